@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT
+ * Wall clock with a test offset. */
+#include "clock.h"
+#include <time.h>
+
+static int64_t offset_ms;
+
+int64_t rn_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset_ms;
+}
+
+void rn_clock_shift(int64_t delta_ms)
+{
+    offset_ms += delta_ms;
+}
