@@ -11,12 +11,12 @@
     X(NOMEM,                    "InternalFailure",                                     "InternalFailure",                  500, 0) \
     X(INTERNAL,                 "InternalFailure",                                     "InternalFailure",                  500, 0) \
     X(UNAVAILABLE,              "ServiceUnavailable",                                  "ServiceUnavailable",               503, 0) \
-    X(INVALID_ACTION,           "InvalidAction",                                       "InvalidAction",                    400, 1) \
+    X(INVALID_ACTION,           "InvalidAction",                                       "com.amazon.coral.service#UnknownOperationException", 400, 1) \
     X(UNKNOWN_OPERATION,        "UnknownOperationException",                           "UnknownOperationException",        400, 1) \
-    X(MISSING_PARAMETER,        "MissingParameter",                                    "MissingParameter",                 400, 1) \
-    X(INVALID_PARAMETER,        "InvalidParameterValue",                               "InvalidParameterValue",            400, 1) \
+    X(MISSING_PARAMETER,        "MissingParameter",                                    "com.amazon.coral.service#MissingRequiredParameterException", 400, 1) \
+    X(INVALID_PARAMETER,        "InvalidParameterValue",                               "com.amazon.coral.service#InvalidParameterValueException", 400, 1) \
     X(INVALID_PARAMETER_COMBO,  "InvalidParameterCombination",                         "InvalidParameterCombination",      400, 1) \
-    X(SERIALIZATION,            "SerializationException",                              "SerializationException",           400, 1) \
+    X(SERIALIZATION,            "MalformedInput",                                      "com.amazon.coral.service#SerializationException", 400, 1) \
     X(MALFORMED_QUERY,          "MalformedQueryString",                                "MalformedQueryString",             400, 1) \
     X(INVALID_ATTRIBUTE_NAME,   "InvalidAttributeName",                                "InvalidAttributeName",             400, 1) \
     X(INVALID_ATTRIBUTE_VALUE,  "InvalidAttributeValue",                               "InvalidAttributeValue",            400, 1) \
@@ -24,7 +24,7 @@
     X(QUEUE_EXISTS,             "QueueAlreadyExists",                                  "QueueNameExists",                  400, 1) \
     X(QUEUE_DELETED_RECENTLY,   "AWS.SimpleQueueService.QueueDeletedRecently",         "QueueDeletedRecently",             400, 1) \
     X(PURGE_IN_PROGRESS,        "AWS.SimpleQueueService.PurgeQueueInProgress",         "PurgeQueueInProgress",             403, 1) \
-    X(RECEIPT_INVALID,          "ReceiptHandleIsInvalid",                              "ReceiptHandleIsInvalid",           400, 1) \
+    X(RECEIPT_INVALID,          "ReceiptHandleIsInvalid",                              "ReceiptHandleIsInvalid",           404, 1) \
     X(MESSAGE_NOT_INFLIGHT,     "AWS.SimpleQueueService.MessageNotInflight",           "MessageNotInflight",               400, 1) \
     X(INVALID_MESSAGE_CONTENTS, "InvalidMessageContents",                              "InvalidMessageContents",           400, 1) \
     X(BATCH_IDS_NOT_DISTINCT,   "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",     "BatchEntryIdsNotDistinct",         400, 1) \
@@ -38,14 +38,16 @@
     X(RESOURCE_NOT_FOUND,       "ResourceNotFoundException",                           "ResourceNotFoundException",        404, 1) \
     X(INVALID_SECURITY,         "InvalidSecurity",                                     "InvalidSecurity",                  403, 1) \
     X(REQUEST_THROTTLED,        "RequestThrottled",                                    "RequestThrottled",                 403, 1) \
-    X(SIGNATURE_MISMATCH,       "SignatureDoesNotMatch",                               "SignatureDoesNotMatch",            403, 1) \
-    X(INVALID_CLIENT_TOKEN,     "InvalidClientTokenId",                                "InvalidClientTokenId",             403, 1) \
-    X(INCOMPLETE_SIGNATURE,     "IncompleteSignature",                                 "IncompleteSignature",              400, 1) \
-    X(REQUEST_EXPIRED,          "RequestExpired",                                      "RequestExpired",                   400, 1) \
-    X(MISSING_AUTH,             "MissingAuthenticationToken",                          "MissingAuthenticationTokenException", 403, 1) \
-    X(ACCESS_DENIED,            "AccessDenied",                                        "AccessDeniedException",            403, 1) \
+    X(SIGNATURE_MISMATCH,       "SignatureDoesNotMatch",                               "com.amazon.coral.service#SignatureDoesNotMatchException", 403, 1) \
+    X(INVALID_CLIENT_TOKEN,     "InvalidClientTokenId",                                "com.amazon.coral.service#InvalidClientTokenIdException", 403, 1) \
+    X(INCOMPLETE_SIGNATURE,     "IncompleteSignature",                                 "com.amazon.coral.service#IncompleteSignatureException", 400, 1) \
+    X(REQUEST_EXPIRED,          "RequestExpired",                                      "com.amazon.coral.service#RequestExpiredException", 400, 1) \
+    X(MISSING_AUTH,             "MissingAuthenticationToken",                          "com.amazon.coral.service#MissingAuthenticationTokenException", 403, 1) \
+    X(ACCESS_DENIED,            "AccessDenied",                                        "com.amazon.coral.service#AccessDeniedException", 403, 1) \
     X(NOT_FOUND,                "NotFound",                                            "NotFound",                         404, 1) \
     X(METHOD_NOT_ALLOWED,       "MethodNotAllowed",                                    "MethodNotAllowed",                 405, 1) \
+    X(INVALID_ADDRESS,          "InvalidAddress",                                      "InvalidAddress",                   404, 1) \
+    X(MISSING_ACTION,           "MissingAction",                                       "MissingAction",                    400, 1) \
     X(REQUEST_TOO_LARGE,        "RequestEntityTooLarge",                               "RequestEntityTooLarge",            413, 1)
 
 enum {

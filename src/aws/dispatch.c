@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT
+ * Request routing, authentication, durability barrier and response encoding.
+ * A request becomes an rn_call_t whose input is always in the JSON
+ * protocol's shape; the reply goes out only after every store mutation the
+ * call made is durable, so an acknowledged write survives kill -9. */
+#include "aws/dispatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aws/call.h"
+#include "aws/form.h"
+#include "aws/sigv4.h"
+#include "aws/xml.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "sqs/query.h"
+
+#define RN_VERSION_STR "0.1.0"
+
+typedef struct rctx {
+    rn_call_t call;
+    rn_http_conn_t *conn;
+    rn_app_t *app;
+    int waiting_store;
+    int orphan;
+    int64_t start_ms;
+} rctx_t;
+
+static const char *hdr(const rn_http_req_t *r, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (r->headers[i].name_len == n && memcmp(r->headers[i].name, name, n) == 0)
+            return r->headers[i].value;
+    return NULL;
+}
+
+static void ctx_free(rctx_t *x)
+{
+    json_decref(x->call.in);
+    json_decref(x->call.out);
+    rn_free(x);
+}
+
+static void send_json_error(rn_http_conn_t *conn, int err, const char *msg, const char *rid)
+{
+    const rn_err_info_t *e = rn_err_info(err);
+    char type[160], head[256];
+    if (strchr(e->shape, '#'))
+        snprintf(type, sizeof type, "%s", e->shape);
+    else
+        snprintf(type, sizeof type, "com.amazonaws.sqs#%s", e->shape);
+    json_t *body = json_pack("{s:s,s:s}", "__type", type, "message", msg);
+    char *txt = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\nx-amzn-query-error: %s;%s\r\n", rid, e->code,
+             e->sender ? "Sender" : "Receiver");
+    rn_http_respond(conn, e->status, "application/x-amz-json-1.0", head, txt ? txt : "{}", txt ? strlen(txt) : 2);
+    free(txt);
+}
+
+static void send_xml_error(rn_http_conn_t *conn, int err, const char *msg, const char *rid)
+{
+    const rn_err_info_t *e = rn_err_info(err);
+    rn_buf_t b = {0};
+    aws_xml_error(&b, e->sender, e->code, msg, rid);
+    char head[128];
+    snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", rid);
+    rn_http_respond(conn, e->status, "text/xml", head, b.data ? b.data : "", b.len);
+    rn_buf_free(&b);
+}
+
+static void send_result(rctx_t *x)
+{
+    rn_call_t *c = &x->call;
+    rn_http_conn_t *conn = x->conn;
+    if (rn_log_level <= RN_LOG_DEBUG)
+        rn_log(RN_LOG_DEBUG, "request id=%s op=%s.%s proto=%s status=%d err=%s ms=%lld", c->request_id, c->service,
+               c->op, c->proto == RN_PROTO_JSON ? "json" : "query", c->err ? rn_err_info(c->err)->status : 200,
+               c->err ? rn_err_info(c->err)->code : "-", (long long)(rn_now_ms() - x->start_ms));
+    if (c->err) {
+        const char *msg = c->msg;
+        if (c->proto == RN_PROTO_QUERY && c->err == RN_ERR_QUEUE_NOT_FOUND && strcmp(c->op, "GetQueueUrl") != 0)
+            msg = "The specified queue does not exist for this wsdl version.";
+        if (c->proto == RN_PROTO_JSON)
+            send_json_error(conn, c->err, msg, c->request_id);
+        else
+            send_xml_error(conn, c->err, msg, c->request_id);
+        return;
+    }
+    if (!c->out)
+        c->out = json_object();
+    if (strcmp(c->op, "ReceiveMessage") == 0 && json_array_size(json_object_get(c->out, "Messages")) == 0)
+        json_object_del(c->out, "Messages");
+    char head[128];
+    snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", c->request_id);
+    if (c->proto == RN_PROTO_JSON) {
+        char *txt = json_dumps(c->out, JSON_COMPACT);
+        if (!txt) {
+            send_json_error(conn, RN_ERR_NOMEM, "Out of memory", c->request_id);
+            return;
+        }
+        rn_http_respond(conn, 200, "application/x-amz-json-1.0", head, txt, strlen(txt));
+        free(txt);
+    } else {
+        rn_buf_t b = {0};
+        if (sqs_xml_encode(c->op, c->out, c->request_id, &b) < 0 || b.oom) {
+            rn_buf_free(&b);
+            send_xml_error(conn, RN_ERR_INTERNAL, "Could not encode the response", c->request_id);
+            return;
+        }
+        rn_http_respond(conn, 200, "text/xml", head, b.data, b.len);
+        rn_buf_free(&b);
+    }
+}
+
+static void on_durable(void *arg, int err)
+{
+    rctx_t *x = arg;
+    x->waiting_store = 0;
+    if (x->orphan) {
+        ctx_free(x);
+        return;
+    }
+    if (err < 0 && !x->call.err)
+        rn_call_fail(&x->call, RN_ERR_INTERNAL, "The write could not be made durable.");
+    send_result(x);
+    ctx_free(x);
+}
+
+/* Completion for every call: waits for durability, then answers. */
+static void call_done(rn_call_t *c)
+{
+    rctx_t *x = (rctx_t *)c;
+    rn_app_t *app = x->app;
+    rn_http_set_ctx(x->conn, x);
+    uint64_t seq = rn_store_last_seq(app->store);
+    if (!rn_store_barrier(app->store, seq, on_durable, x)) {
+        x->waiting_store = 1;
+        return;
+    }
+    send_result(x);
+    ctx_free(x);
+}
+
+void rn_dispatch_cancel(rn_http_conn_t *conn, void *req_ctx)
+{
+    (void)conn;
+    rctx_t *x = req_ctx;
+    if (!x)
+        return;
+    if (x->waiting_store) {
+        x->orphan = 1;
+        return;
+    }
+    if (x->call.cancel)
+        x->call.cancel(&x->call);
+    ctx_free(x);
+}
+
+static void respond_plain_json(rn_http_conn_t *conn, int status, json_t *j)
+{
+    char *txt = json_dumps(j, JSON_COMPACT | JSON_INDENT(0));
+    json_decref(j);
+    rn_http_respond(conn, status, "application/json", NULL, txt ? txt : "{}", txt ? strlen(txt) : 2);
+    free(txt);
+}
+
+static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
+{
+    if (strcmp(req->path, "/_runnel/health") == 0) {
+        uint64_t committed, batches;
+        rn_store_stats(app->store, &committed, &batches);
+        respond_plain_json(conn, 200,
+                           json_pack("{s:s,s:s,s:I,s:{s:{s:I}},s:{s:s,s:I,s:I}}", "status", "ok", "version",
+                                     RN_VERSION_STR, "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000),
+                                     "services", "sqs", "queues", (json_int_t)sqs_queue_count(app->sqs), "store",
+                                     "kind", rn_store_kind(app->store), "committed", (json_int_t)committed,
+                                     "batches", (json_int_t)batches));
+        return 1;
+    }
+    if (strcmp(req->path, "/_runnel/reset") == 0) {
+        if (strcmp(req->method, "POST") != 0) {
+            respond_plain_json(conn, 405, json_pack("{s:s}", "message", "Use POST"));
+        } else if (!app->cfg->in_memory && !app->cfg->enable_reset) {
+            respond_plain_json(conn, 403,
+                               json_pack("{s:s}", "message",
+                                         "Reset is refused: start runnel with --in-memory or --enable-reset"));
+        } else {
+            sqs_reset(app->sqs);
+            rn_store_reset(app->store);
+            respond_plain_json(conn, 200, json_pack("{s:s}", "status", "reset"));
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int authenticate(rn_app_t *app, rn_http_req_t *req, rn_call_t *c)
+{
+    aws_hdr_t hs[64];
+    size_t n = req->nheaders < 64 ? req->nheaders : 64;
+    for (size_t i = 0; i < n; i++)
+        hs[i] = (aws_hdr_t){req->headers[i].name, req->headers[i].name_len, req->headers[i].value,
+                            req->headers[i].value_len};
+    aws_sigv4_req_t sr = {req->method, req->path, req->path_len, req->query, req->query_len, hs, n,
+                          req->body, req->body_len};
+    aws_sigv4_cred_t cred;
+    int rc = aws_sigv4_parse(&sr, &cred, c->msg, sizeof c->msg);
+    if (rc < 0)
+        return c->err = rc;
+    if (cred.present)
+        snprintf(c->access_key, sizeof c->access_key, "%s", cred.access_key);
+    if (!app->auth)
+        return 0;
+    if (!cred.present)
+        return rn_call_fail(c, RN_ERR_MISSING_AUTH, "Request is missing Authentication Token");
+    const char *secret = aws_authfile_secret(app->auth, cred.access_key);
+    if (!secret)
+        return rn_call_fail(c, RN_ERR_INVALID_CLIENT_TOKEN, "The security token included in the request is invalid.");
+    rc = aws_sigv4_verify(&sr, &cred, secret, rn_now_ms(), c->msg, sizeof c->msg);
+    if (rc < 0)
+        return c->err = rc;
+    return 0;
+}
+
+/* Builds the call's input for the query protocol: URL query plus form body. */
+static int query_input(rn_http_req_t *req, rn_call_t *c, const char **action)
+{
+    json_t *flat = NULL, *body = NULL;
+    if (aws_form_parse(req->query, req->query_len, &flat, c->msg, sizeof c->msg) < 0)
+        return c->err = RN_ERR_MALFORMED_QUERY;
+    const char *ct = hdr(req, "content-type");
+    if (req->body_len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)) {
+        if (aws_form_parse(req->body, req->body_len, &body, c->msg, sizeof c->msg) < 0) {
+            json_decref(flat);
+            return c->err = RN_ERR_MALFORMED_QUERY;
+        }
+        json_object_update(flat, body);
+        json_decref(body);
+    }
+    const char *a = json_string_value(json_object_get(flat, "Action"));
+    if (!a || !*a) {
+        json_decref(flat);
+        return c->err = RN_ERR_MISSING_ACTION;
+    }
+    snprintf(c->op, sizeof c->op, "%s", a);
+    *action = c->op;
+    int rc = sqs_query_decode(c->op, flat, &c->in, c->msg, sizeof c->msg);
+    json_decref(flat);
+    if (rc < 0)
+        return c->err = rc;
+    return 0;
+}
+
+void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
+{
+    rn_app_t *app = ud;
+    app->requests++;
+    if (strncmp(req->path, "/_runnel/", 9) == 0 && internal_endpoint(app, conn, req))
+        return;
+    rctx_t *x = rn_calloc(1, sizeof *x);
+    if (!x) {
+        rn_http_respond(conn, 500, "application/json", NULL, "{\"message\":\"Out of memory\"}", 27);
+        return;
+    }
+    x->conn = conn;
+    x->app = app;
+    x->start_ms = rn_now_ms();
+    rn_call_t *c = &x->call;
+    c->done = call_done;
+    c->service = "sqs";
+    rn_uuid(c->request_id);
+    const char *host = hdr(req, "host");
+    snprintf(c->host, sizeof c->host, "%s", host ? host : "");
+    snprintf(c->path, sizeof c->path, "%s", req->path);
+    const char *target = hdr(req, "x-amz-target");
+    int rc = 0;
+    if (target) {
+        c->proto = RN_PROTO_JSON;
+        const char *dot = strchr(target, '.');
+        snprintf(c->op, sizeof c->op, "%s", dot ? dot + 1 : target);
+        if (!dot || (size_t)(dot - target) != 9 || strncmp(target, "AmazonSQS", 9) != 0) {
+            rc = rn_call_fail(c, RN_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", c->op);
+        } else if (req->body_len == 0) {
+            c->in = json_object();
+        } else {
+            json_error_t jerr;
+            c->in = json_loadb(req->body, req->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+            if (!c->in)
+                rc = rn_call_fail(c, RN_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+            else if (!json_is_object(c->in))
+                rc = rn_call_fail(c, RN_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+        }
+    } else {
+        c->proto = RN_PROTO_QUERY;
+        const char *action = NULL;
+        rc = query_input(req, c, &action);
+        if (rc == RN_ERR_MISSING_ACTION) {
+            if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/") != 0) {
+                rn_http_respond(conn, 404, "text/xml", NULL, "<UnknownOperationException/>", 28);
+                ctx_free(x);
+                return;
+            }
+            snprintf(c->msg, sizeof c->msg, "The request is missing an action or a required parameter.");
+        }
+    }
+    if (rc == 0)
+        rc = authenticate(app, req, c);
+    if (rc == 0) {
+        rc = sqs_call(app->sqs, c);
+        if (rc == RN_PENDING) {
+            rn_http_set_ctx(conn, x);
+            return;
+        }
+    }
+    call_done(c);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT
+ * Routes an HTTP request to a service call the way AWS does (X-Amz-Target for
+ * the JSON protocols, the Action parameter for the query protocol), checks
+ * SigV4, runs the call, waits for its writes to be durable, and encodes the
+ * result or error for the protocol the request came in on. */
+#ifndef RN_DISPATCH_H
+#define RN_DISPATCH_H
+#include <stdint.h>
+#include <uv.h>
+
+#include "aws/authfile.h"
+#include "core/config.h"
+#include "http/server.h"
+#include "sqs/sqs.h"
+#include "store/store.h"
+
+typedef struct rn_app {
+    uv_loop_t *loop;
+    const rn_config_t *cfg;
+    rn_store_t *store;
+    sqs_t *sqs;
+    aws_authfile_t *auth;   /* NULL: any well-formed credentials accepted */
+    rn_http_server_t *http;
+    int64_t started_ms;
+    uint64_t requests;
+} rn_app_t;
+
+/* The rn_http_handler_fn for the server; ud is the rn_app_t. */
+void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud);
+/* The rn_http_cancel_fn for the server. */
+void rn_dispatch_cancel(rn_http_conn_t *conn, void *req_ctx);
+#endif

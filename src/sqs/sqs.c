@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT
+ * The SQS service object: creation, restoring state from the store at
+ * start-up (queues, messages with their timers and receive counts, dedup
+ * windows, move tasks), the once-a-second sweep, reset and teardown. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "sqs/digest.h"
+#include "sqs/sqs_int.h"
+
+static void on_sweep(uv_timer_t *t)
+{
+    sqs_sweep(t->data);
+}
+
+static sqs_queue_t *queue_by_id(sqs_t *s, int64_t qid)
+{
+    size_t i = 0;
+    const char *k;
+    void *v;
+    while (rn_smap_next(&s->queues, &i, &k, &v))
+        if (((sqs_queue_t *)v)->qid == qid)
+            return v;
+    return NULL;
+}
+
+static int load_queue(void *ud, const rn_store_queue_rec_t *r)
+{
+    sqs_t *s = ud;
+    if (!sqs_queue_restore(s, r->qid, r->name, r->state_json))
+        RN_WARN("sqs: could not restore queue %s", r->name);
+    return 0;
+}
+
+static int load_msg(void *ud, const rn_store_msg_rec_t *r)
+{
+    sqs_t *s = ud;
+    static sqs_queue_t *last;
+    if (!last || last->qid != r->qid || rn_smap_get(&s->queues, last->name) != last)
+        last = queue_by_id(s, r->qid);
+    sqs_queue_t *q = last;
+    if (!q)
+        return 0;
+    sqs_msg_t *m = rn_calloc(1, sizeof *m);
+    if (!m)
+        return RN_ERR_NOMEM;
+    m->q = q;
+    m->seq = r->seq;
+    m->heap_idx = SIZE_MAX;
+    snprintf(m->id, sizeof m->id, "%s", r->id);
+    m->body = rn_strndup(r->body, r->body_len);
+    m->body_len = r->body_len;
+    json_t *meta = json_loads(r->meta_json, 0, NULL);
+    json_t *a = json_object_get(meta, "a");
+    if (a)
+        m->attrs = json_incref(a);
+    const char *t = json_string_value(json_object_get(meta, "t"));
+    if (t) {
+        m->trace = rn_strdup(t);
+        json_t *sys = json_pack("{s:{s:s,s:s}}", "AWSTraceHeader", "DataType", "String", "StringValue", t);
+        sqs_md5_message_attributes(sys, m->md5_sys);
+        json_decref(sys);
+    }
+    const char *g = json_string_value(json_object_get(meta, "g"));
+    const char *d = json_string_value(json_object_get(meta, "d"));
+    const char *src = json_string_value(json_object_get(meta, "src"));
+    const char *snd = json_string_value(json_object_get(meta, "s"));
+    m->group_id = g ? rn_strdup(g) : NULL;
+    m->dedup_id = d ? rn_strdup(d) : NULL;
+    m->dlq_source = src ? rn_strdup(src) : NULL;
+    snprintf(m->sender, sizeof m->sender, "%s", snd ? snd : "");
+    json_decref(meta);
+    sqs_md5_hex(m->body, m->body_len, m->md5_body);
+    if (m->attrs)
+        sqs_md5_message_attributes(m->attrs, m->md5_attrs);
+    m->sent_ms = r->sent_ms;
+    m->visible_ms = r->visible_ms;
+    m->receive_count = r->receive_count;
+    m->first_receive_ms = r->first_receive_ms;
+    m->size = m->body_len;
+    int64_t now = rn_now_ms();
+    m->state = m->visible_ms > now ? (m->receive_count > 0 ? MSG_INFLIGHT : MSG_DELAYED) : MSG_READY;
+    if (m->seq > s->next_seq)
+        s->next_seq = m->seq;
+    rn_imap_put(&s->msgs, m->seq, m);
+    sqs_msg_place(m);
+    return 0;
+}
+
+static int load_kv(void *ud, const char *ns, const char *key, const char *value)
+{
+    sqs_t *s = ud;
+    if (strcmp(ns, "dedup") == 0) {
+        long long qid = 0, seq = 0, exp = 0;
+        char id[64];
+        const char *slash = strchr(key, '/');
+        if (!slash || sscanf(key, "%lld/", &qid) != 1 || sscanf(value, "%63s %lld %lld", id, &seq, &exp) != 3)
+            return 0;
+        sqs_queue_t *q = queue_by_id(s, qid);
+        if (!q || exp <= rn_now_ms())
+            return 0;
+        sqs_dedup_t *d = rn_calloc(1, sizeof *d);
+        if (!d)
+            return RN_ERR_NOMEM;
+        d->key = rn_strdup(slash + 1);
+        snprintf(d->msg_id, sizeof d->msg_id, "%s", id);
+        d->seq = seq;
+        d->expires_ms = exp;
+        rn_smap_put(&q->dedup, d->key, d);
+        /* keep the expiry list ordered */
+        sqs_dedup_t **pp = &q->dd_head;
+        while (*pp && (*pp)->expires_ms <= exp)
+            pp = &(*pp)->next;
+        d->next = *pp;
+        *pp = d;
+        if (!d->next)
+            q->dd_tail = d;
+    } else if (strcmp(ns, "movetask") == 0) {
+        sqs_moves_restore(s, key, value);
+    } else if (strcmp(ns, "sqs.next_seq") == 0) {
+        long long v = atoll(value);
+        if (v > s->next_seq)
+            s->next_seq = v;
+    }
+    return 0;
+}
+
+int sqs_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, sqs_t **out)
+{
+    sqs_t *s = rn_calloc(1, sizeof *s);
+    if (!s)
+        return RN_ERR_NOMEM;
+    s->loop = loop;
+    s->store = store;
+    s->cfg = cfg;
+    s->deleted = json_object();
+    s->next_qid = 1;
+    uv_timer_init(loop, &s->timer);
+    s->timer.data = s;
+    uv_timer_init(loop, &s->sweep);
+    s->sweep.data = s;
+    uv_timer_start(&s->sweep, on_sweep, 1000, 1000);
+    uv_unref((uv_handle_t *)&s->sweep);
+    s->loader = (rn_store_loader_t){load_queue, load_msg, load_kv, s};
+    *out = s;
+    return 0;
+}
+
+const rn_store_loader_t *sqs_loader(sqs_t *s)
+{
+    return &s->loader;
+}
+
+void sqs_drain_waiters(sqs_t *s)
+{
+    size_t i = 0;
+    const char *k;
+    void *v;
+    while (rn_smap_next(&s->queues, &i, &k, &v))
+        sqs_waiters_flush(v);
+}
+
+static void drop_all(sqs_t *s)
+{
+    sqs_drain_waiters(s);
+    sqs_moves_free(s);
+    size_t i = 0;
+    const char *k;
+    void *v;
+    while (rn_smap_next(&s->queues, &i, &k, &v))
+        sqs_queue_free(v);
+    rn_smap_free(&s->queues);
+    rn_imap_free(&s->msgs);
+    s->heap_len = 0;
+    uv_timer_stop(&s->timer);
+    json_object_clear(s->deleted);
+}
+
+void sqs_reset(sqs_t *s)
+{
+    drop_all(s);
+}
+
+size_t sqs_queue_count(const sqs_t *s)
+{
+    return s->queues.len;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+    sqs_t *s = h->data;
+    if (h == (uv_handle_t *)&s->sweep)
+        rn_free(s);
+}
+
+void sqs_free(sqs_t *s)
+{
+    drop_all(s);
+    rn_free(s->heap);
+    json_decref(s->deleted);
+    uv_close((uv_handle_t *)&s->timer, NULL);
+    uv_close((uv_handle_t *)&s->sweep, on_closed);
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT
+ * Private SQS data model shared by the files of src/sqs/. The loop owns all
+ * of it. A message sits on its queue's `all` list (send order, for retention)
+ * and, by state, on the ready list (standard), in its group's list (FIFO, in
+ * order, including in-flight ones) and/or in the service-wide timer heap
+ * (delayed or in flight). */
+#ifndef RN_SQS_INT_H
+#define RN_SQS_INT_H
+#include <jansson.h>
+#include <stdint.h>
+
+#include "aws/call.h"
+#include "core/config.h"
+#include "core/map.h"
+#include "sqs/sqs.h"
+#include "store/store.h"
+
+#define SQS_MAX_MESSAGE_SIZE 1048576
+#define SQS_DEDUP_WINDOW_MS (5 * 60 * 1000)
+#define SQS_PURGE_WINDOW_MS (60 * 1000)
+#define SQS_DELETED_RECENTLY_MS (60 * 1000)
+
+enum { MSG_READY, MSG_INFLIGHT, MSG_DELAYED };
+
+typedef struct sqs_queue sqs_queue_t;
+typedef struct sqs_group sqs_group_t;
+
+typedef struct sqs_msg {
+    struct sqs_msg *prev, *next;         /* ready list or group list */
+    struct sqs_msg *all_prev, *all_next; /* queue's send-order list */
+    sqs_queue_t *q;
+    sqs_group_t *group;
+    int64_t seq;           /* service-wide, also the store key */
+    char id[37];
+    char *body;            /* owned */
+    size_t body_len;
+    json_t *attrs;         /* owned message attributes, NULL when none */
+    char *trace;           /* owned AWSTraceHeader value or NULL */
+    char *group_id;        /* owned (FIFO, or fair standard queues) */
+    char *dedup_id;        /* owned (FIFO) */
+    char *dlq_source;      /* owned: DeadLetterQueueSourceArn */
+    char sender[64];
+    char md5_body[33], md5_attrs[33], md5_sys[33];
+    int64_t sent_ms, visible_ms, first_receive_ms;
+    int receive_count;
+    int state;
+    size_t heap_idx;       /* SIZE_MAX when not in the heap */
+    uint64_t nonce;        /* current receipt handle nonce */
+    size_t size;           /* bytes counted against limits */
+} sqs_msg_t;
+
+struct sqs_group {
+    char *id;
+    sqs_msg_t *head, *tail;
+    int inflight;
+    int ready;                       /* on the queue's ready-group list */
+    sqs_group_t *rprev, *rnext;
+};
+
+typedef struct sqs_waiter {
+    struct sqs_waiter *prev, *next;
+    sqs_queue_t *q;
+    rn_call_t *call;
+    uv_timer_t timer;
+    int max;
+    int vt;                /* visibility timeout for this receive */
+    int closed;
+} sqs_waiter_t;
+
+typedef struct sqs_dedup {
+    struct sqs_dedup *next; /* expiry order */
+    char *key;
+    char msg_id[37];
+    int64_t seq;
+    int64_t expires_ms;
+} sqs_dedup_t;
+
+struct sqs_queue {
+    sqs_t *svc;
+    int64_t qid;
+    char *name;
+    char arn[256];
+    int fifo;
+    json_t *attrs;         /* owned: settable attributes as AWS strings */
+    json_t *tags;          /* owned: tag map */
+    json_t *perms;         /* owned: AddPermission labels → statement */
+    int64_t created_ms, modified_ms, purged_ms;
+    /* parsed attributes */
+    int delay_s, max_size, retention_s, wait_s, visibility_s;
+    int content_dedup, dedup_per_group;
+    char *dlq_arn;         /* from RedrivePolicy, owned */
+    int max_receive;
+    /* messages */
+    sqs_msg_t *all_head, *all_tail;
+    sqs_msg_t *ready_head, *ready_tail; /* standard queues */
+    rn_smap_t groups;                   /* FIFO: id → sqs_group_t */
+    sqs_group_t *rg_head, *rg_tail;     /* FIFO: groups with a receivable head */
+    long n_ready, n_inflight, n_delayed;
+    rn_smap_t dedup;                    /* key → sqs_dedup_t */
+    sqs_dedup_t *dd_head, *dd_tail;
+    json_t *attempts;                   /* ReceiveRequestAttemptId → {exp, out} */
+    sqs_waiter_t *w_head, *w_tail;
+};
+
+typedef struct sqs_move_task sqs_move_task_t;
+
+struct sqs {
+    uv_loop_t *loop;
+    rn_store_t *store;
+    const rn_config_t *cfg;
+    rn_smap_t queues;        /* name → queue */
+    json_t *deleted;         /* name → deletion time ms */
+    rn_imap_t msgs;          /* seq → message */
+    int64_t next_seq;
+    int64_t next_qid;
+    sqs_msg_t **heap;        /* min-heap by visible_ms */
+    size_t heap_len, heap_cap;
+    uv_timer_t timer;
+    int64_t timer_due;
+    uv_timer_t sweep;        /* retention and dedup expiry, once a second */
+    sqs_move_task_t *tasks;
+    rn_store_loader_t loader;
+};
+
+/* queue.c */
+sqs_queue_t *sqs_queue_find(sqs_t *s, const char *name);
+int sqs_queue_from_url(sqs_t *s, rn_call_t *c, const json_t *in, sqs_queue_t **out);
+sqs_queue_t *sqs_queue_by_arn(sqs_t *s, const char *arn);
+void sqs_queue_url(const sqs_queue_t *q, const rn_call_t *c, char *out, size_t n);
+int sqs_queue_create(sqs_t *s, rn_call_t *c, const char *name, const json_t *attrs, const json_t *tags,
+                     sqs_queue_t **out);
+void sqs_queue_delete(sqs_t *s, sqs_queue_t *q);
+int sqs_queue_set_attrs(sqs_queue_t *q, rn_call_t *c, const json_t *attrs);
+int sqs_queue_get_attrs(sqs_queue_t *q, rn_call_t *c, const json_t *names, json_t **out);
+void sqs_queue_persist(sqs_queue_t *q);
+sqs_queue_t *sqs_queue_restore(sqs_t *s, int64_t qid, const char *name, const char *state);
+void sqs_queue_free(sqs_queue_t *q);
+int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const json_t *attrs, int creating);
+
+/* message.c */
+int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *entry, int batch, json_t **result);
+int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t *in, json_t *messages);
+int sqs_msg_delete_handle(sqs_queue_t *q, rn_call_t *c, const char *handle);
+int sqs_msg_change_visibility(sqs_queue_t *q, rn_call_t *c, const char *handle, const json_t *vt);
+void sqs_msg_remove(sqs_msg_t *m, int persist);
+void sqs_msg_free(sqs_msg_t *m);
+void sqs_msg_place(sqs_msg_t *m);
+void sqs_msg_purge(sqs_queue_t *q);
+sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int keep_id);
+void sqs_heap_push(sqs_t *s, sqs_msg_t *m);
+void sqs_heap_remove(sqs_t *s, sqs_msg_t *m);
+void sqs_timer_arm(sqs_t *s);
+void sqs_msg_persist(const sqs_msg_t *m);
+void sqs_sweep(sqs_t *s);
+void sqs_group_update(sqs_queue_t *q, sqs_group_t *g);
+
+/* waiters.c */
+int sqs_waiter_park(sqs_queue_t *q, rn_call_t *c, int max, int vt, int wait_s);
+void sqs_waiters_wake(sqs_queue_t *q);
+void sqs_waiters_flush(sqs_queue_t *q);
+
+/* redrive.c */
+int sqs_redrive_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const char *policy,
+                         char **dlq_arn, int *max_receive);
+int sqs_redrive_allow_validate(rn_call_t *c, const char *policy);
+int sqs_redrive_allowed(sqs_queue_t *dlq, sqs_queue_t *src);
+void sqs_redrive_to_dlq(sqs_msg_t *m);
+int sqs_op_list_dlq_sources(sqs_t *s, rn_call_t *c);
+int sqs_op_start_move(sqs_t *s, rn_call_t *c);
+int sqs_op_cancel_move(sqs_t *s, rn_call_t *c);
+int sqs_op_list_moves(sqs_t *s, rn_call_t *c);
+void sqs_moves_restore(sqs_t *s, const char *key, const char *value);
+void sqs_moves_free(sqs_t *s);
+
+/* helpers in ops.c */
+int sqs_get_int(rn_call_t *c, const json_t *in, const char *name, int lo, int hi, int *out, int *present);
+const char *sqs_get_str(const json_t *in, const char *name);
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT
+ * The durable store, in terms of queues, messages and small keyed records,
+ * never SQL. Mutations are queued from the loop without waiting; a store
+ * thread commits them in batches (group commit) and the loop learns which
+ * mutations are durable through barriers. A replicated backend implements
+ * the same functions. Only store/ knows which engine sits behind it. */
+#ifndef RN_STORE_H
+#define RN_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+typedef struct rn_store rn_store_t;
+
+typedef struct rn_store_queue_rec {
+    int64_t qid;            /* stable internal id */
+    const char *name;
+    const char *state_json; /* attributes, tags, policy... as the service encodes them */
+} rn_store_queue_rec_t;
+
+typedef struct rn_store_msg_rec {
+    int64_t qid;
+    int64_t seq;            /* per-queue order, unique within the queue */
+    const char *id;         /* MessageId */
+    const char *body;
+    size_t body_len;
+    const char *meta_json;  /* attributes, group, dedup id, sender, ... */
+    int64_t sent_ms;
+    int64_t visible_ms;     /* when it may next be received */
+    int receive_count;
+    int64_t first_receive_ms;
+} rn_store_msg_rec_t;
+
+/* Visitor for rn_store_load(); returning non-zero stops loading with that error. */
+typedef struct rn_store_loader {
+    int (*queue)(void *ud, const rn_store_queue_rec_t *q);
+    int (*msg)(void *ud, const rn_store_msg_rec_t *m);
+    int (*kv)(void *ud, const char *ns, const char *key, const char *value);
+    void *ud;
+} rn_store_loader_t;
+
+typedef enum { RN_FSYNC_ALWAYS, RN_FSYNC_OFF } rn_fsync_t;
+
+/* Opens the store in `dir` (created if missing), or a store that keeps
+ * nothing when dir is NULL. Caller owns *out; free with rn_store_close(). */
+int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
+                  size_t msglen);
+/* Replays everything durable into the loader, in queue then message
+ * (qid, seq) order then keyed records. Call once, before serving. */
+int rn_store_load(rn_store_t *s, const rn_store_loader_t *l);
+/* Flushes every queued mutation, stops the thread and frees the store. */
+void rn_store_close(rn_store_t *s);
+/* Drops all state (the reset endpoint). */
+void rn_store_reset(rn_store_t *s);
+
+/* Mutations: each copies what it needs and returns at once. */
+void rn_store_queue_put(rn_store_t *s, const rn_store_queue_rec_t *q);
+void rn_store_queue_delete(rn_store_t *s, int64_t qid);
+void rn_store_msg_put(rn_store_t *s, const rn_store_msg_rec_t *m);
+void rn_store_msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
+                        int64_t first_receive_ms);
+void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq);
+void rn_store_msg_purge(rn_store_t *s, int64_t qid);
+void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value);
+void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key);
+
+/* Sequence number of the last queued mutation (0 when none ever). */
+uint64_t rn_store_last_seq(const rn_store_t *s);
+/* Asks for fn(arg, err) once every mutation up to `seq` is durable (err is 0)
+ * or failed to commit (err < 0). Returns 1 without calling fn when that is
+ * already so, 0 when fn will be called later from the loop. */
+int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
+/* Mutations committed so far and batches used, for stats and benches. */
+void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches);
+/* "sqlite" or "memory". Borrowed static string. */
+const char *rn_store_kind(const rn_store_t *s);
+#endif

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT
+ * SQLite (WAL) backend of the store, with group commit. The loop appends
+ * mutations to a pending list under a mutex and never touches the database;
+ * the store thread takes the whole list, applies it in one transaction and
+ * commits (fsync'd with synchronous=FULL), then wakes the loop through a
+ * uv_async so barriers waiting on those mutations fire. While one batch
+ * syncs the next one gathers, which is what makes acknowledged writes cheap. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+
+enum { OP_QPUT, OP_QDEL, OP_MPUT, OP_MSTATE, OP_MDEL, OP_MPURGE, OP_KVPUT, OP_KVDEL, OP_RESET };
+
+typedef struct op {
+    struct op *next;
+    int kind;
+    int rc;
+    uint64_t sseq; /* store mutation sequence */
+    int64_t qid, seq, sent, visible, first;
+    char *s1, *s2, *s3; /* point into the same allocation */
+    size_t len2;
+} op_t;
+
+typedef struct barrier {
+    struct barrier *next;
+    uint64_t seq;
+    void (*fn)(void *, int);
+    void *arg;
+} barrier_t;
+
+struct rn_store {
+    uv_loop_t *loop;
+    sqlite3 *db;
+    int memory;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    op_t *head, *tail;      /* pending, guarded by mu */
+    uint64_t queued_seq;    /* last seq handed to the thread; loop only */
+    uint64_t durable_seq;   /* guarded by mu */
+    int failed_err;         /* guarded by mu: error of the last failed batch */
+    uint64_t failed_upto;
+    int stop;
+    uv_async_t async;
+    barrier_t *bhead, *btail; /* loop only */
+    uint64_t committed, batches;
+    sqlite3_stmt *st[OP_RESET + 1];
+};
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS messages(seq INTEGER PRIMARY KEY, qid INTEGER NOT NULL, id TEXT NOT NULL,"
+    " body BLOB NOT NULL, meta TEXT NOT NULL, sent INTEGER NOT NULL, visible INTEGER NOT NULL,"
+    " rc INTEGER NOT NULL, first INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS kv(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY(ns, key)) WITHOUT ROWID;";
+
+static const char *sql[OP_RESET + 1] = {
+    [OP_QPUT] = "INSERT OR REPLACE INTO queues(qid, name, state) VALUES(?1, ?2, ?3)",
+    [OP_QDEL] = "DELETE FROM queues WHERE qid = ?1",
+    [OP_MPUT] = "INSERT OR REPLACE INTO messages(seq, qid, id, body, meta, sent, visible, rc, first)"
+                " VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [OP_MSTATE] = "UPDATE messages SET visible = ?3, rc = ?4, first = ?5 WHERE seq = ?2",
+    [OP_MDEL] = "DELETE FROM messages WHERE seq = ?2",
+    [OP_MPURGE] = "DELETE FROM messages WHERE qid = ?1",
+    [OP_KVPUT] = "INSERT OR REPLACE INTO kv(ns, key, value) VALUES(?1, ?2, ?3)",
+    [OP_KVDEL] = "DELETE FROM kv WHERE ns = ?1 AND key = ?2",
+    [OP_RESET] = "DELETE FROM messages",
+};
+
+static int apply(rn_store_t *s, op_t *o)
+{
+    if (o->kind == OP_RESET) {
+        return sqlite3_exec(s->db, "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv;", NULL, NULL,
+                            NULL);
+    }
+    if (o->kind == OP_QDEL) {
+        /* a deleted queue takes its messages with it */
+        sqlite3_stmt *p = s->st[OP_MPURGE];
+        sqlite3_bind_int64(p, 1, o->qid);
+        int rc = sqlite3_step(p);
+        sqlite3_reset(p);
+        if (rc != SQLITE_DONE)
+            return rc;
+    }
+    sqlite3_stmt *p = s->st[o->kind];
+    switch (o->kind) {
+    case OP_KVPUT:
+    case OP_KVDEL:
+        sqlite3_bind_text(p, 1, o->s1, -1, SQLITE_STATIC);
+        sqlite3_bind_text(p, 2, o->s2, -1, SQLITE_STATIC);
+        if (o->kind == OP_KVPUT)
+            sqlite3_bind_text(p, 3, o->s3, -1, SQLITE_STATIC);
+        break;
+    case OP_QPUT:
+        sqlite3_bind_int64(p, 1, o->qid);
+        sqlite3_bind_text(p, 2, o->s1, -1, SQLITE_STATIC);
+        sqlite3_bind_text(p, 3, o->s3, -1, SQLITE_STATIC);
+        break;
+    case OP_MPUT:
+        sqlite3_bind_int64(p, 1, o->qid);
+        sqlite3_bind_int64(p, 2, o->seq);
+        sqlite3_bind_text(p, 3, o->s1, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(p, 4, o->s2, (int)o->len2, SQLITE_STATIC);
+        sqlite3_bind_text(p, 5, o->s3, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(p, 6, o->sent);
+        sqlite3_bind_int64(p, 7, o->visible);
+        sqlite3_bind_int(p, 8, o->rc);
+        sqlite3_bind_int64(p, 9, o->first);
+        break;
+    case OP_MSTATE:
+        sqlite3_bind_int64(p, 2, o->seq);
+        sqlite3_bind_int64(p, 3, o->visible);
+        sqlite3_bind_int(p, 4, o->rc);
+        sqlite3_bind_int64(p, 5, o->first);
+        break;
+    case OP_MDEL:
+        sqlite3_bind_int64(p, 2, o->seq);
+        break;
+    default:
+        sqlite3_bind_int64(p, 1, o->qid);
+        break;
+    }
+    int rc = sqlite3_step(p);
+    sqlite3_reset(p);
+    sqlite3_clear_bindings(p);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static void *store_thread(void *arg)
+{
+    rn_store_t *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (!s->head && !s->stop)
+            pthread_cond_wait(&s->cv, &s->mu);
+        op_t *list = s->head;
+        s->head = s->tail = NULL;
+        int stop = s->stop;
+        pthread_mutex_unlock(&s->mu);
+        if (!list) {
+            if (stop)
+                break;
+            continue;
+        }
+        uint64_t last = 0, n = 0;
+        int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+        for (op_t *o = list; o && rc == SQLITE_OK; o = o->next)
+            rc = apply(s, o);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            RN_ERROR("store: commit failed: %s", sqlite3_errmsg(s->db));
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+        while (list) {
+            op_t *next = list->next;
+            last = list->sseq;
+            n++;
+            rn_free(list);
+            list = next;
+        }
+        pthread_mutex_lock(&s->mu);
+        s->committed += n;
+        s->batches++;
+        if (rc != SQLITE_OK) {
+            s->failed_err = -1;
+            s->failed_upto = last;
+        }
+        s->durable_seq = last;
+        pthread_mutex_unlock(&s->mu);
+        uv_async_send(&s->async);
+    }
+    return NULL;
+}
+
+static void on_async(uv_async_t *a)
+{
+    rn_store_t *s = a->data;
+    pthread_mutex_lock(&s->mu);
+    uint64_t durable = s->durable_seq;
+    uint64_t failed_upto = s->failed_upto;
+    pthread_mutex_unlock(&s->mu);
+    while (s->bhead && s->bhead->seq <= durable) {
+        barrier_t *b = s->bhead;
+        s->bhead = b->next;
+        if (!s->bhead)
+            s->btail = NULL;
+        b->fn(b->arg, b->seq <= failed_upto ? -1 : 0);
+        rn_free(b);
+    }
+}
+
+static op_t *op_new(int kind, const char *s1, const char *s2, size_t len2, const char *s3)
+{
+    size_t l1 = s1 ? strlen(s1) + 1 : 0, l3 = s3 ? strlen(s3) + 1 : 0;
+    size_t l2 = s2 ? len2 + 1 : 0;
+    op_t *o = rn_malloc(sizeof *o + l1 + l2 + l3);
+    if (!o)
+        return NULL;
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    char *p = (char *)(o + 1);
+    if (s1) {
+        o->s1 = memcpy(p, s1, l1);
+        p += l1;
+    }
+    if (s2) {
+        o->s2 = memcpy(p, s2, len2);
+        p[len2] = '\0';
+        o->len2 = len2;
+        p += l2;
+    }
+    if (s3)
+        o->s3 = memcpy(p, s3, l3);
+    return o;
+}
+
+static void submit(rn_store_t *s, op_t *o)
+{
+    if (s->memory || !o) {
+        if (!o && !s->memory)
+            RN_ERROR("store: out of memory queueing a mutation");
+        rn_free(o);
+        return;
+    }
+    o->sseq = ++s->queued_seq;
+    pthread_mutex_lock(&s->mu);
+    int was_empty = s->head == NULL;
+    if (s->tail)
+        s->tail->next = o;
+    else
+        s->head = o;
+    s->tail = o;
+    if (was_empty)
+        pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
+                  size_t msglen)
+{
+    rn_store_t *s = rn_calloc(1, sizeof *s);
+    if (!s)
+        return snprintf(msg, msglen, "out of memory"), -1;
+    s->loop = loop;
+    if (!dir) {
+        s->memory = 1;
+        *out = s;
+        return 0;
+    }
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        snprintf(msg, msglen, "cannot create data dir %s: %s", dir, strerror(errno));
+        rn_free(s);
+        return -1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/runnel.db", dir);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        snprintf(msg, msglen, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        sqlite3_close(s->db);
+        rn_free(s);
+        return -1;
+    }
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA cache_size=-65536;"
+             " PRAGMA wal_autocheckpoint=4096;",
+             fsync_mode == RN_FSYNC_ALWAYS ? "FULL" : "OFF");
+    char *err = NULL;
+    if (sqlite3_exec(s->db, pragmas, NULL, NULL, &err) != SQLITE_OK ||
+        sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK) {
+        snprintf(msg, msglen, "cannot initialise %s: %s", path, err ? err : "?");
+        sqlite3_free(err);
+        sqlite3_close(s->db);
+        rn_free(s);
+        return -1;
+    }
+    for (int k = 0; k <= OP_RESET; k++) {
+        if (sqlite3_prepare_v2(s->db, sql[k], -1, &s->st[k], NULL) != SQLITE_OK) {
+            snprintf(msg, msglen, "cannot prepare: %s", sqlite3_errmsg(s->db));
+            sqlite3_close(s->db);
+            rn_free(s);
+            return -1;
+        }
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    uv_async_init(loop, &s->async, on_async);
+    s->async.data = s;
+    uv_unref((uv_handle_t *)&s->async);
+    pthread_create(&s->thread, NULL, store_thread, s);
+    *out = s;
+    return 0;
+}
+
+int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)
+{
+    if (s->memory)
+        return 0;
+    sqlite3_stmt *p;
+    int rc = 0;
+    sqlite3_prepare_v2(s->db, "SELECT qid, name, state FROM queues ORDER BY qid", -1, &p, NULL);
+    while (rc == 0 && sqlite3_step(p) == SQLITE_ROW) {
+        rn_store_queue_rec_t q = {sqlite3_column_int64(p, 0), (const char *)sqlite3_column_text(p, 1),
+                                  (const char *)sqlite3_column_text(p, 2)};
+        rc = l->queue(l->ud, &q);
+    }
+    sqlite3_finalize(p);
+    sqlite3_prepare_v2(s->db,
+                       "SELECT seq, qid, id, body, meta, sent, visible, rc, first FROM messages ORDER BY seq",
+                       -1, &p, NULL);
+    while (rc == 0 && sqlite3_step(p) == SQLITE_ROW) {
+        rn_store_msg_rec_t m = {
+            .seq = sqlite3_column_int64(p, 0),
+            .qid = sqlite3_column_int64(p, 1),
+            .id = (const char *)sqlite3_column_text(p, 2),
+            .body = sqlite3_column_blob(p, 3),
+            .body_len = (size_t)sqlite3_column_bytes(p, 3),
+            .meta_json = (const char *)sqlite3_column_text(p, 4),
+            .sent_ms = sqlite3_column_int64(p, 5),
+            .visible_ms = sqlite3_column_int64(p, 6),
+            .receive_count = sqlite3_column_int(p, 7),
+            .first_receive_ms = sqlite3_column_int64(p, 8),
+        };
+        if (!m.body)
+            m.body = "";
+        rc = l->msg(l->ud, &m);
+    }
+    sqlite3_finalize(p);
+    sqlite3_prepare_v2(s->db, "SELECT ns, key, value FROM kv", -1, &p, NULL);
+    while (rc == 0 && sqlite3_step(p) == SQLITE_ROW)
+        rc = l->kv(l->ud, (const char *)sqlite3_column_text(p, 0), (const char *)sqlite3_column_text(p, 1),
+                   (const char *)sqlite3_column_text(p, 2));
+    sqlite3_finalize(p);
+    return rc;
+}
+
+void rn_store_close(rn_store_t *s)
+{
+    if (!s)
+        return;
+    if (!s->memory) {
+        pthread_mutex_lock(&s->mu);
+        s->stop = 1;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL);
+        on_async(&s->async);
+        for (int k = 0; k <= OP_RESET; k++)
+            sqlite3_finalize(s->st[k]);
+        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        sqlite3_close(s->db);
+        uv_close((uv_handle_t *)&s->async, (uv_close_cb)rn_free);
+        return; /* freed by the close callback */
+    }
+    rn_free(s);
+}
+
+void rn_store_reset(rn_store_t *s)
+{
+    submit(s, op_new(OP_RESET, NULL, NULL, 0, NULL));
+}
+
+void rn_store_queue_put(rn_store_t *s, const rn_store_queue_rec_t *q)
+{
+    if (s->memory)
+        return;
+    op_t *o = op_new(OP_QPUT, q->name, NULL, 0, q->state_json);
+    if (o)
+        o->qid = q->qid;
+    submit(s, o);
+}
+
+void rn_store_queue_delete(rn_store_t *s, int64_t qid)
+{
+    if (s->memory)
+        return;
+    op_t *o = op_new(OP_QDEL, NULL, NULL, 0, NULL);
+    if (o)
+        o->qid = qid;
+    submit(s, o);
+}
+
+void rn_store_msg_put(rn_store_t *s, const rn_store_msg_rec_t *m)
+{
+    if (s->memory)
+        return;
+    op_t *o = op_new(OP_MPUT, m->id, m->body, m->body_len, m->meta_json);
+    if (o) {
+        o->qid = m->qid;
+        o->seq = m->seq;
+        o->sent = m->sent_ms;
+        o->visible = m->visible_ms;
+        o->rc = m->receive_count;
+        o->first = m->first_receive_ms;
+    }
+    submit(s, o);
+}
+
+void rn_store_msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
+                        int64_t first_receive_ms)
+{
+    if (s->memory)
+        return;
+    op_t *o = op_new(OP_MSTATE, NULL, NULL, 0, NULL);
+    if (o) {
+        o->qid = qid;
+        o->seq = seq;
+        o->visible = visible_ms;
+        o->rc = receive_count;
+        o->first = first_receive_ms;
+    }
+    submit(s, o);
+}
+
+void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
+{
+    if (s->memory)
+        return;
+    op_t *o = op_new(OP_MDEL, NULL, NULL, 0, NULL);
+    if (o) {
+        o->qid = qid;
+        o->seq = seq;
+    }
+    submit(s, o);
+}
+
+void rn_store_msg_purge(rn_store_t *s, int64_t qid)
+{
+    if (s->memory)
+        return;
+    op_t *o = op_new(OP_MPURGE, NULL, NULL, 0, NULL);
+    if (o)
+        o->qid = qid;
+    submit(s, o);
+}
+
+void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value)
+{
+    if (s->memory)
+        return;
+    submit(s, op_new(OP_KVPUT, ns, key, strlen(key), value));
+}
+
+void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key)
+{
+    if (s->memory)
+        return;
+    submit(s, op_new(OP_KVDEL, ns, key, strlen(key), NULL));
+}
+
+uint64_t rn_store_last_seq(const rn_store_t *s)
+{
+    return s->queued_seq;
+}
+
+int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg)
+{
+    if (s->memory || seq == 0)
+        return 1;
+    pthread_mutex_lock(&s->mu);
+    uint64_t durable = s->durable_seq;
+    pthread_mutex_unlock(&s->mu);
+    if (seq <= durable)
+        return 1;
+    barrier_t *b = rn_malloc(sizeof *b);
+    if (!b) {
+        RN_ERROR("store: out of memory for a barrier");
+        return 1;
+    }
+    *b = (barrier_t){NULL, seq, fn, arg};
+    if (s->btail)
+        s->btail->next = b;
+    else
+        s->bhead = b;
+    s->btail = b;
+    return 0;
+}
+
+void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
+{
+    *committed = s->committed;
+    *batches = s->batches;
+}
+
+const char *rn_store_kind(const rn_store_t *s)
+{
+    return s->memory ? "memory" : "sqlite";
+}
