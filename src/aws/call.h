@@ -24,7 +24,7 @@ struct rn_call {
     char request_id[37];
     char host[256];         /* Host header, used to build queue URLs */
     char path[512];         /* request path without the query string */
-    char access_key[128];   /* from SigV4 credentials, "" when absent */
+    char access_key[130];   /* from SigV4 credentials, "" when absent */
     /* Completion, set by the HTTP layer: called once when the call finishes
      * asynchronously (long polls, durability barriers). */
     rn_call_fn done;

@@ -129,6 +129,8 @@ static int on_header_field(http_parser *p, const char *at, size_t n)
 {
     rn_http_conn_t *c = p->data;
     if (c->last_was_value || c->nhoff == 0) {
+        if (c->last_was_value)
+            rn_buf_add(&c->hbuf, "", 1); /* NUL after the previous value */
         if (c->nhoff == c->caphoff) {
             size_t cap = c->caphoff ? c->caphoff * 2 : 16;
             if (cap > 256)

@@ -97,7 +97,7 @@ static int load_kv(void *ud, const char *ns, const char *key, const char *value)
     sqs_t *s = ud;
     if (strcmp(ns, "dedup") == 0) {
         long long qid = 0, seq = 0, exp = 0;
-        char id[64];
+        char id[64] = {0};
         const char *slash = strchr(key, '/');
         if (!slash || sscanf(key, "%lld/", &qid) != 1 || sscanf(value, "%63s %lld %lld", id, &seq, &exp) != 3)
             return 0;
@@ -108,7 +108,7 @@ static int load_kv(void *ud, const char *ns, const char *key, const char *value)
         if (!d)
             return RN_ERR_NOMEM;
         d->key = rn_strdup(slash + 1);
-        snprintf(d->msg_id, sizeof d->msg_id, "%s", id);
+        memcpy(d->msg_id, id, sizeof d->msg_id - 1);
         d->seq = seq;
         d->expires_ms = exp;
         rn_smap_put(&q->dedup, d->key, d);

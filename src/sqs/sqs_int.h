@@ -39,7 +39,7 @@ typedef struct sqs_msg {
     char *group_id;        /* owned (FIFO, or fair standard queues) */
     char *dedup_id;        /* owned (FIFO) */
     char *dlq_source;      /* owned: DeadLetterQueueSourceArn */
-    char sender[64];
+    char sender[132];
     char md5_body[33], md5_attrs[33], md5_sys[33];
     int64_t sent_ms, visible_ms, first_receive_ms;
     int receive_count;

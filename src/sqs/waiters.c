@@ -5,6 +5,7 @@
  * order the moment a message is receivable. Idle waiters cost no CPU. */
 #include <stdlib.h>
 
+#include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "sqs/sqs_int.h"
