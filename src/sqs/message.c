@@ -490,8 +490,9 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
                             "includes a parameter that is not valid for this queue type.",
                             dedup);
     }
-    for (const char *const *pv = (const char *const[]){group, dedup, NULL}; *pv || pv[1]; pv++) {
-        const char *v = *pv;
+    const char *ids[2] = {group, dedup};
+    for (int k = 0; k < 2; k++) {
+        const char *v = ids[k];
         if (!v)
             continue;
         size_t l = strlen(v);

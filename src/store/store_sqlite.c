@@ -345,6 +345,11 @@ int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)
     return rc;
 }
 
+static void on_async_closed(uv_handle_t *h)
+{
+    rn_free(h->data);
+}
+
 void rn_store_close(rn_store_t *s)
 {
     if (!s)
@@ -360,7 +365,7 @@ void rn_store_close(rn_store_t *s)
             sqlite3_finalize(s->st[k]);
         sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
         sqlite3_close(s->db);
-        uv_close((uv_handle_t *)&s->async, (uv_close_cb)rn_free);
+        uv_close((uv_handle_t *)&s->async, on_async_closed);
         return; /* freed by the close callback */
     }
     rn_free(s);
