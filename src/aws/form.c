@@ -79,7 +79,11 @@ int aws_form_parse(const char *s, size_t n, json_t **out, char *msg, size_t msgl
             }
             json_t *jv = json_stringn(val, vl);
             rn_free(val);
-            if (!jv || memchr(key, '\0', kl) || json_object_set_new(o, key, jv) < 0)
+            if (jv && memchr(key, '\0', kl)) {
+                json_decref(jv);
+                jv = NULL;
+            }
+            if (!jv || json_object_set_new(o, key, jv) < 0)
                 goto bad;
         }
         i = end + 1;
