@@ -1,0 +1,238 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# `make bench`: builds bench/loadgen.c and runs Runnel's benchmarks on loopback against
+# servers it starts on free ports (durable store and --in-memory) and stops by PID.
+# Each figure is the median of RUNS runs of DURATION seconds; the last lines are a
+# "metric | measured | goal | met?" table. Knobs: DURATION=5 RUNS=3 BACKLOG=1000000
+# IDLE_CONNS=10000 WAKE_ITERS=200 READY_RUNS=10.
+set -u
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-5}
+RUNS=${RUNS:-3}
+BACKLOG=${BACKLOG:-1000000}
+IDLE_CONNS=${IDLE_CONNS:-10000}
+WAKE_ITERS=${WAKE_ITERS:-200}
+READY_RUNS=${READY_RUNS:-10}
+RUNNEL=build/runnel
+LG=build/loadgen
+TMP=build/bench-tmp
+rm -rf "$TMP"
+mkdir -p "$TMP"
+
+cc -std=gnu11 -O2 -Wall -Wextra -Werror -Wformat=2 -D_GNU_SOURCE $(pkg-config --cflags libuv jansson) \
+    -o "$LG" bench/loadgen.c $(pkg-config --libs libuv jansson) -lhttp_parser || exit 1
+
+# 10,000 long polls need as many descriptors in the server and in the load generator.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((IDLE_CONNS + 100)) ]; then
+    echo "bench: ulimit -n is $(ulimit -n); using IDLE_CONNS=$(($(ulimit -n) - 100))"
+    IDLE_CONNS=$(($(ulimit -n) - 100))
+fi
+CLK_TCK=$(getconf CLK_TCK)
+
+SPID=""
+PORT=""
+NSERVER=0
+ROWS=()
+
+cleanup() { [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null; }
+trap cleanup EXIT
+
+problem() { echo "$*" >>"$TMP/problems"; echo "  !! $*" >&2; }  # also from $(...) subshells
+
+# start_server disk|mem: sets SPID and PORT; a disk server gets a fresh data dir.
+start_server() {
+    NSERVER=$((NSERVER + 1))
+    PORT=$("$LG" freeport)
+    SLOG="$TMP/server-$NSERVER-$1.log"
+    if [ "$1" = disk ]; then
+        DATA="$TMP/data-$NSERVER"
+        "$RUNNEL" serve --port "$PORT" --data-dir "$DATA" --log-level warn 2>"$SLOG" &
+    else
+        "$RUNNEL" serve --port "$PORT" --in-memory --log-level warn 2>"$SLOG" &
+    fi
+    SPID=$!
+    "$LG" wait --port "$PORT" --n 10 || { problem "server ($1) not ready in 10 s; log: $(tail -3 "$SLOG")"; return 1; }
+}
+
+# check_server: reports a server that died under load.
+check_server() {
+    if [ -n "$SPID" ] && ! kill -0 "$SPID" 2>/dev/null; then
+        wait "$SPID"
+        problem "server pid $SPID died during $1 (exit $?); log tail: $(tail -5 "$SLOG" | tr '\n' ' ')"
+        SPID=""
+        return 1
+    fi
+}
+
+stop_server() {
+    [ -n "$SPID" ] || return 0
+    kill -TERM "$SPID" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$SPID" 2>/dev/null; then
+        problem "server pid $SPID still running 10 s after SIGTERM; SIGKILL"
+        kill -KILL "$SPID"
+    fi
+    wait "$SPID"
+    local rc=$?
+    [ $rc -ne 0 ] && problem "server pid $SPID exited $rc after SIGTERM; log tail: $(tail -3 "$SLOG" | tr '\n' ' ')"
+    SPID=""
+}
+
+get() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; } # line, key
+median() { printf '%s\n' "$@" | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print "nan"}'; }
+# row metric measured goal met(1/0)
+row() { ROWS+=("$1|$2|$3|$([ "$4" = 1 ] && echo yes || echo NO)"); }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a+0 >= b+0 && a != "nan")}' && echo 1 || echo 0; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a+0 < b+0 && a != "nan")}' && echo 1 || echo 0; }
+
+# runlg label args...: runs the load generator, echoes its result line, logs errors.
+runlg() {
+    local label=$1; shift
+    local out
+    out=$("$LG" "$@" 2>"$TMP/lg.err")
+    local rc=$?
+    echo "    $out" >&2
+    [ -s "$TMP/lg.err" ] && problem "$label: $(head -3 "$TMP/lg.err" | tr '\n' ' ')"
+    [ $rc -ne 0 ] && problem "$label: loadgen exit $rc"
+    local errs; errs=$(get "$out" errors)
+    [ -n "$errs" ] && [ "$errs" != 0 ] && problem "$label: $errs request errors"
+    echo "$out"
+}
+
+echo "Runnel bench: $(nproc) CPUs, DURATION=${DURATION}s RUNS=$RUNS, $(git rev-parse --short HEAD 2>/dev/null)"
+
+for store in disk mem; do
+    label=$([ $store = disk ] && echo durable || echo in-memory)
+
+    echo "== 1. SendMessage, 16 connections, closed loop ($label)"
+    start_server $store || continue
+    rps=(); p50=(); p99=()
+    for r in $(seq "$RUNS"); do
+        out=$(runlg "send $label" send --port "$PORT" --queue "s1r$r" --conns 16 --duration "$DURATION")
+        rps+=("$(get "$out" rps)"); p50+=("$(get "$out" p50_us)"); p99+=("$(get "$out" p99_us)")
+        check_server "send $label" || break
+    done
+    m_rps=$(median "${rps[@]}"); m_p50=$(median "${p50[@]}"); m_p99=$(median "${p99[@]}")
+    echo "  median: $m_rps req/s, p50 $m_p50 us, p99 $m_p99 us"
+    row "SendMessage req/s ($label)" "$m_rps" ">= 50000" "$(ge "$m_rps" 50000)"
+    row "SendMessage p50 / p99 ($label)" "${m_p50} / ${m_p99} us" "p99 < 2000 us" "$(lt "$m_p99" 2000)"
+
+    echo "== 2. SendMessageBatch(10) -> ReceiveMessage(10) -> DeleteMessageBatch, 16 connections ($label)"
+    mps=()
+    for r in $(seq "$RUNS"); do
+        out=$(runlg "cycle $label" cycle --port "$PORT" --queue "s2r$r" --conns 16 --duration "$DURATION")
+        mps+=("$(get "$out" msgs_per_s)")
+        check_server "cycle $label" || break
+    done
+    m=$(median "${mps[@]}")
+    echo "  median: $m messages/s (sent, received and deleted)"
+    row "full cycle messages/s ($label)" "$m" ">= 150000" "$(ge "$m" 150000)"
+
+    echo "== 3. long-poll wake-up, $WAKE_ITERS iterations ($label)"
+    wk=()
+    for r in $(seq "$RUNS"); do
+        out=$(runlg "wake $label" wake --port "$PORT" --queue "s3r$r" --n "$WAKE_ITERS")
+        wk+=("$(get "$out" median_us)")
+        check_server "wake $label" || break
+    done
+    m=$(median "${wk[@]}")
+    echo "  median: $m us from SendMessage issued to ReceiveMessage answered"
+    row "long-poll wake-up ($label)" "$m us" "< 1000 us" "$(lt "$m" 1000)"
+    stop_server
+
+    echo "== 4. $IDLE_CONNS idle long polls, RSS and CPU over 5 s ($label)"
+    rss=(); cpu=()
+    for r in $(seq "$RUNS"); do
+        start_server $store || break
+        "$LG" idle --port "$PORT" --queue idle --n "$IDLE_CONNS" --hold 7 >"$TMP/idle.out" 2>"$TMP/idle.err" &
+        LGPID=$!
+        for _ in $(seq 300); do grep -q READY "$TMP/idle.out" && break; kill -0 $LGPID 2>/dev/null || break; sleep 0.1; done
+        if ! grep -q READY "$TMP/idle.out"; then
+            problem "idle $label: load generator not ready: $(cat "$TMP/idle.err")"
+            kill $LGPID 2>/dev/null; wait $LGPID; stop_server; break
+        fi
+        t1=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
+        sleep 5
+        t2=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
+        kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$SPID/status")
+        wait $LGPID || problem "idle $label: $(cat "$TMP/idle.err" | head -3 | tr '\n' ' ')"
+        echo "    $(grep mode= "$TMP/idle.out") rss_mb=$(awk -v k="$kb" 'BEGIN {printf "%.1f", k/1024}') cpu_ticks=$((t2 - t1))"
+        rss+=("$(awk -v k="$kb" 'BEGIN {printf "%.1f", k/1024}')")
+        cpu+=("$(awk -v d=$((t2 - t1)) -v h="$CLK_TCK" 'BEGIN {printf "%.2f", d / h / 5 * 100}')")
+        check_server "idle $label"
+        stop_server
+    done
+    m_rss=$(median "${rss[@]}"); m_cpu=$(median "${cpu[@]}")
+    echo "  median: RSS $m_rss MB, CPU $m_cpu %"
+    row "$IDLE_CONNS idle long polls RSS ($label)" "$m_rss MB" "< 100 MB" "$(lt "$m_rss" 100)"
+    row "$IDLE_CONNS idle long polls CPU ($label)" "$m_cpu %" "~ 0 (< 1 %)" "$(lt "$m_cpu" 1)"
+
+    echo "== 5. start-to-ready and idle RSS, median of $READY_RUNS ($label)"
+    PORT=$("$LG" freeport)
+    if [ $store = disk ]; then
+        args=(--data-dir "$TMP/data-ready")
+    else
+        args=(--in-memory)
+    fi
+    out=$(runlg "ready $label" ready --runs "$READY_RUNS" -- "$RUNNEL" serve --port "$PORT" "${args[@]}" --log-level warn)
+    m=$(get "$out" median_ms); r=$(get "$out" idle_rss_mb)
+    row "start-to-ready ($label)" "$m ms" "< 20 ms" "$(lt "$m" 20)"
+    row "idle RSS ($label)" "$r MB" "< 10 MB" "$(lt "$r" 10)"
+done
+
+echo "== 6. backlog of $BACKLOG messages (durable)"
+if start_server disk; then
+    DATA6=$DATA
+    # baseline on an empty queue in the same server
+    s0=(); c0=(); s1=(); c1=()
+    for r in $(seq "$RUNS"); do
+        out=$(runlg "send empty" send --port "$PORT" --queue "e6r$r" --conns 16 --duration "$DURATION"); s0+=("$(get "$out" rps)")
+        out=$(runlg "cycle empty" cycle --port "$PORT" --queue "e6c$r" --conns 16 --duration "$DURATION"); c0+=("$(get "$out" msgs_per_s)")
+    done
+    out=$(runlg "fill" fill --port "$PORT" --queue backlog --conns 16 --n "$BACKLOG" --max-secs 120)
+    filled=$(get "$out" sent)
+    echo "  backlog: $filled messages in $(get "$out" secs) s ($(get "$out" msgs_per_s) msg/s)"
+    check_server "fill"
+    for r in $(seq "$RUNS"); do
+        out=$(runlg "send backlog" send --port "$PORT" --queue backlog --conns 16 --duration "$DURATION"); s1+=("$(get "$out" rps)")
+        out=$(runlg "cycle backlog" cycle --port "$PORT" --queue backlog --conns 16 --duration "$DURATION"); c1+=("$(get "$out" msgs_per_s)")
+        check_server "backlog runs" || break
+    done
+    ms0=$(median "${s0[@]}"); mc0=$(median "${c0[@]}"); ms1=$(median "${s1[@]}"); mc1=$(median "${c1[@]}")
+    rs=$(awk -v a="$ms1" -v b="$ms0" 'BEGIN {printf "%.2f", a / b}')
+    rc=$(awk -v a="$mc1" -v b="$mc0" 'BEGIN {printf "%.2f", a / b}')
+    echo "  SendMessage req/s: empty $ms0, backlog $ms1 (x$rs); cycle msg/s: empty $mc0, backlog $mc1 (x$rc)"
+    row "send req/s with ${filled} backlog vs empty" "$ms1 vs $ms0 (x$rs)" ">= x0.5" "$(ge "$rs" 0.5)"
+    row "cycle msg/s with ${filled} backlog vs empty" "$mc1 vs $mc0 (x$rc)" ">= x0.5" "$(ge "$rc" 0.5)"
+    stop_server
+    PORT=$("$LG" freeport)
+    out=$(runlg "restart" ready --runs 3 -- "$RUNNEL" serve --port "$PORT" --data-dir "$DATA6" --log-level warn)
+    m=$(get "$out" median_ms)
+    echo "  data dir $(du -sh "$DATA6" | cut -f1); restart-to-ready $m ms (median of 3)"
+    row "restart-to-ready with backlog" "$m ms" "< 2000 ms" "$(lt "$m" 2000)"
+    # the backlog survived the restarts
+    "$RUNNEL" serve --port "$PORT" --data-dir "$DATA6" --log-level warn 2>"$TMP/server-check.log" &
+    SPID=$!; SLOG=$TMP/server-check.log
+    if "$LG" wait --port "$PORT" --n 10; then
+        left=$(curl -s -X POST "http://127.0.0.1:$PORT/" -H 'X-Amz-Target: AmazonSQS.GetQueueAttributes' \
+            -H 'Content-Type: application/x-amz-json-1.0' \
+            -d "{\"QueueUrl\":\"http://127.0.0.1:$PORT/000000000000/backlog\",\"AttributeNames\":[\"All\"]}")
+        echo "  after restart: backlog attributes $(echo "$left" | tr -d '\n' | cut -c1-200)"
+    fi
+    stop_server
+fi
+
+echo
+echo "== summary ($(nproc) CPUs; medians of $RUNS runs)"
+{
+    echo "metric|measured|goal|met?"
+    printf '%s\n' "${ROWS[@]}"
+} | column -t -s '|' -o ' | '
+if [ -s "$TMP/problems" ]; then
+    echo
+    echo "problems seen:"
+    sed 's/^/  /' "$TMP/problems"
+fi
+rm -rf "$TMP"/data-*
+exit 0
