@@ -21,11 +21,24 @@ static void hex(const unsigned char *d, unsigned n, char *out)
     out[2 * n] = '\0';
 }
 
+/* EVP_Digest() sets up a context per call, which costs more than hashing a
+ * short body; the loop thread keeps one context and one fetched MD5. */
 void sqs_md5_hex(const void *data, size_t n, char out[33])
 {
+    static __thread EVP_MD_CTX *ctx;
+    static __thread EVP_MD *md5;
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned len = 0;
-    EVP_Digest(data, n, d, &len, EVP_md5(), NULL);
+    if (!ctx) {
+        ctx = EVP_MD_CTX_new();
+        md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+    }
+    if (!ctx || !md5 || !EVP_DigestInit_ex(ctx, md5, NULL)) {
+        EVP_Digest(data, n, d, &len, EVP_md5(), NULL);
+    } else {
+        EVP_DigestUpdate(ctx, data, n);
+        EVP_DigestFinal_ex(ctx, d, &len);
+    }
     hex(d, len, out);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/ids.h"
@@ -267,34 +268,73 @@ void sqs_timer_arm(sqs_t *s)
 
 /* ---- persistence ---- */
 
+/* Appends s as a JSON string (UTF-8 passed through, controls escaped). */
+static void json_str(rn_buf_t *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    rn_buf_add(b, "\"", 1);
+    size_t start = 0, i = 0;
+    for (; s[i]; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\')
+            continue;
+        rn_buf_add(b, s + start, i - start);
+        char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+        if (ch == '"' || ch == '\\') {
+            esc[1] = (char)ch;
+            rn_buf_add(b, esc, 2);
+        } else {
+            rn_buf_add(b, esc, 6);
+        }
+        start = i + 1;
+    }
+    rn_buf_add(b, s + start, i - start);
+    rn_buf_add(b, "\"", 1);
+}
+
+/* Records a whole message in the store. The meta text is built by hand: it
+ * runs once per send, and jansson objects cost more than the rest of it. */
 void sqs_msg_persist(const sqs_msg_t *m)
 {
-    json_t *meta = json_object();
-    if (m->attrs)
-        json_object_set(meta, "a", m->attrs);
-    if (m->trace)
-        json_object_set_new(meta, "t", json_string(m->trace));
-    if (m->group_id)
-        json_object_set_new(meta, "g", json_string(m->group_id));
-    if (m->dedup_id)
-        json_object_set_new(meta, "d", json_string(m->dedup_id));
-    if (m->dlq_source)
-        json_object_set_new(meta, "src", json_string(m->dlq_source));
-    json_object_set_new(meta, "s", json_string(m->sender));
-    char *txt = json_dumps(meta, JSON_COMPACT);
-    json_decref(meta);
-    if (!txt) {
+    if (!rn_store_durable(m->q->svc->store))
+        return;
+    rn_buf_t b = {0};
+    rn_buf_puts(&b, "{\"s\":");
+    json_str(&b, m->sender);
+    const char *keys[4] = {"t", "g", "d", "src"};
+    const char *vals[4] = {m->trace, m->group_id, m->dedup_id, m->dlq_source};
+    for (int k = 0; k < 4; k++) {
+        if (!vals[k])
+            continue;
+        rn_buf_printf(&b, ",\"%s\":", keys[k]);
+        json_str(&b, vals[k]);
+    }
+    if (m->attrs) {
+        char *a = json_dumps(m->attrs, JSON_COMPACT);
+        if (a) {
+            rn_buf_puts(&b, ",\"a\":");
+            rn_buf_puts(&b, a);
+            free(a);
+        } else {
+            b.oom = 1;
+        }
+    }
+    rn_buf_puts(&b, "}");
+    if (b.oom) {
+        rn_buf_free(&b);
         RN_ERROR("sqs: out of memory persisting a message");
         return;
     }
-    rn_store_msg_rec_t rec = {m->q->qid, m->seq, m->id, m->body, m->body_len, txt,
+    rn_store_msg_rec_t rec = {m->q->qid, m->seq, m->id, m->body, m->body_len, b.data,
                               m->sent_ms, m->visible_ms, m->receive_count, m->first_receive_ms};
     rn_store_msg_put(m->q->svc->store, &rec);
-    free(txt);
+    rn_buf_free(&b);
 }
 
 static void persist_state(const sqs_msg_t *m)
 {
+    if (!rn_store_durable(m->q->svc->store))
+        return;
     rn_store_msg_state(m->q->svc->store, m->q->qid, m->seq, m->visible_ms, m->receive_count, m->first_receive_ms);
 }
 
@@ -545,7 +585,7 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
         m->group_id = rn_strdup(group);
     if (q->fifo)
         m->dedup_id = rn_strdup(dedup);
-    snprintf(m->sender, sizeof m->sender, "%s", c->access_key[0] ? c->access_key : q->svc->cfg->account_id);
+    m->sender = sqs_intern_sender(q->svc, c->access_key[0] ? c->access_key : q->svc->cfg->account_id);
     m->size = blen + asize;
     m->sent_ms = rn_now_ms();
     m->visible_ms = m->sent_ms + (int64_t)delay * 1000;
@@ -638,6 +678,8 @@ static void put_attr_num(json_t *o, const char *k, long long v)
 
 static json_t *msg_render(sqs_msg_t *m, const json_t *in)
 {
+    if (!m->md5_body[0]) /* restored messages compute it on first receive */
+        sqs_md5_hex(m->body, m->body_len, m->md5_body);
     char handle[512];
     handle_make(m, handle, sizeof handle);
     json_t *r = json_pack("{s:s,s:s,s:s,s:s%}", "MessageId", m->id, "ReceiptHandle", handle, "MD5OfBody",
@@ -894,7 +936,7 @@ sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int keep
     memcpy(m->md5_body, src->md5_body, sizeof m->md5_body);
     memcpy(m->md5_attrs, src->md5_attrs, sizeof m->md5_attrs);
     memcpy(m->md5_sys, src->md5_sys, sizeof m->md5_sys);
-    memcpy(m->sender, src->sender, sizeof m->sender);
+    m->sender = src->sender;
     m->attrs = src->attrs ? json_deep_copy(src->attrs) : NULL;
     m->trace = src->trace ? rn_strdup(src->trace) : NULL;
     m->group_id = src->group_id ? rn_strdup(src->group_id) : NULL;

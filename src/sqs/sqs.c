@@ -37,6 +37,45 @@ static int load_queue(void *ud, const rn_store_queue_rec_t *r)
     return 0;
 }
 
+/* Reads the common message meta text ({"s":"..","g":"..",...} of plain
+ * strings, as sqs_msg_persist writes it) without building JSON objects;
+ * returns 0 when the text needs the full parser (attributes, escapes). */
+static int meta_fast(const char *txt, char *buf, size_t n, const char **snd, const char **t, const char **g,
+                     const char **d, const char **src)
+{
+    size_t len = strlen(txt);
+    if (len >= n || strchr(txt, '\\') || txt[0] != '{')
+        return 0;
+    memcpy(buf, txt, len + 1);
+    char *p = buf + 1;
+    while (*p == '"') {
+        char *k = p + 1, *ke = strchr(k, '"');
+        if (!ke || ke[1] != ':' || ke[2] != '"')
+            return 0;
+        *ke = '\0';
+        char *v = ke + 3, *ve = strchr(v, '"');
+        if (!ve)
+            return 0;
+        *ve = '\0';
+        if (strcmp(k, "s") == 0)
+            *snd = v;
+        else if (strcmp(k, "t") == 0)
+            *t = v;
+        else if (strcmp(k, "g") == 0)
+            *g = v;
+        else if (strcmp(k, "d") == 0)
+            *d = v;
+        else if (strcmp(k, "src") == 0)
+            *src = v;
+        else
+            return 0;
+        p = ve + 1;
+        if (*p == ',')
+            p++;
+    }
+    return p[0] == '}' && p[1] == '\0';
+}
+
 static int load_msg(void *ud, const rn_store_msg_rec_t *r)
 {
     sqs_t *s = ud;
@@ -55,27 +94,31 @@ static int load_msg(void *ud, const rn_store_msg_rec_t *r)
     snprintf(m->id, sizeof m->id, "%s", r->id);
     m->body = rn_strndup(r->body, r->body_len);
     m->body_len = r->body_len;
-    json_t *meta = json_loads(r->meta_json, 0, NULL);
-    json_t *a = json_object_get(meta, "a");
-    if (a)
-        m->attrs = json_incref(a);
-    const char *t = json_string_value(json_object_get(meta, "t"));
+    const char *t = NULL, *g = NULL, *d = NULL, *src = NULL, *snd = NULL;
+    char fast[1024];
+    json_t *meta = NULL;
+    if (!meta_fast(r->meta_json, fast, sizeof fast, &snd, &t, &g, &d, &src)) {
+        meta = json_loads(r->meta_json, 0, NULL);
+        json_t *a = json_object_get(meta, "a");
+        if (a)
+            m->attrs = json_incref(a);
+        t = json_string_value(json_object_get(meta, "t"));
+        g = json_string_value(json_object_get(meta, "g"));
+        d = json_string_value(json_object_get(meta, "d"));
+        src = json_string_value(json_object_get(meta, "src"));
+        snd = json_string_value(json_object_get(meta, "s"));
+    }
     if (t) {
         m->trace = rn_strdup(t);
         json_t *sys = json_pack("{s:{s:s,s:s}}", "AWSTraceHeader", "DataType", "String", "StringValue", t);
         sqs_md5_message_attributes(sys, m->md5_sys);
         json_decref(sys);
     }
-    const char *g = json_string_value(json_object_get(meta, "g"));
-    const char *d = json_string_value(json_object_get(meta, "d"));
-    const char *src = json_string_value(json_object_get(meta, "src"));
-    const char *snd = json_string_value(json_object_get(meta, "s"));
     m->group_id = g ? rn_strdup(g) : NULL;
     m->dedup_id = d ? rn_strdup(d) : NULL;
     m->dlq_source = src ? rn_strdup(src) : NULL;
-    snprintf(m->sender, sizeof m->sender, "%s", snd ? snd : "");
+    m->sender = sqs_intern_sender(s, snd ? snd : "");
     json_decref(meta);
-    sqs_md5_hex(m->body, m->body_len, m->md5_body);
     if (m->attrs)
         sqs_md5_message_attributes(m->attrs, m->md5_attrs);
     m->sent_ms = r->sent_ms;
@@ -128,6 +171,24 @@ static int load_kv(void *ud, const char *ns, const char *key, const char *value)
             s->next_seq = v;
     }
     return 0;
+}
+
+const char *sqs_intern_sender(sqs_t *s, const char *id)
+{
+    const char *v = rn_smap_get(&s->senders, id);
+    if (v)
+        return v;
+    if (rn_smap_put(&s->senders, id, NULL) < 0)
+        return "";
+    size_t i = 0;
+    const char *k;
+    void *val;
+    while (rn_smap_next(&s->senders, &i, &k, &val))
+        if (strcmp(k, id) == 0) {
+            rn_smap_put(&s->senders, id, (void *)k);
+            return k;
+        }
+    return "";
 }
 
 int sqs_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, sqs_t **out)
@@ -202,6 +263,7 @@ void sqs_free(sqs_t *s)
 {
     drop_all(s);
     rn_free(s->heap);
+    rn_smap_free(&s->senders);
     json_decref(s->deleted);
     uv_close((uv_handle_t *)&s->timer, NULL);
     uv_close((uv_handle_t *)&s->sweep, on_closed);

@@ -39,7 +39,7 @@ typedef struct sqs_msg {
     char *group_id;        /* owned (FIFO, or fair standard queues) */
     char *dedup_id;        /* owned (FIFO) */
     char *dlq_source;      /* owned: DeadLetterQueueSourceArn */
-    char sender[132];
+    const char *sender;    /* interned in sqs_t.senders; never freed per message */
     char md5_body[33], md5_attrs[33], md5_sys[33];
     int64_t sent_ms, visible_ms, first_receive_ms;
     int receive_count;
@@ -111,6 +111,7 @@ struct sqs {
     rn_smap_t queues;        /* name → queue */
     json_t *deleted;         /* name → deletion time ms */
     rn_imap_t msgs;          /* seq → message */
+    rn_smap_t senders;       /* interned SenderId strings (key == value) */
     int64_t next_seq;
     int64_t next_qid;
     sqs_msg_t **heap;        /* min-heap by visible_ms */
@@ -153,6 +154,8 @@ void sqs_timer_arm(sqs_t *s);
 void sqs_msg_persist(const sqs_msg_t *m);
 void sqs_sweep(sqs_t *s);
 void sqs_group_update(sqs_queue_t *q, sqs_group_t *g);
+
+const char *sqs_intern_sender(sqs_t *s, const char *id);
 
 /* waiters.c */
 int sqs_waiter_park(sqs_queue_t *q, rn_call_t *c, int max, int vt, int wait_s);

@@ -72,6 +72,8 @@ uint64_t rn_store_last_seq(const rn_store_t *s);
 int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
 /* Mutations committed so far and batches used, for stats and benches. */
 void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches);
+/* 1 when mutations are kept (so callers can skip encoding them), 0 in memory mode. */
+int rn_store_durable(const rn_store_t *s);
 /* "sqlite" or "memory". Borrowed static string. */
 const char *rn_store_kind(const rn_store_t *s);
 #endif

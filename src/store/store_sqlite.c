@@ -498,6 +498,11 @@ void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
     *batches = s->batches;
 }
 
+int rn_store_durable(const rn_store_t *s)
+{
+    return !s->memory;
+}
+
 const char *rn_store_kind(const rn_store_t *s)
 {
     return s->memory ? "memory" : "sqlite";
