@@ -70,4 +70,6 @@ void rn_http_respond(rn_http_conn_t *conn, int status, const char *content_type,
                      const char *body, size_t body_len);
 /* Peer address as text ("127.0.0.1"). Borrowed; valid while the connection lives. */
 const char *rn_http_peer(const rn_http_conn_t *conn);
+/* Fuzzing hook: parses bytes as a connection would, without a socket. */
+int rn_http_parse_for_test(const char *data, size_t n, size_t max_body);
 #endif
