@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT
- * Form decoding: '&'-separated pairs, '+' is a space, %XX escapes. The last
- * of repeated names wins. */
+ * Form decoding for the query protocol: '&'-separated name=value pairs, '+'
+ * is a space, %XX escapes. Decoding is strict where AWS is strict (a '%' not
+ * followed by two hex digits, or bytes that are not UTF-8, reject the whole
+ * request as MalformedQueryString) and lenient elsewhere: empty pairs and
+ * empty names are skipped and the last of repeated names wins. */
 #include "aws/form.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/mem.h"
 
-static int hexval(char c)
+static int hexval(unsigned char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -20,80 +24,129 @@ static int hexval(char c)
     return -1;
 }
 
-static int decode(const char *s, size_t n, char *out, size_t *outlen)
+int aws_form_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return 0; /* continuation byte, 0xC0/0xC1 overlong lead, or > U+10FFFF */
+        }
+        if (n - i < len)
+            return 0;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Percent-decodes s[0..n) into out (room for n bytes). Returns the decoded
+ * length, or -1 with *bad set to the offset of a malformed escape. */
+static long pct_decode(const char *s, size_t n, char *out, size_t *bad)
 {
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '+') {
             out[j++] = ' ';
         } else if (s[i] == '%') {
-            if (i + 2 >= n)
+            int h = n - i >= 3 ? hexval((unsigned char)s[i + 1]) : -1;
+            int l = n - i >= 3 ? hexval((unsigned char)s[i + 2]) : -1;
+            if (h < 0 || l < 0) {
+                *bad = i;
                 return -1;
-            int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
-            if (h < 0 || l < 0)
-                return -1;
+            }
             out[j++] = (char)(h * 16 + l);
             i += 2;
         } else {
             out[j++] = s[i];
         }
     }
-    out[j] = '\0';
-    *outlen = j;
+    return (long)j;
+}
+
+/* Decodes one non-empty name[=value] pair that starts at offset pos and adds
+ * it to o. buf has room for plen + 1 bytes. */
+static int add_pair(json_t *o, const char *pair, size_t plen, size_t pos, char *buf, char *msg, size_t msglen)
+{
+    const char *eq = memchr(pair, '=', plen);
+    size_t klen = eq ? (size_t)(eq - pair) : plen;
+    size_t bad = 0;
+    /* name then value in buf: decoded text is never longer than encoded */
+    long kl = pct_decode(pair, klen, buf, &bad);
+    if (kl < 0)
+        goto bad_escape;
+    char *val = buf + kl;
+    long vl = 0;
+    if (eq && (vl = pct_decode(eq + 1, plen - klen - 1, val, &bad)) < 0) {
+        bad += klen + 1;
+        goto bad_escape;
+    }
+    if (!aws_form_utf8_valid(buf, (size_t)kl) || !aws_form_utf8_valid(val, (size_t)vl)) {
+        snprintf(msg, msglen, "The request is malformed: the parameter at offset %zu is not valid UTF-8.", pos);
+        return RN_ERR_MALFORMED_QUERY;
+    }
+    /* an empty name, or one holding a NUL, can never name a parameter */
+    if (kl == 0 || memchr(buf, '\0', (size_t)kl))
+        return 0;
+    json_t *jv = json_stringn_nocheck(val, (size_t)vl);
+    buf[kl] = '\0'; /* terminates the name, after the value was copied out */
+    if (!jv || json_object_set_new(o, buf, jv) < 0) {
+        snprintf(msg, msglen, "Out of memory while decoding the request.");
+        return RN_ERR_NOMEM;
+    }
     return 0;
+bad_escape:
+    snprintf(msg, msglen, "The request is malformed: '%%' at offset %zu is not followed by two hexadecimal digits.",
+             pos + bad);
+    return RN_ERR_MALFORMED_QUERY;
 }
 
 int aws_form_parse(const char *s, size_t n, json_t **out, char *msg, size_t msglen)
 {
+    int rc = 0;
     json_t *o = json_object();
     char *buf = rn_malloc(n + 1);
     if (!o || !buf) {
-        json_decref(o);
-        rn_free(buf);
-        snprintf(msg, msglen, "Out of memory");
-        return RN_ERR_NOMEM;
+        rc = RN_ERR_NOMEM;
+        snprintf(msg, msglen, "Out of memory while decoding the request.");
+        goto out;
     }
-    size_t i = 0;
-    while (i < n) {
-        size_t end = i;
-        while (end < n && s[end] != '&')
-            end++;
-        if (end > i) {
-            const char *eq = memchr(s + i, '=', end - i);
-            size_t klen = eq ? (size_t)(eq - (s + i)) : end - i;
-            size_t kl, vl;
-            char *key = buf;
-            if (decode(s + i, klen, key, &kl) < 0)
-                goto bad;
-            char *val = rn_malloc(eq ? (size_t)(s + end - eq) : 1);
-            if (!val)
-                goto bad;
-            if (eq) {
-                if (decode(eq + 1, (size_t)(s + end - eq - 1), val, &vl) < 0) {
-                    rn_free(val);
-                    goto bad;
-                }
-            } else {
-                val[0] = '\0';
-                vl = 0;
-            }
-            json_t *jv = json_stringn(val, vl);
-            rn_free(val);
-            if (jv && memchr(key, '\0', kl)) {
-                json_decref(jv);
-                jv = NULL;
-            }
-            if (!jv || json_object_set_new(o, key, jv) < 0)
-                goto bad;
-        }
+    for (size_t i = 0; i < n && rc == 0;) {
+        const char *amp = memchr(s + i, '&', n - i);
+        size_t end = amp ? (size_t)(amp - s) : n;
+        if (end > i)
+            rc = add_pair(o, s + i, end - i, i, buf, msg, msglen);
         i = end + 1;
     }
+out:
     rn_free(buf);
+    if (rc < 0) {
+        json_decref(o);
+        return rc;
+    }
     *out = o;
     return 0;
-bad:
-    rn_free(buf);
-    json_decref(o);
-    snprintf(msg, msglen, "The request is not a valid form: bad percent-encoding or invalid UTF-8.");
-    return RN_ERR_MALFORMED_QUERY;
 }
