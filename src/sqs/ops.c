@@ -520,6 +520,46 @@ static const char *valid_actions[] = {"*", "SendMessage", "ReceiveMessage", "Del
                                       "ListMessageMoveTasks", "StartMessageMoveTask", "CancelMessageMoveTask",
                                       "SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch", NULL};
 
+/* Rebuilds the Policy attribute from the permissions, as AWS renders them;
+ * with no permissions left the attribute is removed. */
+static void perms_to_policy(sqs_queue_t *q)
+{
+    if (json_object_size(q->perms) == 0) {
+        json_object_del(q->attrs, "Policy");
+        return;
+    }
+    size_t i;
+    json_t *v;
+    json_t *stmts = json_array();
+    const char *lk;
+    json_t *lv;
+    json_object_foreach(q->perms, lk, lv)
+    {
+        json_t *principals = json_array(), *acts = json_array();
+        json_array_foreach(json_object_get(lv, "accounts"), i, v)
+        {
+            char arn[64];
+            snprintf(arn, sizeof arn, "arn:aws:iam::%s:root", json_string_value(v));
+            json_array_append_new(principals, json_string(arn));
+        }
+        json_array_foreach(json_object_get(lv, "actions"), i, v)
+        {
+            char a[80];
+            snprintf(a, sizeof a, "SQS:%s", json_string_value(v));
+            json_array_append_new(acts, json_string(a));
+        }
+        json_array_append_new(stmts, json_pack("{s:s,s:s,s:{s:o},s:o,s:s}", "Sid", lk, "Effect", "Allow",
+                                               "Principal", "AWS", principals, "Action", acts, "Resource", q->arn));
+    }
+    char pid[300];
+    snprintf(pid, sizeof pid, "%s/SQSDefaultPolicy", q->arn);
+    json_t *pol = json_pack("{s:s,s:s,s:o}", "Version", "2012-10-17", "Id", pid, "Statement", stmts);
+    char *txt = json_dumps(pol, JSON_COMPACT);
+    json_decref(pol);
+    json_object_set_new(q->attrs, "Policy", json_string(txt));
+    free(txt);
+}
+
 static int op_add_permission(sqs_t *s, rn_call_t *c)
 {
     sqs_queue_t *q;
@@ -552,35 +592,7 @@ static int op_add_permission(sqs_t *s, rn_call_t *c)
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                             "Value %s for parameter Label is invalid. Reason: Already exists.", label);
     json_object_set_new(q->perms, label, json_pack("{s:O,s:O}", "accounts", accounts, "actions", actions));
-    /* Policy attribute mirrors the permissions as AWS renders them */
-    json_t *stmts = json_array();
-    const char *lk;
-    json_t *lv;
-    json_object_foreach(q->perms, lk, lv)
-    {
-        json_t *principals = json_array(), *acts = json_array();
-        json_array_foreach(json_object_get(lv, "accounts"), i, v)
-        {
-            char arn[64];
-            snprintf(arn, sizeof arn, "arn:aws:iam::%s:root", json_string_value(v));
-            json_array_append_new(principals, json_string(arn));
-        }
-        json_array_foreach(json_object_get(lv, "actions"), i, v)
-        {
-            char a[80];
-            snprintf(a, sizeof a, "SQS:%s", json_string_value(v));
-            json_array_append_new(acts, json_string(a));
-        }
-        json_array_append_new(stmts, json_pack("{s:s,s:s,s:{s:o},s:o,s:s}", "Sid", lk, "Effect", "Allow",
-                                               "Principal", "AWS", principals, "Action", acts, "Resource", q->arn));
-    }
-    char pid[300];
-    snprintf(pid, sizeof pid, "%s/SQSDefaultPolicy", q->arn);
-    json_t *pol = json_pack("{s:s,s:s,s:o}", "Version", "2012-10-17", "Id", pid, "Statement", stmts);
-    char *txt = json_dumps(pol, JSON_COMPACT);
-    json_decref(pol);
-    json_object_set_new(q->attrs, "Policy", json_string(txt));
-    free(txt);
+    perms_to_policy(q);
     sqs_queue_persist(q);
     c->out = json_object();
     return 0;
@@ -598,8 +610,7 @@ static int op_remove_permission(sqs_t *s, rn_call_t *c)
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                             "Value %s for parameter Label is invalid. Reason: can't find label.", label);
     json_object_del(q->perms, label);
-    if (json_object_size(q->perms) == 0)
-        json_object_del(q->attrs, "Policy");
+    perms_to_policy(q);
     sqs_queue_persist(q);
     c->out = json_object();
     return 0;

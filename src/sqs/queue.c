@@ -196,7 +196,7 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
             break;
         }
         if (strcmp(k, "FifoQueue") == 0) {
-            if (!creating)
+            if (!creating || !fifo)
                 return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", k);
             if (strcasecmp(sv, "false") == 0 && fifo)
                 return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
@@ -316,7 +316,9 @@ static sqs_queue_t *queue_alloc(sqs_t *s, int64_t qid, const char *name)
     return q;
 }
 
-static int attrs_equal(sqs_queue_t *q, const json_t *attrs)
+/* Returns the name of the first attribute in attrs whose value differs from
+ * the queue's, or NULL when they all match. */
+static const char *attrs_diff(sqs_queue_t *q, const json_t *attrs)
 {
     const char *k;
     json_t *v;
@@ -328,15 +330,15 @@ static int attrs_equal(sqs_queue_t *q, const json_t *attrs)
         const char *have = cur ? json_string_value(cur) : (a && a->def ? a->def : "");
         if (a && a->kind == A_BOOL) {
             if (strcasecmp(want, have) != 0)
-                return 0;
+                return k;
         } else if (a && a->kind == A_INT) {
             if (strtol(want, NULL, 10) != strtol(have, NULL, 10))
-                return 0;
+                return k;
         } else if (strcmp(want, have) != 0) {
-            return 0;
+            return k;
         }
     }
-    return 1;
+    return NULL;
 }
 
 int sqs_queue_create(sqs_t *s, rn_call_t *c, const char *name, const json_t *attrs, const json_t *tags,
@@ -359,11 +361,11 @@ int sqs_queue_create(sqs_t *s, rn_call_t *c, const char *name, const json_t *att
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER, "Too many tags added for queue %s.", name);
     sqs_queue_t *q = sqs_queue_find(s, name);
     if (q) {
-        if (attrs && !attrs_equal(q, attrs))
+        const char *diff = attrs ? attrs_diff(q, attrs) : NULL;
+        if (diff)
             return rn_call_fail(c, RN_ERR_QUEUE_EXISTS,
-                                "A queue already exists with the same name and a different value for attribute(s) "
-                                "%s",
-                                "");
+                                "A queue already exists with the same name and a different value for attribute %s",
+                                diff);
         *out = q;
         return 0;
     }
