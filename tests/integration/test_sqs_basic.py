@@ -6,6 +6,8 @@ import struct
 import threading
 import time
 
+import boto3
+
 from harness import ServerTest
 
 
@@ -207,3 +209,32 @@ class TestFifoAndDlq(ServerTest):
         self.assertEqual(m["Attributes"]["DeadLetterQueueSourceArn"],
                          "arn:aws:sqs:us-east-1:000000000000:src")
         self.assertEqual(self.sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"], [src])
+
+
+class TestMoveTasks(ServerTest):
+    def test_move_task_redrives_dlq_messages_back_to_source(self):
+        if not hasattr(self.sqs, "start_message_move_task"):
+            self.skipTest("this boto3 (%s) predates the message move task API" % boto3.__version__)
+        dlq = self.sqs.create_queue(QueueName="mt-dlq")["QueueUrl"]
+        dlq_arn = "arn:aws:sqs:us-east-1:000000000000:mt-dlq"
+        src = self.sqs.create_queue(QueueName="mt-src", Attributes={
+            "RedrivePolicy": '{"deadLetterTargetArn":"%s","maxReceiveCount":1}' % dlq_arn})["QueueUrl"]
+        for i in range(3):
+            self.sqs.send_message(QueueUrl=src, MessageBody="m%d" % i)
+        self.sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10))
+        self.assertError("InvalidParameterValue", self.sqs.start_message_move_task,
+                         SourceArn="arn:aws:sqs:us-east-1:000000000000:mt-src")
+        handle = self.sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+        self.assertTrue(handle)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            tasks = self.sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
+            if tasks[0]["Status"] == "COMPLETED":
+                break
+            time.sleep(0.1)
+        self.assertEqual(tasks[0]["Status"], "COMPLETED")
+        self.assertEqual(tasks[0]["ApproximateNumberOfMessagesMoved"], 3)
+        got = self.sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]
+        self.assertEqual(sorted(m["Body"] for m in got), ["m0", "m1", "m2"])
+        self.assertError("ResourceNotFoundException", self.sqs.cancel_message_move_task, TaskHandle=handle)
