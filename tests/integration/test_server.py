@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: MIT
+"""The runnel command itself: --version/--help, the health and reset
+endpoints, the non-loopback guard, restart durability and graceful SIGTERM."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+import harness
+
+
+class TestCommand(unittest.TestCase):
+    def test_version_and_help(self):
+        out = subprocess.run([harness.BINARY, "--version"], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0)
+        self.assertRegex(out.stdout, r"^runnel \d+\.\d+\.\d+")
+        out = subprocess.run([harness.BINARY, "serve", "--help"], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0)
+        self.assertIn("--auth-file", out.stdout)
+
+    def test_non_loopback_host_needs_auth_or_allow_anonymous(self):
+        out = subprocess.run([harness.BINARY, "serve", "--in-memory", "--host", "0.0.0.0", "--port", "0"],
+                             capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("--allow-anonymous", out.stderr)
+
+    def test_unknown_option_is_an_error(self):
+        out = subprocess.run([harness.BINARY, "serve", "--bogus"], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 2)
+
+
+class TestDurableServer(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="runnel-srv-")
+        self.data = os.path.join(self.tmp, "data")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_health_and_reset_refused_with_data_dir(self):
+        srv = harness.Server(self.data).start()
+        try:
+            with urllib.request.urlopen(srv.endpoint + "/_runnel/health") as r:
+                h = json.loads(r.read())
+            self.assertEqual(h["status"], "ok")
+            self.assertEqual(h["store"]["kind"], "sqlite")
+            req = urllib.request.Request(srv.endpoint + "/_runnel/reset", method="POST")
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                urllib.request.urlopen(req)
+            self.assertEqual(cm.exception.code, 403)
+        finally:
+            srv.stop()
+
+    def test_sigterm_answers_long_poll_and_exits_zero_then_state_survives(self):
+        srv = harness.Server(self.data).start()
+        c = srv.client()
+        url = c.create_queue(QueueName="keep", Attributes={"DelaySeconds": "3"})["QueueUrl"]
+        c.send_message(QueueUrl=url, MessageBody="survives", DelaySeconds=0)
+        empty = c.create_queue(QueueName="empty")["QueueUrl"]
+        result = {}
+
+        def poll():
+            t0 = time.time()
+            result["r"] = srv.client().receive_message(QueueUrl=empty, WaitTimeSeconds=20)
+            result["t"] = time.time() - t0
+        t = threading.Thread(target=poll)
+        t.start()
+        time.sleep(0.3)
+        rc = srv.stop(signal.SIGTERM)
+        t.join(10)
+        self.assertEqual(rc, 0)
+        self.assertNotIn("Messages", result["r"])
+        self.assertLess(result["t"], 5)
+        srv2 = harness.Server(self.data).start()
+        try:
+            c2 = srv2.client()
+            url2 = c2.get_queue_url(QueueName="keep")["QueueUrl"]
+            attrs = c2.get_queue_attributes(QueueUrl=url2, AttributeNames=["DelaySeconds"])["Attributes"]
+            self.assertEqual(attrs["DelaySeconds"], "3")
+            m = c2.receive_message(QueueUrl=url2, WaitTimeSeconds=1)["Messages"][0]
+            self.assertEqual(m["Body"], "survives")
+        finally:
+            srv2.stop()
