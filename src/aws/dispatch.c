@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/ids.h"
+#include "core/json_out.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "sqs/query.h"
@@ -102,13 +103,15 @@ static void send_result(rctx_t *x)
     char head[128];
     snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", c->request_id);
     if (c->proto == RN_PROTO_JSON) {
-        char *txt = json_dumps(c->out, JSON_COMPACT);
-        if (!txt) {
+        rn_buf_t b = {0};
+        rn_json_dump(&b, c->out);
+        if (b.oom) {
+            rn_buf_free(&b);
             send_json_error(conn, RN_ERR_NOMEM, "Out of memory", c->request_id);
             return;
         }
-        rn_http_respond(conn, 200, "application/x-amz-json-1.0", head, txt, strlen(txt));
-        free(txt);
+        rn_http_respond(conn, 200, "application/x-amz-json-1.0", head, b.data, b.len);
+        rn_buf_free(&b);
     } else {
         rn_buf_t b = {0};
         if (sqs_xml_encode(c->op, c->out, c->request_id, &b) < 0 || b.oom) {

@@ -618,14 +618,40 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
 
 /* ---- receipt handles ---- */
 
+static char *put_u64(char *p, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* A receipt handle is base64 of "rn1:<qid>:<seq>:<receive count>:<salt>".
+ * The receive count makes every receive's handle new; it runs once per
+ * received message, so it avoids printf. */
 static void handle_make(const sqs_msg_t *m, char *out, size_t n)
 {
-    char raw[160];
-    unsigned char salt[12];
-    rn_rand_bytes(salt, sizeof salt);
-    int l = snprintf(raw, sizeof raw, "rn1:%lld:%lld:%d:", (long long)m->q->qid, (long long)m->seq, m->receive_count);
-    for (size_t i = 0; i < sizeof salt; i++)
-        l += snprintf(raw + l, sizeof raw - (size_t)l, "%02x", salt[i]);
+    static const char hex[] = "0123456789abcdef";
+    char raw[160], *p = raw;
+    memcpy(p, "rn1:", 4);
+    p = put_u64(p + 4, (uint64_t)m->q->qid);
+    *p++ = ':';
+    p = put_u64(p, (uint64_t)m->seq);
+    *p++ = ':';
+    p = put_u64(p, (uint64_t)m->receive_count);
+    *p++ = ':';
+    uint64_t r[2] = {rn_rand64(), rn_rand64()};
+    const unsigned char *salt = (const unsigned char *)r;
+    for (size_t i = 0; i < 12; i++) {
+        *p++ = hex[salt[i] >> 4];
+        *p++ = hex[salt[i] & 15];
+    }
+    int l = (int)(p - raw);
     if (n < 4 * ((size_t)l + 2) / 3 + 2) {
         out[0] = '\0';
         return;
@@ -682,8 +708,11 @@ static json_t *msg_render(sqs_msg_t *m, const json_t *in)
         sqs_md5_hex(m->body, m->body_len, m->md5_body);
     char handle[512];
     handle_make(m, handle, sizeof handle);
-    json_t *r = json_pack("{s:s,s:s,s:s,s:s%}", "MessageId", m->id, "ReceiptHandle", handle, "MD5OfBody",
-                          m->md5_body, "Body", m->body, m->body_len);
+    json_t *r = json_object();
+    json_object_set_new_nocheck(r, "MessageId", json_stringn_nocheck(m->id, 36));
+    json_object_set_new_nocheck(r, "ReceiptHandle", json_string_nocheck(handle));
+    json_object_set_new_nocheck(r, "MD5OfBody", json_stringn_nocheck(m->md5_body, 32));
+    json_object_set_new_nocheck(r, "Body", json_stringn_nocheck(m->body, m->body_len));
     const json_t *an = json_object_get(in, "AttributeNames");
     const json_t *sn = json_object_get(in, "MessageSystemAttributeNames");
     json_t *names = json_array();
