@@ -600,7 +600,9 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
         dedup_add(q, dkey, m, m->sent_ms + SQS_DEDUP_WINDOW_MS);
     if (m->state != MSG_READY)
         sqs_timer_arm(q->svc);
-    json_t *r = json_pack("{s:s,s:s}", "MessageId", m->id, "MD5OfMessageBody", m->md5_body);
+    json_t *r = json_object();
+    json_object_set_new_nocheck(r, "MessageId", json_stringn_nocheck(m->id, 36));
+    json_object_set_new_nocheck(r, "MD5OfMessageBody", json_stringn_nocheck(m->md5_body, 32));
     if (m->attrs)
         json_object_set_new(r, "MD5OfMessageAttributes", json_string(m->md5_attrs));
     if (m->md5_sys[0])

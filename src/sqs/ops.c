@@ -238,6 +238,13 @@ static void add_failed(json_t *failed, const char *id, rn_call_t *sub)
                                             e->code, "Message", sub->msg));
 }
 
+static json_t *id_entry(const char *id)
+{
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, "Id", json_string_nocheck(id));
+    return o;
+}
+
 static size_t attrs_size(const json_t *attrs)
 {
     size_t n = 0;
@@ -381,7 +388,7 @@ static int op_delete_batch(sqs_t *s, rn_call_t *c)
         if (sub.err || sqs_msg_delete_handle(q, &sub, h) < 0)
             add_failed(failed, id, &sub);
         else
-            json_array_append_new(ok, json_pack("{s:s}", "Id", id));
+            json_array_append_new(ok, id_entry(id));
     }
     c->out = json_pack("{s:o,s:o}", "Successful", ok, "Failed", failed);
     return 0;
@@ -424,7 +431,7 @@ static int op_change_vis_batch(sqs_t *s, rn_call_t *c)
         if (sub.err || sqs_msg_change_visibility(q, &sub, h, vt ? vt : json_integer(0)) < 0)
             add_failed(failed, id, &sub);
         else
-            json_array_append_new(ok, json_pack("{s:s}", "Id", id));
+            json_array_append_new(ok, id_entry(id));
     }
     c->out = json_pack("{s:o,s:o}", "Successful", ok, "Failed", failed);
     return 0;
