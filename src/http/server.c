@@ -144,12 +144,12 @@ static int on_header_field(http_parser *p, const char *at, size_t n)
         c->hoff[c->nhoff++] = (hdr_off_t){c->hbuf.len, 0, 0, 0};
         c->last_was_value = 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        char ch = at[i];
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch + 32);
-        rn_buf_add(&c->hbuf, &ch, 1);
-    }
+    size_t start = c->hbuf.len;
+    rn_buf_add(&c->hbuf, at, n);
+    if (!c->hbuf.oom)
+        for (size_t i = start; i < c->hbuf.len; i++)
+            if (c->hbuf.data[i] >= 'A' && c->hbuf.data[i] <= 'Z')
+                c->hbuf.data[i] = (char)(c->hbuf.data[i] + 32);
     c->hoff[c->nhoff - 1].name_len += n;
     return c->hbuf.oom ? -1 : 0;
 }
