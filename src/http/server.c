@@ -512,9 +512,7 @@ static void on_sweep(uv_timer_t *t)
     }
 }
 
-int rn_http_server_start(uv_loop_t *loop, const char *host, int port, const rn_http_limits_t *lim,
-                         rn_http_handler_fn handler, rn_http_cancel_fn cancel, void *ud,
-                         rn_http_server_t **out, char *msg, size_t msglen)
+static void settings_init(void)
 {
     settings.on_message_begin = on_message_begin;
     settings.on_url = on_url;
@@ -523,6 +521,13 @@ int rn_http_server_start(uv_loop_t *loop, const char *host, int port, const rn_h
     settings.on_headers_complete = on_headers_complete;
     settings.on_body = on_body;
     settings.on_message_complete = on_message_complete;
+}
+
+int rn_http_server_start(uv_loop_t *loop, const char *host, int port, const rn_http_limits_t *lim,
+                         rn_http_handler_fn handler, rn_http_cancel_fn cancel, void *ud,
+                         rn_http_server_t **out, char *msg, size_t msglen)
+{
+    settings_init();
 
     rn_http_server_t *s = rn_calloc(1, sizeof *s);
     if (!s)
@@ -633,13 +638,7 @@ int rn_http_parse_for_test(const char *data, size_t n, size_t max_body)
         return -1;
     srv.lim.max_body_bytes = max_body;
     srv.loop = uv_default_loop();
-    settings.on_message_begin = on_message_begin;
-    settings.on_url = on_url;
-    settings.on_header_field = on_header_field;
-    settings.on_header_value = on_header_value;
-    settings.on_headers_complete = on_headers_complete;
-    settings.on_body = on_body;
-    settings.on_message_complete = on_message_complete;
+    settings_init();
     c->srv = &srv;
     http_parser_init(&c->parser, HTTP_REQUEST);
     c->parser.data = c;
