@@ -366,13 +366,17 @@ static int op_delete(sqs_t *s, rn_call_t *c)
     return 0;
 }
 
-static int op_delete_batch(sqs_t *s, rn_call_t *c)
+typedef int (*handle_op_fn)(sqs_queue_t *q, rn_call_t *c, const char *handle, const json_t *entry);
+
+/* Runs a receipt-handle operation over a batch: whole-request checks first,
+ * then each entry, with per-entry failures reported as AWS does. */
+static int handle_batch(sqs_t *s, rn_call_t *c, const char *entry_name, handle_op_fn fn)
 {
     sqs_queue_t *q;
     if (sqs_queue_from_url(s, c, c->in, &q) < 0)
         return c->err;
     json_t *entries = json_object_get(c->in, "Entries");
-    if (batch_check(c, "DeleteMessageBatchRequestEntry", entries) < 0)
+    if (batch_check(c, entry_name, entries) < 0)
         return c->err;
     json_t *ok = json_array(), *failed = json_array();
     size_t i;
@@ -385,13 +389,36 @@ static int op_delete_batch(sqs_t *s, rn_call_t *c)
         const char *h = sqs_get_str(e, "ReceiptHandle");
         if (!h)
             rn_call_fail(&sub, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter ReceiptHandle.");
-        if (sub.err || sqs_msg_delete_handle(q, &sub, h) < 0)
+        if (sub.err || fn(q, &sub, h, e) < 0)
             add_failed(failed, id, &sub);
         else
             json_array_append_new(ok, id_entry(id));
     }
     c->out = json_pack("{s:o,s:o}", "Successful", ok, "Failed", failed);
     return 0;
+}
+
+static int delete_entry(sqs_queue_t *q, rn_call_t *c, const char *handle, const json_t *entry)
+{
+    (void)entry;
+    return sqs_msg_delete_handle(q, c, handle);
+}
+
+static int change_vis_entry(sqs_queue_t *q, rn_call_t *c, const char *handle, const json_t *entry)
+{
+    /* VisibilityTimeout is optional in a batch entry; absent means 0 */
+    json_t *vt = json_object_get(entry, "VisibilityTimeout");
+    if (vt)
+        return sqs_msg_change_visibility(q, c, handle, vt);
+    json_t *zero = json_integer(0);
+    int rc = sqs_msg_change_visibility(q, c, handle, zero);
+    json_decref(zero);
+    return rc;
+}
+
+static int op_delete_batch(sqs_t *s, rn_call_t *c)
+{
+    return handle_batch(s, c, "DeleteMessageBatchRequestEntry", delete_entry);
 }
 
 static int op_change_vis(sqs_t *s, rn_call_t *c)
@@ -410,31 +437,7 @@ static int op_change_vis(sqs_t *s, rn_call_t *c)
 
 static int op_change_vis_batch(sqs_t *s, rn_call_t *c)
 {
-    sqs_queue_t *q;
-    if (sqs_queue_from_url(s, c, c->in, &q) < 0)
-        return c->err;
-    json_t *entries = json_object_get(c->in, "Entries");
-    if (batch_check(c, "ChangeMessageVisibilityBatchRequestEntry", entries) < 0)
-        return c->err;
-    json_t *ok = json_array(), *failed = json_array();
-    size_t i;
-    json_t *e;
-    json_array_foreach(entries, i, e)
-    {
-        rn_call_t sub = *c;
-        sub.err = 0;
-        const char *id = sqs_get_str(e, "Id");
-        const char *h = sqs_get_str(e, "ReceiptHandle");
-        json_t *vt = json_object_get(e, "VisibilityTimeout");
-        if (!h)
-            rn_call_fail(&sub, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter ReceiptHandle.");
-        if (sub.err || sqs_msg_change_visibility(q, &sub, h, vt ? vt : json_integer(0)) < 0)
-            add_failed(failed, id, &sub);
-        else
-            json_array_append_new(ok, id_entry(id));
-    }
-    c->out = json_pack("{s:o,s:o}", "Successful", ok, "Failed", failed);
-    return 0;
+    return handle_batch(s, c, "ChangeMessageVisibilityBatchRequestEntry", change_vis_entry);
 }
 
 static int op_purge(sqs_t *s, rn_call_t *c)
