@@ -161,6 +161,10 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
     json_object_foreach((json_t *)attrs, k, v)
     {
         const attr_spec_t *a = spec_find(k);
+        if (a && a->fifo_only && !fifo &&
+            (strcmp(k, "DeduplicationScope") == 0 || strcmp(k, "FifoThroughputLimit") == 0))
+            return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_NAME,
+                                "You can specify the %s only when FifoQueue is set to true.", k);
         if (!a || (a->fifo_only && !fifo && strcmp(k, "FifoQueue") != 0))
             return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", k);
         if (!json_is_string(v))

@@ -1,57 +1,171 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# AWS CLI against the real server: starts build/runnel --in-memory on a free
-# loopback port, drives `aws sqs ...`, checks outputs and exit codes, stops the
-# server by PID and prints "N passed, N failed".
+# Drives build/runnel with the real AWS CLI. Starts an in-memory server on a
+# free port, runs `aws sqs ...` commands, checks their JSON output with
+# python3, stops the server by PID and ends with "N passed, N failed".
 set -u
-cd "$(dirname "$0")/../.."
-export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-LOG=$(mktemp)
-build/runnel serve --in-memory --port "$PORT" >"$LOG" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -f "$LOG"' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/_runnel/health" >/dev/null && break; sleep 0.05; done
-EP="http://127.0.0.1:$PORT"
-PASS=0; FAIL=0
-aws_() { aws --endpoint-url "$EP" --output json "$@"; }
-check() { # name, python expression over `out` (parsed JSON)
-    if python3 -c "import json,sys; out=json.loads(sys.stdin.read() or '{}'); sys.exit(0 if ($2) else 1)" <<<"$OUT"; then
-        echo "ok   $1"; PASS=$((PASS + 1))
-    else
-        echo "FAIL $1: $OUT"; FAIL=$((FAIL + 1))
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BIN="${RUNNEL_BIN:-$ROOT/build/runnel}"
+PY="${PYTHON:-python3}"
+
+export AWS_ACCESS_KEY_ID=test
+export AWS_SECRET_ACCESS_KEY=test
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_REGION=us-east-1
+export AWS_PAGER=""
+export AWS_CONFIG_FILE=/dev/null
+export AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+if ! command -v aws >/dev/null 2>&1; then
+    echo "aws CLI not found"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+ENDPOINT="http://127.0.0.1:$PORT"
+LOG="$(mktemp)"
+"$BIN" serve --in-memory --port "$PORT" >"$LOG" 2>&1 &
+SERVER_PID=$!
+
+cleanup() {
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null
+        wait "$SERVER_PID" 2>/dev/null
     fi
+    rm -f "$LOG"
+}
+trap cleanup EXIT
+
+ready=0
+for _ in $(seq 1 200); do
+    if "$PY" -c "import urllib.request,sys; urllib.request.urlopen('$ENDPOINT/_runnel/health', timeout=1)" 2>/dev/null; then
+        ready=1
+        break
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05
+done
+if [ "$ready" != 1 ]; then
+    echo "runnel did not start:"
+    cat "$LOG"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "       $2"; }
+
+sqs() { aws --endpoint-url "$ENDPOINT" --output json sqs "$@"; }
+
+# jget JSON EXPR: evaluates a python expression over the parsed JSON `d`
+jget() {
+    printf '%s' "$1" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); v=eval(sys.argv[1]); print(v if isinstance(v,str) else json.dumps(v))' "$2"
 }
 
-OUT=$(aws_ sqs create-queue --queue-name cli-q --attributes VisibilityTimeout=45)
-check create_queue_returns_url "out['QueueUrl'].endswith('/000000000000/cli-q')"
-URL=$(python3 -c "import json,sys; print(json.load(sys.stdin)['QueueUrl'])" <<<"$OUT")
+# check NAME ACTUAL EXPECTED
+check() {
+    if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "expected [$3], got [$2]"; fi
+}
 
-OUT=$(aws_ sqs get-queue-attributes --queue-url "$URL" --attribute-names All)
-check attributes_include_visibility "out['Attributes']['VisibilityTimeout'] == '45'"
+# create-queue
+OUT="$(sqs create-queue --queue-name cli-orders --attributes VisibilityTimeout=1,DelaySeconds=0 2>&1)"
+RC=$?
+check "create-queue exits 0" "$RC" "0"
+URL="$(jget "$OUT" 'd["QueueUrl"]' 2>/dev/null)"
+case "$URL" in
+    */000000000000/cli-orders) pass "create-queue returns the queue URL" ;;
+    *) fail "create-queue returns the queue URL" "$OUT" ;;
+esac
+sqs create-queue --queue-name cli-other >/dev/null 2>&1
 
-OUT=$(aws_ sqs send-message --queue-url "$URL" --message-body 'hello cli' \
-      --message-attributes '{"k":{"DataType":"String","StringValue":"v"}}')
-check send_message_md5 "out['MD5OfMessageBody'] == '$(printf 'hello cli' | md5sum | cut -d' ' -f1)'"
+# get-queue-url
+OUT="$(sqs get-queue-url --queue-name cli-orders 2>&1)"
+check "get-queue-url matches" "$(jget "$OUT" 'd["QueueUrl"]' 2>/dev/null)" "$URL"
 
-OUT=$(aws_ sqs receive-message --queue-url "$URL" --message-attribute-names All --wait-time-seconds 1)
-check receive_message_body "out['Messages'][0]['Body'] == 'hello cli' and out['Messages'][0]['MessageAttributes']['k']['StringValue'] == 'v'"
-RH=$(python3 -c "import json,sys; print(json.load(sys.stdin)['Messages'][0]['ReceiptHandle'])" <<<"$OUT")
+# list-queues with a prefix
+OUT="$(sqs list-queues --queue-name-prefix cli-o 2>&1)"
+check "list-queues --queue-name-prefix" "$(jget "$OUT" 'sorted(u.rsplit("/",1)[1] for u in d["QueueUrls"])' 2>/dev/null)" \
+    '["cli-orders", "cli-other"]'
+OUT="$(sqs list-queues --queue-name-prefix cli-orders 2>&1)"
+check "list-queues narrower prefix" "$(jget "$OUT" 'len(d["QueueUrls"])' 2>/dev/null)" "1"
 
-OUT=$(aws_ sqs delete-message --queue-url "$URL" --receipt-handle "$RH" && echo '{"deleted":true}')
-check delete_message "out.get('deleted') is True"
+# send-message with an attribute; the digest is checked against python's MD5
+BODY='hello from the cli'
+OUT="$(sqs send-message --queue-url "$URL" --message-body "$BODY" \
+    --message-attributes '{"kind":{"DataType":"String","StringValue":"greeting"}}' 2>&1)"
+check "send-message exits 0" "$?" "0"
+MID="$(jget "$OUT" 'd["MessageId"]' 2>/dev/null)"
+EXPECT_MD5="$("$PY" -c 'import hashlib,sys; print(hashlib.md5(sys.argv[1].encode()).hexdigest())' "$BODY")"
+check "send-message MD5OfMessageBody" "$(jget "$OUT" 'd["MD5OfMessageBody"]' 2>/dev/null)" "$EXPECT_MD5"
+EXPECT_AMD5="$("$PY" -c '
+import hashlib, struct
+lp = lambda b: struct.pack("!I", len(b)) + b
+print(hashlib.md5(lp(b"kind") + lp(b"String") + b"\x01" + lp(b"greeting")).hexdigest())')"
+check "send-message MD5OfMessageAttributes" "$(jget "$OUT" 'd["MD5OfMessageAttributes"]' 2>/dev/null)" "$EXPECT_AMD5"
 
-OUT=$(aws_ sqs get-queue-attributes --queue-url "$URL" --attribute-names ApproximateNumberOfMessages ApproximateNumberOfMessagesNotVisible)
-check queue_empty_after_delete "out['Attributes']['ApproximateNumberOfMessages'] == '0' and out['Attributes']['ApproximateNumberOfMessagesNotVisible'] == '0'"
+# get-queue-attributes
+OUT="$(sqs get-queue-attributes --queue-url "$URL" --attribute-names All 2>&1)"
+check "get-queue-attributes ApproximateNumberOfMessages" \
+    "$(jget "$OUT" 'd["Attributes"]["ApproximateNumberOfMessages"]' 2>/dev/null)" "1"
+check "get-queue-attributes VisibilityTimeout" "$(jget "$OUT" 'd["Attributes"]["VisibilityTimeout"]' 2>/dev/null)" "1"
+check "get-queue-attributes QueueArn" "$(jget "$OUT" 'd["Attributes"]["QueueArn"]' 2>/dev/null)" \
+    "arn:aws:sqs:us-east-1:000000000000:cli-orders"
 
-OUT=$(aws_ sqs list-queues --queue-name-prefix cli)
-check list_queues "out['QueueUrls'] == ['$URL']"
+# receive-message
+OUT="$(sqs receive-message --queue-url "$URL" --attribute-names All --message-attribute-names All \
+    --visibility-timeout 30 2>&1)"
+check "receive-message body" "$(jget "$OUT" 'd["Messages"][0]["Body"]' 2>/dev/null)" "$BODY"
+check "receive-message id" "$(jget "$OUT" 'd["Messages"][0]["MessageId"]' 2>/dev/null)" "$MID"
+check "receive-message attribute" \
+    "$(jget "$OUT" 'd["Messages"][0]["MessageAttributes"]["kind"]["StringValue"]' 2>/dev/null)" "greeting"
+check "receive-message receive count" \
+    "$(jget "$OUT" 'd["Messages"][0]["Attributes"]["ApproximateReceiveCount"]' 2>/dev/null)" "1"
+HANDLE="$(jget "$OUT" 'd["Messages"][0]["ReceiptHandle"]' 2>/dev/null)"
 
-ERR=$(aws_ sqs get-queue-url --queue-name does-not-exist 2>&1); RC=$?
-OUT="{\"rc\": $RC}"
-check missing_queue_exit_code "out['rc'] != 0"
-OUT=$(python3 -c 'import json,sys; print(json.dumps({"e": sys.stdin.read()}))' <<<"$ERR")
-check missing_queue_error_code "'NonExistentQueue' in out['e'] or 'QueueDoesNotExist' in out['e']"
+# delete-message, then the queue is empty
+sqs delete-message --queue-url "$URL" --receipt-handle "$HANDLE" >/dev/null 2>&1
+check "delete-message exits 0" "$?" "0"
+OUT="$(sqs get-queue-attributes --queue-url "$URL" \
+    --attribute-names ApproximateNumberOfMessages ApproximateNumberOfMessagesNotVisible 2>&1)"
+check "queue empty after delete" \
+    "$(jget "$OUT" '[d["Attributes"]["ApproximateNumberOfMessages"], d["Attributes"]["ApproximateNumberOfMessagesNotVisible"]]' 2>/dev/null)" \
+    '["0", "0"]'
+OUT="$(sqs receive-message --queue-url "$URL" 2>&1)"
+check "receive-message on empty queue prints no messages" \
+    "$(printf '%s' "$OUT" | "$PY" -c 'import json,sys; t=sys.stdin.read().strip(); print("Messages" in json.loads(t) if t else False)')" \
+    "False"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+# error cases: non-zero exit and the AWS error code on stderr
+ERR="$(sqs get-queue-url --queue-name cli-does-not-exist 2>&1 >/dev/null)"
+RC=$?
+if [ "$RC" -ne 0 ]; then pass "missing queue exits non-zero ($RC)"; else fail "missing queue exits non-zero"; fi
+case "$ERR" in
+    *AWS.SimpleQueueService.NonExistentQueue*) pass "missing queue reports NonExistentQueue" ;;
+    *) fail "missing queue reports NonExistentQueue" "$ERR" ;;
+esac
+ERR="$(sqs delete-message --queue-url "$URL" --receipt-handle garbage 2>&1 >/dev/null)"
+RC=$?
+if [ "$RC" -ne 0 ]; then pass "garbage receipt handle exits non-zero ($RC)"; else fail "garbage receipt handle exits non-zero"; fi
+case "$ERR" in
+    *ReceiptHandleIsInvalid*) pass "garbage receipt handle reports ReceiptHandleIsInvalid" ;;
+    *) fail "garbage receipt handle reports ReceiptHandleIsInvalid" "$ERR" ;;
+esac
+
+# delete-queue
+sqs delete-queue --queue-url "$URL" >/dev/null 2>&1
+check "delete-queue exits 0" "$?" "0"
+OUT="$(sqs list-queues --queue-name-prefix cli-orders 2>&1)"
+check "deleted queue no longer listed" \
+    "$(printf '%s' "$OUT" | "$PY" -c 'import json,sys; t=sys.stdin.read().strip(); print(len(json.loads(t).get("QueueUrls", [])) if t else 0)')" "0"
+
+# stop the server by its PID and check it exits
+kill "$SERVER_PID"
+if wait "$SERVER_PID"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM" "exit status $?"; fi
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

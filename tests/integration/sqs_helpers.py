@@ -79,3 +79,76 @@ def drain(sqs, url, max_rounds=10, **kw):
             break
         out.extend(r["Messages"])
     return out
+
+
+class MoveTaskShim:
+    """Message move task calls for botocore releases that predate them
+    (Debian's boto3 1.26): signed query-protocol requests, answers parsed into
+    the same dicts a newer boto3 returns, errors raised as ClientError."""
+
+    INT_FIELDS = {"ApproximateNumberOfMessagesMoved", "ApproximateNumberOfMessagesToMove",
+                  "MaxNumberOfMessagesPerSecond", "StartedTimestamp"}
+
+    def __init__(self, server):
+        self.server = server
+
+    def _call(self, action, params):
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+        import xml.etree.ElementTree as ET
+
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        from botocore.exceptions import ClientError
+
+        form = {"Action": action, "Version": "2012-11-05"}
+        form.update({k: str(v) for k, v in params.items()})
+        body = urllib.parse.urlencode(form)
+        url = self.server.endpoint + "/"
+        req = AWSRequest(method="POST", url=url, data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        SigV4Auth(Credentials("test", "test"), "sqs", REGION).add_auth(req)
+        http = urllib.request.Request(url, data=body.encode(), method="POST", headers=dict(req.headers.items()))
+        try:
+            with urllib.request.urlopen(http, timeout=10) as r:
+                root = ET.fromstring(r.read())
+                status = r.status
+        except urllib.error.HTTPError as e:
+            root = ET.fromstring(e.read())
+            status = e.code
+
+        def local(tag):
+            return tag.rsplit("}", 1)[-1]
+
+        if local(root.tag) == "ErrorResponse":
+            err = {local(c.tag): (c.text or "") for c in root.iter() if local(c.tag) in ("Code", "Message", "Type")}
+            raise ClientError({"Error": err, "ResponseMetadata": {"HTTPStatusCode": status}}, action)
+        result = next(c for c in root if local(c.tag) == action + "Result")
+        out = {}
+        entries = []
+        for child in result:
+            name = local(child.tag)
+            if len(child):
+                entries.append({local(g.tag): int(g.text) if local(g.tag) in self.INT_FIELDS else g.text
+                                for g in child})
+            else:
+                out[name] = int(child.text) if name in self.INT_FIELDS else child.text
+        if action == "ListMessageMoveTasks" and entries:
+            out["Results"] = entries
+        return out
+
+    def start_message_move_task(self, **kw):
+        return self._call("StartMessageMoveTask", kw)
+
+    def list_message_move_tasks(self, **kw):
+        return self._call("ListMessageMoveTasks", kw)
+
+    def cancel_message_move_task(self, **kw):
+        return self._call("CancelMessageMoveTask", kw)
+
+
+def move_task_client(server, sqs):
+    """sqs itself when its botocore knows the move task operations, else the shim."""
+    return sqs if hasattr(sqs, "start_message_move_task") else MoveTaskShim(server)
