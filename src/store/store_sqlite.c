@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: MIT
- * SQLite (WAL) backend of the store, with group commit. The loop appends
- * mutations to a pending list under a mutex and never touches the database;
- * the store thread takes the whole list, applies it in one transaction and
- * commits (fsync'd with synchronous=FULL), then wakes the loop through a
- * uv_async so barriers waiting on those mutations fire. While one batch
- * syncs the next one gathers, which is what makes acknowledged writes cheap. */
+ * SQLite (WAL) backend of the store, with pipelined group commit. The loop
+ * appends mutations to a pending list under a mutex and never touches the
+ * database. Two threads own the disk:
+ *   - the writer takes the whole pending list, applies it in one transaction
+ *     and commits with synchronous=NORMAL (in WAL mode: frames written to the
+ *     OS, not synced; checkpoints still sync WAL and database);
+ *   - the syncer fdatasync()s the WAL file and then marks every commit that
+ *     finished before that sync began as durable.
+ * So the next batch is applied while the previous one syncs, and the disk
+ * never waits for SQLite's CPU work. The loop is woken through a uv_async and
+ * fires the barriers waiting on durable mutations. With --fsync off the
+ * syncer is not started and a commit is "durable" once written. */
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -40,9 +48,14 @@ struct rn_store {
     uv_loop_t *loop;
     sqlite3 *db;
     int memory;
-    pthread_t thread;
+    int sync;               /* fdatasync the WAL before acknowledging */
+    int wal_fd;             /* syncer only: our own descriptor on runnel.db-wal */
+    char wal_path[4200];
+    pthread_t thread, syncer;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;      /* writer: pending work or stop */
+    pthread_cond_t sync_cv; /* syncer: written_seq advanced or stop */
+    uint64_t written_seq;   /* guarded by mu: committed to the OS */
     op_t *head, *tail;      /* pending, guarded by mu */
     uint64_t queued_seq;    /* last seq handed to the thread; loop only */
     uint64_t durable_seq;   /* guarded by mu */
@@ -50,8 +63,12 @@ struct rn_store {
     uint64_t failed_upto;
     int stop;
     uv_async_t async;
+    uv_prepare_t flush;       /* hands the loop's list to the writer once per loop turn */
+    op_t *lhead, *ltail;      /* loop only: mutations of this loop turn */
+    uint64_t durable_seen;    /* loop only: durable_seq as of the last wake-up */
+    int open_handles;         /* loop only: counts down the close callbacks */
     barrier_t *bhead, *btail; /* loop only */
-    uint64_t committed, batches;
+    uint64_t committed, batches, syncs;
     sqlite3_stmt *st[OP_RESET + 1];
 };
 
@@ -175,10 +192,75 @@ static void *store_thread(void *arg)
             s->failed_err = -1;
             s->failed_upto = last;
         }
-        s->durable_seq = last;
+        s->written_seq = last;
+        if (s->sync)
+            pthread_cond_signal(&s->sync_cv);
+        else
+            s->durable_seq = last;
+        pthread_mutex_unlock(&s->mu);
+        if (!s->sync)
+            uv_async_send(&s->async);
+    }
+    pthread_mutex_lock(&s->mu);
+    s->stop = 2; /* the writer is done: the syncer makes the last sync and ends */
+    pthread_cond_signal(&s->sync_cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* fdatasync on any descriptor of a file flushes that file's data, so the
+ * syncer keeps its own descriptor on the WAL, opened once SQLite created it. */
+static int sync_wal(rn_store_t *s)
+{
+    if (s->wal_fd < 0) {
+        s->wal_fd = open(s->wal_path, O_RDONLY | O_CLOEXEC);
+        if (s->wal_fd < 0) {
+            RN_ERROR("store: cannot open %s: %s", s->wal_path, strerror(errno));
+            return -1;
+        }
+        /* the WAL's directory entry must be durable too */
+        char dir[sizeof s->wal_path];
+        snprintf(dir, sizeof dir, "%s", s->wal_path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    }
+    if (fdatasync(s->wal_fd) < 0) {
+        RN_ERROR("store: fdatasync %s: %s", s->wal_path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void *syncer_thread(void *arg)
+{
+    rn_store_t *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (s->written_seq == s->durable_seq && s->stop != 2)
+            pthread_cond_wait(&s->sync_cv, &s->mu);
+        if (s->written_seq == s->durable_seq)
+            break;
+        uint64_t target = s->written_seq;
+        pthread_mutex_unlock(&s->mu);
+        int rc = sync_wal(s);
+        pthread_mutex_lock(&s->mu);
+        if (rc < 0) {
+            s->failed_err = -1;
+            s->failed_upto = target;
+        }
+        s->durable_seq = target;
+        s->syncs++;
         pthread_mutex_unlock(&s->mu);
         uv_async_send(&s->async);
+        pthread_mutex_lock(&s->mu);
     }
+    pthread_mutex_unlock(&s->mu);
     return NULL;
 }
 
@@ -189,6 +271,7 @@ static void on_async(uv_async_t *a)
     uint64_t durable = s->durable_seq;
     uint64_t failed_upto = s->failed_upto;
     pthread_mutex_unlock(&s->mu);
+    s->durable_seen = durable;
     while (s->bhead && s->bhead->seq <= durable) {
         barrier_t *b = s->bhead;
         s->bhead = b->next;
@@ -233,16 +316,35 @@ static void submit(rn_store_t *s, op_t *o)
         return;
     }
     o->sseq = ++s->queued_seq;
+    if (s->ltail)
+        s->ltail->next = o;
+    else
+        s->lhead = o;
+    s->ltail = o;
+}
+
+/* Runs just before the loop blocks: one lock and at most one wake-up per loop
+ * turn however many mutations the turn made. */
+static void flush_to_writer(rn_store_t *s)
+{
+    if (!s->lhead)
+        return;
     pthread_mutex_lock(&s->mu);
     int was_empty = s->head == NULL;
     if (s->tail)
-        s->tail->next = o;
+        s->tail->next = s->lhead;
     else
-        s->head = o;
-    s->tail = o;
+        s->head = s->lhead;
+    s->tail = s->ltail;
     if (was_empty)
         pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
+    s->lhead = s->ltail = NULL;
+}
+
+static void on_flush(uv_prepare_t *h)
+{
+    flush_to_writer(h->data);
 }
 
 int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
@@ -275,7 +377,7 @@ int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_st
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA cache_size=-65536;"
              " PRAGMA wal_autocheckpoint=4096;",
-             fsync_mode == RN_FSYNC_ALWAYS ? "FULL" : "OFF");
+             fsync_mode == RN_FSYNC_ALWAYS ? "NORMAL" : "OFF");
     char *err = NULL;
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &err) != SQLITE_OK ||
         sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK) {
@@ -295,10 +397,20 @@ int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_st
     }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
+    pthread_cond_init(&s->sync_cv, NULL);
     uv_async_init(loop, &s->async, on_async);
     s->async.data = s;
     uv_unref((uv_handle_t *)&s->async);
+    uv_prepare_init(loop, &s->flush);
+    s->flush.data = s;
+    uv_prepare_start(&s->flush, on_flush);
+    uv_unref((uv_handle_t *)&s->flush);
+    s->sync = fsync_mode == RN_FSYNC_ALWAYS;
+    s->wal_fd = -1;
+    snprintf(s->wal_path, sizeof s->wal_path, "%s-wal", path);
     pthread_create(&s->thread, NULL, store_thread, s);
+    if (s->sync)
+        pthread_create(&s->syncer, NULL, syncer_thread, s);
     *out = s;
     return 0;
 }
@@ -345,9 +457,11 @@ int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)
     return rc;
 }
 
-static void on_async_closed(uv_handle_t *h)
+static void on_handle_closed(uv_handle_t *h)
 {
-    rn_free(h->data);
+    rn_store_t *s = h->data;
+    if (--s->open_handles == 0)
+        rn_free(s);
 }
 
 void rn_store_close(rn_store_t *s)
@@ -355,17 +469,24 @@ void rn_store_close(rn_store_t *s)
     if (!s)
         return;
     if (!s->memory) {
+        flush_to_writer(s);
         pthread_mutex_lock(&s->mu);
         s->stop = 1;
         pthread_cond_signal(&s->cv);
         pthread_mutex_unlock(&s->mu);
         pthread_join(s->thread, NULL);
+        if (s->sync)
+            pthread_join(s->syncer, NULL);
+        if (s->wal_fd >= 0)
+            close(s->wal_fd);
         on_async(&s->async);
         for (int k = 0; k <= OP_RESET; k++)
             sqlite3_finalize(s->st[k]);
         sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
         sqlite3_close(s->db);
-        uv_close((uv_handle_t *)&s->async, on_async_closed);
+        s->open_handles = 2;
+        uv_close((uv_handle_t *)&s->flush, on_handle_closed);
+        uv_close((uv_handle_t *)&s->async, on_handle_closed);
         return; /* freed by the close callback */
     }
     rn_free(s);
@@ -471,12 +592,7 @@ uint64_t rn_store_last_seq(const rn_store_t *s)
 
 int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg)
 {
-    if (s->memory || seq == 0)
-        return 1;
-    pthread_mutex_lock(&s->mu);
-    uint64_t durable = s->durable_seq;
-    pthread_mutex_unlock(&s->mu);
-    if (seq <= durable)
+    if (s->memory || seq == 0 || seq <= s->durable_seen)
         return 1;
     barrier_t *b = rn_malloc(sizeof *b);
     if (!b) {
