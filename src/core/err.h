@@ -48,7 +48,17 @@
     X(METHOD_NOT_ALLOWED,       "MethodNotAllowed",                                    "MethodNotAllowed",                 405, 1) \
     X(INVALID_ADDRESS,          "InvalidAddress",                                      "InvalidAddress",                   404, 1) \
     X(MISSING_ACTION,           "MissingAction",                                       "MissingAction",                    400, 1) \
-    X(REQUEST_TOO_LARGE,        "RequestEntityTooLarge",                               "RequestEntityTooLarge",            413, 1)
+    X(REQUEST_TOO_LARGE,        "RequestEntityTooLarge",                               "RequestEntityTooLarge",            413, 1) \
+    /* EventBridge (AWS JSON 1.1; no query protocol, so code == shape) */ \
+    X(EV_VALIDATION,            "ValidationException",                                 "ValidationException",              400, 1) \
+    X(EV_INVALID_PATTERN,       "InvalidEventPatternException",                        "InvalidEventPatternException",     400, 1) \
+    X(EV_NOT_FOUND,             "ResourceNotFoundException",                           "ResourceNotFoundException",        400, 1) \
+    X(EV_EXISTS,                "ResourceAlreadyExistsException",                      "ResourceAlreadyExistsException",   400, 1) \
+    X(EV_LIMIT_EXCEEDED,        "LimitExceededException",                              "LimitExceededException",           400, 1) \
+    X(EV_ILLEGAL_STATUS,        "IllegalStatusException",                              "IllegalStatusException",           400, 1) \
+    X(EV_CONCURRENT_MOD,        "ConcurrentModificationException",                     "ConcurrentModificationException",  400, 1) \
+    X(EV_MANAGED_RULE,          "ManagedRuleException",                                "ManagedRuleException",             400, 1) \
+    X(EV_INTERNAL,              "InternalException",                                   "InternalException",                500, 0)
 
 enum {
     RN_OK = 0,
