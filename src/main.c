@@ -83,6 +83,33 @@ static int is_loopback(const char *host)
     return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
 }
 
+/* The store's records go to the service that owns them: queues, messages and
+ * plain keyed records to SQS, "events.*" records to EventBridge. */
+typedef struct {
+    const rn_store_loader_t *sqs;
+    ev_t *events;
+} loaders_t;
+
+static int load_queue(void *ud, const rn_store_queue_rec_t *q)
+{
+    const loaders_t *l = ud;
+    return l->sqs->queue(l->sqs->ud, q);
+}
+
+static int load_msg(void *ud, const rn_store_msg_rec_t *m)
+{
+    const loaders_t *l = ud;
+    return l->sqs->msg(l->sqs->ud, m);
+}
+
+static int load_kv(void *ud, const char *ns, const char *key, const char *value)
+{
+    const loaders_t *l = ud;
+    if (strncmp(ns, "events.", 7) == 0)
+        return ev_load_kv(l->events, ns, key, value);
+    return l->sqs->kv(l->sqs->ud, ns, key, value);
+}
+
 static int serve(int argc, char **argv)
 {
     rn_config_t cfg;
@@ -144,10 +171,17 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "runnel serve: %s\n", msg);
         return 1;
     }
-    if (sqs_new(s.loop, app->store, &cfg, &app->sqs) < 0 || rn_store_load(app->store, sqs_loader(app->sqs)) < 0) {
+    if (sqs_new(s.loop, app->store, &cfg, &app->sqs) < 0 || ev_new(s.loop, app->store, &cfg, app->sqs, &app->events) < 0) {
+        fprintf(stderr, "runnel serve: out of memory\n");
+        return 1;
+    }
+    loaders_t ld = {sqs_loader(app->sqs), app->events};
+    rn_store_loader_t all = {load_queue, load_msg, load_kv, &ld};
+    if (rn_store_load(app->store, &all) < 0) {
         fprintf(stderr, "runnel serve: could not restore state from %s\n", cfg.data_dir);
         return 1;
     }
+    ev_start(app->events);
     rn_http_limits_t lim = {.max_header_bytes = 65536,
                             .max_body_bytes = 8 * 1024 * 1024,
                             .header_timeout_ms = 30000,
@@ -171,6 +205,7 @@ static int serve(int argc, char **argv)
     uv_run(s.loop, UV_RUN_DEFAULT);
     rn_http_server_close(app->http);
     rn_store_close(app->store);
+    ev_free(app->events);
     sqs_free(app->sqs);
     aws_authfile_free(app->auth);
     uv_run(s.loop, UV_RUN_NOWAIT);

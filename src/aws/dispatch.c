@@ -50,20 +50,32 @@ static void ctx_free(rctx_t *x)
     rn_free(x);
 }
 
-static void send_json_error(rn_http_conn_t *conn, int err, const char *msg, const char *rid)
+static const char SVC_SQS[] = "sqs", SVC_EVENTS[] = "events";
+
+/* SQS speaks AWS JSON 1.0 with query-compatible errors; EventBridge speaks
+ * JSON 1.1 with plain shape names and no x-amzn-query-error header. */
+static void send_json_error(rn_http_conn_t *conn, const char *service, int err, const char *msg, const char *rid)
 {
     const rn_err_info_t *e = rn_err_info(err);
+    int events = service == SVC_EVENTS;
     char type[160], head[256];
-    if (strchr(e->shape, '#'))
+    const char *hash = strchr(e->shape, '#');
+    if (events)
+        snprintf(type, sizeof type, "%s", hash ? hash + 1 : e->shape);
+    else if (hash)
         snprintf(type, sizeof type, "%s", e->shape);
     else
         snprintf(type, sizeof type, "com.amazonaws.sqs#%s", e->shape);
     json_t *body = json_pack("{s:s,s:s}", "__type", type, "message", msg);
     char *txt = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\nx-amzn-query-error: %s;%s\r\n", rid, e->code,
-             e->sender ? "Sender" : "Receiver");
-    rn_http_respond(conn, e->status, "application/x-amz-json-1.0", head, txt ? txt : "{}", txt ? strlen(txt) : 2);
+    if (events)
+        snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", rid);
+    else
+        snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\nx-amzn-query-error: %s;%s\r\n", rid, e->code,
+                 e->sender ? "Sender" : "Receiver");
+    rn_http_respond(conn, e->status, events ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0", head,
+                    txt ? txt : "{}", txt ? strlen(txt) : 2);
     free(txt);
 }
 
@@ -91,7 +103,7 @@ static void send_result(rctx_t *x)
         if (c->proto == RN_PROTO_QUERY && c->err == RN_ERR_QUEUE_NOT_FOUND && strcmp(c->op, "GetQueueUrl") != 0)
             msg = "The specified queue does not exist for this wsdl version.";
         if (c->proto == RN_PROTO_JSON)
-            send_json_error(conn, c->err, msg, c->request_id);
+            send_json_error(conn, c->service, c->err, msg, c->request_id);
         else
             send_xml_error(conn, c->err, msg, c->request_id);
         return;
@@ -107,10 +119,11 @@ static void send_result(rctx_t *x)
         rn_json_dump(&b, c->out);
         if (b.oom) {
             rn_buf_free(&b);
-            send_json_error(conn, RN_ERR_NOMEM, "Out of memory", c->request_id);
+            send_json_error(conn, c->service, RN_ERR_NOMEM, "Out of memory", c->request_id);
             return;
         }
-        rn_http_respond(conn, 200, "application/x-amz-json-1.0", head, b.data, b.len);
+        rn_http_respond(conn, 200, c->service == SVC_EVENTS ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0",
+                        head, b.data, b.len);
         rn_buf_free(&b);
     } else {
         rn_buf_t b = {0};
@@ -182,9 +195,10 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
         uint64_t committed, batches;
         rn_store_stats(app->store, &committed, &batches);
         respond_plain_json(conn, 200,
-                           json_pack("{s:s,s:s,s:I,s:{s:{s:I}},s:{s:s,s:I,s:I}}", "status", "ok", "version",
+                           json_pack("{s:s,s:s,s:I,s:{s:{s:I},s:{s:I}},s:{s:s,s:I,s:I}}", "status", "ok", "version",
                                      RN_VERSION_STR, "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000),
-                                     "services", "sqs", "queues", (json_int_t)sqs_queue_count(app->sqs), "store",
+                                     "services", "sqs", "queues", (json_int_t)sqs_queue_count(app->sqs), "events",
+                                     "buses", (json_int_t)ev_bus_count(app->events), "store",
                                      "kind", rn_store_kind(app->store), "committed", (json_int_t)committed,
                                      "batches", (json_int_t)batches));
         return 1;
@@ -198,6 +212,7 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
                                          "Reset is refused: start runnel with --in-memory or --enable-reset"));
         } else {
             sqs_reset(app->sqs);
+            ev_reset(app->events);
             rn_store_reset(app->store);
             respond_plain_json(conn, 200, json_pack("{s:s}", "status", "reset"));
         }
@@ -279,7 +294,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     x->start_ms = rn_now_ms();
     rn_call_t *c = &x->call;
     c->done = call_done;
-    c->service = "sqs";
+    c->service = SVC_SQS;
     rn_uuid(c->request_id);
     const char *host = hdr(req, "host");
     snprintf(c->host, sizeof c->host, "%s", host ? host : "");
@@ -290,7 +305,18 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         c->proto = RN_PROTO_JSON;
         const char *dot = strchr(target, '.');
         snprintf(c->op, sizeof c->op, "%s", dot ? dot + 1 : target);
-        if (!dot || (size_t)(dot - target) != 9 || strncmp(target, "AmazonSQS", 9) != 0) {
+        if (dot && (size_t)(dot - target) == 9 && strncmp(target, "AWSEvents", 9) == 0)
+            c->service = SVC_EVENTS;
+        if (c->service == SVC_EVENTS) {
+            if (req->body_len == 0) {
+                c->in = json_object();
+            } else {
+                json_error_t jerr;
+                c->in = json_loadb(req->body, req->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+                if (!json_is_object(c->in))
+                    rc = rn_call_fail(c, RN_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
+            }
+        } else if (!dot || (size_t)(dot - target) != 9 || strncmp(target, "AmazonSQS", 9) != 0) {
             rc = rn_call_fail(c, RN_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", c->op);
         } else if (req->body_len == 0) {
             c->in = json_object();
@@ -317,7 +343,9 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     }
     if (rc == 0)
         rc = authenticate(app, req, c);
-    if (rc == 0) {
+    if (rc == 0 && c->service == SVC_EVENTS) {
+        ev_call(app->events, c);
+    } else if (rc == 0) {
         rc = sqs_call(app->sqs, c);
         if (rc == RN_PENDING) {
             rn_http_set_ctx(conn, x);

@@ -10,6 +10,7 @@
 
 #include "aws/authfile.h"
 #include "core/config.h"
+#include "events/events.h"
 #include "http/server.h"
 #include "sqs/sqs.h"
 #include "store/store.h"
@@ -19,6 +20,7 @@ typedef struct rn_app {
     const rn_config_t *cfg;
     rn_store_t *store;
     sqs_t *sqs;
+    ev_t *events;
     aws_authfile_t *auth;   /* NULL: any well-formed credentials accepted */
     rn_http_server_t *http;
     int64_t started_ms;

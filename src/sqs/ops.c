@@ -195,6 +195,39 @@ static int op_send(sqs_t *s, rn_call_t *c)
     return 0;
 }
 
+int sqs_send_to_arn(sqs_t *s, const char *arn, const char *body, size_t len, const char *group_id,
+                    const char *dedup_id, const json_t *attrs, char *msg, size_t msglen)
+{
+    sqs_queue_t *q = sqs_queue_by_arn(s, arn);
+    if (!q) {
+        snprintf(msg, msglen, "The specified queue does not exist.");
+        return RN_ERR_QUEUE_NOT_FOUND;
+    }
+    rn_call_t *c = rn_calloc(1, sizeof *c);
+    json_t *e = json_object();
+    if (!c || !e) {
+        rn_free(c);
+        json_decref(e);
+        snprintf(msg, msglen, "Out of memory");
+        return RN_ERR_NOMEM;
+    }
+    json_object_set_new(e, "MessageBody", json_stringn(body, len));
+    if (q->fifo && group_id)
+        json_object_set_new(e, "MessageGroupId", json_string(group_id));
+    if (q->fifo && dedup_id && !q->content_dedup)
+        json_object_set_new(e, "MessageDeduplicationId", json_string(dedup_id));
+    if (attrs)
+        json_object_set(e, "MessageAttributes", (json_t *)attrs);
+    json_t *r = NULL;
+    int rc = sqs_msg_send(q, c, e, 0, &r) < 0 ? c->err : 0;
+    if (rc < 0)
+        snprintf(msg, msglen, "%s", c->msg);
+    json_decref(r);
+    json_decref(e);
+    rn_free(c);
+    return rc;
+}
+
 static int entry_id_ok(const char *id)
 {
     size_t n = id ? strlen(id) : 0;

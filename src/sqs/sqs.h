@@ -21,6 +21,14 @@ const rn_store_loader_t *sqs_loader(sqs_t *s);
 /* Runs one call. Returns 0 when finished (c->out or c->err set), RN_PENDING
  * when the call was parked (long poll) and c->done will be called. */
 int sqs_call(sqs_t *s, rn_call_t *c);
+/* Sends a message on behalf of another service (EventBridge targets and
+ * dead-letter queues): the SendMessage path with `body`, an optional FIFO
+ * group id and dedup id (used only on FIFO queues; the dedup id only when the
+ * queue lacks content-based dedup) and optional message attributes in
+ * SendMessage's JSON shape. Returns 0, RN_ERR_QUEUE_NOT_FOUND when no queue
+ * has that ARN, or the send's error with its message in msg. */
+int sqs_send_to_arn(sqs_t *s, const char *arn, const char *body, size_t len, const char *group_id,
+                    const char *dedup_id, const json_t *attrs, char *msg, size_t msglen);
 /* Answers every parked long poll now (graceful shutdown). */
 void sqs_drain_waiters(sqs_t *s);
 /* Drops all queues and messages (the reset endpoint). */

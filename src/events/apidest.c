@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT
+ * HTTP delivery to API destinations: builds the request from the
+ * destination (endpoint, method), its connection (Basic, API key or OAuth
+ * client-credentials auth plus invocation header, query and body
+ * parameters) and the target's HttpParameters, enforces the destination's
+ * InvocationRateLimitPerSecond with a token bucket, fetches and caches OAuth
+ * tokens, and classifies the outcome the way EventBridge does (401, 407,
+ * 409, 429, 5xx and network failures are retried; other statuses are not). */
+#include "events/ev_int.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/client.h"
+
+#define TIMEOUT_MS 5000
+
+typedef struct {
+    double tokens;
+    int64_t last_ms;
+} bucket_t;
+
+typedef struct {
+    char *token;
+    int64_t expires_ms;
+} token_t;
+
+typedef struct send_ctx {
+    ev_t *e;
+    char *conn_name;
+    char *method, *url;
+    char *body;
+    size_t len;
+    rn_buf_t headers;    /* invocation headers, without auth */
+    ev_http_done_fn done;
+    void *ud;
+} send_ctx_t;
+
+static void ctx_free(send_ctx_t *s)
+{
+    rn_free(s->conn_name);
+    rn_free(s->method);
+    rn_free(s->url);
+    rn_free(s->body);
+    rn_buf_free(&s->headers);
+    rn_free(s);
+}
+
+static void add_urlenc(rn_buf_t *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-_.~", ch)) {
+            rn_buf_add(b, s, 1);
+        } else {
+            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            rn_buf_add(b, e, 3);
+        }
+    }
+}
+
+/* A header line, refusing CR/LF so a value can't smuggle another header. */
+static void add_header(rn_buf_t *b, const char *k, const char *v)
+{
+    if (!k || !v || strpbrk(k, "\r\n:") || strpbrk(v, "\r\n"))
+        return;
+    rn_buf_printf(b, "%s: %s\r\n", k, v);
+}
+
+static void add_query(rn_buf_t *url, int *first, const char *k, const char *v)
+{
+    if (!k || !v)
+        return;
+    rn_buf_puts(url, *first ? (strchr(url->data, '?') ? "&" : "?") : "&");
+    *first = 0;
+    add_urlenc(url, k);
+    rn_buf_puts(url, "=");
+    add_urlenc(url, v);
+}
+
+/* Applies a connection's {HeaderParameters, QueryStringParameters} lists. */
+static void apply_http_params(const json_t *p, rn_buf_t *headers, rn_buf_t *url, int *first)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(p, "HeaderParameters"), i, it)
+        add_header(headers, ev_get_str(it, "Key"), ev_get_str(it, "Value"));
+    json_array_foreach(json_object_get(p, "QueryStringParameters"), i, it)
+        add_query(url, first, ev_get_str(it, "Key"), ev_get_str(it, "Value"));
+}
+
+static char *base64(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = rn_malloc(4 * ((n + 2) / 3) + 1);
+    if (out)
+        EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+    return out;
+}
+
+/* Rate limit: returns 0 when a request may go now, else the wait in ms. */
+static int64_t bucket_take(ev_t *e, const char *dest, int rate)
+{
+    bucket_t *b = rn_smap_get(&e->buckets, dest);
+    int64_t now = rn_now_ms();
+    if (!b) {
+        b = rn_calloc(1, sizeof *b);
+        if (!b || rn_smap_put(&e->buckets, dest, b) < 0) {
+            rn_free(b);
+            return 0;
+        }
+        b->tokens = rate;
+        b->last_ms = now;
+    }
+    b->tokens += (double)(now - b->last_ms) * rate / 1000.0;
+    if (b->tokens > rate)
+        b->tokens = rate;
+    b->last_ms = now;
+    if (b->tokens >= 1.0) {
+        b->tokens -= 1.0;
+        return 0;
+    }
+    return (int64_t)((1.0 - b->tokens) * 1000.0 / rate) + 1;
+}
+
+static void classify(int status, const char *err, int *retry, const char **code)
+{
+    if (status < 0) {
+        *retry = 1;
+        *code = err && strcmp(err, "timeout") == 0 ? "TIMEOUT" : "CONNECTION_FAILURE";
+        return;
+    }
+    *retry = status == 401 || status == 407 || status == 409 || status == 429 || status >= 500;
+    *code = status == 429 ? "THROTTLING" : "ERROR_FROM_TARGET";
+}
+
+static void on_response(void *ud, int status, const char *body, size_t len, const char *err)
+{
+    (void)body;
+    (void)len;
+    send_ctx_t *s = ud;
+    if (status >= 200 && status < 300) {
+        s->done(s->e, s->ud, 1, 0, NULL, NULL);
+    } else {
+        int retry;
+        const char *code;
+        char msg[256];
+        classify(status, err, &retry, &code);
+        if (status < 0)
+            snprintf(msg, sizeof msg, "Request to %s failed: %s", s->url, err ? err : "error");
+        else
+            snprintf(msg, sizeof msg, "Target %s responded with HTTP %d", s->url, status);
+        s->done(s->e, s->ud, 0, retry, code, msg);
+    }
+    ctx_free(s);
+}
+
+static void send_main(send_ctx_t *s, const char *auth_header)
+{
+    rn_buf_t h = {0};
+    if (auth_header)
+        rn_buf_puts(&h, auth_header);
+    if (s->headers.len)
+        rn_buf_add(&h, s->headers.data, s->headers.len);
+    rn_buf_add(&h, "", 1);
+    int rc = h.oom ? RN_ERR_NOMEM
+                   : rn_hclient_request(s->e->http, s->method, s->url, h.data, s->body, s->len, TIMEOUT_MS,
+                                        on_response, s);
+    rn_buf_free(&h);
+    if (rc < 0) {
+        s->done(s->e, s->ud, 0, 0, "SDK_CLIENT_ERROR", "The request could not be built.");
+        ctx_free(s);
+    }
+}
+
+static void on_token(void *ud, int status, const char *body, size_t len, const char *err)
+{
+    send_ctx_t *s = ud;
+    json_error_t jerr;
+    json_t *j = status >= 200 && status < 300 ? json_loadb(body, len, 0, &jerr) : NULL;
+    const char *tok = ev_get_str(j, "access_token");
+    if (!tok) {
+        int retry;
+        const char *code;
+        classify(status, err, &retry, &code);
+        s->done(s->e, s->ud, 0, retry || status < 0, "FAILED_TO_ASSUME_ROLE",
+                "Could not get an OAuth token from the connection's authorization endpoint.");
+        json_decref(j);
+        ctx_free(s);
+        return;
+    }
+    token_t *t = rn_smap_get(&s->e->tokens, s->conn_name);
+    if (!t && (t = rn_calloc(1, sizeof *t)) && rn_smap_put(&s->e->tokens, s->conn_name, t) < 0) {
+        rn_free(t);
+        t = NULL;
+    }
+    char hdr[4096];
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", tok);
+    if (t) {
+        rn_free(t->token);
+        t->token = rn_strdup(tok);
+        json_t *exp = json_object_get(j, "expires_in");
+        t->expires_ms = rn_now_ms() + (json_is_integer(exp) ? json_integer_value(exp) * 1000 - 10000 : 3600 * 1000);
+    }
+    json_decref(j);
+    send_main(s, strpbrk(tok, "\r\n") ? NULL : hdr);
+}
+
+/* OAuth client credentials: POST grant_type=client_credentials to the
+ * authorization endpoint with the client id and secret as Basic auth. */
+static int fetch_token(send_ctx_t *s, const json_t *oauth)
+{
+    const json_t *cp = json_object_get(oauth, "ClientParameters");
+    const char *id = ev_get_str(cp, "ClientID"), *secret = ev_get_str(cp, "ClientSecret");
+    const char *endpoint = ev_get_str(oauth, "AuthorizationEndpoint");
+    const char *method = ev_get_str(oauth, "HttpMethod");
+    const json_t *hp = json_object_get(oauth, "OAuthHttpParameters");
+    rn_buf_t url = {0}, h = {0}, body = {0};
+    int first = 1;
+    char cred[1024];
+    snprintf(cred, sizeof cred, "%s:%s", id ? id : "", secret ? secret : "");
+    char *b64 = base64(cred);
+    rn_buf_puts(&url, endpoint ? endpoint : "");
+    rn_buf_printf(&h, "Authorization: Basic %s\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+                  b64 ? b64 : "");
+    rn_free(b64);
+    apply_http_params(hp, &h, &url, &first);
+    rn_buf_puts(&body, "grant_type=client_credentials");
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(hp, "BodyParameters"), i, it) {
+        if (!ev_get_str(it, "Key") || !ev_get_str(it, "Value"))
+            continue;
+        rn_buf_puts(&body, "&");
+        add_urlenc(&body, ev_get_str(it, "Key"));
+        rn_buf_puts(&body, "=");
+        add_urlenc(&body, ev_get_str(it, "Value"));
+    }
+    rn_buf_add(&url, "", 1);
+    rn_buf_add(&h, "", 1);
+    int rc = url.oom || h.oom || body.oom ? RN_ERR_NOMEM
+                                          : rn_hclient_request(s->e->http, method ? method : "POST", url.data, h.data,
+                                                               body.data, body.len, TIMEOUT_MS, on_token, s);
+    rn_buf_free(&url);
+    rn_buf_free(&h);
+    rn_buf_free(&body);
+    return rc;
+}
+
+/* The payload with the connection's BodyParameters merged in, when the
+ * payload is a JSON object; otherwise the payload as is. */
+static char *merged_body(const char *payload, size_t len, const json_t *body_params, size_t *outlen)
+{
+    json_error_t jerr;
+    json_t *obj = json_array_size(body_params) ? json_loadb(payload, len, 0, &jerr) : NULL;
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        *outlen = len;
+        return rn_strndup(payload, len);
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(body_params, i, it) if (ev_get_str(it, "Key") && ev_get_str(it, "Value"))
+        json_object_set_new(obj, ev_get_str(it, "Key"), json_string(ev_get_str(it, "Value")));
+    char *txt = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    char *out = txt ? rn_strdup(txt) : NULL;
+    free(txt);
+    *outlen = out ? strlen(out) : 0;
+    return out;
+}
+
+int ev_apidest_send(ev_t *e, const ev_target_t *t, const char *payload, size_t len, int64_t *wait_ms,
+                    ev_http_done_fn done, void *ud, char *code, size_t codelen, char *msg, size_t msglen)
+{
+    json_t *dest = ev_apidest_by_arn(e, t->arn);
+    json_t *conn = dest ? ev_connection_by_arn(e, ev_get_str(dest, "ConnectionArn")) : NULL;
+    *wait_ms = 0;
+    if (!dest || !conn) {
+        snprintf(code, codelen, "NO_RESOURCE");
+        snprintf(msg, msglen, "%s %s does not exist.", dest ? "Connection of" : "API destination", t->arn);
+        return -1;
+    }
+    if (strcmp(ev_get_str(conn, "ConnectionState"), "DEAUTHORIZED") == 0) {
+        snprintf(code, codelen, "NO_PERMISSIONS");
+        snprintf(msg, msglen, "Connection %s is deauthorized.", ev_get_str(conn, "Name"));
+        return -1;
+    }
+    const char *endpoint = ev_get_str(dest, "InvocationEndpoint");
+    if (strncmp(endpoint, "http://", 7) != 0) {
+        snprintf(code, codelen, "SDK_CLIENT_ERROR");
+        snprintf(msg, msglen, "Runnel delivers to http:// endpoints only; %s is not reachable.", endpoint);
+        return -1;
+    }
+    int64_t w = bucket_take(e, ev_get_str(dest, "Name"),
+                            (int)json_integer_value(json_object_get(dest, "InvocationRateLimitPerSecond")));
+    if (w > 0) {
+        *wait_ms = w;
+        return 1;
+    }
+    send_ctx_t *s = rn_calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(code, codelen, "INTERNAL_ERROR");
+        snprintf(msg, msglen, "Out of memory");
+        return -1;
+    }
+    s->e = e;
+    s->done = done;
+    s->ud = ud;
+    s->conn_name = rn_strdup(ev_get_str(conn, "Name"));
+    s->method = rn_strdup(ev_get_str(dest, "HttpMethod"));
+    const json_t *auth = json_object_get(conn, "AuthParameters");
+    const json_t *inv = json_object_get(auth, "InvocationHttpParameters");
+    const json_t *hp = json_object_get(t->spec, "HttpParameters");
+    /* the endpoint's '*' are replaced by PathParameterValues, in order */
+    rn_buf_t url = {0};
+    size_t pi = 0;
+    for (const char *p = endpoint; *p; p++) {
+        if (*p == '*' && pi < json_array_size(json_object_get(hp, "PathParameterValues")))
+            rn_buf_puts(&url, json_string_value(json_array_get(json_object_get(hp, "PathParameterValues"), pi++)));
+        else
+            rn_buf_add(&url, p, 1);
+    }
+    rn_buf_add(&url, "", 1);
+    url.len--;
+    int first = 1;
+    rn_buf_puts(&s->headers, "Content-Type: application/json; charset=utf-8\r\nUser-Agent: "
+                             "Amazon/EventBridge/ApiDestinations\r\n");
+    apply_http_params(inv, &s->headers, &url, &first);
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(hp, "HeaderParameters"), k, v) add_header(&s->headers, k, json_string_value(v));
+    json_object_foreach(json_object_get(hp, "QueryStringParameters"), k, v)
+        add_query(&url, &first, k, json_string_value(v));
+    rn_buf_add(&url, "", 1);
+    s->url = rn_buf_take(&url, NULL);
+    s->body = merged_body(payload, len, json_object_get(inv, "BodyParameters"), &s->len);
+    if (!s->conn_name || !s->method || !s->url || !s->body || s->headers.oom) {
+        ctx_free(s);
+        snprintf(code, codelen, "INTERNAL_ERROR");
+        snprintf(msg, msglen, "Out of memory");
+        return -1;
+    }
+    const char *type = ev_get_str(conn, "AuthorizationType");
+    char hdr[2048] = "";
+    if (strcmp(type, "BASIC") == 0) {
+        const json_t *b = json_object_get(auth, "BasicAuthParameters");
+        char cred[1024];
+        snprintf(cred, sizeof cred, "%s:%s", ev_get_str(b, "Username"), ev_get_str(b, "Password"));
+        char *b64 = base64(cred);
+        snprintf(hdr, sizeof hdr, "Authorization: Basic %s\r\n", b64 ? b64 : "");
+        rn_free(b64);
+    } else if (strcmp(type, "API_KEY") == 0) {
+        const json_t *a = json_object_get(auth, "ApiKeyAuthParameters");
+        rn_buf_t tmp = {0};
+        add_header(&tmp, ev_get_str(a, "ApiKeyName"), ev_get_str(a, "ApiKeyValue"));
+        snprintf(hdr, sizeof hdr, "%.*s", (int)tmp.len, tmp.data ? tmp.data : "");
+        rn_buf_free(&tmp);
+    } else {
+        token_t *tok = rn_smap_get(&e->tokens, s->conn_name);
+        if (tok && tok->token && tok->expires_ms > rn_now_ms()) {
+            snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", tok->token);
+        } else if (fetch_token(s, json_object_get(auth, "OAuthParameters")) < 0) {
+            ctx_free(s);
+            snprintf(code, codelen, "FAILED_TO_ASSUME_ROLE");
+            snprintf(msg, msglen, "The connection's authorization endpoint is not a valid http:// URL.");
+            return -1;
+        } else {
+            return 0;
+        }
+    }
+    send_main(s, hdr[0] ? hdr : NULL);
+    return 0;
+}
+
+void ev_apidest_init(ev_t *e)
+{
+    e->http = rn_hclient_new(e->loop);
+}
+
+void ev_apidest_close(ev_t *e)
+{
+    rn_hclient_free(e->http);
+    e->http = NULL;
+    const char *k;
+    void *v;
+    size_t i = 0;
+    while (rn_smap_next(&e->buckets, &i, &k, &v))
+        rn_free(v);
+    rn_smap_free(&e->buckets);
+    memset(&e->buckets, 0, sizeof e->buckets);
+    i = 0;
+    while (rn_smap_next(&e->tokens, &i, &k, &v)) {
+        rn_free(((token_t *)v)->token);
+        rn_free(v);
+    }
+    rn_smap_free(&e->tokens);
+    memset(&e->tokens, 0, sizeof e->tokens);
+}
