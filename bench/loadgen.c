@@ -172,11 +172,12 @@ static void conn_request(lg_conn_t *c, const char *op, const char *body, lg_repl
 {
     size_t blen = strlen(body);
     size_t need = blen + 512;
+    int events = strncmp(op, "AWSEvents.", 10) == 0; /* full target: EventBridge's JSON 1.1 */
     c->wbuf = xrealloc(c->wbuf, need);
     int h = snprintf(c->wbuf, need,
-                     "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Amz-Target: AmazonSQS.%s\r\n"
-                     "Content-Type: application/x-amz-json-1.0\r\nContent-Length: %zu\r\n\r\n",
-                     g_port, op, blen);
+                     "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Amz-Target: %s%s\r\n"
+                     "Content-Type: application/x-amz-json-1.%d\r\nContent-Length: %zu\r\n\r\n",
+                     g_port, events ? "" : "AmazonSQS.", op, events, blen);
     memcpy(c->wbuf + h, body, blen);
     c->wlen = (size_t)h + blen;
     c->woff = 0;
@@ -304,11 +305,12 @@ static int http_once(const char *method, const char *path, const char *target, c
     char req[4096];
     size_t blen = body ? strlen(body) : 0;
     int n;
+    int events = target && strncmp(target, "AWSEvents.", 10) == 0;
     if (target)
         n = snprintf(req, sizeof(req),
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonSQS.%s\r\n"
-                     "Content-Type: application/x-amz-json-1.0\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                     method, path, target, blen, body ? body : "");
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: %s%s\r\n"
+                     "Content-Type: application/x-amz-json-1.%d\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     method, path, events ? "" : "AmazonSQS.", target, events, blen, body ? body : "");
     else
         n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", method,
                      path);
@@ -416,6 +418,63 @@ static int mode_send(void)
            "errors=%llu\n",
            g_conns, secs, (unsigned long long)reqs, (double)reqs / secs, p50, p99, p999,
            g_lat.n ? g_lat.v[g_lat.n - 1] / 10.0 : -1, (unsigned long long)g_errors);
+    print_errors();
+    return 0;
+}
+
+/* ---- mode events: PutEvents -> rule -> SQS target, closed loop ---- */
+
+static char g_put_body[1024];
+
+/* A rule on the default bus sending source "bench" events to the queue. */
+static void events_setup(void)
+{
+    char body[1024], *resp = NULL;
+    create_queue();
+    int st = http_once("POST", "/", "AWSEvents.PutRule",
+                       "{\"Name\":\"bench-rule\",\"EventPattern\":\"{\\\"source\\\":[\\\"bench\\\"]}\"}", &resp, 5000);
+    if (st != 200)
+        die("PutRule: status %d: %s", st, resp ? resp : "");
+    free(resp);
+    snprintf(body, sizeof(body),
+             "{\"Rule\":\"bench-rule\",\"Targets\":[{\"Id\":\"q\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:%s\"}]}",
+             g_queue);
+    st = http_once("POST", "/", "AWSEvents.PutTargets", body, &resp, 5000);
+    if (st != 200)
+        die("PutTargets: status %d: %s", st, resp ? resp : "");
+    free(resp);
+    snprintf(g_put_body, sizeof(g_put_body),
+             "{\"Entries\":[{\"Source\":\"bench\",\"DetailType\":\"Order Created\","
+             "\"Detail\":\"{\\\"orderId\\\":\\\"o-1\\\",\\\"amount\\\":19.99}\"}]}");
+}
+
+static void put_reply(lg_conn_t *c, int status, const char *body, size_t len)
+{
+    (void)len;
+    g_reqs++;
+    samples_add(&g_lat, now_ns() - c->t_sent);
+    if (status != 200 || strstr(body, "\"FailedEntryCount\":0") == NULL)
+        note_error(status, body);
+    if (g_running)
+        conn_request(c, "AWSEvents.PutEvents", g_put_body, put_reply);
+}
+
+static int mode_events(void)
+{
+    events_setup();
+    conns_open_all(g_conns);
+    for (int i = 0; i < g_conns; i++)
+        conn_request(&g_c[i], "AWSEvents.PutEvents", g_put_body, put_reply);
+    loop_run(&g_stop, now_ns() + 300000000ull, 100);
+    g_reqs = 0;
+    g_lat.n = 0;
+    uint64_t t0 = now_ns();
+    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
+    double secs = (double)(now_ns() - t0) / 1e9;
+    uint64_t reqs = g_reqs;
+    double p50 = samples_pct(&g_lat, 50), p99 = samples_pct(&g_lat, 99);
+    printf("mode=events conns=%d secs=%.2f events=%llu events_per_s=%.0f p50_us=%.1f p99_us=%.1f errors=%llu\n",
+           g_conns, secs, (unsigned long long)reqs, (double)reqs / secs, p50, p99, (unsigned long long)g_errors);
     print_errors();
     return 0;
 }
@@ -589,8 +648,9 @@ static int mode_fill(uint64_t n, double max_secs)
 
 static int g_wake_iters, g_wake_done, g_wake_phase;
 
-static uint64_t g_wake_t0;
-static lg_samples_t g_wake;
+static uint64_t g_wake_t0, g_wake_t_recv, g_wake_t_sent;
+static lg_samples_t g_wake, g_wake_after; /* after: from the send's reply to the receive's */
+static int g_wake_events;                 /* 1: the message arrives through PutEvents and a rule */
 static char g_wake_rh[2048];
 static int g_wake_got_msg, g_wake_send_done;
 
@@ -608,6 +668,7 @@ static void wake_maybe_delete(void)
 {
     if (!g_wake_got_msg || !g_wake_send_done)
         return;
+    samples_add(&g_wake_after, g_wake_t_recv > g_wake_t_sent ? g_wake_t_recv - g_wake_t_sent : 0);
     char body[2600];
     snprintf(body, sizeof(body), "{\"QueueUrl\":\"%s\",\"ReceiptHandle\":\"%s\"}", g_qurl, g_wake_rh);
     conn_request(&g_c[1], "DeleteMessage", body, wake_deleted);
@@ -628,6 +689,7 @@ static void wake_received(lg_conn_t *c, int status, const char *body, size_t len
     if (g_wake_phase != 1)
         die("wake: receive returned before the send was issued: %s", body);
     samples_add(&g_wake, t1 - g_wake_t0);
+    g_wake_t_recv = t1;
     snprintf(g_wake_rh, sizeof(g_wake_rh), "%s", rh);
     json_decref(j);
     g_wake_got_msg = 1;
@@ -640,6 +702,7 @@ static void wake_sent(lg_conn_t *c, int status, const char *body, size_t len)
     (void)len;
     if (status != 200)
         die("wake: SendMessage: %d %s", status, body);
+    g_wake_t_sent = now_ns();
     g_wake_send_done = 1;
     wake_maybe_delete();
 }
@@ -657,12 +720,18 @@ static void wake_next(void)
     snprintf(body, sizeof(body), "{\"QueueUrl\":\"%s\",\"MessageBody\":\"wake\"}", g_qurl);
     g_wake_phase = 1;
     g_wake_t0 = now_ns();
-    conn_request(&g_c[1], "SendMessage", body, wake_sent);
+    if (g_wake_events)
+        conn_request(&g_c[1], "AWSEvents.PutEvents", g_put_body, wake_sent);
+    else
+        conn_request(&g_c[1], "SendMessage", body, wake_sent);
 }
 
 static int mode_wake(int iters)
 {
-    create_queue();
+    if (g_wake_events)
+        events_setup();
+    else
+        create_queue();
     g_conns = 2;
     conns_open_all(2);
     int never = 0;
@@ -676,8 +745,11 @@ static int mode_wake(int iters)
     }
     size_t n = g_wake.n;
     double p50 = samples_pct(&g_wake, 50), p90 = samples_pct(&g_wake, 90), p99 = samples_pct(&g_wake, 99);
-    printf("mode=wake iters=%zu median_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f errors=%llu\n", n, p50, p90, p99,
-           n ? g_wake.v[n - 1] / 10.0 : -1, (unsigned long long)g_errors);
+    double after = samples_pct(&g_wake_after, 50);
+    printf("mode=%s iters=%zu median_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f after_reply_median_us=%.1f "
+           "errors=%llu\n",
+           g_wake_events ? "evwake" : "wake", n, p50, p90, p99, n ? g_wake.v[n - 1] / 10.0 : -1, after,
+           (unsigned long long)g_errors);
     print_errors();
     return 0;
 }
@@ -853,7 +925,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: loadgen MODE [--port N] [--queue NAME] [--conns N] [--duration S] [--n N] [--hold S] [-v]\n"
-            "modes: send | cycle | wake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
+            "modes: send | cycle | wake | events | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
     exit(2);
 }
 
@@ -904,6 +976,12 @@ int main(int argc, char **argv)
         return mode_send();
     if (strcmp(mode, "cycle") == 0)
         return mode_cycle();
+    if (strcmp(mode, "events") == 0)
+        return mode_events();
+    if (strcmp(mode, "evwake") == 0) {
+        g_wake_events = 1;
+        mode = "wake";
+    }
     if (strcmp(mode, "wake") == 0)
         return mode_wake(n > 0 ? (int)n : 200);
     if (strcmp(mode, "idle") == 0)

@@ -223,6 +223,37 @@ if start_server disk; then
     stop_server
 fi
 
+# ---- EventBridge ----
+for store in disk mem; do
+    label=$([ $store = disk ] && echo durable || echo in-memory)
+    echo "== 7. PutEvents -> rule -> SQS target, 16 connections ($label)"
+    start_server $store || continue
+    eps=(); p99=()
+    for r in $(seq "$RUNS"); do
+        out=$(runlg "events $label" events --port "$PORT" --queue "ev7r$r" --conns 16 --duration "$DURATION")
+        eps+=("$(get "$out" events_per_s)"); p99+=("$(get "$out" p99_us)")
+        check_server "events $label" || break
+    done
+    m=$(median "${eps[@]}"); m99=$(median "${p99[@]}")
+    echo "  median: $m events/s, p99 $m99 us"
+    row "PutEvents -> SQS events/s ($label)" "$m" ">= 50000" "$(ge "$m" 50000)"
+    echo "== 8. PutEvents reply -> message receivable, $WAKE_ITERS iterations ($label)"
+    wk=()
+    for r in $(seq "$RUNS"); do
+        out=$(runlg "evwake $label" evwake --port "$PORT" --queue "ev8r$r" --n "$WAKE_ITERS")
+        wk+=("$(get "$out" after_reply_median_us)")
+        check_server "evwake $label" || break
+    done
+    m=$(median "${wk[@]}")
+    echo "  median: $m us from the PutEvents reply to the waiting ReceiveMessage's reply"
+    row "PutEvents reply -> receivable ($label)" "$m us" "< 1000 us" "$(lt "$m" 1000)"
+    stop_server
+done
+if [ -x build/bench-matcher ]; then
+    echo "== 9. pattern matcher alone, one core"
+    build/bench-matcher | tee "$TMP/matcher.out"
+fi
+
 echo
 echo "== summary ($(nproc) CPUs; medians of $RUNS runs)"
 {

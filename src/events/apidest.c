@@ -27,12 +27,25 @@ typedef struct {
     int64_t last_ms;
 } bucket_t;
 
+typedef struct send_ctx send_ctx_t;
+
+/* One connection's OAuth token, and the sends waiting while it is fetched
+ * (one token request per connection at a time). */
+typedef struct fetch fetch_t;
+
 typedef struct {
     char *token;
     int64_t expires_ms;
+    int fetching;
+    send_ctx_t *waiting;
+    fetch_t *fetch;      /* the token request in flight, freed by close if abandoned */
 } token_t;
 
-typedef struct send_ctx {
+/* Every send_ctx is on exactly one list: the in-flight list (e->http_sends)
+ * while its request runs, or its token's waiting list. */
+struct send_ctx {
+    send_ctx_t *next_waiting;
+    send_ctx_t *prev, *next; /* in-flight list */
     ev_t *e;
     char *conn_name;
     char *method, *url;
@@ -41,7 +54,29 @@ typedef struct send_ctx {
     rn_buf_t headers;    /* invocation headers, without auth */
     ev_http_done_fn done;
     void *ud;
-} send_ctx_t;
+};
+
+static void inflight_add(send_ctx_t *s)
+{
+    send_ctx_t **head = (send_ctx_t **)&s->e->http_sends;
+    s->prev = NULL;
+    s->next = *head;
+    if (*head)
+        (*head)->prev = s;
+    *head = s;
+}
+
+static void inflight_del(send_ctx_t *s)
+{
+    send_ctx_t **head = (send_ctx_t **)&s->e->http_sends;
+    if (s->prev)
+        s->prev->next = s->next;
+    else if (*head == s)
+        *head = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+}
 
 static void ctx_free(send_ctx_t *s)
 {
@@ -147,6 +182,7 @@ static void on_response(void *ud, int status, const char *body, size_t len, cons
     (void)body;
     (void)len;
     send_ctx_t *s = ud;
+    inflight_del(s);
     if (status >= 200 && status < 300) {
         s->done(s->e, s->ud, 1, 0, NULL, NULL);
     } else {
@@ -171,52 +207,68 @@ static void send_main(send_ctx_t *s, const char *auth_header)
     if (s->headers.len)
         rn_buf_add(&h, s->headers.data, s->headers.len);
     rn_buf_add(&h, "", 1);
+    inflight_add(s); /* before the request: a failure may call back at once */
     int rc = h.oom ? RN_ERR_NOMEM
                    : rn_hclient_request(s->e->http, s->method, s->url, h.data, s->body, s->len, TIMEOUT_MS,
                                         on_response, s);
     rn_buf_free(&h);
     if (rc < 0) {
+        inflight_del(s);
         s->done(s->e, s->ud, 0, 0, "SDK_CLIENT_ERROR", "The request could not be built.");
         ctx_free(s);
     }
 }
 
+/* The token request's context: the connection whose waiters it serves. */
+struct fetch {
+    ev_t *e;
+    char *conn_name;
+};
+
 static void on_token(void *ud, int status, const char *body, size_t len, const char *err)
 {
-    send_ctx_t *s = ud;
+    fetch_t *f = ud;
     json_error_t jerr;
     json_t *j = status >= 200 && status < 300 ? json_loadb(body, len, 0, &jerr) : NULL;
     const char *tok = ev_get_str(j, "access_token");
-    if (!tok) {
-        int retry;
-        const char *code;
-        classify(status, err, &retry, &code);
-        s->done(s->e, s->ud, 0, retry || status < 0, "FAILED_TO_ASSUME_ROLE",
-                "Could not get an OAuth token from the connection's authorization endpoint.");
-        json_decref(j);
-        ctx_free(s);
-        return;
-    }
-    token_t *t = rn_smap_get(&s->e->tokens, s->conn_name);
-    if (!t && (t = rn_calloc(1, sizeof *t)) && rn_smap_put(&s->e->tokens, s->conn_name, t) < 0) {
-        rn_free(t);
-        t = NULL;
-    }
-    char hdr[4096];
-    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", tok);
+    token_t *t = rn_smap_get(&f->e->tokens, f->conn_name);
+    send_ctx_t *waiting = t ? t->waiting : NULL;
     if (t) {
+        t->waiting = NULL;
+        t->fetching = 0;
+        t->fetch = NULL;
+    }
+    char hdr[4096] = "";
+    if (tok && t && !strpbrk(tok, "\r\n")) {
         rn_free(t->token);
         t->token = rn_strdup(tok);
         json_t *exp = json_object_get(j, "expires_in");
         t->expires_ms = rn_now_ms() + (json_is_integer(exp) ? json_integer_value(exp) * 1000 - 10000 : 3600 * 1000);
+        snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", tok);
+    }
+    int retry = 1;
+    const char *code;
+    if (!hdr[0])
+        classify(status, err, &retry, &code);
+    while (waiting) {
+        send_ctx_t *s = waiting;
+        waiting = s->next_waiting;
+        if (hdr[0]) {
+            send_main(s, hdr);
+        } else {
+            s->done(s->e, s->ud, 0, retry, "FAILED_TO_ASSUME_ROLE",
+                    "Could not get an OAuth token from the connection's authorization endpoint.");
+            ctx_free(s);
+        }
     }
     json_decref(j);
-    send_main(s, strpbrk(tok, "\r\n") ? NULL : hdr);
+    rn_free(f->conn_name);
+    rn_free(f);
 }
 
 /* OAuth client credentials: POST grant_type=client_credentials to the
  * authorization endpoint with the client id and secret as Basic auth. */
-static int fetch_token(send_ctx_t *s, const json_t *oauth)
+static int fetch_token(ev_t *e, const char *conn_name, const json_t *oauth)
 {
     const json_t *cp = json_object_get(oauth, "ClientParameters");
     const char *id = ev_get_str(cp, "ClientID"), *secret = ev_get_str(cp, "ClientSecret");
@@ -246,9 +298,24 @@ static int fetch_token(send_ctx_t *s, const json_t *oauth)
     }
     rn_buf_add(&url, "", 1);
     rn_buf_add(&h, "", 1);
-    int rc = url.oom || h.oom || body.oom ? RN_ERR_NOMEM
-                                          : rn_hclient_request(s->e->http, method ? method : "POST", url.data, h.data,
-                                                               body.data, body.len, TIMEOUT_MS, on_token, s);
+    fetch_t *f = rn_calloc(1, sizeof *f);
+    if (f) {
+        f->e = e;
+        f->conn_name = rn_strdup(conn_name);
+    }
+    token_t *t = rn_smap_get(&e->tokens, conn_name);
+    if (t)
+        t->fetch = f;
+    int rc = !f || !f->conn_name || url.oom || h.oom || body.oom
+                 ? RN_ERR_NOMEM
+                 : rn_hclient_request(e->http, method ? method : "POST", url.data, h.data, body.data, body.len,
+                                      TIMEOUT_MS, on_token, f);
+    if (rc < 0 && f) {
+        if (t)
+            t->fetch = NULL;
+        rn_free(f->conn_name);
+        rn_free(f);
+    }
     rn_buf_free(&url);
     rn_buf_free(&h);
     rn_buf_free(&body);
@@ -366,14 +433,33 @@ int ev_apidest_send(ev_t *e, const ev_target_t *t, const char *payload, size_t l
         rn_buf_free(&tmp);
     } else {
         token_t *tok = rn_smap_get(&e->tokens, s->conn_name);
-        if (tok && tok->token && tok->expires_ms > rn_now_ms()) {
-            snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", tok->token);
-        } else if (fetch_token(s, json_object_get(auth, "OAuthParameters")) < 0) {
+        if (!tok && (tok = rn_calloc(1, sizeof *tok)) && rn_smap_put(&e->tokens, s->conn_name, tok) < 0) {
+            rn_free(tok);
+            tok = NULL;
+        }
+        if (!tok) {
             ctx_free(s);
-            snprintf(code, codelen, "FAILED_TO_ASSUME_ROLE");
-            snprintf(msg, msglen, "The connection's authorization endpoint is not a valid http:// URL.");
+            snprintf(code, codelen, "INTERNAL_ERROR");
+            snprintf(msg, msglen, "Out of memory");
             return -1;
+        }
+        if (tok->token && tok->expires_ms > rn_now_ms()) {
+            snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n", tok->token);
         } else {
+            /* wait for the token; the first waiter starts the request */
+            s->next_waiting = tok->waiting;
+            tok->waiting = s;
+            if (!tok->fetching) {
+                tok->fetching = 1;
+                if (fetch_token(e, s->conn_name, json_object_get(auth, "OAuthParameters")) < 0) {
+                    tok->fetching = 0;
+                    tok->waiting = s->next_waiting;
+                    ctx_free(s);
+                    snprintf(code, codelen, "FAILED_TO_ASSUME_ROLE");
+                    snprintf(msg, msglen, "The connection's authorization endpoint is not a valid http:// URL.");
+                    return -1;
+                }
+            }
             return 0;
         }
     }
@@ -399,8 +485,23 @@ void ev_apidest_close(ev_t *e)
     memset(&e->buckets, 0, sizeof e->buckets);
     i = 0;
     while (rn_smap_next(&e->tokens, &i, &k, &v)) {
-        rn_free(((token_t *)v)->token);
-        rn_free(v);
+        token_t *t = v;
+        while (t->waiting) { /* their deliveries are freed by the caller */
+            send_ctx_t *s = t->waiting;
+            t->waiting = s->next_waiting;
+            ctx_free(s);
+        }
+        if (t->fetch) {
+            rn_free(t->fetch->conn_name);
+            rn_free(t->fetch);
+        }
+        rn_free(t->token);
+        rn_free(t);
+    }
+    while (e->http_sends) { /* abandoned with the client */
+        send_ctx_t *s = e->http_sends;
+        inflight_del(s);
+        ctx_free(s);
     }
     rn_smap_free(&e->tokens);
     memset(&e->tokens, 0, sizeof e->tokens);

@@ -346,8 +346,8 @@ int ev_load_kv(ev_t *e, const char *ns, const char *key, const char *value)
             }
         }
     } else if (strcmp(ns, EV_NS_RULE) == 0) {
-        /* buses load before rules: "events.bus" sorts first in the kv table only by
-         * chance, so a rule whose bus is not known yet creates it empty */
+        /* records load in (namespace, key) order, so buses come before rules;
+         * a rule whose bus record is missing recreates the bus empty */
         const char *bus = ev_get_str(o, "Bus");
         ev_bus_t *b = bus ? rn_smap_get(&e->buses, bus) : NULL;
         if (bus && !b && ev_bus_create(e, bus, &b) < 0)

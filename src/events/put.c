@@ -48,6 +48,159 @@ static void add_compact(rn_buf_t *b, const char *s, size_t n)
     rn_buf_add(b, s + start, n - start);
 }
 
+/* ---- a JSON syntax check that accepts any number (jansson refuses integers
+ * beyond int64 and reals beyond double; AWS keeps them as written) ---- */
+
+typedef struct {
+    const char *p, *end;
+    int depth;
+} scan_t;
+
+static void skip_ws(scan_t *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static int scan_value(scan_t *s);
+
+static int scan_string(scan_t *s)
+{
+    if (s->p >= s->end || *s->p != '"')
+        return -1;
+    for (s->p++; s->p < s->end; s->p++) {
+        unsigned char ch = (unsigned char)*s->p;
+        if (ch == '"') {
+            s->p++;
+            return 0;
+        }
+        if (ch < 0x20)
+            return -1;
+        if (ch == '\\') {
+            if (++s->p >= s->end)
+                return -1;
+            if (*s->p == 'u') {
+                for (int i = 0; i < 4; i++)
+                    if (++s->p >= s->end || !strchr("0123456789abcdefABCDEF", *s->p))
+                        return -1;
+            } else if (!strchr("\"\\/bfnrt", *s->p)) {
+                return -1;
+            }
+        }
+    }
+    return -1;
+}
+
+static int scan_digits(scan_t *s)
+{
+    const char *start = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return s->p > start ? 0 : -1;
+}
+
+static int scan_number(scan_t *s)
+{
+    if (s->p < s->end && *s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (scan_digits(s) < 0)
+        return -1;
+    if (s->p < s->end && *s->p == '.') {
+        s->p++;
+        if (scan_digits(s) < 0)
+            return -1;
+    }
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        if (scan_digits(s) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int scan_word(scan_t *s, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
+        return -1;
+    s->p += n;
+    return 0;
+}
+
+static int scan_container(scan_t *s, char close, int object)
+{
+    if (++s->depth > 512)
+        return -1;
+    s->p++;
+    skip_ws(s);
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        s->depth--;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(s);
+        if (object) {
+            if (scan_string(s) < 0)
+                return -1;
+            skip_ws(s);
+            if (s->p >= s->end || *s->p++ != ':')
+                return -1;
+        }
+        if (scan_value(s) < 0)
+            return -1;
+        skip_ws(s);
+        if (s->p >= s->end)
+            return -1;
+        if (*s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (*s->p++ != close)
+            return -1;
+        s->depth--;
+        return 0;
+    }
+}
+
+static int scan_value(scan_t *s)
+{
+    skip_ws(s);
+    if (s->p >= s->end)
+        return -1;
+    switch (*s->p) {
+    case '{':
+        return scan_container(s, '}', 1);
+    case '[':
+        return scan_container(s, ']', 0);
+    case '"':
+        return scan_string(s);
+    case 't':
+        return scan_word(s, "true");
+    case 'f':
+        return scan_word(s, "false");
+    case 'n':
+        return scan_word(s, "null");
+    default:
+        return scan_number(s);
+    }
+}
+
+/* 1 when text is exactly one JSON object (surrounding whitespace allowed). */
+static int is_json_object(const char *text, size_t n)
+{
+    scan_t s = {text, text + n, 0};
+    skip_ws(&s);
+    if (s.p >= s.end || *s.p != '{' || scan_value(&s) < 0)
+        return 0;
+    skip_ws(&s);
+    return s.p == s.end;
+}
+
 static void add_json_str(rn_buf_t *b, const char *s)
 {
     json_t *j = json_string(s);
@@ -240,11 +393,7 @@ static int put_one(ev_t *e, rn_call_t *c, const json_t *en, json_t *results, siz
         entry_fail(results, "InvalidArgument", "Total size of the entries in the request is over the limit.");
         return 0;
     }
-    json_error_t jerr;
-    json_t *dj = json_loadb(detail, json_string_length(jdetail), JSON_DECODE_ANY, &jerr);
-    int is_obj = json_is_object(dj);
-    json_decref(dj);
-    if (!is_obj) {
+    if (!is_json_object(detail, json_string_length(jdetail))) {
         entry_fail(results, "MalformedDetail", "Detail is malformed.");
         return 0;
     }

@@ -449,7 +449,7 @@ int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)
         rc = l->msg(l->ud, &m);
     }
     sqlite3_finalize(p);
-    sqlite3_prepare_v2(s->db, "SELECT ns, key, value FROM kv", -1, &p, NULL);
+    sqlite3_prepare_v2(s->db, "SELECT ns, key, value FROM kv ORDER BY ns, key", -1, &p, NULL);
     while (rc == 0 && sqlite3_step(p) == SQLITE_ROW)
         rc = l->kv(l->ud, (const char *)sqlite3_column_text(p, 0), (const char *)sqlite3_column_text(p, 1),
                    (const char *)sqlite3_column_text(p, 2));

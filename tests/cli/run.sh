@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Drives build/runnel with the real AWS CLI. Starts an in-memory server on a
-# free port, runs `aws sqs ...` commands, checks their JSON output with
+# free port, runs `aws sqs ...` and `aws events ...` commands, checks their JSON output with
 # python3, stops the server by PID and ends with "N passed, N failed".
 set -u
 
@@ -162,6 +162,38 @@ check "delete-queue exits 0" "$?" "0"
 OUT="$(sqs list-queues --queue-name-prefix cli-orders 2>&1)"
 check "deleted queue no longer listed" \
     "$(printf '%s' "$OUT" | "$PY" -c 'import json,sys; t=sys.stdin.read().strip(); print(len(json.loads(t).get("QueueUrls", [])) if t else 0)')" "0"
+
+# ---- EventBridge: the seed's bus, rule and queue, and a scheduled rule ----
+events() { aws --endpoint-url "$ENDPOINT" --output json events "$@"; }
+QURL="$(jget "$(sqs create-queue --queue-name cli-inventory 2>&1)" 'd["QueueUrl"]' 2>/dev/null)"
+QARN="arn:aws:sqs:us-east-1:000000000000:cli-inventory"
+OUT="$(events create-event-bus --name cli-ecommerce 2>&1)"
+check "events create-event-bus ARN" "$(jget "$OUT" 'd["EventBusArn"]' 2>/dev/null)" \
+    "arn:aws:events:us-east-1:000000000000:event-bus/cli-ecommerce"
+OUT="$(events put-rule --name OrderCreatedRule --event-bus-name cli-ecommerce \
+    --event-pattern '{"source":["ecommerce.orders"],"detail-type":["Order Created"]}' 2>&1)"
+check "events put-rule ARN" "$(jget "$OUT" 'd["RuleArn"]' 2>/dev/null)" \
+    "arn:aws:events:us-east-1:000000000000:rule/cli-ecommerce/OrderCreatedRule"
+OUT="$(events put-targets --rule OrderCreatedRule --event-bus-name cli-ecommerce \
+    --targets "Id=inventory,Arn=$QARN" 2>&1)"
+check "events put-targets no failures" "$(jget "$OUT" 'd["FailedEntryCount"]' 2>/dev/null)" "0"
+OUT="$(events put-events --entries \
+    'Source=ecommerce.orders,DetailType=Order Created,Detail={"orderId":"o-9","amount":19.99},EventBusName=cli-ecommerce' 2>&1)"
+EID="$(jget "$OUT" 'd["Entries"][0]["EventId"]' 2>/dev/null)"
+OUT="$(sqs receive-message --queue-url "$QURL" --wait-time-seconds 2 2>&1)"
+check "events delivered to the queue with its event id" "$(jget "$OUT" 'json.loads(d["Messages"][0]["Body"])["id"]' 2>/dev/null)" "$EID"
+check "events detail number kept as sent" \
+    "$(jget "$OUT" '"\"amount\":19.99" in d["Messages"][0]["Body"]' 2>/dev/null)" "true"
+OUT="$(events describe-rule --name missing 2>&1)"
+case "$OUT" in
+    *ResourceNotFoundException*"Rule missing does not exist on EventBus default."*) pass "events error code and message" ;;
+    *) fail "events error code and message" "$OUT" ;;
+esac
+OUT="$(events put-rule --name every-minute --schedule-expression 'rate(1 minute)' 2>&1)"
+check "events put-rule with a schedule" "$(jget "$OUT" 'd["RuleArn"]' 2>/dev/null)" \
+    "arn:aws:events:us-east-1:000000000000:rule/every-minute"
+OUT="$(events list-rules 2>&1)"
+check "events list-rules" "$(jget "$OUT" '[r["Name"] for r in d["Rules"]]' 2>/dev/null)" '["every-minute"]'
 
 # stop the server by its PID and check it exits
 kill "$SERVER_PID"

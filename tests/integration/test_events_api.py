@@ -15,22 +15,31 @@ class EventsApiTest(ServerTest):
         super().setUpClass()
         cls.ev = cls.server.client("events")
 
+    def model_has(self, op, member, output=False):
+        """Older botocore models (Debian's boto3 1.26) lack some newer members."""
+        m = self.ev.meta.service_model.operation_model(op)
+        shape = m.output_shape if output else m.input_shape
+        return member in shape.members
+
 
 class TestBuses(EventsApiTest):
     def test_default_bus_always_exists(self):
         d = self.ev.describe_event_bus()
         self.assertEqual(d["Name"], "default")
         self.assertEqual(d["Arn"], "arn:aws:events:us-east-1:000000000000:event-bus/default")
-        self.assertIn("CreationTime", d)
+        if self.model_has("DescribeEventBus", "CreationTime", output=True):
+            self.assertIn("CreationTime", d)
         msg = self.assertError("ValidationException", self.ev.delete_event_bus, Name="default")
         self.assertEqual(msg, "Cannot delete event bus default.")
         msg = self.assertError("ResourceAlreadyExistsException", self.ev.create_event_bus, Name="default")
         self.assertEqual(msg, "Event bus default already exists.")
 
     def test_create_describe_list_update_delete(self):
-        r = self.ev.create_event_bus(Name="ecommerce-events", Description="orders")
+        described = self.model_has("CreateEventBus", "Description")
+        r = self.ev.create_event_bus(Name="ecommerce-events", **({"Description": "orders"} if described else {}))
         self.assertEqual(r["EventBusArn"], "arn:aws:events:us-east-1:000000000000:event-bus/ecommerce-events")
-        self.assertEqual(r["Description"], "orders")
+        if described:
+            self.assertEqual(r["Description"], "orders")
         self.assertEqual(self.ev.describe_event_bus(Name=r["EventBusArn"])["Name"], "ecommerce-events")
         self.ev.create_event_bus(Name="ecommerce-audit")
         names = [b["Name"] for b in self.ev.list_event_buses(NamePrefix="ecommerce")["EventBuses"]]
@@ -40,8 +49,9 @@ class TestBuses(EventsApiTest):
         rest = self.ev.list_event_buses(Limit=5, NextToken=page["NextToken"])
         self.assertEqual(len(rest["EventBuses"]), 2)
         self.assertNotIn("NextToken", rest)
-        self.ev.update_event_bus(Name="ecommerce-events", Description="changed")
-        self.assertEqual(self.ev.describe_event_bus(Name="ecommerce-events")["Description"], "changed")
+        if self.model_has("CreateEventBus", "Description"):
+            self.ev.update_event_bus(Name="ecommerce-events", Description="changed")
+            self.assertEqual(self.ev.describe_event_bus(Name="ecommerce-events")["Description"], "changed")
         self.ev.delete_event_bus(Name="ecommerce-events")
         self.ev.delete_event_bus(Name="ecommerce-events")  # deleting twice succeeds, as on AWS
         msg = self.assertError("ResourceNotFoundException", self.ev.describe_event_bus, Name="ecommerce-events")

@@ -53,6 +53,8 @@ def load_cases():
     for key, rec in snapshot.items():
         m = re.search(r"\[(.+)\]$", key)
         for content in rec.get("recorded-content", {}).values():
+            if not isinstance(content, dict):
+                continue
             err = content.get("exception_message", {}).get("Error", {})
             if m and err:
                 raw[m.group(1)] = err.get("MessageRaw", err.get("Message"))

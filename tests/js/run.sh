@@ -60,7 +60,7 @@ if [ "$ready" != 1 ]; then
 fi
 
 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
-    RUNNEL_ENDPOINT="$endpoint" node --test --test-reporter=spec sqs.test.mjs 2>&1 | tee "$tmp/out.txt"
+    RUNNEL_ENDPOINT="$endpoint" node --test --test-reporter=spec sqs.test.mjs events.test.mjs 2>&1 | tee "$tmp/out.txt"
 rc=${PIPESTATUS[0]}
 
 pass="$(sed -n 's/^ℹ pass \([0-9][0-9]*\)$/\1/p' "$tmp/out.txt" | tail -n1)"
