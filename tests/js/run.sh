@@ -6,7 +6,7 @@ set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
-runnel="$here/../../build/runnel"
+runnel="${RUNNEL_BIN:-$here/../../build/runnel}"
 
 fail_setup() {
     echo "run.sh: $*" >&2
