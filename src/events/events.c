@@ -321,6 +321,8 @@ int ev_load_kv(ev_t *e, const char *ns, const char *key, const char *value)
         return ev_delivery_load(e, key, value);
     if (strcmp(ns, EV_NS_CONNECTION) == 0 || strcmp(ns, EV_NS_APIDEST) == 0)
         return ev_connection_load(e, ns, key, value);
+    if (strcmp(ns, EV_NS_ARCHIVED) == 0) /* "<time>\t<envelope>", not JSON */
+        return ev_archive_load(e, ns, key, value);
     json_t *o = json_loads(value, 0, &jerr);
     if (!o) {
         RN_WARN("events: unreadable record %s/%s: %s", ns, key, jerr.text);

@@ -245,3 +245,33 @@ class TestArchiveReplay(EventsTest):
                              Destination={"Arn": bus_arn, "FilterArns": [r1]})
         self.assertEqual(len(receive_all(self.sqs, u1, 1)), 1)
         self.assertEqual(receive_all(self.sqs, u2, 1, timeout=1.5), [])
+
+
+class TestStateSurvivesRestart(EventsTest):
+    data_dir = True
+
+    def test_buses_rules_targets_and_archive_survive_a_restart(self):
+        url, arn = self.queue("after-restart")
+        self.ev.create_event_bus(Name="durable-bus", Tags=[{"Key": "k", "Value": "v"}])
+        self.ev.put_rule(Name="r", EventBusName="durable-bus", EventPattern='{"source": ["shop"]}',
+                         State="DISABLED")
+        self.ev.put_targets(Rule="r", EventBusName="durable-bus", Targets=[{"Id": "q", "Arn": arn,
+                                                                               "InputPath": "$.detail"}])
+        bus_arn = self.ev.describe_event_bus(Name="durable-bus")["Arn"]
+        self.ev.create_archive(ArchiveName="keep", EventSourceArn=bus_arn)
+        t0 = time.time() - 1
+        self.ev.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": '{"n": 1}',
+                                     "EventBusName": "durable-bus"}])
+        self.server.kill()
+        self.server.start()
+        self.sqs = self.server.client()
+        ev = self.server.client("events")
+        self.assertEqual(ev.describe_rule(Name="r", EventBusName="durable-bus")["State"], "DISABLED")
+        self.assertEqual(ev.list_tags_for_resource(ResourceARN=bus_arn)["Tags"], [{"Key": "k", "Value": "v"}])
+        self.assertEqual(ev.describe_archive(ArchiveName="keep")["EventCount"], 1)
+        ev.enable_rule(Name="r", EventBusName="durable-bus")
+        time.sleep(1.1)
+        ev.start_replay(ReplayName="after", EventSourceArn=ev.describe_archive(ArchiveName="keep")["ArchiveArn"],
+                        EventStartTime=t0, EventEndTime=time.time(), Destination={"Arn": bus_arn})
+        msgs = receive_all(self.sqs, url, 1)
+        self.assertEqual([m["Body"] for m in msgs], ['{"n":1}'])

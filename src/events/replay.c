@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT
+ * Replays. StartReplay re-sends the archived events of a time window to the
+ * archive's bus, with "replay-name" added, to every rule or only those in
+ * FilterArns; replayed events are not archived again. A replay runs in
+ * slices on a loop timer so it never stalls other requests, persists its
+ * progress, and resumes after a restart. */
+#include "events/archive_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#define REPLAY_SLICE 500
+
+static void replay_free(ev_replay_t *r)
+{
+    if (!r)
+        return;
+    rn_free(r->name);
+    rn_free(r->arn);
+    rn_free(r->description);
+    rn_free(r->archive_name);
+    rn_free(r->archive_arn);
+    rn_free(r->dest_arn);
+    json_decref(r->filter);
+    rn_free(r);
+}
+
+static void replay_persist(ev_t *e, const ev_replay_t *r)
+{
+    if (!rn_store_durable(e->store))
+        return;
+    json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:s,s:I}", "Name", r->name, "Archive", r->archive_name,
+                          "Dest", r->dest_arn, "From", (json_int_t)r->from_ms, "To", (json_int_t)r->to_ms, "Started",
+                          (json_int_t)r->started_ms, "Ended", (json_int_t)r->ended_ms, "Last",
+                          (json_int_t)r->last_replayed_ms, "State", r->state, "Cursor", (json_int_t)r->cursor);
+    if (r->description)
+        json_object_set_new(o, "Description", json_string(r->description));
+    if (r->filter)
+        json_object_set(o, "FilterArns", r->filter);
+    char *txt = json_dumps(o, JSON_COMPACT);
+    if (txt)
+        rn_store_kv_put(e->store, EV_NS_REPLAY, r->name, txt);
+    free(txt);
+    json_decref(o);
+}
+
+static void on_replay_tick(uv_timer_t *h);
+
+static void replay_kick(ev_t *e)
+{
+    if (!uv_is_active((uv_handle_t *)&e->replay_timer))
+        uv_timer_start(&e->replay_timer, on_replay_tick, 0, 0);
+}
+
+/* Copies an archived envelope with "replay-name":"NAME", inserted where AWS
+ * puts it: between region and resources. Inside JSON strings every quote is
+ * escaped, so the first `,"resources":[` is the member itself. */
+static char *with_replay_name(const char *env, size_t len, const char *name, size_t *outlen)
+{
+    const char *at = strstr(env, ",\"resources\":[");
+    size_t nl = strlen(name);
+    char *out = at ? rn_malloc(len + nl + 20) : NULL;
+    if (!out)
+        return NULL;
+    size_t head = (size_t)(at - env) + 1;
+    memcpy(out, env, head);
+    int k = sprintf(out + head, "\"replay-name\":\"%s\",", name); /* names are [.-_A-Za-z0-9] */
+    memcpy(out + head + (size_t)k, env + head, len - head);
+    *outlen = len + (size_t)k;
+    out[*outlen] = '\0';
+    return out;
+}
+
+static void replay_step(ev_t *e, ev_replay_t *r)
+{
+    ev_archive_t *a = rn_smap_get(&e->archives, r->archive_name);
+    rn_call_t *probe = rn_calloc(1, sizeof *probe);
+    ev_bus_t *b = NULL;
+    if (!a || !probe || ev_bus_resolve(e, probe, r->dest_arn, &b) < 0) {
+        rn_free(probe);
+        snprintf(r->state, sizeof r->state, "FAILED");
+        r->ended_ms = rn_now_ms();
+        replay_persist(e, r);
+        return;
+    }
+    rn_free(probe);
+    if (strcmp(r->state, "STARTING") == 0)
+        snprintf(r->state, sizeof r->state, "RUNNING");
+    int64_t now = rn_now_ms();
+    for (int done = 0; r->cursor < a->n && done < REPLAY_SLICE; r->cursor++) {
+        arch_event_t *ev = &a->events[r->cursor];
+        if (ev->t < r->from_ms || ev->t >= r->to_ms || ev_archive_expired(a, ev->t, now))
+            continue;
+        size_t len;
+        char *env = with_replay_name(ev->env, ev->len, r->name, &len);
+        if (env) {
+            ev_route(e, b, env, len, now, r->filter, 0);
+            rn_free(env);
+        }
+        r->last_replayed_ms = ev->t;
+        done++;
+    }
+    if (r->cursor >= a->n) {
+        snprintf(r->state, sizeof r->state, "COMPLETED");
+        r->ended_ms = rn_now_ms();
+    }
+    replay_persist(e, r);
+}
+
+static void on_replay_tick(uv_timer_t *h)
+{
+    ev_t *e = h->data;
+    int more = 0;
+    const char *k;
+    void *v;
+    size_t i = 0;
+    while (rn_smap_next(&e->replays, &i, &k, &v)) {
+        ev_replay_t *r = v;
+        if (strcmp(r->state, "CANCELLING") == 0) {
+            snprintf(r->state, sizeof r->state, "CANCELLED");
+            r->ended_ms = rn_now_ms();
+            replay_persist(e, r);
+        } else if (strcmp(r->state, "STARTING") == 0 || strcmp(r->state, "RUNNING") == 0) {
+            replay_step(e, r);
+            more |= strcmp(r->state, "RUNNING") == 0;
+        }
+    }
+    if (more)
+        uv_timer_start(&e->replay_timer, on_replay_tick, 0, 0);
+}
+
+static int time_arg(rn_call_t *c, const char *name, int64_t *out)
+{
+    json_t *t = json_object_get(c->in, name);
+    if (!json_is_number(t) || !isfinite(json_number_value(t)))
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "1 validation error detected: Value null at '%c%s' failed to satisfy constraint: Member "
+                            "must not be null",
+                            name[0] + 32, name + 1);
+    *out = (int64_t)(json_number_value(t) * 1000.0);
+    return 0;
+}
+
+static json_t *replay_json(const ev_replay_t *r, int full)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "ReplayName", json_string(r->name));
+    if (full) {
+        json_object_set_new(o, "ReplayArn", json_string(r->arn));
+        if (r->description)
+            json_object_set_new(o, "Description", json_string(r->description));
+    }
+    json_object_set_new(o, "State", json_string(r->state));
+    json_object_set_new(o, "EventSourceArn", json_string(r->archive_arn));
+    if (full) {
+        json_t *d = json_pack("{s:s}", "Arn", r->dest_arn);
+        if (r->filter)
+            json_object_set(d, "FilterArns", r->filter);
+        json_object_set_new(o, "Destination", d);
+    }
+    json_object_set_new(o, "EventStartTime", ev_time_json(r->from_ms));
+    json_object_set_new(o, "EventEndTime", ev_time_json(r->to_ms));
+    if (r->last_replayed_ms)
+        json_object_set_new(o, "EventLastReplayedTime", ev_time_json(r->last_replayed_ms));
+    json_object_set_new(o, "ReplayStartTime", ev_time_json(r->started_ms));
+    if (r->ended_ms)
+        json_object_set_new(o, "ReplayEndTime", ev_time_json(r->ended_ms));
+    return o;
+}
+
+int ev_op_start_replay(ev_t *e, rn_call_t *c)
+{
+    const char *name = ev_get_str(c->in, "ReplayName"), *src = ev_get_str(c->in, "EventSourceArn");
+    const char *desc = ev_get_str(c->in, "Description");
+    json_t *dest = json_object_get(c->in, "Destination");
+    int64_t from, to;
+    if (ev_archive_name_check(c, "replayName", name, 64) < 0)
+        return c->err;
+    if (!src)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "1 validation error detected: Value null at 'eventSourceArn' failed to satisfy "
+                            "constraint: Member must not be null");
+    if (time_arg(c, "EventStartTime", &from) < 0 || time_arg(c, "EventEndTime", &to) < 0)
+        return c->err;
+    const char *dest_arn = ev_get_str(dest, "Arn");
+    if (!dest_arn)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "1 validation error detected: Value null at 'destination' failed to satisfy constraint: "
+                            "Member must not be null");
+    if (rn_smap_get(&e->replays, name))
+        return rn_call_fail(c, RN_ERR_EV_EXISTS, "Replay %s already exists.", name);
+    if (from >= to)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
+                            "EventEndTime.");
+    const char *slash = strrchr(src, '/');
+    const char *aname = strstr(src, ":archive/") && slash ? slash + 1 : src;
+    ev_archive_t *a = rn_smap_get(&e->archives, aname);
+    if (!a)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "Parameter EventSourceArn is not valid. Reason: Archive %s does not exist.", aname);
+    if (!strstr(dest_arn, ":event-bus/"))
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.");
+    int active = 0;
+    const char *rk;
+    void *rv;
+    size_t ri = 0;
+    while (rn_smap_next(&e->replays, &ri, &rk, &rv))
+        active += strcmp(((ev_replay_t *)rv)->state, "STARTING") == 0 ||
+                  strcmp(((ev_replay_t *)rv)->state, "RUNNING") == 0;
+    if (active >= 10)
+        return rn_call_fail(c, RN_ERR_EV_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
+    if (to > rn_now_ms())
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the future.");
+    ev_bus_t *b;
+    if (ev_bus_resolve(e, c, dest_arn, &b) < 0)
+        return c->err;
+    if (strcmp(b->name, a->bus_name) != 0)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                            "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not "
+                            "permitted.");
+    json_t *filter = json_object_get(dest, "FilterArns");
+    size_t i;
+    json_t *f;
+    json_array_foreach(filter, i, f) {
+        const char *farn = json_string_value(f);
+        char rprefix[200];
+        ev_arn(e, rprefix, sizeof rprefix, "rule/");
+        if (!farn || strncmp(farn, rprefix, strlen(rprefix)) != 0)
+            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                                "Parameter FilterArns is not valid. Reason: Provided Arn is not in correct format.");
+    }
+    ev_replay_t *r = rn_calloc(1, sizeof *r);
+    char arn[512];
+    ev_arn(e, arn, sizeof arn, "replay/%s", name);
+    if (!r || !(r->name = rn_strdup(name)) || !(r->arn = rn_strdup(arn)) || !(r->archive_name = rn_strdup(a->name)) ||
+        !(r->archive_arn = rn_strdup(a->arn)) || !(r->dest_arn = rn_strdup(b->arn)) ||
+        rn_smap_put(&e->replays, name, r) < 0) {
+        replay_free(r);
+        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
+    }
+    r->description = ev_dup_or_null(desc);
+    r->filter = filter ? json_incref(filter) : NULL;
+    r->from_ms = from;
+    r->to_ms = to;
+    r->started_ms = rn_now_ms();
+    snprintf(r->state, sizeof r->state, "STARTING");
+    replay_persist(e, r);
+    replay_kick(e);
+    c->out = json_pack("{s:s,s:s,s:o}", "ReplayArn", r->arn, "State", "STARTING", "ReplayStartTime",
+                       ev_time_json(r->started_ms));
+    return 0;
+}
+
+static int replay_get(ev_t *e, rn_call_t *c, ev_replay_t **out)
+{
+    const char *name = ev_get_str(c->in, "ReplayName");
+    if (ev_archive_name_check(c, "replayName", name, 64) < 0)
+        return c->err;
+    *out = rn_smap_get(&e->replays, name);
+    if (!*out)
+        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Replay %s does not exist.", name);
+    return 0;
+}
+
+int ev_op_describe_replay(ev_t *e, rn_call_t *c)
+{
+    ev_replay_t *r;
+    if (replay_get(e, c, &r) < 0)
+        return c->err;
+    c->out = replay_json(r, 1);
+    return 0;
+}
+
+int ev_op_list_replays(ev_t *e, rn_call_t *c)
+{
+    int limit;
+    const char *from;
+    if (ev_page_params(c, &limit, &from) < 0)
+        return c->err;
+    const char *prefix = ev_get_str(c->in, "NamePrefix"), *state = ev_get_str(c->in, "State"),
+               *src = ev_get_str(c->in, "EventSourceArn");
+    if (!!prefix + !!src + !!state > 1)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListReplays. Use either : "
+                                                     "State, EventSourceArn, or NamePrefix.");
+    size_t n;
+    const char **names = ev_sorted_keys(&e->replays, &n);
+    if (!names)
+        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
+    json_t *arr = json_array();
+    c->out = json_object();
+    int count = 0;
+    for (size_t j = 0; j < n; j++) {
+        ev_replay_t *r = rn_smap_get(&e->replays, names[j]);
+        if ((from && strcmp(names[j], from) < 0) || (prefix && strncmp(names[j], prefix, strlen(prefix)) != 0) ||
+            (state && strcmp(state, r->state) != 0) || (src && strcmp(src, r->archive_arn) != 0))
+            continue;
+        if (count == limit) {
+            json_object_set_new(c->out, "NextToken", json_string(names[j]));
+            break;
+        }
+        json_array_append_new(arr, replay_json(r, 0));
+        count++;
+    }
+    json_object_set_new(c->out, "Replays", arr);
+    rn_free(names);
+    return 0;
+}
+
+int ev_op_cancel_replay(ev_t *e, rn_call_t *c)
+{
+    ev_replay_t *r;
+    if (replay_get(e, c, &r) < 0)
+        return c->err;
+    if (strcmp(r->state, "STARTING") != 0 && strcmp(r->state, "RUNNING") != 0)
+        return rn_call_fail(c, RN_ERR_EV_ILLEGAL_STATUS, "Replay %s is not in a valid state for this operation.",
+                            r->name);
+    snprintf(r->state, sizeof r->state, "CANCELLING");
+    replay_persist(e, r);
+    replay_kick(e);
+    c->out = json_pack("{s:s,s:s}", "ReplayArn", r->arn, "State", "CANCELLING");
+    return 0;
+}
+
+int ev_replay_load(ev_t *e, const json_t *o)
+{
+    if (!ev_get_str(o, "Name"))
+        return 0;
+    ev_replay_t *r = rn_calloc(1, sizeof *r);
+    char arn[512], aarn[512];
+    const char *name = ev_get_str(o, "Name"), *an = ev_get_str(o, "Archive");
+    ev_arn(e, arn, sizeof arn, "replay/%s", name);
+    ev_arn(e, aarn, sizeof aarn, "archive/%s", an ? an : "");
+    if (r && an && (r->name = rn_strdup(name)) && (r->arn = rn_strdup(arn)) && (r->archive_name = rn_strdup(an)) &&
+        (r->archive_arn = rn_strdup(aarn)) && (r->dest_arn = ev_dup_or_null(ev_get_str(o, "Dest"))) &&
+        rn_smap_put(&e->replays, name, r) == 0) {
+        r->description = ev_dup_or_null(ev_get_str(o, "Description"));
+        json_t *f = json_object_get(o, "FilterArns");
+        r->filter = f ? json_incref(f) : NULL;
+        r->from_ms = json_integer_value(json_object_get(o, "From"));
+        r->to_ms = json_integer_value(json_object_get(o, "To"));
+        r->started_ms = json_integer_value(json_object_get(o, "Started"));
+        r->ended_ms = json_integer_value(json_object_get(o, "Ended"));
+        r->last_replayed_ms = json_integer_value(json_object_get(o, "Last"));
+        r->cursor = (size_t)json_integer_value(json_object_get(o, "Cursor"));
+        snprintf(r->state, sizeof r->state, "%s", ev_get_str(o, "State") ? ev_get_str(o, "State") : "FAILED");
+        if (strcmp(r->state, "COMPLETED") != 0 && strcmp(r->state, "CANCELLED") != 0 &&
+            strcmp(r->state, "FAILED") != 0)
+            replay_kick(e); /* an interrupted replay resumes where it stopped */
+    } else {
+        replay_free(r);
+    }
+    return 0;
+}
+
+void ev_replay_close(ev_t *e)
+{
+    const char *k;
+    void *v;
+    size_t i = 0;
+    while (rn_smap_next(&e->replays, &i, &k, &v))
+        replay_free(v);
+    rn_smap_free(&e->replays);
+    memset(&e->replays, 0, sizeof e->replays);
+    uv_timer_stop(&e->replay_timer);
+}
