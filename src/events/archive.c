@@ -247,43 +247,40 @@ int ev_op_describe_archive(ev_t *e, rn_call_t *c)
     return 0;
 }
 
+typedef struct {
+    ev_t *e;
+    const ev_bus_t *bus;   /* EventSourceArn filter, or NULL */
+    const char *state;     /* State filter, or NULL */
+} archive_filter_t;
+
+static int archive_keep(void *ud, const char *name, void *val)
+{
+    (void)name;
+    const archive_filter_t *f = ud;
+    const ev_archive_t *a = val;
+    return (!f->bus || strcmp(a->bus_name, f->bus->name) == 0) && (!f->state || strcmp(f->state, "ENABLED") == 0);
+}
+
+static json_t *archive_item(void *ud, const char *name, void *val)
+{
+    (void)name;
+    const archive_filter_t *f = ud;
+    char buf[512];
+    return archive_json(val, 0, bus_arn_of(f->e, val, buf, sizeof buf));
+}
+
 int ev_op_list_archives(ev_t *e, rn_call_t *c)
 {
-    int limit;
-    const char *from;
-    if (ev_page_params(c, &limit, &from) < 0)
-        return c->err;
     const char *prefix = ev_get_str(c->in, "NamePrefix"), *src = ev_get_str(c->in, "EventSourceArn");
-    const char *state = ev_get_str(c->in, "State");
+    archive_filter_t f = {e, NULL, ev_get_str(c->in, "State")};
     ev_bus_t *b = NULL;
-    if (!!prefix + !!src + !!state > 1)
+    if (!!prefix + !!src + !!f.state > 1)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListArchives. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");
     if (src && ev_bus_resolve(e, c, src, &b) < 0)
         return c->err;
-    size_t n;
-    const char **names = ev_sorted_keys(&e->archives, &n);
-    if (!names)
-        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    json_t *arr = json_array();
-    c->out = json_object();
-    int count = 0;
-    for (size_t j = 0; j < n; j++) {
-        ev_archive_t *a = rn_smap_get(&e->archives, names[j]);
-        char buf[512];
-        if ((from && strcmp(names[j], from) < 0) || (prefix && strncmp(names[j], prefix, strlen(prefix)) != 0) ||
-            (b && strcmp(a->bus_name, b->name) != 0) || (state && strcmp(state, "ENABLED") != 0))
-            continue;
-        if (count == limit) {
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_array_append_new(arr, archive_json(a, 0, bus_arn_of(e, a, buf, sizeof buf)));
-        count++;
-    }
-    json_object_set_new(c->out, "Archives", arr);
-    rn_free(names);
-    return 0;
+    f.bus = b;
+    return ev_list_page(c, &e->archives, "Archives", archive_keep, archive_item, &f);
 }
 
 int ev_op_update_archive(ev_t *e, rn_call_t *c)

@@ -200,11 +200,6 @@ int ev_op_describe_event_bus(ev_t *e, rn_call_t *c)
     return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Reads Limit (1..100) and NextToken (the first name of the next page). */
 int ev_page_params(rn_call_t *c, int *limit, const char **after)
 {
@@ -223,39 +218,16 @@ int ev_page_params(rn_call_t *c, int *limit, const char **after)
     return 0;
 }
 
+static json_t *bus_item(void *ud, const char *name, void *val)
+{
+    (void)ud;
+    (void)name;
+    return bus_json(val, 0);
+}
+
 int ev_op_list_event_buses(ev_t *e, rn_call_t *c)
 {
-    int limit;
-    const char *from;
-    if (ev_page_params(c, &limit, &from) < 0)
-        return c->err;
-    const char *prefix = ev_get_str(c->in, "NamePrefix");
-    size_t n = 0, i = 0;
-    const char **names = rn_calloc(e->buses.len + 1, sizeof *names);
-    const char *k;
-    void *v;
-    if (!names)
-        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    while (rn_smap_next(&e->buses, &i, &k, &v))
-        if (!prefix || strncmp(k, prefix, strlen(prefix)) == 0)
-            names[n++] = k;
-    qsort(names, n, sizeof *names, cmp_name);
-    json_t *arr = json_array();
-    c->out = json_object();
-    int count = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (from && strcmp(names[j], from) < 0)
-            continue;
-        if (count == limit) {
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_array_append_new(arr, bus_json(rn_smap_get(&e->buses, names[j]), 0));
-        count++;
-    }
-    json_object_set_new(c->out, "EventBuses", arr);
-    rn_free(names);
-    return 0;
+    return ev_list_page(c, &e->buses, "EventBuses", NULL, bus_item, NULL);
 }
 
 int ev_op_update_event_bus(ev_t *e, rn_call_t *c)

@@ -162,7 +162,9 @@ static int auth_check(rn_call_t *c, const char *type, const json_t *auth)
     return 0;
 }
 
-static json_t *conn_get(ev_t *e, rn_call_t *c, const char *verb)
+/* Reads and checks the Name of a Describe/Update/Delete call and finds it in
+ * m; fails the call (and returns NULL) when it is missing or invalid. */
+static json_t *named_record(rn_call_t *c, const rn_smap_t *m)
 {
     const char *name = ev_get_str(c->in, "Name");
     verr_t v = {0};
@@ -174,10 +176,15 @@ static json_t *conn_get(ev_t *e, rn_call_t *c, const char *verb)
     check_name(&v, "name", name);
     if (verr_fail(c, &v) < 0)
         return NULL;
-    json_t *rec = rn_smap_get(&e->connections, name);
-    if (!rec)
+    return rn_smap_get(m, name);
+}
+
+static json_t *conn_get(ev_t *e, rn_call_t *c, const char *verb)
+{
+    json_t *rec = named_record(c, &e->connections);
+    if (!rec && !c->err)
         rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Failed to %s the connection(s). Connection '%s' does not exist.", verb,
-                     name);
+                     ev_get_str(c->in, "Name"));
     return rec;
 }
 
@@ -251,36 +258,26 @@ int ev_op_describe_connection(ev_t *e, rn_call_t *c)
     return 0;
 }
 
+static int conn_keep(void *ud, const char *name, void *val)
+{
+    (void)name;
+    return !ud || strcmp(ud, ev_get_str(val, "ConnectionState")) == 0;
+}
+
+static json_t *conn_item(void *ud, const char *name, void *val)
+{
+    (void)ud;
+    (void)name;
+    json_t *o = conn_summary(val);
+    copy(o, val, "Name");
+    copy(o, val, "AuthorizationType");
+    return o;
+}
+
 int ev_op_list_connections(ev_t *e, rn_call_t *c)
 {
-    int limit;
-    const char *from;
-    if (ev_page_params(c, &limit, &from) < 0)
-        return c->err;
-    const char *prefix = ev_get_str(c->in, "NamePrefix"), *state = ev_get_str(c->in, "ConnectionState");
-    json_t *arr = json_array();
-    c->out = json_object();
-    size_t n;
-    const char **names = ev_sorted_keys(&e->connections, &n);
-    int count = 0;
-    for (size_t j = 0; names && j < n; j++) {
-        json_t *rec = rn_smap_get(&e->connections, names[j]);
-        if ((from && strcmp(names[j], from) < 0) || (prefix && strncmp(names[j], prefix, strlen(prefix)) != 0) ||
-            (state && strcmp(state, ev_get_str(rec, "ConnectionState")) != 0))
-            continue;
-        if (count == limit) {
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_t *o = conn_summary(rec);
-        copy(o, rec, "Name");
-        copy(o, rec, "AuthorizationType");
-        json_array_append_new(arr, o);
-        count++;
-    }
-    rn_free(names);
-    json_object_set_new(c->out, "Connections", arr);
-    return 0;
+    return ev_list_page(c, &e->connections, "Connections", conn_keep, conn_item,
+                        (void *)ev_get_str(c->in, "ConnectionState"));
 }
 
 int ev_op_update_connection(ev_t *e, rn_call_t *c)
@@ -370,21 +367,11 @@ static int conn_arn_ok(const char *arn)
 
 static json_t *dest_get(ev_t *e, rn_call_t *c, const char *verb)
 {
-    const char *name = ev_get_str(c->in, "Name");
-    verr_t v = {0};
-    if (!name) {
-        rn_call_fail(c, RN_ERR_EV_VALIDATION, "1 validation error detected: Value null at 'name' failed to satisfy "
-                                              "constraint: Member must not be null");
-        return NULL;
-    }
-    check_name(&v, "name", name);
-    if (verr_fail(c, &v) < 0)
-        return NULL;
-    json_t *rec = rn_smap_get(&e->apidests, name);
-    if (!rec)
+    json_t *rec = named_record(c, &e->apidests);
+    if (!rec && !c->err)
         rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Failed to %s the api-destination(s). An api-destination '%s' does not "
                                              "exist.",
-                     verb, name);
+                     verb, ev_get_str(c->in, "Name"));
     return rec;
 }
 
@@ -490,33 +477,23 @@ int ev_op_describe_api_destination(ev_t *e, rn_call_t *c)
     return 0;
 }
 
+static int dest_keep(void *ud, const char *name, void *val)
+{
+    (void)name;
+    return !ud || strcmp(ud, ev_get_str(val, "ConnectionArn")) == 0;
+}
+
+static json_t *dest_item(void *ud, const char *name, void *val)
+{
+    (void)ud;
+    (void)name;
+    return dest_public(val, 0);
+}
+
 int ev_op_list_api_destinations(ev_t *e, rn_call_t *c)
 {
-    int limit;
-    const char *from;
-    if (ev_page_params(c, &limit, &from) < 0)
-        return c->err;
-    const char *prefix = ev_get_str(c->in, "NamePrefix"), *conn = ev_get_str(c->in, "ConnectionArn");
-    json_t *arr = json_array();
-    c->out = json_object();
-    size_t n;
-    const char **names = ev_sorted_keys(&e->apidests, &n);
-    int count = 0;
-    for (size_t j = 0; names && j < n; j++) {
-        json_t *rec = rn_smap_get(&e->apidests, names[j]);
-        if ((from && strcmp(names[j], from) < 0) || (prefix && strncmp(names[j], prefix, strlen(prefix)) != 0) ||
-            (conn && strcmp(conn, ev_get_str(rec, "ConnectionArn")) != 0))
-            continue;
-        if (count == limit) {
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_array_append_new(arr, dest_public(rec, 0));
-        count++;
-    }
-    rn_free(names);
-    json_object_set_new(c->out, "ApiDestinations", arr);
-    return 0;
+    return ev_list_page(c, &e->apidests, "ApiDestinations", dest_keep, dest_item,
+                        (void *)ev_get_str(c->in, "ConnectionArn"));
 }
 
 int ev_op_update_api_destination(ev_t *e, rn_call_t *c)

@@ -109,6 +109,13 @@ int ev_bus_char(int ch);
 int ev_rule_char(int ch);
 /* Keys of a map, sorted. Caller frees the array (not the keys) with rn_free(). */
 const char **ev_sorted_keys(const rn_smap_t *m, size_t *n);
+typedef int (*ev_page_keep_fn)(void *ud, const char *name, void *val);
+typedef json_t *(*ev_page_item_fn)(void *ud, const char *name, void *val);
+/* Answers a List* call from map m in name order: Limit/NextToken paging,
+ * NamePrefix when given, keep (NULL = all) filtering, item building each
+ * entry of the list under list_key. Returns 0 with c->out set, or the error. */
+int ev_list_page(rn_call_t *c, const rn_smap_t *m, const char *list_key, ev_page_keep_fn keep, ev_page_item_fn item,
+                 void *ud);
 /* Reads Limit (1..100, default 100) and NextToken for List* calls. */
 int ev_page_params(rn_call_t *c, int *limit, const char **after);
 /* Resolves EventBusName (name or ARN; NULL = default). Borrowed. */

@@ -94,6 +94,38 @@ const char **ev_sorted_keys(const rn_smap_t *m, size_t *n)
     return names;
 }
 
+int ev_list_page(rn_call_t *c, const rn_smap_t *m, const char *list_key, ev_page_keep_fn keep, ev_page_item_fn item,
+                 void *ud)
+{
+    int limit;
+    const char *from;
+    if (ev_page_params(c, &limit, &from) < 0)
+        return c->err;
+    const char *prefix = ev_get_str(c->in, "NamePrefix");
+    size_t n;
+    const char **names = ev_sorted_keys(m, &n);
+    if (!names)
+        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
+    json_t *arr = json_array();
+    c->out = json_object();
+    int count = 0;
+    for (size_t j = 0; j < n; j++) {
+        void *val = rn_smap_get(m, names[j]);
+        if ((from && strcmp(names[j], from) < 0) || (prefix && strncmp(names[j], prefix, strlen(prefix)) != 0) ||
+            (keep && !keep(ud, names[j], val)))
+            continue;
+        if (count == limit) { /* the token is the first name of the next page */
+            json_object_set_new(c->out, "NextToken", json_string(names[j]));
+            break;
+        }
+        json_array_append_new(arr, item(ud, names[j], val));
+        count++;
+    }
+    json_object_set_new(c->out, list_key, arr);
+    rn_free(names);
+    return 0;
+}
+
 json_t *ev_time_json(int64_t ms)
 {
     return json_real((double)ms / 1000.0);

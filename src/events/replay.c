@@ -281,39 +281,32 @@ int ev_op_describe_replay(ev_t *e, rn_call_t *c)
     return 0;
 }
 
+typedef struct {
+    const char *state, *src;
+} replay_filter_t;
+
+static int replay_keep(void *ud, const char *name, void *val)
+{
+    (void)name;
+    const replay_filter_t *f = ud;
+    const ev_replay_t *r = val;
+    return (!f->state || strcmp(f->state, r->state) == 0) && (!f->src || strcmp(f->src, r->archive_arn) == 0);
+}
+
+static json_t *replay_item(void *ud, const char *name, void *val)
+{
+    (void)ud;
+    (void)name;
+    return replay_json(val, 0);
+}
+
 int ev_op_list_replays(ev_t *e, rn_call_t *c)
 {
-    int limit;
-    const char *from;
-    if (ev_page_params(c, &limit, &from) < 0)
-        return c->err;
-    const char *prefix = ev_get_str(c->in, "NamePrefix"), *state = ev_get_str(c->in, "State"),
-               *src = ev_get_str(c->in, "EventSourceArn");
-    if (!!prefix + !!src + !!state > 1)
+    replay_filter_t f = {ev_get_str(c->in, "State"), ev_get_str(c->in, "EventSourceArn")};
+    if (!!ev_get_str(c->in, "NamePrefix") + !!f.state + !!f.src > 1)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListReplays. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");
-    size_t n;
-    const char **names = ev_sorted_keys(&e->replays, &n);
-    if (!names)
-        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    json_t *arr = json_array();
-    c->out = json_object();
-    int count = 0;
-    for (size_t j = 0; j < n; j++) {
-        ev_replay_t *r = rn_smap_get(&e->replays, names[j]);
-        if ((from && strcmp(names[j], from) < 0) || (prefix && strncmp(names[j], prefix, strlen(prefix)) != 0) ||
-            (state && strcmp(state, r->state) != 0) || (src && strcmp(src, r->archive_arn) != 0))
-            continue;
-        if (count == limit) {
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_array_append_new(arr, replay_json(r, 0));
-        count++;
-    }
-    json_object_set_new(c->out, "Replays", arr);
-    rn_free(names);
-    return 0;
+    return ev_list_page(c, &e->replays, "Replays", replay_keep, replay_item, &f);
 }
 
 int ev_op_cancel_replay(ev_t *e, rn_call_t *c)

@@ -277,55 +277,18 @@ int ev_op_describe_rule(ev_t *e, rn_call_t *c)
     return 0;
 }
 
-static int cmp_name(const void *a, const void *b)
+static json_t *rule_item(void *ud, const char *name, void *val)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Rule names of a bus, sorted, optionally filtered. Caller frees the array. */
-static const char **sorted_rules(const ev_bus_t *b, const char *prefix, size_t *n)
-{
-    const char **names = rn_calloc(b->rules.len + 1, sizeof *names);
-    const char *k;
-    void *v;
-    size_t i = 0;
-    *n = 0;
-    if (!names)
-        return NULL;
-    while (rn_smap_next(&b->rules, &i, &k, &v))
-        if (!prefix || strncmp(k, prefix, strlen(prefix)) == 0)
-            names[(*n)++] = k;
-    qsort(names, *n, sizeof *names, cmp_name);
-    return names;
+    (void)name;
+    return rule_json(ud, val, 0);
 }
 
 int ev_op_list_rules(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    int limit;
-    const char *from;
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0 || ev_page_params(c, &limit, &from) < 0)
+    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
         return c->err;
-    size_t n;
-    const char **names = sorted_rules(b, ev_get_str(c->in, "NamePrefix"), &n);
-    if (!names)
-        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    json_t *arr = json_array();
-    c->out = json_object();
-    int count = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (from && strcmp(names[j], from) < 0)
-            continue;
-        if (count == limit) {
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_array_append_new(arr, rule_json(e, rn_smap_get(&b->rules, names[j]), 0));
-        count++;
-    }
-    json_object_set_new(c->out, "Rules", arr);
-    rn_free(names);
-    return 0;
+    return ev_list_page(c, &b->rules, "Rules", NULL, rule_item, e);
 }
 
 static int set_state(ev_t *e, rn_call_t *c, int enabled)
@@ -362,44 +325,34 @@ int ev_op_disable_rule(ev_t *e, rn_call_t *c)
     return set_state(e, c, 0);
 }
 
+static int has_target(void *ud, const char *name, void *val)
+{
+    (void)name;
+    const ev_rule_t *r = val;
+    for (int t = 0; t < r->ntargets; t++)
+        if (strcmp(r->targets[t]->arn, ud) == 0)
+            return 1;
+    return 0;
+}
+
+static json_t *name_item(void *ud, const char *name, void *val)
+{
+    (void)ud;
+    (void)val;
+    return json_string(name);
+}
+
 int ev_op_list_rule_names_by_target(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    int limit;
-    const char *from;
     const char *arn = ev_get_str(c->in, "TargetArn");
     if (!arn)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION,
                             "1 validation error detected: Value null at 'targetArn' failed to satisfy constraint: "
                             "Member must not be null");
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0 || ev_page_params(c, &limit, &from) < 0)
+    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
         return c->err;
-    size_t n;
-    const char **names = sorted_rules(b, NULL, &n);
-    if (!names)
-        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    json_t *arr = json_array();
-    c->out = json_object();
-    int count = 0;
-    for (size_t j = 0; j < n; j++) {
-        if (from && strcmp(names[j], from) < 0)
-            continue;
-        ev_rule_t *r = rn_smap_get(&b->rules, names[j]);
-        int hit = 0;
-        for (int t = 0; t < r->ntargets; t++)
-            hit |= strcmp(r->targets[t]->arn, arn) == 0;
-        if (!hit)
-            continue;
-        if (count == limit) {
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_array_append_new(arr, json_string(names[j]));
-        count++;
-    }
-    json_object_set_new(c->out, "RuleNames", arr);
-    rn_free(names);
-    return 0;
+    return ev_list_page(c, &b->rules, "RuleNames", has_target, name_item, (void *)arn);
 }
 
 int ev_op_test_event_pattern(ev_t *e, rn_call_t *c)
