@@ -58,7 +58,18 @@
     X(EV_ILLEGAL_STATUS,        "IllegalStatusException",                              "IllegalStatusException",           400, 1) \
     X(EV_CONCURRENT_MOD,        "ConcurrentModificationException",                     "ConcurrentModificationException",  400, 1) \
     X(EV_MANAGED_RULE,          "ManagedRuleException",                                "ManagedRuleException",             400, 1) \
-    X(EV_INTERNAL,              "InternalException",                                   "InternalException",                500, 0)
+    X(EV_INTERNAL,              "InternalException",                                   "InternalException",                500, 0) \
+    /* EventBridge Schemas (REST-JSON; code == shape, sent in x-amzn-ErrorType) */ \
+    X(SC_BAD_REQUEST,           "BadRequestException",                                 "BadRequestException",              400, 1) \
+    X(SC_UNAUTHORIZED,          "UnauthorizedException",                               "UnauthorizedException",            401, 1) \
+    X(SC_FORBIDDEN,             "ForbiddenException",                                  "ForbiddenException",               403, 1) \
+    X(SC_NOT_FOUND,             "NotFoundException",                                   "NotFoundException",                404, 1) \
+    X(SC_CONFLICT,              "ConflictException",                                   "ConflictException",                409, 1) \
+    X(SC_GONE,                  "GoneException",                                       "GoneException",                    410, 1) \
+    X(SC_PRECONDITION_FAILED,   "PreconditionFailedException",                         "PreconditionFailedException",      412, 1) \
+    X(SC_TOO_MANY_REQUESTS,     "TooManyRequestsException",                            "TooManyRequestsException",         429, 1) \
+    X(SC_INTERNAL,              "InternalServerErrorException",                        "InternalServerErrorException",     500, 0) \
+    X(SC_UNAVAILABLE,           "ServiceUnavailableException",                         "ServiceUnavailableException",      503, 0)
 
 enum {
     RN_OK = 0,
