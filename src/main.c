@@ -88,7 +88,14 @@ static int is_loopback(const char *host)
 typedef struct {
     const rn_store_loader_t *sqs;
     ev_t *events;
+    schemas_t *schemas;
 } loaders_t;
+
+/* Schema discovery sees every event put on a bus. */
+static void observe_event(void *ud, const char *bus_arn, const char *envelope, size_t len)
+{
+    schemas_observe(ud, bus_arn, envelope, len);
+}
 
 static int load_queue(void *ud, const rn_store_queue_rec_t *q)
 {
@@ -107,6 +114,8 @@ static int load_kv(void *ud, const char *ns, const char *key, const char *value)
     const loaders_t *l = ud;
     if (strncmp(ns, "events.", 7) == 0)
         return ev_load_kv(l->events, ns, key, value);
+    if (strncmp(ns, "schemas.", 8) == 0)
+        return schemas_load_kv(l->schemas, ns, key, value);
     return l->sqs->kv(l->sqs->ud, ns, key, value);
 }
 
@@ -171,11 +180,14 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "runnel serve: %s\n", msg);
         return 1;
     }
-    if (sqs_new(s.loop, app->store, &cfg, &app->sqs) < 0 || ev_new(s.loop, app->store, &cfg, app->sqs, &app->events) < 0) {
+    if (sqs_new(s.loop, app->store, &cfg, &app->sqs) < 0 ||
+        ev_new(s.loop, app->store, &cfg, app->sqs, &app->events) < 0 ||
+        schemas_new(s.loop, app->store, &cfg, &app->schemas) < 0) {
         fprintf(stderr, "runnel serve: out of memory\n");
         return 1;
     }
-    loaders_t ld = {sqs_loader(app->sqs), app->events};
+    ev_set_event_hook(app->events, observe_event, app->schemas);
+    loaders_t ld = {sqs_loader(app->sqs), app->events, app->schemas};
     rn_store_loader_t all = {load_queue, load_msg, load_kv, &ld};
     if (rn_store_load(app->store, &all) < 0) {
         fprintf(stderr, "runnel serve: could not restore state from %s\n", cfg.data_dir);
@@ -206,6 +218,7 @@ static int serve(int argc, char **argv)
     rn_http_server_close(app->http);
     rn_store_close(app->store);
     ev_free(app->events);
+    schemas_free(app->schemas);
     sqs_free(app->sqs);
     aws_authfile_free(app->auth);
     uv_run(s.loop, UV_RUN_NOWAIT);

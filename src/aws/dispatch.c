@@ -32,6 +32,8 @@ typedef struct rctx {
     int waiting_store;
     int orphan;
     int64_t start_ms;
+    int rest;               /* a REST-JSON (schemas) request: the reply is in sr */
+    schemas_reply_t sr;
 } rctx_t;
 
 static const char *hdr(const rn_http_req_t *r, const char *name)
@@ -45,6 +47,8 @@ static const char *hdr(const rn_http_req_t *r, const char *name)
 
 static void ctx_free(rctx_t *x)
 {
+    if (x->rest)
+        schemas_reply_free(&x->sr);
     json_decref(x->call.in);
     json_decref(x->call.out);
     rn_free(x);
@@ -94,6 +98,15 @@ static void send_result(rctx_t *x)
 {
     rn_call_t *c = &x->call;
     rn_http_conn_t *conn = x->conn;
+    if (x->rest) {
+        if (c->err) { /* the durability barrier failed */
+            schemas_reply_free(&x->sr);
+            schemas_reply_error(c->err, c->msg, c->request_id, &x->sr);
+        }
+        rn_http_respond(conn, x->sr.status, x->sr.content_type ? x->sr.content_type : "application/json",
+                        x->sr.head, x->sr.body ? x->sr.body : "", x->sr.body_len);
+        return;
+    }
     if (rn_log_level <= RN_LOG_DEBUG)
         rn_log(RN_LOG_DEBUG, "request id=%s op=%s.%s proto=%s status=%d err=%s ms=%lld", c->request_id, c->service,
                c->op, c->proto == RN_PROTO_JSON ? "json" : "query", c->err ? rn_err_info(c->err)->status : 200,
@@ -213,6 +226,7 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
         } else {
             sqs_reset(app->sqs);
             ev_reset(app->events);
+            schemas_reset(app->schemas);
             rn_store_reset(app->store);
             respond_plain_json(conn, 200, json_pack("{s:s}", "status", "reset"));
         }
@@ -301,6 +315,22 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     snprintf(c->path, sizeof c->path, "%s", req->path);
     const char *target = hdr(req, "x-amz-target");
     int rc = 0;
+    if (!target && schemas_owns_path(req->path)) {
+        x->rest = 1;
+        c->service = "schemas";
+        snprintf(c->op, sizeof c->op, "%s", req->method);
+        if (authenticate(app, req, c) < 0) {
+            schemas_reply_error(c->err, c->msg, c->request_id, &x->sr);
+            c->err = 0;
+        } else {
+            char *query = req->query_len ? rn_strndup(req->query, req->query_len) : NULL;
+            schemas_handle(app->schemas, req->method, req->path, query, req->body, req->body_len, c->request_id,
+                           &x->sr);
+            rn_free(query);
+        }
+        call_done(c);
+        return;
+    }
     if (target) {
         c->proto = RN_PROTO_JSON;
         const char *dot = strchr(target, '.');

@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "events/events.h"
 #include "http/server.h"
+#include "schemas/schemas.h"
 #include "sqs/sqs.h"
 #include "store/store.h"
 
@@ -21,6 +22,7 @@ typedef struct rn_app {
     rn_store_t *store;
     sqs_t *sqs;
     ev_t *events;
+    schemas_t *schemas;
     aws_authfile_t *auth;   /* NULL: any well-formed credentials accepted */
     rn_http_server_t *http;
     int64_t started_ms;

@@ -97,6 +97,8 @@ struct ev {
     ev_delivery_t *sending; /* HTTP deliveries in flight (owned, deliver.c) */
     void *http_sends;      /* requests in flight (owned, apidest.c) */
     int closing;           /* close callbacks still to come in ev_free() */
+    ev_event_hook_fn hook; /* observer of put events, or NULL */
+    void *hook_ud;
 };
 
 /* events.c: shared helpers */

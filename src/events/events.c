@@ -420,6 +420,12 @@ void ev_reset(ev_t *e)
     ev_sched_update(e);
 }
 
+void ev_set_event_hook(ev_t *e, ev_event_hook_fn fn, void *ud)
+{
+    e->hook = fn;
+    e->hook_ud = ud;
+}
+
 size_t ev_bus_count(const ev_t *e)
 {
     return e->buses.len;

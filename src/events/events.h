@@ -22,6 +22,10 @@ int ev_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, sqs_t *sq
 int ev_load_kv(ev_t *e, const char *ns, const char *key, const char *value);
 /* Call after loading: arms schedules and resumes pending deliveries. */
 void ev_start(ev_t *e);
+/* Observer of every event put on a bus (not replays): schema discovery. */
+typedef void (*ev_event_hook_fn)(void *ud, const char *bus_arn, const char *envelope, size_t len);
+/* Sets the observer (NULL to remove). Borrowed: ud must outlive the service. */
+void ev_set_event_hook(ev_t *e, ev_event_hook_fn fn, void *ud);
 /* Runs one call; returns 0 when finished (c->out or c->err set). */
 int ev_call(ev_t *e, rn_call_t *c);
 /* Drops every bus, rule, archive and pending delivery (the reset endpoint). */

@@ -242,8 +242,11 @@ static void on_match(void *ud, uint64_t id)
 void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, int64_t ingest_ms, const json_t *replay_filter,
               int archive)
 {
-    if (archive)
+    if (archive) { /* a live event, not a replay */
         ev_archive_event(e, b, envelope, len, ingest_ms);
+        if (e->hook)
+            e->hook(e->hook_ud, b->arn, envelope, len);
+    }
     match_acc_t *a = rn_malloc(sizeof *a);
     if (!a) {
         RN_ERROR("events: out of memory routing an event on %s", b->name);
