@@ -32,6 +32,11 @@ static void dump_string(rn_buf_t *b, const char *s, size_t n)
     rn_buf_add(b, "\"", 1);
 }
 
+void rn_json_dump_string(rn_buf_t *b, const char *s, size_t n)
+{
+    dump_string(b, s, n);
+}
+
 void rn_json_dump(rn_buf_t *b, const json_t *v)
 {
     switch (json_typeof(v)) {

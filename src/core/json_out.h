@@ -11,4 +11,6 @@
 /* Appends v as compact JSON (object members in insertion order, strings as
  * UTF-8 with only the escapes JSON requires). */
 void rn_json_dump(rn_buf_t *b, const json_t *v);
+/* Appends s (n bytes of UTF-8) as a quoted JSON string. */
+void rn_json_dump_string(rn_buf_t *b, const char *s, size_t n);
 #endif

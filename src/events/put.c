@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/ids.h"
+#include "core/json_out.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -203,15 +204,7 @@ static int is_json_object(const char *text, size_t n)
 
 static void add_json_str(rn_buf_t *b, const char *s)
 {
-    json_t *j = json_string(s);
-    char *t = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-    if (t) {
-        rn_buf_puts(b, t);
-        free(t);
-    } else {
-        b->oom = 1;
-    }
-    json_decref(j);
+    rn_json_dump_string(b, s, strlen(s));
 }
 
 /* Formats ms since the epoch as AWS's event time, "2024-01-02T03:04:05Z". */
@@ -224,9 +217,7 @@ static void fmt_time(int64_t ms, char out[32])
 }
 
 typedef struct {
-    ev_t *e;
-    ev_bus_t *bus;
-    uint64_t ids[EV_MAX_RULES * 2];
+    uint64_t ids[EV_MAX_RULES]; /* a bus holds at most EV_MAX_RULES rules */
     int n;
 } match_acc_t;
 
@@ -247,18 +238,10 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, int64_t in
         if (e->hook)
             e->hook(e->hook_ud, b->arn, envelope, len);
     }
-    match_acc_t *a = rn_malloc(sizeof *a);
-    if (!a) {
-        RN_ERROR("events: out of memory routing an event on %s", b->name);
-        return;
-    }
-    a->e = e;
-    a->bus = b;
+    match_acc_t acc, *a = &acc;
     a->n = 0;
-    if (ev_matcher_match(b->matcher, envelope, len, on_match, a) < 0) {
-        rn_free(a);
+    if (ev_matcher_match(b->matcher, envelope, len, on_match, a) < 0)
         return;
-    }
     for (int i = 0; i < a->n; i++) {
         ev_rule_t *r = rn_imap_get(&e->rules, (int64_t)a->ids[i]);
         if (!r || r->bus != b || !r->enabled)
@@ -273,7 +256,6 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, int64_t in
         }
         ev_rule_deliver(e, r, envelope, len, ingest_ms);
     }
-    rn_free(a);
 }
 
 /* The event id is the envelope's "id" member, which put.c writes second. */

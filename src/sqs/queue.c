@@ -70,11 +70,12 @@ sqs_queue_t *sqs_queue_find(sqs_t *s, const char *name)
 
 sqs_queue_t *sqs_queue_by_arn(sqs_t *s, const char *arn)
 {
-    char prefix[160];
-    int n = snprintf(prefix, sizeof prefix, "arn:aws:sqs:%s:%s:", s->cfg->region, s->cfg->account_id);
-    if (!arn || strncmp(arn, prefix, (size_t)n) != 0)
+    /* "arn:aws:sqs:" REGION ":" ACCOUNT ":" NAME, compared in place */
+    size_t rl = strlen(s->cfg->region), al = strlen(s->cfg->account_id);
+    if (!arn || strncmp(arn, "arn:aws:sqs:", 12) != 0 || strncmp(arn + 12, s->cfg->region, rl) != 0 ||
+        arn[12 + rl] != ':' || strncmp(arn + 13 + rl, s->cfg->account_id, al) != 0 || arn[13 + rl + al] != ':')
         return NULL;
-    return sqs_queue_find(s, arn + n);
+    return sqs_queue_find(s, arn + 14 + rl + al);
 }
 
 void sqs_queue_url(const sqs_queue_t *q, const rn_call_t *c, char *out, size_t n)
