@@ -238,13 +238,18 @@ static int capture(scan_t *s, char **slot)
         s->oom = 1;
         return -1;
     }
-    if (!*slot)
+    /* text that is not UTF-8 or holds a NUL names nothing: not captured */
+    json_t *valid = b.data && strlen(b.data) == b.len ? json_stringn(b.data, b.len) : NULL;
+    int ok = valid != NULL || b.len == 0;
+    json_decref(valid);
+    if (!*slot && ok) {
         *slot = b.data ? rn_buf_take(&b, NULL) : rn_strdup("");
-    rn_buf_free(&b);
-    if (!*slot) {
-        s->oom = 1;
-        return -1;
+        if (!*slot) {
+            s->oom = 1;
+            return -1;
+        }
     }
+    rn_buf_free(&b);
     return 0;
 }
 
@@ -491,7 +496,10 @@ json_t *schemas_shape_merge(const json_t *a, const json_t *b)
         }
         return json_deep_copy(a);
     }
-    if (is_weak(ta))
+    /* an empty array's element says nothing, null says "some value": each
+     * gives way to a real type, and null outranks the empty element, so the
+     * merge stays commutative */
+    if (strcmp(ta, "emp") == 0 || (is_weak(ta) && !is_weak(tb)))
         return json_deep_copy(b);
     if (is_weak(tb))
         return json_deep_copy(a);

@@ -601,6 +601,30 @@ TEST(test_stopped_or_other_bus_discoverer_ignores_events)
     fx_close(&f);
 }
 
+/* Found by fuzz_schema_infer: a source or detail-type that is not UTF-8
+ * (or holds a NUL) was taken for an out-of-memory error. Such an event names
+ * no schema and is skipped quietly. */
+TEST(test_non_utf8_source_or_detail_type_is_skipped)
+{
+    schemas_envelope_t env;
+    json_t *shape = NULL;
+    static const char ev[] = "{\"source\":\"a\xff\",\"detail-type\":\"b\\u0000c\",\"detail\":{}}";
+    CHECK_INT(schemas_infer_shape(ev, strlen(ev), &env, &shape), 0);
+    CHECK(env.source == NULL);
+    CHECK(env.detail_type == NULL);
+    CHECK(env.detail_is_object);
+    json_decref(shape);
+    schemas_envelope_clear(&env);
+    fixture_t f;
+    fx_open(&f, 0);
+    json_decref(call(&f, "POST", "/v1/discoverers", NULL, "{\"SourceArn\":\"" BUS "\"}").out);
+    observe(&f, ev);
+    res_t r = call(&f, "GET", "/v1/registries/name/discovered-schemas/schemas", NULL, NULL);
+    CHECK_INT(json_array_size(json_object_get(r.out, "Schemas")), 0);
+    json_decref(r.out);
+    fx_close(&f);
+}
+
 TEST(test_cross_account_false_skips_other_accounts)
 {
     fixture_t f;
