@@ -3,9 +3,11 @@
  * rule with a ScheduleExpression; a run delivers AWS's "Scheduled Event"
  * (source aws.events, the rule ARN in resources) to that rule's targets and
  * persists the run's time in the rule in the same store batch as the
- * deliveries. After a restart the next run is computed from the last one
- * delivered: a run that fell due while the server was down fires once, at
- * start-up (however many were missed), and nothing fires twice. */
+ * deliveries. After a restart the runs are computed from the last one
+ * delivered: each run that fell due while the server was down fires once,
+ * at start-up, stamped with its scheduled time, and nothing fires twice.
+ * Runs older than a day (EventBridge's default maximum event age) are not
+ * delivered late; they are counted in a warning instead. */
 #include "events/ev_int.h"
 
 #include <stdio.h>
@@ -15,6 +17,8 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/mem.h"
+
+#define MAX_LATE_MS (24LL * 3600 * 1000)
 
 static void on_sched(uv_timer_t *h);
 
@@ -75,12 +79,19 @@ static void on_sched(uv_timer_t *h)
         ev_rule_t *r = v;
         if (r->next_fire_ms < 0 || r->next_fire_ms > now)
             continue;
-        /* missed runs collapse into one: the latest that is due */
-        int64_t at = r->next_fire_ms, n;
-        while ((n = ev_schedule_next(r->sched, r->created_ms, at)) >= 0 && n <= now)
-            at = n;
-        fire(e, r, at);
-        r->last_fire_ms = at;
+        /* every due run fires once, in order, with its own time */
+        int64_t at = r->next_fire_ms, stale = 0;
+        while (at >= 0 && at <= now) {
+            if (now - at > MAX_LATE_MS)
+                stale++;
+            else
+                fire(e, r, at);
+            r->last_fire_ms = at;
+            at = ev_schedule_next(r->sched, r->created_ms, at);
+        }
+        if (stale)
+            RN_WARN("events: rule %s: %lld scheduled runs older than a day were not delivered", r->arn,
+                    (long long)stale);
         ev_rule_persist(e, r);
     }
     ev_sched_update(e);
