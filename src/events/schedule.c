@@ -608,6 +608,9 @@ static int64_t rate_next(const ev_schedule_t *s, int64_t anchor_ms, int64_t afte
 
 int64_t ev_schedule_next(const ev_schedule_t *s, int64_t anchor_ms, int64_t after_ms)
 {
+    /* nothing fires before 1970, so -1 can only mean "never" */
+    if (after_ms < -1)
+        after_ms = -1;
     if (s->kind == EV_SCHEDULE_RATE)
         return rate_next(s, anchor_ms, after_ms);
     return cron_next(s, after_ms);
