@@ -7,7 +7,7 @@
  * "Rate expressions reference", "Creating a scheduled rule"), the botocore
  * model, responses recorded against AWS (LocalStack's validated tests: every
  * malformed rate and cron gets "Parameter ScheduleExpression is not valid."),
- * and, where the guide is silent, the Quartz cron grammar that AWS's
+ * and, where the guide is silent, the Quartz cron grammar that AWS's parser
  * evidently follows (1 = Sunday, ?, L, W, #, case-insensitive names, "*\/60"
  * refused, empty list items as in "0/5," accepted):
  * - rate(V U): exactly "rate(", decimal digits, one space, a unit, ")"; no
