@@ -33,7 +33,11 @@
  * - Exactly one of Day-of-month and Day-of-week is "?".
  * - Everything is UTC. A day that does not exist in a month (30 February, 31
  *   April, the fifth Monday of a four-Monday month, 31W in April) simply does
- *   not fire that month. */
+ *   not fire that month. Nothing fires before 1970, so -1 can mean "never".
+ * Corners AWS does not document, decided here: years outside 1970-2199,
+ * increment 0 and "L-N" in Day-of-week are refused; '/' in Day-of-week,
+ * wrapping ranges and names with steps are accepted; blanks only between
+ * cron fields; a rate's first run is one period after its anchor. */
 #include "events/schedule.h"
 
 #include <limits.h>
