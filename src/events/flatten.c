@@ -200,11 +200,6 @@ static int bad(scan_t *sc)
     return -1;
 }
 
-static int hexv(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* Scans a string after its opening quote. *esc says whether it had escapes;
  * body is s[start, end). */
 static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
@@ -231,8 +226,8 @@ static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
             i++;
             break;
         case 'u':
-            if (i + 4 >= sc->n || hexv((char)s[i + 1]) < 0 || hexv((char)s[i + 2]) < 0 || hexv((char)s[i + 3]) < 0 ||
-                hexv((char)s[i + 4]) < 0)
+            if (i + 4 >= sc->n || ev_hexval((char)s[i + 1]) < 0 || ev_hexval((char)s[i + 2]) < 0 || ev_hexval((char)s[i + 3]) < 0 ||
+                ev_hexval((char)s[i + 4]) < 0)
                 return bad(sc);
             i += 5;
             break;
@@ -243,25 +238,6 @@ static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
     *end = i;
     sc->i = i + 1;
     return 0;
-}
-
-static void put_utf8(char *o, size_t *k, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[(*k)++] = (char)cp;
-    } else if (cp < 0x800) {
-        o[(*k)++] = (char)(0xC0 | (cp >> 6));
-        o[(*k)++] = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        o[(*k)++] = (char)(0xE0 | (cp >> 12));
-        o[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[(*k)++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        o[(*k)++] = (char)(0xF0 | (cp >> 18));
-        o[(*k)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        o[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[(*k)++] = (char)(0x80 | (cp & 0x3F));
-    }
 }
 
 /* Unescapes a validated string body into o (never longer than the body);
@@ -284,14 +260,14 @@ static size_t unescape(const char *s, size_t n, char *o)
         case 'u': {
             unsigned cp = 0;
             for (int j = 1; j <= 4; j++)
-                cp = cp * 16 + (unsigned)hexv(s[i + j]);
+                cp = cp * 16 + (unsigned)ev_hexval(s[i + j]);
             i += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n && s[i + 1] == '\\' &&
                 s[i + 2] == 'u') {
                 unsigned lo = 0;
                 int ok = 1;
                 for (int j = 3; j <= 6; j++) {
-                    int h = hexv(s[i + j]);
+                    int h = ev_hexval(s[i + j]);
                     ok &= h >= 0;
                     lo = lo * 16 + (unsigned)(h < 0 ? 0 : h);
                 }
@@ -302,7 +278,7 @@ static size_t unescape(const char *s, size_t n, char *o)
             }
             if (cp >= 0xD800 && cp <= 0xDFFF)
                 cp = 0xFFFD;
-            put_utf8(o, &k, cp);
+            k += ev_utf8_put(o + k, cp);
             break;
         }
         default: o[k++] = e; break;

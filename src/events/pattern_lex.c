@@ -190,43 +190,6 @@ static int lex_ws(ev_lex_t *lx)
     return -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void put_utf8(rn_buf_t *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    rn_buf_add(b, u, n);
-}
-
 /* Reads a string after its opening quote into lx->text. */
 static int lex_string(ev_lex_t *lx, int is_name)
 {
@@ -280,7 +243,7 @@ static int lex_string(ev_lex_t *lx, int is_name)
                     lex_eof(lx, " in character escape sequence");
                     return -1;
                 }
-                int h = hexval(lx->s[lx->pos]);
+                int h = ev_hexval(lx->s[lx->pos]);
                 if (h < 0) {
                     lex_unexpected(lx, lx->pos, "expected a hex-digit for character escape sequence");
                     return -1;
@@ -293,7 +256,7 @@ static int lex_string(ev_lex_t *lx, int is_name)
                 unsigned lo = 0;
                 int ok = 1;
                 for (int i = 0; i < 4; i++) {
-                    int h = hexval(lx->s[lx->pos + 2 + i]);
+                    int h = ev_hexval(lx->s[lx->pos + 2 + i]);
                     if (h < 0)
                         ok = 0;
                     lo = lo * 16 + (unsigned)(h < 0 ? 0 : h);
@@ -305,7 +268,8 @@ static int lex_string(ev_lex_t *lx, int is_name)
             }
             if (cp >= 0xD800 && cp <= 0xDFFF)
                 cp = 0xFFFD;
-            put_utf8(&lx->text, cp);
+            char u[4];
+            rn_buf_add(&lx->text, u, ev_utf8_put(u, cp));
             break;
         default: {
             char d[64], m[256];

@@ -568,33 +568,43 @@ int ev_ic_suffix(const char *p, size_t pn, const char *s, size_t n)
     return 1;
 }
 
-static void put_cp(rn_buf_t *b, unsigned cp)
+size_t ev_utf8_put(char u[4], unsigned cp)
 {
-    char u[4];
-    size_t n;
     if (cp >= 0x110000u) {
         u[0] = (char)(cp - 0x110000u);
-        n = 1;
-    } else if (cp < 0x80) {
+        return 1;
+    }
+    if (cp < 0x80) {
         u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
+        return 1;
+    }
+    if (cp < 0x800) {
         u[0] = (char)(0xC0 | (cp >> 6));
         u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
+        return 2;
+    }
+    if (cp < 0x10000) {
         u[0] = (char)(0xE0 | (cp >> 12));
         u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
+        return 3;
     }
-    rn_buf_add(b, u, n);
+    u[0] = (char)(0xF0 | (cp >> 18));
+    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    u[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int ev_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
 }
 
 void ev_ic_fold(rn_buf_t *b, const char *s, size_t n)
@@ -602,7 +612,8 @@ void ev_ic_fold(rn_buf_t *b, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned c = u8_next(s, n, &i);
-        put_cp(b, c >= 0x110000u ? c : ic_lower(ic_upper(c)));
+        char u[4];
+        rn_buf_add(b, u, ev_utf8_put(u, c >= 0x110000u ? c : ic_lower(ic_upper(c))));
     }
 }
 
