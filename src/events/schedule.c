@@ -7,7 +7,7 @@
  * "Rate expressions reference", "Creating a scheduled rule"), the botocore
  * model, responses recorded against AWS (LocalStack's validated tests: every
  * malformed rate and cron gets "Parameter ScheduleExpression is not valid."),
- * and, where the guide is silent, the Quartz cron grammar that AWS's
+ * and, where the guide is silent, the Quartz cron grammar that AWS's parser
  * evidently follows (1 = Sunday, ?, L, W, #, case-insensitive names, "*\/60"
  * refused, empty list items as in "0/5," accepted):
  * - rate(V U): exactly "rate(", decimal digits, one space, a unit, ")"; no
@@ -33,7 +33,11 @@
  * - Exactly one of Day-of-month and Day-of-week is "?".
  * - Everything is UTC. A day that does not exist in a month (30 February, 31
  *   April, the fifth Monday of a four-Monday month, 31W in April) simply does
- *   not fire that month. */
+ *   not fire that month. Nothing fires before 1970, so -1 can mean "never".
+ * Corners AWS does not document, decided here: years outside 1970-2199,
+ * increment 0 and "L-N" in Day-of-week are refused; '/' in Day-of-week,
+ * wrapping ranges and names with steps are accepted; blanks only between
+ * cron fields; a rate's first run is one period after its anchor. */
 #include "events/schedule.h"
 
 #include <limits.h>
@@ -608,6 +612,9 @@ static int64_t rate_next(const ev_schedule_t *s, int64_t anchor_ms, int64_t afte
 
 int64_t ev_schedule_next(const ev_schedule_t *s, int64_t anchor_ms, int64_t after_ms)
 {
+    /* nothing fires before 1970, so -1 can only mean "never" */
+    if (after_ms < -1)
+        after_ms = -1;
     if (s->kind == EV_SCHEDULE_RATE)
         return rate_next(s, anchor_ms, after_ms);
     return cron_next(s, after_ms);

@@ -48,7 +48,8 @@ int64_t ev_schedule_period_ms(const ev_schedule_t *s);
 
 /* The first fire time strictly after `after_ms` (Unix ms, UTC), or -1 if
  * there is none (a cron whose years are all past, or a day that never exists
- * such as 30 February).
+ * such as 30 February). Fire times are never before 1970, so a result is
+ * either >= 0 or -1.
  * - cron: the first whole UTC minute after `after_ms` that matches every field;
  *   `anchor_ms` is ignored. Looks at most once at each day up to 2199, so it
  *   is cheap and always terminates.

@@ -449,12 +449,15 @@ TEST(test_schedule_cron_next_is_strictly_after)
 
 TEST(test_schedule_cron_minutes_lists_ranges_steps)
 {
-    CHECK_STR(fires("cron(5,35 14 * * ? *)", "2024-01-01T14:05", 3), "2024-01-01T14:35 2024-01-02T14:05 2024-01-02T14:35");
+    CHECK_STR(fires("cron(5,35 14 * * ? *)", "2024-01-01T14:05", 3),
+              "2024-01-01T14:35 2024-01-02T14:05 2024-01-02T14:35");
     CHECK_STR(fires("cron(1/10 * * * ? *)", "2024-01-01T00:00", 7),
               "2024-01-01T00:01 2024-01-01T00:11 2024-01-01T00:21 2024-01-01T00:31 2024-01-01T00:41 "
               "2024-01-01T00:51 2024-01-01T01:01");
-    CHECK_STR(fires("cron(0/15 * * * ? *)", "2024-01-01T23:50", 3), "2024-01-02T00:00 2024-01-02T00:15 2024-01-02T00:30");
-    CHECK_STR(fires("cron(10-12 3 * * ? *)", "2024-01-01T03:11", 3), "2024-01-01T03:12 2024-01-02T03:10 2024-01-02T03:11");
+    CHECK_STR(fires("cron(0/15 * * * ? *)", "2024-01-01T23:50", 3),
+              "2024-01-02T00:00 2024-01-02T00:15 2024-01-02T00:30");
+    CHECK_STR(fires("cron(10-12 3 * * ? *)", "2024-01-01T03:11", 3),
+              "2024-01-01T03:12 2024-01-02T03:10 2024-01-02T03:11");
     CHECK_STR(fires("cron(10-40/15 3 * * ? *)", "2024-01-01T00:00", 4),
               "2024-01-01T03:10 2024-01-01T03:25 2024-01-01T03:40 2024-01-02T03:10");
     CHECK_STR(fires("cron(*/59 0 * * ? *)", "2024-01-01T00:00", 2), "2024-01-01T00:59 2024-01-02T00:00");
@@ -498,8 +501,10 @@ TEST(test_schedule_cron_month_field)
 {
     CHECK_STR(fires("cron(30 0 1 JAN,APR,JUL,OCT ? *)", "2024-02-01T00:00", 3),
               "2024-04-01T00:30 2024-07-01T00:30 2024-10-01T00:30");
-    CHECK_STR(fires("cron(0 0 1 1-12/3 ? *)", "2024-01-01T00:00", 3), "2024-04-01T00:00 2024-07-01T00:00 2024-10-01T00:00");
-    CHECK_STR(fires("cron(0 0 1 FEB/5 ? *)", "2024-01-01T00:00", 3), "2024-02-01T00:00 2024-07-01T00:00 2024-12-01T00:00");
+    CHECK_STR(fires("cron(0 0 1 1-12/3 ? *)", "2024-01-01T00:00", 3),
+              "2024-04-01T00:00 2024-07-01T00:00 2024-10-01T00:00");
+    CHECK_STR(fires("cron(0 0 1 FEB/5 ? *)", "2024-01-01T00:00", 3),
+              "2024-02-01T00:00 2024-07-01T00:00 2024-12-01T00:00");
 }
 
 TEST(test_schedule_cron_day_of_week)
@@ -511,14 +516,16 @@ TEST(test_schedule_cron_day_of_week)
     CHECK_STR(fires("cron(0 18 ? * MON-FRI *)", "2024-01-05T18:00", 2), "2024-01-08T18:00 2024-01-09T18:00");
     CHECK_STR(fires("cron(0 2 ? * SAT *)", "2024-01-01T00:00", 2), "2024-01-06T02:00 2024-01-13T02:00");
     /* 2/3 runs from Monday to the end of the week: Monday and Thursday */
-    CHECK_STR(fires("cron(0 9 ? * 2/3 *)", "2024-01-01T09:00", 3), "2024-01-04T09:00 2024-01-08T09:00 2024-01-11T09:00");
+    CHECK_STR(fires("cron(0 9 ? * 2/3 *)", "2024-01-01T09:00", 3),
+              "2024-01-04T09:00 2024-01-08T09:00 2024-01-11T09:00");
 }
 
 TEST(test_schedule_cron_year_field)
 {
     CHECK_STR(fires("cron(0/5 5 ? JAN 1-5 2022)", "2021-06-01T00:00", 2), "2022-01-02T05:00 2022-01-02T05:05");
     CHECK_STR(fires("cron(0 0 1 1 ? 2030,2025)", "2024-06-01T00:00", 3), "2025-01-01T00:00 2030-01-01T00:00 -1");
-    CHECK_STR(fires("cron(0 0 1 1 ? 2020/50)", "2021-01-01T00:00", 4), "2070-01-01T00:00 2120-01-01T00:00 2170-01-01T00:00 -1");
+    CHECK_STR(fires("cron(0 0 1 1 ? 2020/50)", "2021-01-01T00:00", 4),
+              "2070-01-01T00:00 2120-01-01T00:00 2170-01-01T00:00 -1");
 }
 
 TEST(test_schedule_cron_last_day_of_month)
@@ -529,7 +536,8 @@ TEST(test_schedule_cron_last_day_of_month)
     CHECK_STR(fires("cron(0 0 L-2 * ? *)", "2024-01-01T00:00", 4),
               "2024-01-29T00:00 2024-02-27T00:00 2024-03-29T00:00 2024-04-28T00:00");
     /* L-30 exists only in 31-day months */
-    CHECK_STR(fires("cron(0 0 L-30 * ? *)", "2023-12-31T00:00", 3), "2024-01-01T00:00 2024-03-01T00:00 2024-05-01T00:00");
+    CHECK_STR(fires("cron(0 0 L-30 * ? *)", "2023-12-31T00:00", 3),
+              "2024-01-01T00:00 2024-03-01T00:00 2024-05-01T00:00");
 }
 
 TEST(test_schedule_cron_nearest_weekday)
@@ -580,7 +588,8 @@ TEST(test_schedule_cron_nth_weekday)
     CHECK_STR(fires("cron(0 2 ? * 6#5 *)", "2024-01-01T00:00", 5),
               "2024-03-29T02:00 2024-05-31T02:00 2024-08-30T02:00 2024-11-29T02:00 2025-01-31T02:00");
     /* every minute of the third Saturday, then the next month's */
-    CHECK_STR(fires("cron(* * ? * SAT#3 *)", "2024-01-20T23:58", 3), "2024-01-20T23:59 2024-02-17T00:00 2024-02-17T00:01");
+    CHECK_STR(fires("cron(* * ? * SAT#3 *)", "2024-01-20T23:58", 3),
+              "2024-01-20T23:59 2024-02-17T00:00 2024-02-17T00:01");
 }
 
 TEST(test_schedule_cron_leap_years)
@@ -685,7 +694,8 @@ TEST(test_schedule_rate_counts_from_anchor)
               "2024-01-01T14:28:17 2024-01-01T14:33:17 2024-01-01T14:38:17");
     CHECK_STR(fires_from("rate(1 day)", "2024-02-28T14:23", "2024-02-28T14:23", 3),
               "2024-02-29T14:23 2024-03-01T14:23 2024-03-02T14:23");
-    CHECK_STR(fires_from("rate(1 hour)", "2024-01-01T00:30", "2024-01-01T05:00", 2), "2024-01-01T05:30 2024-01-01T06:30");
+    CHECK_STR(fires_from("rate(1 hour)", "2024-01-01T00:30", "2024-01-01T05:00", 2),
+              "2024-01-01T05:30 2024-01-01T06:30");
 }
 
 TEST(test_schedule_rate_first_fire_is_one_period_after_anchor)
@@ -705,6 +715,19 @@ TEST(test_schedule_rate_next_is_strictly_after)
     CHECK_INT(ev_schedule_next(s, a, a + 120001), a + 240000);
     /* after a long outage the next fire is still on the anchor's grid */
     CHECK_INT(ev_schedule_next(s, a, a + 7LL * 86400000 + 1), a + 7LL * 86400000 + 120000);
+    ev_schedule_free(s);
+}
+
+TEST(test_schedule_rate_never_fires_before_1970)
+{
+    /* -1 means "never", so an anchor before the epoch still yields times >= 0 */
+    ev_schedule_t *s = NULL;
+    char msg[64];
+    CHECK_INT(ev_schedule_parse("rate(1 hour)", &s, msg, sizeof msg), 0);
+    CHECK_INT(ev_schedule_next(s, -86400000, -86400000), 0);
+    CHECK_INT(ev_schedule_next(s, -86400000 - 1, -86400000), 3600000 - 1);
+    CHECK_INT(ev_schedule_next(s, -3600000, INT64_MIN), 0);
+    CHECK_INT(ev_schedule_next(s, 0, -1), 3600000);
     ev_schedule_free(s);
 }
 

@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: MIT
+ * The event flattener on the pattern hot path. It scans an event's raw JSON
+ * text once, validating it, and records only the scalar leaves whose dotted
+ * path ("detail.state", keys joined with '.') some pattern uses, with the
+ * arrays each leaf sits in; every other subtree is skipped without building
+ * anything. Which paths and path prefixes matter comes from a field dictionary
+ * the compiled pattern or the many-rules matcher owns. */
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "events/pattern_int.h"
+
+/* ---- the field dictionary ---- */
+
+typedef struct fent {
+    uint64_t hash; /* 0 = empty slot */
+    uint32_t off, len;
+    int32_t id;     /* field id, or -1 when only a prefix */
+    uint8_t prefix; /* some field continues below this path */
+} fent_t;
+
+struct ev_fields {
+    fent_t *slot;
+    size_t nslots, nent;
+    rn_buf_t names;
+    size_t count;
+};
+
+#define FNV_OFF 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+static inline uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+static inline uint64_t fix(uint64_t h)
+{
+    return h ? h : 1;
+}
+
+ev_fields_t *ev_fields_new(void)
+{
+    ev_fields_t *f = rn_calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->nslots = 16;
+    f->slot = rn_calloc(f->nslots, sizeof *f->slot);
+    if (!f->slot) {
+        rn_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void ev_fields_free(ev_fields_t *f)
+{
+    if (!f)
+        return;
+    rn_free(f->slot);
+    rn_buf_free(&f->names);
+    rn_free(f);
+}
+
+size_t ev_fields_count(const ev_fields_t *f)
+{
+    return f ? f->count : 0;
+}
+
+static const fent_t *fields_find(const ev_fields_t *f, uint64_t h, const char *s, size_t n)
+{
+    size_t i = (size_t)h & (f->nslots - 1);
+    for (;;) {
+        const fent_t *e = &f->slot[i];
+        if (!e->hash)
+            return NULL;
+        if (e->hash == h && e->len == n && memcmp(f->names.data + e->off, s, n) == 0)
+            return e;
+        i = (i + 1) & (f->nslots - 1);
+    }
+}
+
+static int fields_grow(ev_fields_t *f)
+{
+    size_t ns = f->nslots * 2;
+    fent_t *slot = rn_calloc(ns, sizeof *slot);
+    if (!slot)
+        return RN_ERR_NOMEM;
+    for (size_t i = 0; i < f->nslots; i++) {
+        if (!f->slot[i].hash)
+            continue;
+        size_t j = (size_t)f->slot[i].hash & (ns - 1);
+        while (slot[j].hash)
+            j = (j + 1) & (ns - 1);
+        slot[j] = f->slot[i];
+    }
+    rn_free(f->slot);
+    f->slot = slot;
+    f->nslots = ns;
+    return 0;
+}
+
+/* Finds or adds a path; returns the entry. */
+static fent_t *fields_put(ev_fields_t *f, const char *s, size_t n)
+{
+    uint64_t h = fix(fnv(FNV_OFF, s, n));
+    fent_t *e = (fent_t *)fields_find(f, h, s, n);
+    if (e)
+        return e;
+    if ((f->nent + 1) * 2 > f->nslots && fields_grow(f) < 0)
+        return NULL;
+    size_t off = f->names.len;
+    rn_buf_add(&f->names, s, n);
+    if (f->names.oom)
+        return NULL;
+    size_t i = (size_t)h & (f->nslots - 1);
+    while (f->slot[i].hash)
+        i = (i + 1) & (f->nslots - 1);
+    e = &f->slot[i];
+    *e = (fent_t){h, (uint32_t)off, (uint32_t)n, -1, 0};
+    f->nent++;
+    return e;
+}
+
+int ev_fields_intern(ev_fields_t *f, const char *name, size_t n)
+{
+    fent_t *e = fields_put(f, name, n);
+    if (!e)
+        return RN_ERR_NOMEM;
+    if (e->id < 0)
+        e->id = (int32_t)f->count++;
+    int id = e->id;
+    for (size_t i = 1; i < n; i++) {
+        if (name[i] != '.')
+            continue;
+        fent_t *p = fields_put(f, name, i);
+        if (!p)
+            return RN_ERR_NOMEM;
+        p->prefix = 1;
+    }
+    return id;
+}
+
+/* ---- the flattened event ---- */
+
+void ev_flat_init(ev_flat_t *fl)
+{
+    memset(fl, 0, sizeof *fl);
+}
+
+void ev_flat_free(ev_flat_t *fl)
+{
+    rn_free(fl->leaves);
+    rn_free(fl->mem);
+    rn_free(fl->head);
+    rn_free(fl->tail);
+    rn_free(fl->arrays);
+    rn_buf_free(&fl->scratch);
+    memset(fl, 0, sizeof *fl);
+}
+
+typedef struct scan {
+    const char *s;
+    size_t n, i;
+    const ev_fields_t *d;
+    ev_flat_t *fl;
+    rn_buf_t path;
+    int depth;
+    int err;
+} scan_t;
+
+/* bytes that end a run inside a string: quote, backslash, control chars */
+static const unsigned char str_stop[256] = {
+    [0] = 1, [1] = 1, [2] = 1, [3] = 1, [4] = 1, [5] = 1, [6] = 1, [7] = 1, [8] = 1, [9] = 1, [10] = 1,
+    [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1, [18] = 1, [19] = 1, [20] = 1,
+    [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1, [27] = 1, [28] = 1, [29] = 1, [30] = 1,
+    [31] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+static inline int ws(scan_t *sc)
+{
+    while (sc->i < sc->n) {
+        char c = sc->s[sc->i];
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t')
+            return (unsigned char)c;
+        sc->i++;
+    }
+    return -1;
+}
+
+static int bad(scan_t *sc)
+{
+    if (!sc->err)
+        sc->err = RN_ERR_EV_VALIDATION;
+    return -1;
+}
+
+/* Scans a string after its opening quote. *esc says whether it had escapes;
+ * body is s[start, end). */
+static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
+{
+    const unsigned char *s = (const unsigned char *)sc->s;
+    size_t i = sc->i;
+    *start = i;
+    *esc = 0;
+    for (;;) {
+        while (i < sc->n && !str_stop[s[i]])
+            i++;
+        if (i >= sc->n)
+            return bad(sc);
+        if (s[i] == '"')
+            break;
+        if (s[i] < 0x20)
+            return bad(sc);
+        *esc = 1;
+        i++;
+        if (i >= sc->n)
+            return bad(sc);
+        switch (s[i]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            i++;
+            break;
+        case 'u':
+            if (i + 4 >= sc->n || ev_hexval((char)s[i + 1]) < 0 || ev_hexval((char)s[i + 2]) < 0 || ev_hexval((char)s[i + 3]) < 0 ||
+                ev_hexval((char)s[i + 4]) < 0)
+                return bad(sc);
+            i += 5;
+            break;
+        default:
+            return bad(sc);
+        }
+    }
+    *end = i;
+    sc->i = i + 1;
+    return 0;
+}
+
+/* Unescapes a validated string body into o (never longer than the body);
+ * returns the length. Lone surrogates become U+FFFD, as in the compiler. */
+static size_t unescape(const char *s, size_t n, char *o)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\') {
+            o[k++] = s[i];
+            continue;
+        }
+        char e = s[++i];
+        switch (e) {
+        case 'b': o[k++] = '\b'; break;
+        case 'f': o[k++] = '\f'; break;
+        case 'n': o[k++] = '\n'; break;
+        case 'r': o[k++] = '\r'; break;
+        case 't': o[k++] = '\t'; break;
+        case 'u': {
+            unsigned cp = 0;
+            for (int j = 1; j <= 4; j++)
+                cp = cp * 16 + (unsigned)ev_hexval(s[i + j]);
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n && s[i + 1] == '\\' &&
+                s[i + 2] == 'u') {
+                unsigned lo = 0;
+                int ok = 1;
+                for (int j = 3; j <= 6; j++) {
+                    int h = ev_hexval(s[i + j]);
+                    ok &= h >= 0;
+                    lo = lo * 16 + (unsigned)(h < 0 ? 0 : h);
+                }
+                if (ok && lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                cp = 0xFFFD;
+            k += ev_utf8_put(o + k, cp);
+            break;
+        }
+        default: o[k++] = e; break;
+        }
+    }
+    return k;
+}
+
+static int scan_number(scan_t *sc)
+{
+    const char *s = sc->s;
+    size_t i = sc->i, n = sc->n;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i >= n || s[i] < '0' || s[i] > '9')
+        return bad(sc);
+    if (s[i] == '0') {
+        i++;
+    } else {
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    if (i < n && s[i] == '.') {
+        i++;
+        if (i >= n || s[i] < '0' || s[i] > '9')
+            return bad(sc);
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || s[i] < '0' || s[i] > '9')
+            return bad(sc);
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    sc->i = i;
+    return 0;
+}
+
+static int add_leaf(scan_t *sc, int32_t field, uint8_t type, const char *p, size_t n)
+{
+    ev_flat_t *fl = sc->fl;
+    if (fl->nleaves == fl->cap) {
+        size_t cap = fl->cap ? fl->cap * 2 : 32;
+        ev_leaf_t *l = rn_realloc(fl->leaves, cap * sizeof *l);
+        if (!l)
+            return sc->err = RN_ERR_NOMEM, -1;
+        fl->leaves = l;
+        fl->cap = cap;
+    }
+    if (fl->nmem + fl->narrays * 2 > fl->memcap) {
+        size_t cap = fl->memcap ? fl->memcap * 2 : 64;
+        while (cap < fl->nmem + fl->narrays * 2)
+            cap *= 2;
+        uint32_t *m = rn_realloc(fl->mem, cap * sizeof *m);
+        if (!m)
+            return sc->err = RN_ERR_NOMEM, -1;
+        fl->mem = m;
+        fl->memcap = cap;
+    }
+    int32_t idx = (int32_t)fl->nleaves++;
+    ev_leaf_t *l = &fl->leaves[idx];
+    l->type = type;
+    l->num_state = l->ip_state = 0;
+    l->field = (uint32_t)field;
+    l->next = -1;
+    l->p = p;
+    l->n = n;
+    l->mem_off = (uint32_t)(fl->nmem / 2);
+    l->mem_len = (uint32_t)fl->narrays;
+    if (fl->narrays) {
+        memcpy(fl->mem + fl->nmem, fl->arrays, fl->narrays * 2 * sizeof *fl->mem);
+        fl->nmem += fl->narrays * 2;
+    }
+    if (fl->head[field] < 0)
+        fl->head[field] = idx;
+    else
+        fl->leaves[fl->tail[field]].next = idx;
+    fl->tail[field] = idx;
+    return 0;
+}
+
+static int scan_value(scan_t *sc, int32_t field, int prefix, uint64_t h);
+
+static int scan_object(scan_t *sc, int prefix, uint64_t h)
+{
+    size_t mark = sc->path.len;
+    sc->i++; /* '{' */
+    int c = ws(sc);
+    if (c == '}') {
+        sc->i++;
+        return 0;
+    }
+    for (;;) {
+        if (c != '"')
+            return bad(sc);
+        sc->i++;
+        size_t ks, ke;
+        int esc;
+        if (scan_string(sc, &ks, &ke, &esc) < 0)
+            return -1;
+        if (ws(sc) != ':')
+            return bad(sc);
+        sc->i++;
+        int32_t cf = -1;
+        int cp = 0;
+        uint64_t ch = 0;
+        if (prefix) {
+            const char *key = sc->s + ks;
+            size_t klen = ke - ks;
+            sc->path.len = mark;
+            if (mark)
+                rn_buf_add(&sc->path, ".", 1);
+            if (esc) {
+                size_t at = sc->path.len;
+                rn_buf_add(&sc->path, key, klen); /* room, then unescape in place */
+                if (!sc->path.oom)
+                    sc->path.len = at + unescape(key, klen, sc->path.data + at);
+            } else {
+                rn_buf_add(&sc->path, key, klen);
+            }
+            if (sc->path.oom)
+                return sc->err = RN_ERR_NOMEM, -1;
+            ch = fnv(mark ? fnv(h, ".", 1) : FNV_OFF, sc->path.data + mark + (mark ? 1 : 0),
+                     sc->path.len - mark - (mark ? 1 : 0));
+            const fent_t *e = fields_find(sc->d, fix(ch), sc->path.data, sc->path.len);
+            if (e) {
+                cf = e->id;
+                cp = e->prefix;
+            }
+        }
+        if (scan_value(sc, cf, cp, ch) < 0)
+            return -1;
+        sc->path.len = mark;
+        c = ws(sc);
+        if (c == ',') {
+            sc->i++;
+            c = ws(sc);
+            continue;
+        }
+        if (c == '}') {
+            sc->i++;
+            return 0;
+        }
+        return bad(sc);
+    }
+}
+
+static int scan_array(scan_t *sc, int32_t field, int prefix, uint64_t h)
+{
+    ev_flat_t *fl = sc->fl;
+    int track = field >= 0 || prefix;
+    size_t slot = 0;
+    if (track) {
+        if (fl->narrays * 2 + 2 > fl->arrcap) {
+            size_t cap = fl->arrcap ? fl->arrcap * 2 : 16;
+            uint32_t *a = rn_realloc(fl->arrays, cap * sizeof *a);
+            if (!a)
+                return sc->err = RN_ERR_NOMEM, -1;
+            fl->arrays = a;
+            fl->arrcap = cap;
+        }
+        slot = fl->narrays++;
+        fl->arrays[2 * slot] = fl->next_array++;
+        fl->arrays[2 * slot + 1] = 0;
+    }
+    sc->i++; /* '[' */
+    int c = ws(sc);
+    int r = 0;
+    if (c == ']') {
+        sc->i++;
+        goto out;
+    }
+    for (uint32_t idx = 0;; idx++) {
+        if (track)
+            fl->arrays[2 * slot + 1] = idx;
+        if (scan_value(sc, field, prefix, h) < 0) {
+            r = -1;
+            goto out;
+        }
+        c = ws(sc);
+        if (c == ',') {
+            sc->i++;
+            ws(sc);
+            continue;
+        }
+        if (c == ']') {
+            sc->i++;
+            break;
+        }
+        r = bad(sc);
+        goto out;
+    }
+out:
+    if (track)
+        fl->narrays--;
+    return r;
+}
+
+static int scan_value(scan_t *sc, int32_t field, int prefix, uint64_t h)
+{
+    int c = ws(sc);
+    if (c < 0)
+        return bad(sc);
+    switch (c) {
+    case '{':
+    case '[': {
+        if (++sc->depth > EV_MAX_DEPTH)
+            return bad(sc);
+        int r = c == '{' ? scan_object(sc, prefix, h) : scan_array(sc, field, prefix, h);
+        sc->depth--;
+        return r;
+    }
+    case '"': {
+        sc->i++;
+        size_t st, en;
+        int esc;
+        if (scan_string(sc, &st, &en, &esc) < 0)
+            return -1;
+        if (field < 0)
+            return 0;
+        if (!esc)
+            return add_leaf(sc, field, EV_T_STR, sc->s + st, en - st);
+        rn_buf_t *b = &sc->fl->scratch;
+        char *o = b->data + b->len; /* capacity reserved for the whole event */
+        size_t k = unescape(sc->s + st, en - st, o);
+        b->len += k;
+        return add_leaf(sc, field, EV_T_STR, o, k);
+    }
+    case 't':
+    case 'f':
+    case 'n': {
+        const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        size_t wl = strlen(w);
+        if (sc->n - sc->i < wl || memcmp(sc->s + sc->i, w, wl) != 0)
+            return bad(sc);
+        sc->i += wl;
+        if (field < 0)
+            return 0;
+        return add_leaf(sc, field, c == 't' ? EV_T_TRUE : c == 'f' ? EV_T_FALSE : EV_T_NULL, sc->s + sc->i - wl, wl);
+    }
+    default: {
+        size_t st = sc->i;
+        if (scan_number(sc) < 0)
+            return -1;
+        return field < 0 ? 0 : add_leaf(sc, field, EV_T_NUM, sc->s + st, sc->i - st);
+    }
+    }
+}
+
+int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len)
+{
+    size_t nf = ev_fields_count(dict);
+    fl->nleaves = fl->nmem = fl->narrays = 0;
+    fl->next_array = 0;
+    fl->scratch.len = 0;
+    if (nf > fl->nheads) {
+        int32_t *h = rn_realloc(fl->head, nf * sizeof *h);
+        if (!h)
+            return RN_ERR_NOMEM;
+        fl->head = h;
+        int32_t *t = rn_realloc(fl->tail, nf * sizeof *t);
+        if (!t)
+            return RN_ERR_NOMEM;
+        fl->tail = t;
+        fl->nheads = nf;
+    }
+    if (nf)
+        memset(fl->head, 0xff, nf * sizeof *fl->head);
+    /* unescaped strings never outgrow their source, so this never moves */
+    if (fl->scratch.cap < len + 1) {
+        fl->scratch.len = 0;
+        rn_buf_add(&fl->scratch, "", 0);
+        size_t need = len + 1;
+        if (fl->scratch.cap < need) {
+            char *d = rn_realloc(fl->scratch.data, need);
+            if (!d)
+                return RN_ERR_NOMEM;
+            fl->scratch.data = d;
+            fl->scratch.cap = need;
+        }
+        if (fl->scratch.oom)
+            return RN_ERR_NOMEM;
+    }
+    scan_t sc = {.s = json, .n = len, .d = dict, .fl = fl};
+    int c = ws(&sc);
+    if (c != '{')
+        return RN_ERR_EV_VALIDATION;
+    sc.depth = 1;
+    int r = scan_object(&sc, 1, FNV_OFF);
+    if (r == 0 && ws(&sc) >= 0)
+        sc.err = RN_ERR_EV_VALIDATION;
+    rn_buf_free(&sc.path);
+    return r < 0 || sc.err ? (sc.err ? sc.err : RN_ERR_EV_VALIDATION) : 0;
+}
+
+int ev_event_member(const char *json, size_t len, const char *key, const char **val, size_t *vlen)
+{
+    ev_flat_t fl;
+    ev_flat_init(&fl);
+    scan_t sc = {.s = json, .n = len, .fl = &fl};
+    size_t klen = strlen(key);
+    int found = 0;
+    if (ws(&sc) != '{')
+        return 0;
+    sc.i++;
+    sc.depth = 1;
+    int c = ws(&sc);
+    if (c == '}')
+        return 0;
+    while (c == '"') {
+        sc.i++;
+        size_t ks, ke;
+        int esc;
+        if (scan_string(&sc, &ks, &ke, &esc) < 0 || ws(&sc) != ':')
+            break;
+        sc.i++;
+        ws(&sc);
+        size_t vs = sc.i;
+        if (scan_value(&sc, -1, 0, 0) < 0)
+            break;
+        int same = 0;
+        if (!esc) {
+            same = ke - ks == klen && memcmp(json + ks, key, klen) == 0;
+        } else if (ke - ks < 256) {
+            char tmp[256];
+            size_t k = unescape(json + ks, ke - ks, tmp);
+            same = k == klen && memcmp(tmp, key, klen) == 0;
+        }
+        if (same && !found) {
+            found = 1;
+            *val = json + vs;
+            *vlen = sc.i - vs;
+        }
+        c = ws(&sc);
+        if (c != ',')
+            break;
+        sc.i++;
+        c = ws(&sc);
+    }
+    ev_flat_free(&fl);
+    rn_buf_free(&sc.path);
+    return found;
+}

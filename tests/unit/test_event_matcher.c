@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT
+ * The many-rules matcher must return exactly the rules that matching each
+ * pattern on its own returns. Checked over every rule x event pair of the
+ * AWS-recorded conformance suite and of event-ruler's data (correctness
+ * cases, array, $or and big-event rules), read from the shared conformance
+ * directory; then removal, replacement and malformed events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "events/pattern.h"
+#include "events/pattern_int.h"
+#include "unit.h"
+
+typedef struct corpus {
+    char **pat, **ev;
+    size_t *patn, *evn;
+    size_t npat, nev, cap_p, cap_e;
+} corpus_t;
+
+static void add(char ***a, size_t **n, size_t *cnt, size_t *cap, const char *s, size_t len)
+{
+    if (*cnt == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *a = realloc(*a, *cap * sizeof **a);
+        *n = realloc(*n, *cap * sizeof **n);
+    }
+    (*a)[*cnt] = strndup(s, len);
+    (*n)[*cnt] = len;
+    (*cnt)++;
+}
+
+static void add_pat(corpus_t *c, const char *s, size_t n)
+{
+    add(&c->pat, &c->patn, &c->npat, &c->cap_p, s, n);
+}
+
+static void add_ev(corpus_t *c, const char *s, size_t n)
+{
+    add(&c->ev, &c->evn, &c->nev, &c->cap_e, s, n);
+}
+
+static void add_json(corpus_t *c, json_t *j, int is_event)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!s)
+        return;
+    if (is_event)
+        add_ev(c, s, strlen(s));
+    else
+        add_pat(c, s, strlen(s));
+    free(s);
+}
+
+static const char *conf_dir(void)
+{
+    static const char *const dirs[] = {"../shared/conformance", "/work/shared/conformance"};
+    for (size_t i = 0; i < 2; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s/event-patterns/MANIFEST.json", dirs[i]);
+        FILE *f = fopen(p, "rb");
+        if (f) {
+            fclose(f);
+            return dirs[i];
+        }
+    }
+    return NULL;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b) {
+        b[n] = 0;
+        *len = (size_t)n;
+    }
+    return b;
+}
+
+static size_t strip_json5(char *s, size_t n)
+{
+    size_t o = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            s[o++] = c;
+            if (c == '\\' && i + 1 < n)
+                s[o++] = s[++i];
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+            s[o++] = c;
+        } else if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+            while (i < n && s[i] != '\n')
+                i++;
+        } else if (c == '}' || c == ']') {
+            size_t k = o;
+            while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\n' || s[k - 1] == '\r' || s[k - 1] == '\t'))
+                k--;
+            if (k > 0 && s[k - 1] == ',')
+                s[k - 1] = ' ';
+            s[o++] = c;
+        } else {
+            s[o++] = c;
+        }
+    }
+    s[o] = 0;
+    return o;
+}
+
+static void load(corpus_t *c, const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/event-patterns/MANIFEST.json", dir);
+    json_t *man = json_load_file(path, 0, NULL);
+    size_t i;
+    json_t *e;
+    json_array_foreach(man, i, e)
+    {
+        const char *file = json_string_value(json_object_get(e, "file"));
+        size_t n;
+        snprintf(path, sizeof path, "%s/event-patterns/%s", dir, file);
+        char *t = slurp(path, &n);
+        if (!t)
+            continue;
+        if (strstr(file, ".json5")) {
+            n = strip_json5(t, n);
+            const char *v;
+            size_t vn;
+            if (ev_event_member(t, n, "Event", &v, &vn))
+                add_ev(c, v, vn);
+            if (ev_event_member(t, n, "EventPattern", &v, &vn))
+                add_pat(c, v, vn);
+        } else if (strstr(file, "_pattern")) {
+            add_pat(c, t, n);
+        } else {
+            add_ev(c, t, n);
+        }
+        free(t);
+    }
+    json_decref(man);
+    snprintf(path, sizeof path, "%s/event-ruler-data/correctness-cases.json", dir);
+    json_t *cases = json_load_file(path, 0, NULL);
+    json_array_foreach(cases, i, e)
+    {
+        add_json(c, json_object_get(e, "rule"), 0);
+        add_json(c, json_object_get(e, "event"), 1);
+    }
+    json_decref(cases);
+    static const char *const rules[] = {"arrayRule1.json", "arrayRule2.json", "arrayRule3.json", "arrayRule4.json",
+                                        "bigEventRule.json"};
+    static const char *const events[] = {"arrayEvent1.json", "arrayEvent2.json", "arrayEvent3.json",
+                                         "arrayEvent4.json", "bigEvent.json"};
+    for (size_t k = 0; k < 5; k++) {
+        size_t n;
+        snprintf(path, sizeof path, "%s/event-ruler-data/%s", dir, rules[k]);
+        char *t = slurp(path, &n);
+        if (t)
+            add_pat(c, t, n);
+        free(t);
+        snprintf(path, sizeof path, "%s/event-ruler-data/%s", dir, events[k]);
+        t = slurp(path, &n);
+        if (t)
+            add_ev(c, t, n);
+        free(t);
+    }
+    static const char *const lists[] = {"orRelationshipRules.json", "normalRulesWithOrWording.json",
+                                        "wrongOrRelationshipRules.json"};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/event-ruler-data/%s", dir, lists[k]);
+        json_t *arr = json_load_file(path, 0, NULL);
+        json_array_foreach(arr, i, e) add_json(c, e, 0);
+        json_decref(arr);
+    }
+}
+
+static void corpus_free(corpus_t *c)
+{
+    for (size_t i = 0; i < c->npat; i++)
+        free(c->pat[i]);
+    for (size_t i = 0; i < c->nev; i++)
+        free(c->ev[i]);
+    free(c->pat);
+    free(c->ev);
+    free(c->patn);
+    free(c->evn);
+}
+
+typedef struct hits {
+    unsigned char *seen;
+    int dup;
+} hits_t;
+
+static void on_match(void *ud, uint64_t id)
+{
+    hits_t *h = ud;
+    if (h->seen[id])
+        h->dup = 1;
+    h->seen[id] = 1;
+}
+
+/* Compares the matcher with per-pattern matching for every event; returns
+ * the number of disagreeing (rule, event) pairs. */
+static int compare(ev_matcher_t *m, ev_pattern_t **pats, const unsigned char *in, corpus_t *c, int *pairs)
+{
+    int bad = 0;
+    hits_t h = {calloc(c->npat + 1, 1), 0};
+    for (size_t e = 0; e < c->nev; e++) {
+        memset(h.seen, 0, c->npat + 1);
+        h.dup = 0;
+        int n = ev_matcher_match(m, c->ev[e], c->evn[e], on_match, &h);
+        int expect_n = 0;
+        for (size_t p = 0; p < c->npat; p++) {
+            int want = pats[p] && in[p] && ev_pattern_match(pats[p], c->ev[e], c->evn[e]);
+            expect_n += want;
+            (*pairs)++;
+            if (want != h.seen[p]) {
+                if (bad < 10)
+                    fprintf(stderr, "  rule %zu event %zu: matcher %d, pattern %d\n  %s\n  %.300s\n", p, e,
+                            h.seen[p], want, c->pat[p], c->ev[e]);
+                bad++;
+            }
+        }
+        if (n >= 0 && n != expect_n)
+            bad++;
+        if (h.dup)
+            bad++;
+    }
+    free(h.seen);
+    return bad;
+}
+
+TEST(test_matcher_equals_per_pattern_matching)
+{
+    const char *dir = conf_dir();
+    if (!dir) {
+        printf("SKIP test_matcher_equals_per_pattern_matching: no conformance directory\n");
+        return;
+    }
+    corpus_t c = {0};
+    load(&c, dir);
+    CHECK(c.npat > 200 && c.nev > 200);
+    ev_matcher_t *m = ev_matcher_new();
+    ev_pattern_t **pats = calloc(c.npat, sizeof *pats);
+    unsigned char *in = calloc(c.npat, 1);
+    char msg[1024];
+    for (size_t p = 0; p < c.npat; p++) {
+        if (ev_pattern_compile(c.pat[p], c.patn[p], &pats[p], msg, sizeof msg) != 0)
+            continue;
+        CHECK_INT(ev_matcher_add(m, p, c.pat[p], c.patn[p], msg, sizeof msg), 0);
+        in[p] = 1;
+    }
+    int pairs = 0;
+    CHECK_INT(compare(m, pats, in, &c, &pairs), 0);
+    /* remove every third rule, replace every fifth with the next one's pattern */
+    for (size_t p = 0; p < c.npat; p += 3) {
+        ev_matcher_remove(m, p);
+        in[p] = 0;
+    }
+    for (size_t p = 1; p + 1 < c.npat; p += 5) {
+        if (!pats[p + 1])
+            continue;
+        CHECK_INT(ev_matcher_add(m, p, c.pat[p + 1], c.patn[p + 1], msg, sizeof msg), 0);
+        ev_pattern_free(pats[p]);
+        ev_pattern_compile(c.pat[p + 1], c.patn[p + 1], &pats[p], msg, sizeof msg);
+        in[p] = 1;
+    }
+    CHECK_INT(compare(m, pats, in, &c, &pairs), 0);
+    printf("matcher vs per-pattern: %zu rules x %zu events, %d pairs compared\n", c.npat, c.nev, pairs);
+    for (size_t p = 0; p < c.npat; p++)
+        ev_pattern_free(pats[p]);
+    free(pats);
+    free(in);
+    ev_matcher_free(m);
+    corpus_free(&c);
+}
+
+static void count_cb(void *ud, uint64_t id)
+{
+    (void)id;
+    (*(int *)ud)++;
+}
+
+TEST(test_matcher_rejects_malformed_events)
+{
+    ev_matcher_t *m = ev_matcher_new();
+    char msg[256];
+    CHECK_INT(ev_matcher_add(m, 1, "{\"a\":[1]}", 9, msg, sizeof msg), 0);
+    int n = 0;
+    CHECK(ev_matcher_match(m, "{\"a\":1", 6, count_cb, &n) < 0);
+    CHECK(ev_matcher_match(m, "[1]", 3, count_cb, &n) < 0);
+    CHECK_INT(ev_matcher_match(m, "{\"a\":1}", 7, count_cb, &n), 1);
+    ev_matcher_free(m);
+}
+
+TEST(test_matcher_add_error_leaves_matcher_unchanged)
+{
+    ev_matcher_t *m = ev_matcher_new();
+    char msg[256];
+    CHECK_INT(ev_matcher_add(m, 7, "{\"a\":[1]}", 9, msg, sizeof msg), 0);
+    CHECK_INT(ev_matcher_add(m, 7, "{\"a\":1}", 7, msg, sizeof msg), RN_ERR_EV_INVALID_PATTERN);
+    CHECK_STR(msg, "Event pattern is not valid. Reason: \"a\" must be an object or an array");
+    CHECK_INT(ev_matcher_count(m), 1);
+    int n = 0;
+    CHECK_INT(ev_matcher_match(m, "{\"a\":1}", 7, count_cb, &n), 1);
+    ev_matcher_free(m);
+}
+
+TEST(test_matcher_reports_each_rule_once)
+{
+    ev_matcher_t *m = ev_matcher_new();
+    char msg[256];
+    const char *p = "{\"$or\":[{\"a\":[1]},{\"b\":[2]}],\"tags\":[\"x\",\"y\"]}";
+    CHECK_INT(ev_matcher_add(m, 42, p, strlen(p), msg, sizeof msg), 0);
+    int n = 0;
+    const char *e = "{\"a\":1,\"b\":2,\"tags\":[\"x\",\"y\",\"x\"]}";
+    CHECK_INT(ev_matcher_match(m, e, strlen(e), count_cb, &n), 1);
+    CHECK_INT(n, 1);
+    ev_matcher_free(m);
+}
+
+UNIT_MAIN()
