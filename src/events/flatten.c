@@ -27,20 +27,25 @@ struct ev_fields {
     size_t count;
 };
 
-#define FNV_OFF 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
-
-static inline uint64_t fnv(uint64_t h, const char *s, size_t n)
+/* Word-at-a-time hash of a whole path; paths are short, so this beats a
+ * byte-at-a-time chain. Never 0 (0 marks an empty slot). */
+static inline uint64_t path_hash(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= FNV_PRIME;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
     }
-    return h;
-}
-
-static inline uint64_t fix(uint64_t h)
-{
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+        h ^= h >> 32;
+    }
     return h ? h : 1;
 }
 
@@ -108,7 +113,7 @@ static int fields_grow(ev_fields_t *f)
 /* Finds or adds a path; returns the entry. */
 static fent_t *fields_put(ev_fields_t *f, const char *s, size_t n)
 {
-    uint64_t h = fix(fnv(FNV_OFF, s, n));
+    uint64_t h = path_hash(s, n);
     fent_t *e = (fent_t *)fields_find(f, h, s, n);
     if (e)
         return e;
@@ -161,6 +166,7 @@ void ev_flat_free(ev_flat_t *fl)
     rn_free(fl->tail);
     rn_free(fl->arrays);
     rn_buf_free(&fl->scratch);
+    rn_buf_free(&fl->path);
     memset(fl, 0, sizeof *fl);
 }
 
@@ -209,6 +215,19 @@ static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
     *start = i;
     *esc = 0;
     for (;;) {
+        /* eight bytes at a time while none is a quote, backslash or control */
+        while (i + 8 <= sc->n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+            uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+            uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+            if (hit & high) { /* the lowest flagged byte is a true stop byte */
+                i += (size_t)__builtin_ctzll(hit & high) >> 3;
+                break;
+            }
+            i += 8;
+        }
         while (i < sc->n && !str_stop[s[i]])
             i++;
         if (i >= sc->n)
@@ -364,9 +383,9 @@ static int add_leaf(scan_t *sc, int32_t field, uint8_t type, const char *p, size
     return 0;
 }
 
-static int scan_value(scan_t *sc, int32_t field, int prefix, uint64_t h);
+static int scan_value(scan_t *sc, int32_t field, int prefix);
 
-static int scan_object(scan_t *sc, int prefix, uint64_t h)
+static int scan_object(scan_t *sc, int prefix)
 {
     size_t mark = sc->path.len;
     sc->i++; /* '{' */
@@ -388,32 +407,31 @@ static int scan_object(scan_t *sc, int prefix, uint64_t h)
         sc->i++;
         int32_t cf = -1;
         int cp = 0;
-        uint64_t ch = 0;
         if (prefix) {
             const char *key = sc->s + ks;
-            size_t klen = ke - ks;
-            sc->path.len = mark;
-            if (mark)
-                rn_buf_add(&sc->path, ".", 1);
-            if (esc) {
-                size_t at = sc->path.len;
-                rn_buf_add(&sc->path, key, klen); /* room, then unescape in place */
-                if (!sc->path.oom)
-                    sc->path.len = at + unescape(key, klen, sc->path.data + at);
-            } else {
-                rn_buf_add(&sc->path, key, klen);
+            size_t klen = ke - ks, at = mark + (mark ? 1 : 0);
+            if (at + klen + 1 > sc->path.cap) {
+                sc->path.len = mark;
+                rn_buf_add(&sc->path, key, klen + 1);
+                if (sc->path.oom)
+                    return sc->err = RN_ERR_NOMEM, -1;
             }
-            if (sc->path.oom)
-                return sc->err = RN_ERR_NOMEM, -1;
-            ch = fnv(mark ? fnv(h, ".", 1) : FNV_OFF, sc->path.data + mark + (mark ? 1 : 0),
-                     sc->path.len - mark - (mark ? 1 : 0));
-            const fent_t *e = fields_find(sc->d, fix(ch), sc->path.data, sc->path.len);
+            if (mark)
+                sc->path.data[mark] = '.';
+            if (esc) {
+                sc->path.len = at + unescape(key, klen, sc->path.data + at);
+            } else {
+                memcpy(sc->path.data + at, key, klen);
+                sc->path.len = at + klen;
+            }
+            const fent_t *e = fields_find(sc->d, path_hash(sc->path.data, sc->path.len), sc->path.data,
+                                          sc->path.len);
             if (e) {
                 cf = e->id;
                 cp = e->prefix;
             }
         }
-        if (scan_value(sc, cf, cp, ch) < 0)
+        if (scan_value(sc, cf, cp) < 0)
             return -1;
         sc->path.len = mark;
         c = ws(sc);
@@ -430,7 +448,7 @@ static int scan_object(scan_t *sc, int prefix, uint64_t h)
     }
 }
 
-static int scan_array(scan_t *sc, int32_t field, int prefix, uint64_t h)
+static int scan_array(scan_t *sc, int32_t field, int prefix)
 {
     ev_flat_t *fl = sc->fl;
     int track = field >= 0 || prefix;
@@ -458,7 +476,7 @@ static int scan_array(scan_t *sc, int32_t field, int prefix, uint64_t h)
     for (uint32_t idx = 0;; idx++) {
         if (track)
             fl->arrays[2 * slot + 1] = idx;
-        if (scan_value(sc, field, prefix, h) < 0) {
+        if (scan_value(sc, field, prefix) < 0) {
             r = -1;
             goto out;
         }
@@ -481,7 +499,7 @@ out:
     return r;
 }
 
-static int scan_value(scan_t *sc, int32_t field, int prefix, uint64_t h)
+static int scan_value(scan_t *sc, int32_t field, int prefix)
 {
     int c = ws(sc);
     if (c < 0)
@@ -491,7 +509,7 @@ static int scan_value(scan_t *sc, int32_t field, int prefix, uint64_t h)
     case '[': {
         if (++sc->depth > EV_MAX_DEPTH)
             return bad(sc);
-        int r = c == '{' ? scan_object(sc, prefix, h) : scan_array(sc, field, prefix, h);
+        int r = c == '{' ? scan_object(sc, prefix) : scan_array(sc, field, prefix);
         sc->depth--;
         return r;
     }
@@ -566,15 +584,16 @@ int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_
         if (fl->scratch.oom)
             return RN_ERR_NOMEM;
     }
-    scan_t sc = {.s = json, .n = len, .d = dict, .fl = fl};
+    scan_t sc = {.s = json, .n = len, .d = dict, .fl = fl, .path = fl->path};
+    sc.path.len = 0;
     int c = ws(&sc);
     if (c != '{')
         return RN_ERR_EV_VALIDATION;
     sc.depth = 1;
-    int r = scan_object(&sc, 1, FNV_OFF);
+    int r = scan_object(&sc, 1);
     if (r == 0 && ws(&sc) >= 0)
         sc.err = RN_ERR_EV_VALIDATION;
-    rn_buf_free(&sc.path);
+    fl->path = sc.path; /* kept for the next event */
     return r < 0 || sc.err ? (sc.err ? sc.err : RN_ERR_EV_VALIDATION) : 0;
 }
 
@@ -601,7 +620,7 @@ int ev_event_member(const char *json, size_t len, const char *key, const char **
         sc.i++;
         ws(&sc);
         size_t vs = sc.i;
-        if (scan_value(&sc, -1, 0, 0) < 0)
+        if (scan_value(&sc, -1, 0) < 0)
             break;
         int same = 0;
         if (!esc) {

@@ -206,6 +206,7 @@ typedef struct ev_flat {
     int32_t *head, *tail; /* per field id */
     size_t nheads;
     rn_buf_t scratch; /* unescaped strings */
+    rn_buf_t path;    /* the dotted path being scanned */
     uint32_t *arrays; /* open arrays during the scan: (id, index) pairs */
     size_t narrays, arrcap;
     uint32_t next_array;
