@@ -161,7 +161,7 @@ static int pattern_arg(rn_call_t *c, const char *pattern, ev_pattern_t **pc)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION,
                             "1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: "
                             "Member must have length less than or equal to 4096");
-    int rc = ev_pattern_compile(pattern, strlen(pattern), pc, c->msg, sizeof c->msg);
+    int rc = ev_pattern_compile_raw(pattern, strlen(pattern), pc, c->msg, sizeof c->msg);
     return rc < 0 ? (c->err = rc) : 0;
 }
 

@@ -163,6 +163,38 @@ static int barf_n(pc_t *c, int nested, const char *fmt, ...)
 }
 #define barf(c, ...) barf_n(c, 0, __VA_ARGS__)
 
+static ev_tok_t next(pc_t *c);
+
+/* Jackson reads a string token lazily: when an error is raised on a string
+ * value whose text nobody asked for, its location is just past the opening
+ * quote, not past the whole string. */
+static int barf_lazy_string(pc_t *c, const char *reason)
+{
+    if (c->err)
+        return -1;
+    rn_buf_t loc = {0};
+    if (c->raw)
+        ev_lex_location(&c->lx, c->lx.tok_start + 1, &loc);
+    set_msg(c, RN_ERR_EV_INVALID_PATTERN, reason, loc.data);
+    rn_buf_free(&loc);
+    return -1;
+}
+
+/* An error AWS raises after the parser has moved on to the value that
+ * follows the current field name (so the location is past that value's
+ * first token). */
+static int barf_after_value(pc_t *c, const char *reason)
+{
+    if (c->err)
+        return -1;
+    ev_tok_t t = next(c);
+    if (t == EV_TOK_ERROR)
+        return -1;
+    if (t == EV_TOK_STRING)
+        return barf_lazy_string(c, reason);
+    return barf(c, "%s", reason);
+}
+
 /* An error thrown without a parser location (IllegalArgumentException). */
 static int fail_plain(pc_t *c, const char *reason)
 {
@@ -759,7 +791,11 @@ static ev_val_t *match_expression(pc_t *c)
         kind = EV_VK_WILDCARD;
         type_err = "wildcard match pattern must be a string";
     } else {
-        return barf(c, "Unrecognized match type %s", c->lx.text.data), NULL;
+    {
+        char reason[600];
+        snprintf(reason, sizeof reason, "Unrecognized match type %s", c->lx.text.data);
+        return barf_after_value(c, reason), NULL;
+    }
     }
     t = next(c);
     if (t == EV_TOK_ERROR)
@@ -1012,7 +1048,9 @@ static int parse_object(pc_t *c, int in_or, int depth)
         } else {
             rn_buf_t m = {0};
             rn_buf_add(&m, c->path.data + (mark ? mark + 1 : 0), c->path.len - (mark ? mark + 1 : 0));
-            r = barf(c, "\"%s\" must be an object or an array", m.data ? m.data : "");
+            char reason[1200];
+            snprintf(reason, sizeof reason, "\"%s\" must be an object or an array", m.data ? m.data : "");
+            r = t == EV_TOK_STRING ? barf_lazy_string(c, reason) : barf(c, "%s", reason);
             rn_buf_free(&m);
         }
         c->path.len = mark;

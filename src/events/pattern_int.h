@@ -138,6 +138,7 @@ typedef struct ev_lex_ctx {
 typedef struct ev_lex {
     const char *s;
     size_t n, pos;
+    size_t tok_start;        /* offset of the current value token's first byte */
     size_t line, line_start; /* 1-based line; byte offset where it starts */
     ev_lex_ctx_t *ctx;
     size_t depth, cap;

@@ -391,6 +391,7 @@ static ev_tok_t lex_push(ev_lex_t *lx, int in_object)
 
 static ev_tok_t lex_value(ev_lex_t *lx, int c)
 {
+    lx->tok_start = lx->pos;
     switch (c) {
     case '{': return lex_push(lx, 1);
     case '[': return lex_push(lx, 0);

@@ -158,7 +158,8 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
     ev_pattern_t *pc = NULL;
     ev_schedule_t *sc = NULL;
     if (pattern && *pattern) {
-        int rc = ev_pattern_compile(pattern, strlen(pattern), &pc, c->msg, sizeof c->msg);
+        /* AWS's answer keeps the JSON parser's location suffix */
+        int rc = ev_pattern_compile_raw(pattern, strlen(pattern), &pc, c->msg, sizeof c->msg);
         if (rc < 0)
             return c->err = rc;
         ev_pattern_free(pc);
@@ -368,7 +369,12 @@ int ev_op_test_event_pattern(ev_t *e, rn_call_t *c)
                             "1 validation error detected: Value null at 'event' failed to satisfy constraint: Member "
                             "must not be null");
     int result = 0;
-    int rc = ev_pattern_test(pattern, strlen(pattern), event, strlen(event), &result, c->msg, sizeof c->msg);
+    ev_pattern_t *pc = NULL; /* the pattern's errors come first, with AWS's parser-location suffix */
+    int rc = ev_pattern_compile_raw(pattern, strlen(pattern), &pc, c->msg, sizeof c->msg);
+    ev_pattern_free(pc);
+    if (rc < 0)
+        return c->err = rc;
+    rc = ev_pattern_test(pattern, strlen(pattern), event, strlen(event), &result, c->msg, sizeof c->msg);
     if (rc < 0)
         return c->err = rc;
     c->out = json_pack("{s:b}", "Result", result);
