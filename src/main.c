@@ -21,7 +21,7 @@
 #define RN_VERSION "0.1.0"
 
 static const char *usage =
-    "Runnel: the AWS event-driven stack (SQS today) in one small, durable server.\n"
+    "Runnel: the AWS event-driven stack (SQS, EventBridge and schema discovery today) in one small, durable server.\n"
     "\n"
     "Usage:\n"
     "  runnel serve [options]   start the server\n"
