@@ -222,6 +222,7 @@ static int serve(int argc, char **argv)
     sqs_free(app->sqs);
     aws_authfile_free(app->auth);
     uv_run(s.loop, UV_RUN_NOWAIT);
+    rn_dispatch_shutdown();
     RN_INFO("runnel stopped");
     return 0;
 }

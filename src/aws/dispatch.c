@@ -45,13 +45,39 @@ static const char *hdr(const rn_http_req_t *r, const char *name)
     return NULL;
 }
 
+/* Request contexts are a few KB each, too big for malloc's per-thread
+ * caches, so finished ones are kept on a short free list for the next
+ * request (the loop is the only thread that touches it). */
+#define CTX_CACHE 64
+static rctx_t *ctx_cache[CTX_CACHE];
+static int ctx_cached;
+
+static rctx_t *ctx_new(void)
+{
+    if (ctx_cached > 0) {
+        rctx_t *x = ctx_cache[--ctx_cached];
+        memset(x, 0, sizeof *x);
+        return x;
+    }
+    return rn_calloc(1, sizeof(rctx_t));
+}
+
 static void ctx_free(rctx_t *x)
 {
     if (x->rest)
         schemas_reply_free(&x->sr);
     json_decref(x->call.in);
     json_decref(x->call.out);
-    rn_free(x);
+    if (ctx_cached < CTX_CACHE)
+        ctx_cache[ctx_cached++] = x;
+    else
+        rn_free(x);
+}
+
+void rn_dispatch_shutdown(void)
+{
+    while (ctx_cached > 0)
+        rn_free(ctx_cache[--ctx_cached]);
 }
 
 static const char SVC_SQS[] = "sqs", SVC_EVENTS[] = "events";
@@ -298,7 +324,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     app->requests++;
     if (strncmp(req->path, "/_runnel/", 9) == 0 && internal_endpoint(app, conn, req))
         return;
-    rctx_t *x = rn_calloc(1, sizeof *x);
+    rctx_t *x = ctx_new();
     if (!x) {
         rn_http_respond(conn, 500, "application/json", NULL, "{\"message\":\"Out of memory\"}", 27);
         return;

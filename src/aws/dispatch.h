@@ -31,6 +31,8 @@ typedef struct rn_app {
 
 /* The rn_http_handler_fn for the server; ud is the rn_app_t. */
 void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud);
+/* Frees the cached request contexts (at exit, after the server is closed). */
+void rn_dispatch_shutdown(void);
 /* The rn_http_cancel_fn for the server. */
 void rn_dispatch_cancel(rn_http_conn_t *conn, void *req_ctx);
 #endif

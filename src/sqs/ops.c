@@ -203,11 +203,11 @@ int sqs_send_to_arn(sqs_t *s, const char *arn, const char *body, size_t len, con
         snprintf(msg, msglen, "The specified queue does not exist.");
         return RN_ERR_QUEUE_NOT_FOUND;
     }
-    rn_call_t *c = rn_calloc(1, sizeof *c);
+    static rn_call_t scratch; /* loop only, and the send below does not come back here */
+    rn_call_t *c = &scratch;
+    memset(c, 0, sizeof *c);
     json_t *e = json_object();
-    if (!c || !e) {
-        rn_free(c);
-        json_decref(e);
+    if (!e) {
         snprintf(msg, msglen, "Out of memory");
         return RN_ERR_NOMEM;
     }
@@ -224,7 +224,6 @@ int sqs_send_to_arn(sqs_t *s, const char *arn, const char *body, size_t len, con
         snprintf(msg, msglen, "%s", c->msg);
     json_decref(r);
     json_decref(e);
-    rn_free(c);
     return rc;
 }
 
