@@ -4,8 +4,14 @@
  * path ("detail.state", keys joined with '.') some pattern uses, with the
  * arrays each leaf sits in; every other subtree is skipped without building
  * anything. Which paths and path prefixes matter comes from a field dictionary
- * the compiled pattern or the many-rules matcher owns. */
+ * the compiled pattern or the many-rules matcher owns. Most of an event is
+ * text no pattern reads, so that part goes through a separate, flat
+ * validator, and object keys are first checked against a small filter of
+ * the keys the dictionary could hold before any path is built or hashed. */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/err.h"
 #include "core/mem.h"
@@ -20,12 +26,33 @@ typedef struct fent {
     uint8_t prefix; /* some field continues below this path */
 } fent_t;
 
+/* Bits of the key filter: one per (length, first byte, last byte) class of
+ * every key that could end a dictionary path. */
+#define KF_BITS 4096
+
 struct ev_fields {
     fent_t *slot;
     size_t nslots, nent;
     rn_buf_t names;
     size_t count;
+    uint64_t kfilter[KF_BITS / 64];
 };
+
+static inline size_t kf_index(const char *k, size_t n)
+{
+    uint64_t x = ((uint64_t)n << 16) | ((uint64_t)(unsigned char)k[0] << 8) | (unsigned char)k[n - 1];
+    return (size_t)((x * 0x9E3779B97F4A7C15ULL) >> 52) & (KF_BITS - 1);
+}
+
+/* Can an event key (non-empty, unescaped) end a path in the dictionary? A
+ * key ends a path as the text after the path's last '.' that joins it to
+ * its parent, which is some suffix of a dictionary name starting at 0 or
+ * right after a '.', so fields_put() enters every such suffix. */
+static inline int kf_maybe(const ev_fields_t *f, const char *k, size_t n)
+{
+    size_t b = kf_index(k, n);
+    return (int)((f->kfilter[b >> 6] >> (b & 63)) & 1);
+}
 
 /* Word-at-a-time hash of a whole path; paths are short, so this beats a
  * byte-at-a-time chain. Never 0 (0 marks an empty slot). */
@@ -129,6 +156,12 @@ static fent_t *fields_put(ev_fields_t *f, const char *s, size_t n)
     e = &f->slot[i];
     *e = (fent_t){h, (uint32_t)off, (uint32_t)n, -1, 0};
     f->nent++;
+    for (size_t st = 0; st < n; st++) {
+        if (st == 0 || s[st - 1] == '.') {
+            size_t b = kf_index(s + st, n - st);
+            f->kfilter[b >> 6] |= 1ULL << (b & 63);
+        }
+    }
     return e;
 }
 
@@ -206,6 +239,57 @@ static int bad(scan_t *sc)
     return -1;
 }
 
+/* Index of the first quote, backslash or control byte at or after i, or n. */
+static inline size_t str_run(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    while (i + 16 <= n) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash)),
+                                   _mm_cmpeq_epi8(_mm_min_epu8(w, ctl), w)); /* w <= 0x1f */
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+        i += 16;
+    }
+#endif
+    /* eight bytes at a time while none is a quote, backslash or control */
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+        if (hit & high) /* the lowest flagged byte is a true stop byte */
+            return i + ((size_t)__builtin_ctzll(hit & high) >> 3);
+        i += 8;
+    }
+    while (i < n && !str_stop[s[i]])
+        i++;
+    return i;
+}
+
+/* Checks the escape whose backslash is at s[i]; returns the index after it,
+ * or 0 when it is not a valid JSON escape. */
+static inline size_t str_escape(const unsigned char *s, size_t i, size_t n)
+{
+    i++;
+    if (i >= n)
+        return 0;
+    switch (s[i]) {
+    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        return i + 1;
+    case 'u':
+        if (i + 4 >= n || ev_hexval((char)s[i + 1]) < 0 || ev_hexval((char)s[i + 2]) < 0 ||
+            ev_hexval((char)s[i + 3]) < 0 || ev_hexval((char)s[i + 4]) < 0)
+            return 0;
+        return i + 5;
+    default:
+        return 0;
+    }
+}
+
 /* Scans a string after its opening quote. *esc says whether it had escapes;
  * body is s[start, end). */
 static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
@@ -215,21 +299,7 @@ static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
     *start = i;
     *esc = 0;
     for (;;) {
-        /* eight bytes at a time while none is a quote, backslash or control */
-        while (i + 8 <= sc->n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-            uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-            uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
-            if (hit & high) { /* the lowest flagged byte is a true stop byte */
-                i += (size_t)__builtin_ctzll(hit & high) >> 3;
-                break;
-            }
-            i += 8;
-        }
-        while (i < sc->n && !str_stop[s[i]])
-            i++;
+        i = str_run(s, i, sc->n);
         if (i >= sc->n)
             return bad(sc);
         if (s[i] == '"')
@@ -237,22 +307,8 @@ static int scan_string(scan_t *sc, size_t *start, size_t *end, int *esc)
         if (s[i] < 0x20)
             return bad(sc);
         *esc = 1;
-        i++;
-        if (i >= sc->n)
+        if (!(i = str_escape(s, i, sc->n)))
             return bad(sc);
-        switch (s[i]) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-            i++;
-            break;
-        case 'u':
-            if (i + 4 >= sc->n || ev_hexval((char)s[i + 1]) < 0 || ev_hexval((char)s[i + 2]) < 0 || ev_hexval((char)s[i + 3]) < 0 ||
-                ev_hexval((char)s[i + 4]) < 0)
-                return bad(sc);
-            i += 5;
-            break;
-        default:
-            return bad(sc);
-        }
     }
     *end = i;
     sc->i = i + 1;
@@ -383,6 +439,96 @@ static int add_leaf(scan_t *sc, int32_t field, uint8_t type, const char *p, size
     return 0;
 }
 
+/* Skips a string whose opening quote is at s[sc->i], validating it. */
+static inline int skip_string(scan_t *sc)
+{
+    const unsigned char *s = (const unsigned char *)sc->s;
+    size_t i = sc->i + 1, n = sc->n;
+    for (;;) {
+        i = str_run(s, i, n);
+        if (i >= n)
+            return bad(sc);
+        if (s[i] == '"')
+            break;
+        if (s[i] < 0x20 || !(i = str_escape(s, i, n)))
+            return bad(sc);
+    }
+    sc->i = i + 1;
+    return 0;
+}
+
+/* Validates one value no pattern reads (after any whitespace), recording
+ * nothing. It accepts exactly what scan_value() accepts, depth limit
+ * included, but runs as one loop over a bit stack of the open containers
+ * (1 = object), with no path, leaves or recursion. */
+static int skip_value(scan_t *sc)
+{
+    uint64_t objs[EV_MAX_DEPTH / 64 + 1];
+    int d = 0, c;
+    for (;;) {
+        c = ws(sc);
+        switch (c) {
+        case '{':
+        case '[':
+            if (sc->depth + d + 1 > EV_MAX_DEPTH)
+                return bad(sc);
+            if (c == '{')
+                objs[d >> 6] |= 1ULL << (d & 63);
+            else
+                objs[d >> 6] &= ~(1ULL << (d & 63));
+            d++;
+            sc->i++;
+            if (ws(sc) == (c == '{' ? '}' : ']')) {
+                sc->i++;
+                d--;
+                break; /* an empty container is a whole value */
+            }
+            if (c == '{')
+                goto key;
+            continue; /* the first element */
+        case '"':
+            if (skip_string(sc) < 0)
+                return -1;
+            break;
+        case 't':
+        case 'f':
+        case 'n': {
+            const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
+            size_t wl = c == 'f' ? 5 : 4;
+            if (sc->n - sc->i < wl || memcmp(sc->s + sc->i, w, wl) != 0)
+                return bad(sc);
+            sc->i += wl;
+            break;
+        }
+        default:
+            if (scan_number(sc) < 0)
+                return -1;
+            break;
+        }
+        /* after a value: close containers until one goes on */
+        for (;;) {
+            if (d == 0)
+                return 0;
+            int obj = (int)((objs[(d - 1) >> 6] >> ((d - 1) & 63)) & 1);
+            c = ws(sc);
+            if (c == ',') {
+                sc->i++;
+                break;
+            }
+            if (c != (obj ? '}' : ']'))
+                return bad(sc);
+            sc->i++;
+            d--;
+        }
+        if (!((objs[(d - 1) >> 6] >> ((d - 1) & 63)) & 1))
+            continue; /* the next array element */
+    key:
+        if (ws(sc) != '"' || skip_string(sc) < 0 || ws(sc) != ':')
+            return bad(sc);
+        sc->i++;
+    }
+}
+
 static int scan_value(scan_t *sc, int32_t field, int prefix);
 
 static int scan_object(scan_t *sc, int prefix)
@@ -407,7 +553,7 @@ static int scan_object(scan_t *sc, int prefix)
         sc->i++;
         int32_t cf = -1;
         int cp = 0;
-        if (prefix) {
+        if (prefix && (esc || ke == ks || kf_maybe(sc->d, sc->s + ks, ke - ks))) {
             const char *key = sc->s + ks;
             size_t klen = ke - ks, at = mark + (mark ? 1 : 0);
             if (at + klen + 1 > sc->path.cap) {
@@ -504,6 +650,8 @@ static int scan_value(scan_t *sc, int32_t field, int prefix)
     int c = ws(sc);
     if (c < 0)
         return bad(sc);
+    if (!prefix && (field < 0 || c == '{'))
+        return skip_value(sc); /* nothing below is read */
     switch (c) {
     case '{':
     case '[': {

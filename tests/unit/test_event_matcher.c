@@ -309,6 +309,37 @@ TEST(test_matcher_rejects_malformed_events)
     ev_matcher_free(m);
 }
 
+TEST(test_matcher_validates_subtrees_no_pattern_reads)
+{
+    ev_matcher_t *m = ev_matcher_new();
+    char msg[256];
+    CHECK_INT(ev_matcher_add(m, 1, "{\"a\":[1]}", 9, msg, sizeof msg), 0);
+    static const char *const bad[] = {
+        "{\"a\":1,\"z\":{\"q\":[1,]}}", "{\"a\":1,\"z\":\"\x01\"}", "{\"a\":1,\"z\":\"\\x\"}",
+        "{\"a\":1,\"z\":[tru]}",       "{\"a\":1,\"z\":{\"k\" 1}}",  "{\"a\":1,\"z\":{\"k\":01}}",
+        "{\"a\":1,\"z\":[1}",          "{\"a\":1,\"z\":{1:2}}",      "{\"a\":1,\"z\":[\"\\u12g4\"]}",
+        "{\"a\":1,\"zz\":-}",          "{\"a\":1,\"z\":{\"k\":1,}}", "{\"a\":1,\"z\":[[[{}]]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int n = 0;
+        CHECK(ev_matcher_match(m, bad[i], strlen(bad[i]), count_cb, &n) < 0);
+    }
+    const char *good = "{\"a\":1,\"z\":{\"q\":[1,{},[],{\"k\":[true,false,null,-1.5e3]}],\"s\":\"\\u00e9\\n\"}}";
+    int n = 0;
+    CHECK_INT(ev_matcher_match(m, good, strlen(good), count_cb, &n), 1);
+    /* nesting past the limit is refused inside skipped subtrees too */
+    char deep[2100];
+    size_t k = 0;
+    k += (size_t)snprintf(deep, sizeof deep, "{\"a\":1,\"z\":");
+    for (int i = 0; i < EV_MAX_DEPTH; i++)
+        deep[k++] = '[';
+    for (int i = 0; i < EV_MAX_DEPTH; i++)
+        deep[k++] = ']';
+    deep[k++] = '}';
+    CHECK(ev_matcher_match(m, deep, k, count_cb, &n) < 0);
+    ev_matcher_free(m);
+}
+
 TEST(test_matcher_add_error_leaves_matcher_unchanged)
 {
     ev_matcher_t *m = ev_matcher_new();
