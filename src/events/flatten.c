@@ -362,14 +362,14 @@ static size_t unescape(const char *s, size_t n, char *o)
     return k;
 }
 
-static int scan_number(scan_t *sc)
+/* The index after the JSON number starting at s[i], or 0 when there is
+ * none there. */
+static inline size_t num_skip(const unsigned char *s, size_t i, size_t n)
 {
-    const char *s = sc->s;
-    size_t i = sc->i, n = sc->n;
     if (i < n && s[i] == '-')
         i++;
     if (i >= n || s[i] < '0' || s[i] > '9')
-        return bad(sc);
+        return 0;
     if (s[i] == '0') {
         i++;
     } else {
@@ -379,7 +379,7 @@ static int scan_number(scan_t *sc)
     if (i < n && s[i] == '.') {
         i++;
         if (i >= n || s[i] < '0' || s[i] > '9')
-            return bad(sc);
+            return 0;
         while (i < n && s[i] >= '0' && s[i] <= '9')
             i++;
     }
@@ -388,11 +388,19 @@ static int scan_number(scan_t *sc)
         if (i < n && (s[i] == '+' || s[i] == '-'))
             i++;
         if (i >= n || s[i] < '0' || s[i] > '9')
-            return bad(sc);
+            return 0;
         while (i < n && s[i] >= '0' && s[i] <= '9')
             i++;
     }
-    sc->i = i;
+    return i;
+}
+
+static int scan_number(scan_t *sc)
+{
+    size_t e = num_skip((const unsigned char *)sc->s, sc->i, sc->n);
+    if (!e)
+        return bad(sc);
+    sc->i = e;
     return 0;
 }
 
@@ -439,22 +447,36 @@ static int add_leaf(scan_t *sc, int32_t field, uint8_t type, const char *p, size
     return 0;
 }
 
-/* Skips a string whose opening quote is at s[sc->i], validating it. */
-static inline int skip_string(scan_t *sc)
+/* The index after the string whose body starts at s[i] (its closing quote
+ * included), validating it; 0 when it is not a valid JSON string. */
+static inline size_t str_skip(const unsigned char *s, size_t i, size_t n)
 {
-    const unsigned char *s = (const unsigned char *)sc->s;
-    size_t i = sc->i + 1, n = sc->n;
     for (;;) {
         i = str_run(s, i, n);
         if (i >= n)
-            return bad(sc);
+            return 0;
         if (s[i] == '"')
-            break;
+            return i + 1;
         if (s[i] < 0x20 || !(i = str_escape(s, i, n)))
-            return bad(sc);
+            return 0;
     }
-    sc->i = i + 1;
-    return 0;
+}
+
+/* The first byte at or after *i that is not JSON whitespace (-1 at the end),
+ * with *i moved to it; the common no-whitespace case costs one compare. */
+static inline int tok(const unsigned char *s, size_t n, size_t *i)
+{
+    size_t k = *i;
+    while (k < n) {
+        unsigned char c = s[k];
+        if (c > ' ' || (c != ' ' && c != '\n' && c != '\r' && c != '\t')) {
+            *i = k;
+            return c;
+        }
+        k++;
+    }
+    *i = k;
+    return -1;
 }
 
 /* Validates one value no pattern reads (after any whitespace), recording
@@ -463,79 +485,83 @@ static inline int skip_string(scan_t *sc)
  * (1 = object), with no path, leaves or recursion. */
 static int skip_value(scan_t *sc)
 {
+    const unsigned char *s = (const unsigned char *)sc->s;
+    const size_t n = sc->n;
+    size_t i = sc->i;
     uint64_t objs[EV_MAX_DEPTH / 64 + 1];
-    int d = 0, c;
+    int d = 0, room = EV_MAX_DEPTH - sc->depth, c;
+#define OBJ_AT(k) ((objs[(k) >> 6] >> ((k) & 63)) & 1)
     for (;;) {
-        c = ws(sc);
-        switch (c) {
-        case '{':
-        case '[':
-            if (sc->depth + d + 1 > EV_MAX_DEPTH)
-                return bad(sc);
+        c = tok(s, n, &i);
+        if (c == '"') {
+            if (!(i = str_skip(s, i + 1, n)))
+                goto fail;
+        } else if (c == '{' || c == '[') {
+            if (d >= room)
+                goto fail;
             if (c == '{')
                 objs[d >> 6] |= 1ULL << (d & 63);
             else
                 objs[d >> 6] &= ~(1ULL << (d & 63));
             d++;
-            sc->i++;
-            if (ws(sc) == (c == '{' ? '}' : ']')) {
-                sc->i++;
-                d--;
-                break; /* an empty container is a whole value */
-            }
-            if (c == '{')
+            i++;
+            if (tok(s, n, &i) == (c == '{' ? '}' : ']')) {
+                i++;
+                d--; /* an empty container is a whole value */
+            } else if (c == '{') {
                 goto key;
-            continue; /* the first element */
-        case '"':
-            if (skip_string(sc) < 0)
-                return -1;
-            break;
-        case 't':
-        case 'f':
-        case 'n': {
+            } else {
+                continue; /* the first element */
+            }
+        } else if (c == 't' || c == 'f' || c == 'n') {
             const char *w = c == 't' ? "true" : c == 'f' ? "false" : "null";
             size_t wl = c == 'f' ? 5 : 4;
-            if (sc->n - sc->i < wl || memcmp(sc->s + sc->i, w, wl) != 0)
-                return bad(sc);
-            sc->i += wl;
-            break;
-        }
-        default:
-            if (scan_number(sc) < 0)
-                return -1;
-            break;
+            if (n - i < wl || memcmp(s + i, w, wl) != 0)
+                goto fail;
+            i += wl;
+        } else {
+            if (!(i = num_skip(s, i, n)))
+                goto fail;
         }
         /* after a value: close containers until one goes on */
         for (;;) {
-            if (d == 0)
+            if (d == 0) {
+                sc->i = i;
                 return 0;
-            int obj = (int)((objs[(d - 1) >> 6] >> ((d - 1) & 63)) & 1);
-            c = ws(sc);
+            }
+            c = tok(s, n, &i);
             if (c == ',') {
-                sc->i++;
+                i++;
                 break;
             }
-            if (c != (obj ? '}' : ']'))
-                return bad(sc);
-            sc->i++;
+            if (c != (OBJ_AT(d - 1) ? '}' : ']'))
+                goto fail;
+            i++;
             d--;
         }
-        if (!((objs[(d - 1) >> 6] >> ((d - 1) & 63)) & 1))
+        if (!OBJ_AT(d - 1))
             continue; /* the next array element */
     key:
-        if (ws(sc) != '"' || skip_string(sc) < 0 || ws(sc) != ':')
-            return bad(sc);
-        sc->i++;
+        if (tok(s, n, &i) != '"' || !(i = str_skip(s, i + 1, n)) || tok(s, n, &i) != ':')
+            goto fail;
+        i++;
     }
+#undef OBJ_AT
+fail:
+    sc->i = i;
+    return bad(sc);
 }
 
 static int scan_value(scan_t *sc, int32_t field, int prefix);
 
+/* Scans an object on a path some pattern reads below (prefix) or not. */
 static int scan_object(scan_t *sc, int prefix)
 {
+    const unsigned char *s = (const unsigned char *)sc->s;
+    const size_t n = sc->n;
     size_t mark = sc->path.len;
     sc->i++; /* '{' */
-    int c = ws(sc);
+    int c = tok(s, n, &sc->i);
     if (c == '}') {
         sc->i++;
         return 0;
@@ -543,12 +569,16 @@ static int scan_object(scan_t *sc, int prefix)
     for (;;) {
         if (c != '"')
             return bad(sc);
-        sc->i++;
-        size_t ks, ke;
-        int esc;
-        if (scan_string(sc, &ks, &ke, &esc) < 0)
-            return -1;
-        if (ws(sc) != ':')
+        size_t ks = sc->i + 1, ke = str_run(s, ks, n);
+        int esc = 0;
+        if (ke < n && s[ke] == '"') { /* a plain key, the usual case */
+            sc->i = ke + 1;
+        } else {
+            sc->i = ks;
+            if (scan_string(sc, &ks, &ke, &esc) < 0)
+                return -1;
+        }
+        if (tok(s, n, &sc->i) != ':')
             return bad(sc);
         sc->i++;
         int32_t cf = -1;
@@ -577,13 +607,22 @@ static int scan_object(scan_t *sc, int prefix)
                 cp = e->prefix;
             }
         }
-        if (scan_value(sc, cf, cp) < 0)
+        if (cf >= 0 || cp) {
+            if (scan_value(sc, cf, cp) < 0)
+                return -1;
+        } else if (tok(s, n, &sc->i) == '"') { /* an unread string: skipped in place */
+            size_t e = str_skip(s, sc->i + 1, n);
+            if (!e)
+                return bad(sc);
+            sc->i = e;
+        } else if (skip_value(sc) < 0) {
             return -1;
+        }
         sc->path.len = mark;
-        c = ws(sc);
+        c = tok(s, n, &sc->i);
         if (c == ',') {
             sc->i++;
-            c = ws(sc);
+            c = tok(s, n, &sc->i);
             continue;
         }
         if (c == '}') {

@@ -4,8 +4,9 @@
  * every sub-rule, where a transition is one field condition (its whole value
  * list) and identical conditions are shared. Each (state, field) has a value
  * index (hashes for exact, number and ignore-case values, per-length hashes
- * for prefixes and suffixes, an interval table for numeric ranges), so an
- * event costs what its matching paths cost, not what the rule count is.
+ * for prefixes, suffixes and the literal start of wildcards, an interval
+ * table for numeric ranges), so an event costs what its matching paths
+ * cost, not what the rule count is.
  * Removing a rule unhooks it at once and the trie is rebuilt lazily. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,30 +18,31 @@
 #include "events/pattern_int.h"
 
 typedef struct mstate mstate_t;
-
-typedef struct mtrans {
-    ev_cond_t cond; /* values borrowed from a rule's pattern (kept until rebuild) */
-    ev_str_t canon; /* owned */
-    mstate_t *next;
-    uint32_t frame, lstamp; /* matching-time dedupe stamps */
-} mtrans_t;
+typedef struct mtrans mtrans_t;
 
 typedef struct post {
-    uint32_t t; /* transition index in the field */
+    mtrans_t *t; /* the transition; a pointer, so matching skips the field's array */
     const ev_val_t *v;
 } post_t;
 
+/* A value-index entry, one cache line for the common case: a key of up to
+ * HKEY_INLINE bytes (tag byte first) kept in the entry and a single posting
+ * kept in `one`; longer keys and longer lists live on the heap. */
+#define HKEY_INLINE 16
 typedef struct hent {
     uint64_t hash; /* 0 = empty */
-    char *key;
-    size_t klen;
-    post_t *p;
-    size_t n, cap;
+    uint32_t klen, n;
+    union {
+        char in[HKEY_INLINE];
+        char *heap;
+    } key;
+    post_t one;  /* the posting when n == 1 */
+    post_t *p;   /* all postings when n > 1; capacity: n rounded up to a power of two */
 } hent_t;
 
 typedef struct lens {
     uint32_t *v;
-    size_t n, cap;
+    uint32_t n, cap;
 } lens_t;
 
 typedef struct rseg { /* numeric range index: regions between sorted endpoints */
@@ -51,26 +53,46 @@ typedef struct rseg { /* numeric range index: regions between sorted endpoints *
     int built, linear;
 } rseg_t;
 
+enum { MF_IC = 1, MF_WC = 2 };
+
+/* The members matching reads for every leaf come first, in one cache line. */
 typedef struct mfield {
-    uint32_t field;
-    mtrans_t **t;
-    size_t nt, tcap;
+    uint32_t field, nscan;
     hent_t *h;
-    size_t nh, hcap;
-    lens_t plen, xlen, qlen, ylen;
+    uint32_t hcap, flags; /* MF_IC: ignore-case values; MF_WC: indexed wildcards (wlen) */
+    lens_t plen, xlen;
+    uint32_t nranges, nabsent;
+    hent_t h1; /* the table while it has one entry (hcap == 1): no separate block to miss on */
+    /* colder */
     post_t *scan, *ranges;
-    size_t nscan, scancap, nranges, rangecap;
+    uint32_t scancap, rangecap;
     uint32_t *absent;
-    size_t nabsent, abscap;
-    int has_ic;
+    uint32_t abscap;
+    lens_t qlen, ylen, wlen;
+    mtrans_t **t;
+    size_t nt, tcap, nh;
     rseg_t rs;
 } mfield_t;
 
+/* A state: the fields its transitions test, and the rules ending here. Most
+ * states test one field and end at most four rules, so both are kept inline
+ * (f1, rin): walking to a state then reads one block of memory. */
 struct mstate {
-    mfield_t *f;
-    size_t nf, fcap;
-    uint32_t *rules; /* rule slots ending here */
-    size_t nrules, rcap;
+    mfield_t *f;     /* &f1 or the heap */
+    uint32_t nf, fcap;
+    uint32_t *rules; /* rule slots ending here: rin or the heap */
+    uint32_t nrules, rcap;
+    uint32_t rin[4];
+    mfield_t f1;
+};
+
+/* A transition holds its target state, so the cache lines a match brings in
+ * for the dedupe stamps are the ones walking the state reads next. */
+struct mtrans {
+    uint64_t frame, lstamp; /* matching-time dedupe stamps; 64 bits never wrap */
+    mstate_t next;
+    ev_cond_t cond; /* values borrowed from a rule's pattern (kept until rebuild) */
+    ev_str_t canon; /* owned */
 };
 
 typedef struct mrule {
@@ -78,19 +100,25 @@ typedef struct mrule {
     ev_pattern_t *p;
     mstate_t **ends;
     size_t nends, ecap;
-    uint32_t stamp;
     int alive;
 } mrule_t;
+
+/* What reporting a match reads, per rule slot, dense apart from mrule_t. */
+typedef struct mhot {
+    uint64_t id;
+    uint64_t stamp;
+} mhot_t;
 
 struct ev_matcher {
     mstate_t *root;
     ev_fields_t *dict;
     mrule_t *rules;
+    mhot_t *hot; /* parallel to rules, same capacity */
     size_t nrules, rcap, live, dead;
     rn_imap_t byid;
     /* matching scratch */
     ev_flat_t fl;
-    uint32_t frame, lstamp, gen;
+    uint64_t frame, lstamp, gen;
     post_t *stk;
     size_t stkn, stkcap;
     rn_buf_t fold;
@@ -101,27 +129,34 @@ struct ev_matcher {
 
 /* ---- states ---- */
 
-static void state_free(mstate_t *s)
+/* A field's value table: inline while it holds one entry, then on the heap. */
+static inline hent_t *htab(const mfield_t *f)
 {
-    if (!s)
-        return;
+    return f->hcap == 1 ? (hent_t *)&f->h1 : f->h;
+}
+
+static void state_clear(mstate_t *s)
+{
     for (size_t i = 0; i < s->nf; i++) {
         mfield_t *f = &s->f[i];
         for (size_t k = 0; k < f->nt; k++) {
-            state_free(f->t[k]->next);
+            state_clear(&f->t[k]->next);
             rn_free((void *)f->t[k]->canon.p);
             rn_free(f->t[k]);
         }
         rn_free(f->t);
+        hent_t *tab = htab(f);
         for (size_t k = 0; k < f->hcap; k++) {
-            rn_free(f->h[k].key);
-            rn_free(f->h[k].p);
+            if (tab[k].klen > HKEY_INLINE)
+                rn_free(tab[k].key.heap);
+            rn_free(tab[k].p);
         }
         rn_free(f->h);
         rn_free(f->plen.v);
         rn_free(f->xlen.v);
         rn_free(f->qlen.v);
         rn_free(f->ylen.v);
+        rn_free(f->wlen.v);
         rn_free(f->scan);
         rn_free(f->ranges);
         rn_free(f->absent);
@@ -129,81 +164,134 @@ static void state_free(mstate_t *s)
         rn_free(f->rs.start);
         rn_free(f->rs.items);
     }
-    rn_free(s->f);
-    rn_free(s->rules);
+    if (s->f != &s->f1)
+        rn_free(s->f);
+    if (s->rules != s->rin)
+        rn_free(s->rules);
+}
+
+static void state_free(mstate_t *s)
+{
+    if (!s)
+        return;
+    state_clear(s);
     rn_free(s);
 }
 
+/* Word-at-a-time hash of a tagged key; values are short, and a byte-at-a-time
+ * chain of multiplies was most of a lookup. Never 0 (0 marks an empty slot). */
 static uint64_t hbytes(char tag, const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL ^ (unsigned char)tag;
-    h *= 1099511628211ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
+    uint64_t h = (0x9E3779B97F4A7C15ULL ^ n) * 0xC2B2AE3D27D4EB4FULL ^ (unsigned char)tag;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
     }
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+    }
+    h ^= h >> 32;
     return h ? h : 1;
+}
+
+static inline const char *hkey(const hent_t *e)
+{
+    return e->klen <= HKEY_INLINE ? e->key.in : e->key.heap;
+}
+
+static inline const post_t *hposts(const hent_t *e)
+{
+    return e->n == 1 ? &e->one : e->p;
+}
+
+/* Finds a tagged key whose hash h is known; the table must not be empty. */
+static hent_t *hfind_h(const mfield_t *f, uint64_t h, char tag, const char *s, size_t n)
+{
+    hent_t *tab = htab(f);
+    size_t i = (size_t)h & (f->hcap - 1);
+    for (size_t probes = 0; probes < f->hcap; probes++) { /* a one-entry table is full */
+        hent_t *e = &tab[i];
+        if (!e->hash)
+            return NULL;
+        if (e->hash == h && e->klen == n + 1) {
+            const char *k = hkey(e);
+            if (k[0] == tag && memcmp(k + 1, s, n) == 0)
+                return e;
+        }
+        i = (i + 1) & (f->hcap - 1);
+    }
+    return NULL;
 }
 
 static hent_t *hfind(const mfield_t *f, char tag, const char *s, size_t n)
 {
-    if (!f->hcap)
-        return NULL;
-    uint64_t h = hbytes(tag, s, n);
-    size_t i = (size_t)h & (f->hcap - 1);
-    for (;;) {
-        hent_t *e = &f->h[i];
-        if (!e->hash)
-            return NULL;
-        if (e->hash == h && e->klen == n + 1 && e->key[0] == tag && memcmp(e->key + 1, s, n) == 0)
-            return e;
-        i = (i + 1) & (f->hcap - 1);
-    }
+    return f->hcap ? hfind_h(f, hbytes(tag, s, n), tag, s, n) : NULL;
 }
 
 static int hadd(mfield_t *f, char tag, const char *s, size_t n, post_t p)
 {
-    if ((f->nh + 1) * 2 > f->hcap) {
-        size_t cap = f->hcap ? f->hcap * 2 : 8;
-        hent_t *h = rn_calloc(cap, sizeof *h);
-        if (!h)
-            return RN_ERR_NOMEM;
-        for (size_t i = 0; i < f->hcap; i++) {
-            if (!f->h[i].hash)
-                continue;
-            size_t j = (size_t)f->h[i].hash & (cap - 1);
-            while (h[j].hash)
-                j = (j + 1) & (cap - 1);
-            h[j] = f->h[i];
-        }
-        rn_free(f->h);
-        f->h = h;
-        f->hcap = cap;
-    }
     hent_t *e = hfind(f, tag, s, n);
     if (!e) {
+        if (!f->hcap) {
+            f->hcap = 1; /* the first entry goes in h1 */
+        } else if ((f->nh + 1) * 2 > f->hcap) {
+            size_t cap = f->hcap == 1 ? 8 : (size_t)f->hcap * 2;
+            hent_t *h = rn_calloc(cap, sizeof *h), *old = htab(f);
+            if (!h)
+                return RN_ERR_NOMEM;
+            for (size_t i = 0; i < f->hcap; i++) {
+                if (!old[i].hash)
+                    continue;
+                size_t j = (size_t)old[i].hash & (cap - 1);
+                while (h[j].hash)
+                    j = (j + 1) & (cap - 1);
+                h[j] = old[i];
+            }
+            if (f->hcap == 1)
+                memset(&f->h1, 0, sizeof f->h1);
+            else
+                rn_free(f->h);
+            f->h = h;
+            f->hcap = (uint32_t)cap;
+        }
+        hent_t *tab = htab(f);
         uint64_t hv = hbytes(tag, s, n);
         size_t i = (size_t)hv & (f->hcap - 1);
-        while (f->h[i].hash)
+        while (tab[i].hash)
             i = (i + 1) & (f->hcap - 1);
-        e = &f->h[i];
-        e->key = rn_malloc(n + 1);
-        if (!e->key)
-            return RN_ERR_NOMEM;
-        e->key[0] = tag;
+        e = &tab[i];
+        char *k = e->key.in;
+        if (n + 1 > HKEY_INLINE) {
+            k = rn_malloc(n + 1);
+            if (!k)
+                return RN_ERR_NOMEM;
+            e->key.heap = k;
+        }
+        k[0] = tag;
         if (n)
-            memcpy(e->key + 1, s, n);
-        e->klen = n + 1;
+            memcpy(k + 1, s, n);
+        e->klen = (uint32_t)(n + 1);
         e->hash = hv;
         f->nh++;
     }
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? e->cap * 2 : 2;
-        post_t *p2 = rn_realloc(e->p, cap * sizeof *p2);
+    if (e->n == 0) {
+        e->one = p;
+        e->n = 1;
+        return 0;
+    }
+    if (e->n == 1 || (e->n & (e->n - 1)) == 0) { /* full: grow to twice n */
+        post_t *p2 = rn_realloc(e->p, 2 * (size_t)e->n * sizeof *p2);
         if (!p2)
             return RN_ERR_NOMEM;
+        if (e->n == 1)
+            p2[0] = e->one;
         e->p = p2;
-        e->cap = cap;
     }
     e->p[e->n++] = p;
     return 0;
@@ -215,7 +303,7 @@ static int lens_add(lens_t *l, size_t n)
         if (l->v[i] == n)
             return 0;
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
         uint32_t *v = rn_realloc(l->v, cap * sizeof *v);
         if (!v)
             return RN_ERR_NOMEM;
@@ -231,10 +319,10 @@ static int lens_add(lens_t *l, size_t n)
     return 0;
 }
 
-static int push_post(post_t **a, size_t *n, size_t *cap, post_t p)
+static int push_post(post_t **a, uint32_t *n, uint32_t *cap, post_t p)
 {
     if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 4;
+        uint32_t c = *cap ? *cap * 2 : 4;
         post_t *x = rn_realloc(*a, c * sizeof *x);
         if (!x)
             return RN_ERR_NOMEM;
@@ -246,7 +334,7 @@ static int push_post(post_t **a, size_t *n, size_t *cap, post_t p)
 }
 
 /* Puts one value of transition t into the field's index. */
-static int index_val(mfield_t *f, uint32_t t, const ev_val_t *v)
+static int index_val(mfield_t *f, mtrans_t *t, const ev_val_t *v)
 {
     post_t p = {t, v};
     rn_buf_t fold = {0};
@@ -277,7 +365,7 @@ static int index_val(mfield_t *f, uint32_t t, const ev_val_t *v)
             char tag = v->kind == EV_VK_EQ_IC ? 'I' : v->kind == EV_VK_PREFIX_IC ? 'Q' : 'Y';
             lens_t *l = v->kind == EV_VK_PREFIX_IC ? &f->qlen : v->kind == EV_VK_SUFFIX_IC ? &f->ylen : NULL;
             r = (l && lens_add(l, fold.len)) ? RN_ERR_NOMEM : hadd(f, tag, k, fold.len, p);
-            f->has_ic = 1;
+            f->flags |= MF_IC;
         }
         rn_buf_free(&fold);
         return r;
@@ -287,7 +375,17 @@ static int index_val(mfield_t *f, uint32_t t, const ev_val_t *v)
         return push_post(&f->ranges, &f->nranges, &f->rangecap, p);
     case EV_VK_ABSENT:
         return 0;
-    default: /* wildcard, anything-but, IP, exists: tested one by one */
+    case EV_VK_WILDCARD:
+        /* a wildcard only matches strings that start with its first literal
+         * segment, so that segment indexes it like a prefix; the match is
+         * then verified. A leading star leaves it to the one-by-one list. */
+        if (v->wc[0].seg[0].n) {
+            f->flags |= MF_WC;
+            return lens_add(&f->wlen, v->wc[0].seg[0].n) ? RN_ERR_NOMEM
+                                                          : hadd(f, 'W', v->wc[0].seg[0].p, v->wc[0].seg[0].n, p);
+        }
+        return push_post(&f->scan, &f->nscan, &f->scancap, p);
+    default: /* anything-but, IP, exists: tested one by one */
         return push_post(&f->scan, &f->nscan, &f->scancap, p);
     }
 }
@@ -335,11 +433,16 @@ static mfield_t *state_field(mstate_t *s, uint32_t field)
     for (size_t i = 0; i < s->nf; i++)
         if (s->f[i].field == field)
             return &s->f[i];
-    if (s->nf == s->fcap) {
-        size_t cap = s->fcap ? s->fcap * 2 : 2;
-        mfield_t *f = rn_realloc(s->f, cap * sizeof *f);
+    if (!s->fcap) {
+        s->f = &s->f1;
+        s->fcap = 1;
+    } else if (s->nf == s->fcap) {
+        uint32_t cap = s->fcap * 2;
+        mfield_t *f = rn_realloc(s->f == &s->f1 ? NULL : s->f, cap * sizeof *f);
         if (!f)
             return NULL;
+        if (s->f == &s->f1)
+            f[0] = s->f1;
         s->f = f;
         s->fcap = cap;
     }
@@ -368,7 +471,6 @@ static mtrans_t *state_trans(ev_matcher_t *m, mstate_t *s, const ev_cond_t *c)
         }
     }
     mtrans_t *t = rn_calloc(1, sizeof *t);
-    mstate_t *next = rn_calloc(1, sizeof *next);
     if (f->nt == f->tcap) {
         size_t cap = f->tcap ? f->tcap * 2 : 2;
         mtrans_t **a = rn_realloc(f->t, cap * sizeof *a);
@@ -377,24 +479,22 @@ static mtrans_t *state_trans(ev_matcher_t *m, mstate_t *s, const ev_cond_t *c)
             f->tcap = cap;
         }
     }
-    if (!t || !next || f->nt == f->tcap) {
+    if (!t || f->nt == f->tcap) {
         rn_free(t);
-        rn_free(next);
         rn_free((void *)canon.p);
         return NULL;
     }
     t->cond = *c;
     t->cond.field = (uint32_t)id;
     t->canon = canon;
-    t->next = next;
     uint32_t ti = (uint32_t)f->nt;
     f->t[f->nt++] = t;
     for (size_t i = 0; i < c->nvals; i++)
-        if (index_val(f, ti, &c->vals[i]) < 0)
+        if (index_val(f, t, &c->vals[i]) < 0)
             return NULL; /* the matcher is marked broken by the caller */
     if (c->has_absent) {
         if (f->nabsent == f->abscap) {
-            size_t cap = f->abscap ? f->abscap * 2 : 2;
+            uint32_t cap = f->abscap ? f->abscap * 2 : 2;
             uint32_t *a = rn_realloc(f->absent, cap * sizeof *a);
             if (!a)
                 return NULL;
@@ -419,7 +519,7 @@ static int rule_insert(ev_matcher_t *m, uint32_t slot)
                 mtrans_t *t = state_trans(m, s, &sub->conds[k]);
                 if (!t)
                     return RN_ERR_NOMEM;
-                s = t->next;
+                s = &t->next;
             }
         }
         int seen = 0;
@@ -427,11 +527,16 @@ static int rule_insert(ev_matcher_t *m, uint32_t slot)
             seen |= s->rules[k] == slot;
         if (seen)
             continue;
-        if (s->nrules == s->rcap) {
-            size_t cap = s->rcap ? s->rcap * 2 : 2;
-            uint32_t *a = rn_realloc(s->rules, cap * sizeof *a);
+        if (!s->rcap) {
+            s->rules = s->rin;
+            s->rcap = sizeof s->rin / sizeof *s->rin;
+        } else if (s->nrules == s->rcap) {
+            uint32_t cap = s->rcap * 2;
+            uint32_t *a = rn_realloc(s->rules == s->rin ? NULL : s->rules, cap * sizeof *a);
             if (!a)
                 return RN_ERR_NOMEM;
+            if (s->rules == s->rin)
+                memcpy(a, s->rin, sizeof s->rin);
             s->rules = a;
             s->rcap = cap;
         }
@@ -475,6 +580,7 @@ void ev_matcher_free(ev_matcher_t *m)
         rn_free(m->rules[i].ends);
     }
     rn_free(m->rules);
+    rn_free(m->hot);
     rn_imap_free(&m->byid);
     ev_flat_free(&m->fl);
     rn_free(m->stk);
@@ -512,6 +618,7 @@ static int rebuild(ev_matcher_t *m)
         }
         mstate_t **ends = m->rules[i].ends;
         m->rules[o] = m->rules[i];
+        m->hot[o] = m->hot[i];
         m->rules[o].ends = NULL;
         m->rules[o].nends = m->rules[o].ecap = 0;
         rn_free(ends);
@@ -565,16 +672,21 @@ int ev_matcher_add(ev_matcher_t *m, uint64_t id, const char *json, size_t len, c
     if (m->nrules == m->rcap) {
         size_t cap = m->rcap ? m->rcap * 2 : 16;
         mrule_t *a = rn_realloc(m->rules, cap * sizeof *a);
-        if (!a) {
+        if (a)
+            m->rules = a;
+        mhot_t *h = a ? rn_realloc(m->hot, cap * sizeof *h) : NULL;
+        if (h)
+            m->hot = h;
+        if (!a || !h) {
             ev_pattern_free(p);
             return RN_ERR_NOMEM;
         }
-        m->rules = a;
         m->rcap = cap;
     }
     ev_matcher_remove(m, id);
     uint32_t slot = (uint32_t)m->nrules++;
     m->rules[slot] = (mrule_t){.id = id, .p = p, .alive = 1};
+    m->hot[slot] = (mhot_t){.id = id, .stamp = m->gen};
     m->live++;
     if (rn_imap_put(&m->byid, (int64_t)id, (void *)(uintptr_t)(slot + 1)) < 0 || rule_insert(m, slot) < 0) {
         /* undo: drop the rule, then rebuild to shed half-built transitions */
@@ -607,13 +719,18 @@ static int range_cmp(const void *a, const void *b)
 /* Region of key among sorted points: 2i+1 is pts[i] itself, 2i the gap below it. */
 static size_t region(const rseg_t *rs, uint64_t key)
 {
-    size_t lo = 0, hi = rs->npts;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (rs->pts[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* lower bound without branches on the data: an event's number lands
+     * anywhere, so a branchy search mispredicts about every other step */
+    size_t lo = 0;
+    if (rs->npts) {
+        const uint64_t *b = rs->pts;
+        size_t len = rs->npts;
+        while (len > 1) {
+            size_t half = len >> 1;
+            b = b[half] < key ? b + half : b;
+            len -= half;
+        }
+        lo = (size_t)(b - rs->pts) + (*b < key);
     }
     if (lo < rs->npts && rs->pts[lo] == key)
         return 2 * lo + 1;
@@ -696,9 +813,9 @@ static void range_build(mfield_t *f)
     rs->linear = 0;
 }
 
-static void out_post(ev_matcher_t *m, mfield_t *f, const post_t *p, ev_leaf_t *l, int verify)
+static void out_post(ev_matcher_t *m, const post_t *p, ev_leaf_t *l, int verify)
 {
-    mtrans_t *t = f->t[p->t];
+    mtrans_t *t = p->t;
     if (t->lstamp == m->lstamp)
         return;
     if (verify && !ev_val_test(p->v, l))
@@ -717,12 +834,39 @@ static void out_post(ev_matcher_t *m, mfield_t *f, const post_t *p, ev_leaf_t *l
     m->stk[m->stkn++] = *p;
 }
 
+static void out_entry(ev_matcher_t *m, const hent_t *e, ev_leaf_t *l, int verify)
+{
+    if (e) {
+        const post_t *ps = hposts(e);
+        for (size_t i = 0; i < e->n; i++)
+            out_post(m, &ps[i], l, verify);
+    }
+}
+
 static void out_hash(ev_matcher_t *m, mfield_t *f, char tag, const char *s, size_t n, ev_leaf_t *l, int verify)
 {
-    hent_t *e = hfind(f, tag, s, n);
-    if (e)
-        for (size_t i = 0; i < e->n; i++)
-            out_post(m, f, &e->p[i], l, verify);
+    out_entry(m, hfind(f, tag, s, n), l, verify);
+}
+
+/* Exact and prefix lookups of a string leaf. The slots are all hashed and
+ * prefetched before any is probed, so their cache misses overlap. */
+static void out_exact_prefix(ev_matcher_t *m, mfield_t *f, ev_leaf_t *l)
+{
+    enum { BATCH = 8 };
+    uint64_t hs[BATCH + 1];
+    size_t np = 0;
+    hs[0] = hbytes('S', l->p, l->n);
+    const hent_t *tab = htab(f);
+    __builtin_prefetch(&tab[hs[0] & (f->hcap - 1)]);
+    for (; np < BATCH && np < f->plen.n && f->plen.v[np] <= l->n; np++) {
+        hs[np + 1] = hbytes('P', l->p, f->plen.v[np]);
+        __builtin_prefetch(&tab[hs[np + 1] & (f->hcap - 1)]);
+    }
+    out_entry(m, hfind_h(f, hs[0], 'S', l->p, l->n), l, 0);
+    for (size_t i = 0; i < np; i++)
+        out_entry(m, hfind_h(f, hs[i + 1], 'P', l->p, f->plen.v[i]), l, 0);
+    for (size_t i = np; i < f->plen.n && f->plen.v[i] <= l->n; i++)
+        out_hash(m, f, 'P', l->p, f->plen.v[i], l, 0);
 }
 
 /* Pushes onto m->stk every transition of f one of whose values leaf l satisfies. */
@@ -730,12 +874,14 @@ static void collect(ev_matcher_t *m, mfield_t *f, ev_leaf_t *l)
 {
     m->lstamp++;
     if (l->type == EV_T_STR) {
-        out_hash(m, f, 'S', l->p, l->n, l, 0);
-        for (size_t i = 0; i < f->plen.n && f->plen.v[i] <= l->n; i++)
-            out_hash(m, f, 'P', l->p, f->plen.v[i], l, 0);
+        if (f->hcap)
+            out_exact_prefix(m, f, l);
+        if (f->flags & MF_WC)
+            for (size_t i = 0; i < f->wlen.n && f->wlen.v[i] <= l->n; i++)
+                out_hash(m, f, 'W', l->p, f->wlen.v[i], l, 1);
         for (size_t i = 0; i < f->xlen.n && f->xlen.v[i] <= l->n; i++)
             out_hash(m, f, 'X', l->p + l->n - f->xlen.v[i], f->xlen.v[i], l, 0);
-        if (f->has_ic) {
+        if (f->flags & MF_IC) {
             m->fold.len = 0;
             ev_ic_fold(&m->fold, l->p, l->n);
             if (m->fold.oom) {
@@ -758,11 +904,14 @@ static void collect(ev_matcher_t *m, mfield_t *f, ev_leaf_t *l)
                     range_build(f);
                 if (f->rs.linear) {
                     for (size_t i = 0; i < f->nranges; i++)
-                        out_post(m, f, &f->ranges[i], l, 1);
+                        out_post(m, &f->ranges[i], l, 1);
                 } else {
                     size_t r = region(&f->rs, l->key);
-                    for (uint32_t i = f->rs.start[r]; i < f->rs.start[r + 1]; i++)
-                        out_post(m, f, &f->rs.items[i], l, 0);
+                    uint32_t a = f->rs.start[r], b = f->rs.start[r + 1];
+                    for (uint32_t i = a; i < b; i++)
+                        __builtin_prefetch(f->rs.items[i].t);
+                    for (uint32_t i = a; i < b; i++)
+                        out_post(m, &f->rs.items[i], l, 0);
                 }
             }
         } else {
@@ -772,7 +921,7 @@ static void collect(ev_matcher_t *m, mfield_t *f, ev_leaf_t *l)
         out_hash(m, f, 'L', l->type == EV_T_TRUE ? "t" : l->type == EV_T_FALSE ? "f" : "n", 1, l, 0);
     }
     for (size_t i = 0; i < f->nscan; i++)
-        out_post(m, f, &f->scan[i], l, 1);
+        out_post(m, &f->scan[i], l, 1);
 }
 
 typedef struct walkctx {
@@ -782,22 +931,29 @@ typedef struct walkctx {
     int count;
 } walkctx_t;
 
-/* Memberships live on m->mem as a stack; cur is an offset into it. */
-static void walk(walkctx_t *x, mstate_t *s, size_t cur, size_t curn)
+/* Reports the rules ending at s, each once per event. */
+static inline void report(walkctx_t *x, const mstate_t *s)
 {
     ev_matcher_t *m = x->m;
     for (size_t i = 0; i < s->nrules; i++) {
-        mrule_t *r = &m->rules[s->rules[i]];
+        mhot_t *r = &m->hot[s->rules[i]];
         if (r->stamp != m->gen) {
             r->stamp = m->gen;
             x->count++;
             x->fn(x->ud, r->id);
         }
     }
+}
+
+/* Memberships live on m->mem as a stack; cur is an offset into it. */
+static void walk(walkctx_t *x, mstate_t *s, size_t cur, size_t curn)
+{
+    ev_matcher_t *m = x->m;
+    report(x, s);
     ev_flat_t *fl = &m->fl;
     for (size_t fi = 0; fi < s->nf && !m->oom; fi++) {
         mfield_t *f = &s->f[fi];
-        uint32_t frame = ++m->frame;
+        uint64_t frame = ++m->frame;
         int any = 0;
         for (int32_t li = ev_flat_first(fl, f->field); li >= 0 && !m->oom; li = fl->leaves[li].next) {
             ev_leaf_t *l = &fl->leaves[li];
@@ -815,7 +971,8 @@ static void walk(walkctx_t *x, mstate_t *s, size_t cur, size_t curn)
                 m->memcap = cap;
             }
             size_t out = m->memn;
-            int mn = ev_member_merge(m->mem + cur, curn, fl->mem + 2 * l->mem_off, l->mem_len, m->mem + out);
+            int mn = !curn && !l->mem_len ? 0 /* no arrays on either side: nothing to merge */
+                     : ev_member_merge(m->mem + cur, curn, fl->mem + 2 * l->mem_off, l->mem_len, m->mem + out);
             if (mn < 0)
                 continue;
             any = 1;
@@ -823,22 +980,29 @@ static void walk(walkctx_t *x, mstate_t *s, size_t cur, size_t curn)
             size_t base = m->stkn;
             collect(m, f, l);
             size_t top = m->stkn;
+            for (size_t k = base; k < top; k++) {
+                __builtin_prefetch(&m->stk[k].t->next.f1);
+                __builtin_prefetch(&m->stk[k].t->next.f1.h1);
+            }
             m->memn = out + 2 * (size_t)mn;
             for (size_t k = base; k < top && !m->oom; k++) {
-                mtrans_t *t = f->t[m->stk[k].t];
+                mtrans_t *t = m->stk[k].t;
                 if (same) {
                     if (t->frame == frame)
                         continue;
                     t->frame = frame;
                 }
-                walk(x, t->next, out, (size_t)mn);
+                if (t->next.nf)
+                    walk(x, &t->next, out, (size_t)mn);
+                else
+                    report(x, &t->next); /* a final state: no call, no field loop */
             }
             m->memn = out;
             m->stkn = base;
         }
         if (!any)
             for (size_t k = 0; k < f->nabsent; k++)
-                walk(x, f->t[f->absent[k]]->next, cur, curn);
+                walk(x, &f->t[f->absent[k]]->next, cur, curn);
     }
 }
 

@@ -85,8 +85,52 @@ static int dec_equal(const dec_t *a, const dec_t *b)
     return a->neg == b->neg && a->nd == b->nd && a->exp == b->exp && memcmp(a->dig, b->dig, a->nd) == 0;
 }
 
+/* The exact double of [-]digits[.digits] with at most 15 digits in all:
+ * the digits as an integer and the power of ten are both exact doubles, so
+ * one correctly rounded division gives what strtod() gives. 0 when the text
+ * has another form (exponent, more digits), left to the general path. */
+static int num_simple(const char *s, size_t n, double *out)
+{
+    static const double pow10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = 0, nd = 0, frac = 0;
+    int neg = 0, dot = 0;
+    uint64_t v = 0;
+    if (i < n && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            if (++nd > 15)
+                return 0;
+            v = v * 10 + (uint64_t)(c - '0');
+            frac += (size_t)dot;
+        } else if (c == '.' && !dot) {
+            dot = 1;
+        } else {
+            return 0;
+        }
+    }
+    if (!nd)
+        return 0;
+    double d = (double)v / pow10[frac];
+    *out = neg ? -d : d;
+    return 1;
+}
+
 int ev_num_key(const char *s, size_t n, uint64_t *key)
 {
+    double fast;
+    if (num_simple(s, n, &fast)) {
+        /* at most 15 significant digits, and never outside 1e-15..1e15 unless zero */
+        uint64_t bits;
+        memcpy(&bits, &fast, 8);
+        uint64_t mask = (uint64_t)((int64_t)bits >> 63) | (1ULL << 63);
+        *key = bits ^ mask;
+        return 1;
+    }
     char stack[128];
     char *buf = n < sizeof stack ? stack : rn_malloc(n + 1);
     if (!buf)
