@@ -19,187 +19,19 @@
 #include "core/json_out.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "events/jsonpath.h"
 
 #define MAX_ENTRY_BYTES (1024 * 1024)
 
-/* Appends JSON text with the whitespace between tokens removed; strings and
- * numbers are copied byte for byte. The text must be valid JSON. */
-static void add_compact(rn_buf_t *b, const char *s, size_t n)
-{
-    int in_str = 0, esc = 0;
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (esc)
-                esc = 0;
-            else if (ch == '\\')
-                esc = 1;
-            else if (ch == '"')
-                in_str = 0;
-            continue;
-        }
-        if (ch == '"') {
-            in_str = 1;
-        } else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-            rn_buf_add(b, s + start, i - start);
-            start = i + 1;
-        }
-    }
-    rn_buf_add(b, s + start, n - start);
-}
-
-/* ---- a JSON syntax check that accepts any number (jansson refuses integers
- * beyond int64 and reals beyond double; AWS keeps them as written) ---- */
-
-typedef struct {
-    const char *p, *end;
-    int depth;
-} scan_t;
-
-static void skip_ws(scan_t *s)
-{
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        s->p++;
-}
-
-static int scan_value(scan_t *s);
-
-static int scan_string(scan_t *s)
-{
-    if (s->p >= s->end || *s->p != '"')
-        return -1;
-    for (s->p++; s->p < s->end; s->p++) {
-        unsigned char ch = (unsigned char)*s->p;
-        if (ch == '"') {
-            s->p++;
-            return 0;
-        }
-        if (ch < 0x20)
-            return -1;
-        if (ch == '\\') {
-            if (++s->p >= s->end)
-                return -1;
-            if (*s->p == 'u') {
-                for (int i = 0; i < 4; i++)
-                    if (++s->p >= s->end || !strchr("0123456789abcdefABCDEF", *s->p))
-                        return -1;
-            } else if (!strchr("\"\\/bfnrt", *s->p)) {
-                return -1;
-            }
-        }
-    }
-    return -1;
-}
-
-static int scan_digits(scan_t *s)
-{
-    const char *start = s->p;
-    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-        s->p++;
-    return s->p > start ? 0 : -1;
-}
-
-static int scan_number(scan_t *s)
-{
-    if (s->p < s->end && *s->p == '-')
-        s->p++;
-    if (s->p < s->end && *s->p == '0')
-        s->p++;
-    else if (scan_digits(s) < 0)
-        return -1;
-    if (s->p < s->end && *s->p == '.') {
-        s->p++;
-        if (scan_digits(s) < 0)
-            return -1;
-    }
-    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
-        s->p++;
-        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-            s->p++;
-        if (scan_digits(s) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int scan_word(scan_t *s, const char *w)
-{
-    size_t n = strlen(w);
-    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
-        return -1;
-    s->p += n;
-    return 0;
-}
-
-static int scan_container(scan_t *s, char close, int object)
-{
-    if (++s->depth > 512)
-        return -1;
-    s->p++;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == close) {
-        s->p++;
-        s->depth--;
-        return 0;
-    }
-    for (;;) {
-        skip_ws(s);
-        if (object) {
-            if (scan_string(s) < 0)
-                return -1;
-            skip_ws(s);
-            if (s->p >= s->end || *s->p++ != ':')
-                return -1;
-        }
-        if (scan_value(s) < 0)
-            return -1;
-        skip_ws(s);
-        if (s->p >= s->end)
-            return -1;
-        if (*s->p == ',') {
-            s->p++;
-            continue;
-        }
-        if (*s->p++ != close)
-            return -1;
-        s->depth--;
-        return 0;
-    }
-}
-
-static int scan_value(scan_t *s)
-{
-    skip_ws(s);
-    if (s->p >= s->end)
-        return -1;
-    switch (*s->p) {
-    case '{':
-        return scan_container(s, '}', 1);
-    case '[':
-        return scan_container(s, ']', 0);
-    case '"':
-        return scan_string(s);
-    case 't':
-        return scan_word(s, "true");
-    case 'f':
-        return scan_word(s, "false");
-    case 'n':
-        return scan_word(s, "null");
-    default:
-        return scan_number(s);
-    }
-}
-
-/* 1 when text is exactly one JSON object (surrounding whitespace allowed). */
+/* 1 when text is exactly one JSON object (surrounding whitespace allowed).
+ * The validator keeps any number as written (jansson refuses integers beyond
+ * int64 and reals beyond double; AWS accepts and keeps them). */
 static int is_json_object(const char *text, size_t n)
 {
-    scan_t s = {text, text + n, 0};
-    skip_ws(&s);
-    if (s.p >= s.end || *s.p != '{' || scan_value(&s) < 0)
-        return 0;
-    skip_ws(&s);
-    return s.p == s.end;
+    size_t i = 0, err;
+    while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    return i < n && text[i] == '{' && ev_json_validate(text, n, &err) == 0;
 }
 
 static void add_json_str(rn_buf_t *b, const char *s)
@@ -326,7 +158,7 @@ int ev_envelope_build(const ev_t *e, const char *id, const char *source, const c
         add_json_str(&b, json_string_value(res));
     }
     rn_buf_puts(&b, "],\"detail\":");
-    add_compact(&b, detail, detail_len);
+    ev_json_minify(&b, detail, detail_len);
     rn_buf_puts(&b, "}");
     if (b.oom) {
         rn_buf_free(&b);
