@@ -87,7 +87,7 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
             return -1;
         }
         bus_hops++;
-        ev_route(e, b, payload, len, ingest_ms, NULL, 1);
+        ev_route(e, b, payload, len, event_id, ingest_ms, NULL, 1);
         bus_hops--;
         return 0;
     }

@@ -169,15 +169,15 @@ int ev_op_list_targets_by_rule(ev_t *e, rn_call_t *c);
 int ev_op_put_events(ev_t *e, rn_call_t *c);
 /* Routes one envelope (JSON text) on a bus to every matching enabled rule;
  * replay != NULL limits to its FilterArns and skips archiving. */
-void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, int64_t ingest_ms, const json_t *replay_filter,
-              int archive);
+void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char *id, int64_t ingest_ms,
+              const json_t *replay_filter, int archive);
 /* Builds the event envelope AWS delivers (replay_name NULL unless replayed).
  * Caller owns *out; free with rn_free(). */
 int ev_envelope_build(const ev_t *e, const char *id, const char *source, const char *detail_type, const char *detail,
                       size_t detail_len, const json_t *resources, int64_t time_ms, const char *replay_name,
                       char **out, size_t *outlen);
-/* Delivers one event to every target of one rule. */
-void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, int64_t ingest_ms);
+/* Delivers one event (id: its event id) to every target of one rule. */
+void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, const char *id, int64_t ingest_ms);
 
 /* deliver.c */
 void ev_deliver_init(ev_t *e);

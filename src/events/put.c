@@ -62,7 +62,8 @@ static void on_match(void *ud, uint64_t id)
 
 /* Routes one event on bus b. `replay_filter` (array of rule ARNs) limits the
  * rules of a replay; replayed events are not archived again. */
-void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, int64_t ingest_ms, const json_t *replay_filter,
+void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char *id, int64_t ingest_ms,
+              const json_t *replay_filter,
               int archive)
 {
     if (archive) { /* a live event, not a replay */
@@ -86,29 +87,13 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, int64_t in
             if (!allowed)
                 continue;
         }
-        ev_rule_deliver(e, r, envelope, len, ingest_ms);
+        ev_rule_deliver(e, r, envelope, len, id, ingest_ms);
     }
 }
 
-/* The event id is the envelope's "id" member, which put.c writes second. */
-static void envelope_id(const char *env, char out[64])
+void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, const char *id, int64_t ingest_ms)
 {
-    out[0] = '\0';
-    const char *p = strstr(env, "\"id\":\"");
-    if (!p)
-        return;
-    p += 6;
-    size_t n = 0;
-    while (p[n] && p[n] != '"' && n < 63)
-        n++;
-    memcpy(out, p, n);
-    out[n] = '\0';
-}
-
-void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, int64_t ingest_ms)
-{
-    char id[64], ingest[32];
-    envelope_id(envelope, id);
+    char ingest[32];
     fmt_time(ingest_ms, ingest);
     for (int i = 0; i < r->ntargets; i++) {
         ev_target_t *t = r->targets[i];
@@ -245,7 +230,7 @@ static int put_one(ev_t *e, rn_call_t *c, const json_t *en, json_t *results, siz
     if (ev_envelope_build(e, id, source, dtype, detail, json_string_length(jdetail), res, t, NULL, &env, &len) < 0)
         return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
     if (b)
-        ev_route(e, b, env, len, now, NULL, 1);
+        ev_route(e, b, env, len, id, now, NULL, 1);
     rn_free(env);
     (*failed)--;
     json_array_append_new(results, json_pack("{s:s}", "EventId", id));

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "events/jsonpath.h"
 
 #define REPLAY_SLICE 500
 
@@ -98,10 +99,14 @@ static void replay_step(ev_t *e, ev_replay_t *r)
         arch_event_t *ev = &a->events[r->cursor];
         if (ev->t < r->from_ms || ev->t >= r->to_ms || ev_archive_expired(a, ev->t, now))
             continue;
-        size_t len;
+        size_t len, idn = 0;
+        const char *idp = NULL;
+        char id[64] = "";
+        if (ev_json_member(ev->env, ev->len, "id", 2, &idp, &idn) && idn >= 2 && idn - 2 < sizeof id)
+            memcpy(id, idp + 1, idn - 2), id[idn - 2] = '\0'; /* the id is a plain UUID string */
         char *env = with_replay_name(ev->env, ev->len, r->name, &len);
         if (env) {
-            ev_route(e, b, env, len, now, r->filter, 0);
+            ev_route(e, b, env, len, id, now, r->filter, 0);
             rn_free(env);
         }
         r->last_replayed_ms = ev->t;
