@@ -107,6 +107,8 @@ def _make(case):
 
 CASES = load_cases()
 if CASES is None:
+    # one visible skip (with its reason) rather than a silently empty class
+    TestEventPatternConformance.test_conformance_cases = lambda self: None
     TestEventPatternConformance = unittest.skip("conformance data not found at %s" % DATA)(  # noqa: F811
         TestEventPatternConformance)
 else:
