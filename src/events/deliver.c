@@ -18,6 +18,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "events/jsonpath.h"
 
 #define MAX_BUS_HOPS 4
 #define BACKOFF_BASE_MS 1000
@@ -86,6 +87,11 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
             snprintf(f->message, sizeof f->message, "Event exceeded the maximum number of event bus hops.");
             return -1;
         }
+        /* the bus matches the envelopes it built without validating them
+         * again; transformed input is checked here, and text that is not
+         * JSON is routed nowhere */
+        if (t->xf && ev_json_validate(payload, len, NULL) < 0)
+            return 0;
         bus_hops++;
         ev_route(e, b, payload, len, event_id, ingest_ms, NULL, 1);
         bus_hops--;

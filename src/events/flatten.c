@@ -68,8 +68,7 @@ static inline uint64_t path_hash(const char *s, size_t n)
         n -= 8;
     }
     if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
+        uint64_t w = ev_tail_word(s, n);
         h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
         h ^= h >> 32;
     }
@@ -211,6 +210,7 @@ typedef struct scan {
     rn_buf_t path;
     int depth;
     int err;
+    int trusted; /* the text is known well-formed: skipped values are not validated */
 } scan_t;
 
 /* bytes that end a run inside a string: quote, backslash, control chars */
@@ -552,6 +552,149 @@ fail:
     return bad(sc);
 }
 
+/* ---- skipping text known to be well-formed ---- */
+
+/* Masks of one 64-byte block, bit k for byte k: quotes, backslashes, openers
+ * ('{' or '[') and closers ('}' or ']'). */
+typedef struct blk {
+    uint64_t quote, bslash, open, close;
+} blk_t;
+
+static inline void blk_masks(const unsigned char *p, blk_t *b)
+{
+#if defined(__SSE2__)
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), op = _mm_set1_epi8('{'),
+                  cl = _mm_set1_epi8('}'), up = _mm_set1_epi8(0x20);
+    b->quote = b->bslash = b->open = b->close = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i f = _mm_or_si128(w, up); /* '[' | 0x20 == '{', ']' | 0x20 == '}' */
+        unsigned sh = 16u * (unsigned)k;
+        b->quote |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, q)) << sh;
+        b->bslash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, bs)) << sh;
+        b->open |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(f, op)) << sh;
+        b->close |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(f, cl)) << sh;
+    }
+#else
+    b->quote = b->bslash = b->open = b->close = 0;
+    for (int k = 0; k < 64; k++) {
+        unsigned char c = p[k];
+        uint64_t bit = 1ULL << k;
+        b->quote |= c == '"' ? bit : 0;
+        b->bslash |= c == '\\' ? bit : 0;
+        b->open |= (c == '{' || c == '[') ? bit : 0;
+        b->close |= (c == '}' || c == ']') ? bit : 0;
+    }
+#endif
+}
+
+/* Bit k = XOR of bits 0..k: from a quote mask, the bytes inside strings
+ * (opening quote included, closing quote not). */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+static inline int popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* The index after the object or array opening at s[i], read 64 bytes at a
+ * time: string interiors are masked out and brackets counted, so only a
+ * block where the depth can fall to zero is looked at bit by bit. Assumes
+ * well-formed JSON; on other text it still stays inside s and returns 0
+ * when no closing bracket is found. */
+static size_t skip_container(const unsigned char *s, size_t n, size_t i)
+{
+    unsigned char tail[64];
+    uint64_t in_str = 0; /* all ones while a string runs on into the next block */
+    int esc_next = 0;    /* the block's first byte is escaped */
+    long depth = 0;
+    for (size_t p = i; p < n; p += 64) {
+        const unsigned char *src = s + p;
+        if (n - p < 64) {
+            memset(tail, ' ', sizeof tail);
+            memcpy(tail, s + p, n - p);
+            src = tail;
+        }
+        blk_t b;
+        blk_masks(src, &b);
+        uint64_t escaped = 0;
+        if (b.bslash || esc_next) { /* rare: walk the backslashes in order */
+            uint64_t m = b.bslash;
+            if (esc_next) {
+                escaped = 1;
+                m &= ~1ULL;
+            }
+            esc_next = 0;
+            while (m) {
+                int k = __builtin_ctzll(m);
+                m &= m - 1;
+                if ((escaped >> k) & 1)
+                    continue;
+                if (k == 63)
+                    esc_next = 1;
+                else
+                    escaped |= 1ULL << (k + 1);
+            }
+        }
+        uint64_t quote = b.quote & ~escaped;
+        uint64_t str = (quote ? prefix_xor(quote) : 0) ^ in_str;
+        in_str = (uint64_t)((int64_t)str >> 63);
+        uint64_t open = b.open & ~str, close = b.close & ~str;
+        int nc = popcount64(close);
+        if (nc < depth) { /* cannot close here */
+            depth += popcount64(open) - nc;
+            continue;
+        }
+        for (uint64_t all = open | close; all; all &= all - 1) {
+            int k = __builtin_ctzll(all);
+            if ((open >> k) & 1)
+                depth++;
+            else if (--depth == 0)
+                return p + (size_t)k + 1;
+        }
+    }
+    return 0;
+}
+
+/* Skips one value of well-formed text (after any whitespace). */
+static int skip_trusted(scan_t *sc)
+{
+    const unsigned char *s = (const unsigned char *)sc->s;
+    size_t i = sc->i, e;
+    int c = tok(s, sc->n, &i);
+    if (c == '"') {
+        e = str_skip(s, i + 1, sc->n);
+    } else if (c == '{' || c == '[') {
+        e = skip_container(s, sc->n, i);
+    } else { /* number, true, false or null: up to the next delimiter */
+        for (e = i; e < sc->n; e++) {
+            unsigned char d = s[e];
+            if (d == ',' || d == '}' || d == ']' || d == ' ' || d == '\n' || d == '\r' || d == '\t')
+                break;
+        }
+        if (e == i)
+            e = 0;
+    }
+    if (!e) {
+        sc->i = i;
+        return bad(sc);
+    }
+    sc->i = e;
+    return 0;
+}
+
 static int scan_value(scan_t *sc, int32_t field, int prefix);
 
 /* Scans an object on a path some pattern reads below (prefix) or not. */
@@ -615,7 +758,7 @@ static int scan_object(scan_t *sc, int prefix)
             if (!e)
                 return bad(sc);
             sc->i = e;
-        } else if (skip_value(sc) < 0) {
+        } else if ((sc->trusted ? skip_trusted(sc) : skip_value(sc)) < 0) {
             return -1;
         }
         sc->path.len = mark;
@@ -690,7 +833,7 @@ static int scan_value(scan_t *sc, int32_t field, int prefix)
     if (c < 0)
         return bad(sc);
     if (!prefix && (field < 0 || c == '{'))
-        return skip_value(sc); /* nothing below is read */
+        return sc->trusted ? skip_trusted(sc) : skip_value(sc); /* nothing below is read */
     switch (c) {
     case '{':
     case '[': {
@@ -737,7 +880,7 @@ static int scan_value(scan_t *sc, int32_t field, int prefix)
     }
 }
 
-int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len)
+static int flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len, int trusted)
 {
     size_t nf = ev_fields_count(dict);
     fl->nleaves = fl->nmem = fl->narrays = 0;
@@ -771,7 +914,7 @@ int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_
         if (fl->scratch.oom)
             return RN_ERR_NOMEM;
     }
-    scan_t sc = {.s = json, .n = len, .d = dict, .fl = fl, .path = fl->path};
+    scan_t sc = {.s = json, .n = len, .d = dict, .fl = fl, .path = fl->path, .trusted = trusted};
     sc.path.len = 0;
     int c = ws(&sc);
     if (c != '{')
@@ -782,6 +925,16 @@ int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_
         sc.err = RN_ERR_EV_VALIDATION;
     fl->path = sc.path; /* kept for the next event */
     return r < 0 || sc.err ? (sc.err ? sc.err : RN_ERR_EV_VALIDATION) : 0;
+}
+
+int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len)
+{
+    return flat_scan(fl, dict, json, len, 0);
+}
+
+int ev_flat_scan_trusted(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len)
+{
+    return flat_scan(fl, dict, json, len, 1);
 }
 
 int ev_event_member(const char *json, size_t len, const char *key, const char **val, size_t *vlen)

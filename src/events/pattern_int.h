@@ -9,6 +9,7 @@
 #define RN_EV_PATTERN_INT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/buf.h"
 #include "events/pattern.h"
@@ -226,9 +227,28 @@ void ev_flat_free(ev_flat_t *fl);
  * every other subtree. Returns 0, RN_ERR_EV_VALIDATION when the text is not
  * one well-formed JSON object, or RN_ERR_NOMEM. */
 int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len);
+/* Same for text known to be well-formed (ev_json_validate accepted it, or
+ * Runnel wrote it): the subtrees no pattern reads are skipped without being
+ * validated. Other text gives some result, never a read outside json. */
+int ev_flat_scan_trusted(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len);
 /* Finds a top-level member of a JSON object (first occurrence); 1 with its
  * raw value text, else 0. The text need not be validated. */
 int ev_event_member(const char *json, size_t len, const char *key, const char **val, size_t *vlen);
+/* The last 1..7 bytes of a key as one word for hashing, read with at most
+ * two loads and no byte-by-byte copy (a copy through memory stalls the load
+ * that follows it). A function of the bytes and n only; callers mix n in. */
+static inline uint64_t ev_tail_word(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, u, 4);
+        memcpy(&b, u + n - 4, 4);
+        return (uint64_t)a | (uint64_t)b << 32;
+    }
+    return (uint64_t)u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
+}
+
 /* First leaf index of a field, or -1. */
 static inline int32_t ev_flat_first(const ev_flat_t *fl, uint32_t field)
 {

@@ -192,8 +192,7 @@ static uint64_t hbytes(char tag, const char *s, size_t n)
         n -= 8;
     }
     if (n) {
-        uint64_t w = 0;
-        memcpy(&w, s, n);
+        uint64_t w = ev_tail_word(s, n);
         h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
     }
     h ^= h >> 32;
@@ -1006,14 +1005,13 @@ static void walk(walkctx_t *x, mstate_t *s, size_t cur, size_t curn)
     }
 }
 
-int ev_matcher_match(const ev_matcher_t *cm, const char *event, size_t len, void (*fn)(void *ud, uint64_t id),
-                     void *ud)
+static int matcher_run(ev_matcher_t *m, const char *event, size_t len, void (*fn)(void *ud, uint64_t id), void *ud,
+                       int trusted)
 {
-    ev_matcher_t *m = (ev_matcher_t *)cm; /* scratch only; rules are not changed */
     if (m->oom && rebuild(m) < 0)
         return RN_ERR_NOMEM;
     m->oom = 0;
-    int r = ev_flat_scan(&m->fl, m->dict, event, len);
+    int r = trusted ? ev_flat_scan_trusted(&m->fl, m->dict, event, len) : ev_flat_scan(&m->fl, m->dict, event, len);
     if (r)
         return r;
     m->gen++;
@@ -1023,4 +1021,16 @@ int ev_matcher_match(const ev_matcher_t *cm, const char *event, size_t len, void
     if (m->oom)
         return RN_ERR_NOMEM;
     return x.count;
+}
+
+int ev_matcher_match(const ev_matcher_t *cm, const char *event, size_t len, void (*fn)(void *ud, uint64_t id),
+                     void *ud)
+{
+    return matcher_run((ev_matcher_t *)cm, event, len, fn, ud, 0); /* scratch only; rules are not changed */
+}
+
+int ev_matcher_match_trusted(const ev_matcher_t *cm, const char *event, size_t len,
+                             void (*fn)(void *ud, uint64_t id), void *ud)
+{
+    return matcher_run((ev_matcher_t *)cm, event, len, fn, ud, 1);
 }
