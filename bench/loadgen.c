@@ -424,7 +424,8 @@ static int mode_send(void)
 
 /* ---- mode events: PutEvents -> rule -> SQS target, closed loop ---- */
 
-static char g_put_body[1024];
+static char g_put_body[4096];
+static int g_entries = 1; /* entries per PutEvents request (1-10) */
 
 /* A rule on the default bus sending source "bench" events to the queue. */
 static void events_setup(void)
@@ -443,9 +444,13 @@ static void events_setup(void)
     if (st != 200)
         die("PutTargets: status %d: %s", st, resp ? resp : "");
     free(resp);
-    snprintf(g_put_body, sizeof(g_put_body),
-             "{\"Entries\":[{\"Source\":\"bench\",\"DetailType\":\"Order Created\","
-             "\"Detail\":\"{\\\"orderId\\\":\\\"o-1\\\",\\\"amount\\\":19.99}\"}]}");
+    size_t off = (size_t)snprintf(g_put_body, sizeof(g_put_body), "{\"Entries\":[");
+    for (int i = 0; i < g_entries; i++)
+        off += (size_t)snprintf(g_put_body + off, sizeof(g_put_body) - off,
+                                "%s{\"Source\":\"bench\",\"DetailType\":\"Order Created\","
+                                "\"Detail\":\"{\\\"orderId\\\":\\\"o-%d\\\",\\\"amount\\\":19.99}\"}",
+                                i ? "," : "", i + 1);
+    snprintf(g_put_body + off, sizeof(g_put_body) - off, "]}");
 }
 
 static void put_reply(lg_conn_t *c, int status, const char *body, size_t len)
@@ -471,10 +476,12 @@ static int mode_events(void)
     uint64_t t0 = now_ns();
     loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
     double secs = (double)(now_ns() - t0) / 1e9;
-    uint64_t reqs = g_reqs;
+    uint64_t reqs = g_reqs, events = reqs * (uint64_t)g_entries;
     double p50 = samples_pct(&g_lat, 50), p99 = samples_pct(&g_lat, 99);
-    printf("mode=events conns=%d secs=%.2f events=%llu events_per_s=%.0f p50_us=%.1f p99_us=%.1f errors=%llu\n",
-           g_conns, secs, (unsigned long long)reqs, (double)reqs / secs, p50, p99, (unsigned long long)g_errors);
+    printf("mode=events conns=%d entries=%d secs=%.2f requests=%llu events=%llu events_per_s=%.0f p50_us=%.1f "
+           "p99_us=%.1f errors=%llu\n",
+           g_conns, g_entries, secs, (unsigned long long)reqs, (unsigned long long)events, (double)events / secs, p50,
+           p99, (unsigned long long)g_errors);
     print_errors();
     return 0;
 }
@@ -924,7 +931,7 @@ static int mode_ready(int runs, char **argv)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: loadgen MODE [--port N] [--queue NAME] [--conns N] [--duration S] [--n N] [--hold S] [-v]\n"
+            "usage: loadgen MODE [--port N] [--queue NAME] [--conns N] [--duration S] [--n N] [--hold S] [--entries N] [-v]\n"
             "modes: send | cycle | wake | events | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
     exit(2);
 }
@@ -966,6 +973,8 @@ int main(int argc, char **argv)
             max_secs = atof(v);
         else if (strcmp(a, "--runs") == 0)
             runs = atoi(v);
+        else if (strcmp(a, "--entries") == 0)
+            g_entries = atoi(v) < 1 ? 1 : atoi(v) > 10 ? 10 : atoi(v);
         else
             usage();
         i++;
