@@ -17,7 +17,9 @@ fail_setup() {
 [ -x "$runnel" ] || fail_setup "$runnel not found; run make first"
 command -v node >/dev/null || fail_setup "node not found"
 
-if [ ! -d node_modules ]; then
+# (re)install when missing or older than the lockfile (npm stamps each
+# install with node_modules/.package-lock.json)
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund >&2 || fail_setup "npm ci failed"
 fi
 
