@@ -95,14 +95,15 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char
 
 void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, const char *id, int64_t ingest_ms)
 {
-    char ingest[32];
-    fmt_time(ingest_ms, ingest);
+    char ingest[32] = ""; /* formatted for the first transformed target only */
     for (int i = 0; i < r->ntargets; i++) {
         ev_target_t *t = r->targets[i];
         if (!t->xf) {
             ev_deliver(e, r, t, envelope, len, id, ingest_ms);
             continue;
         }
+        if (!ingest[0])
+            fmt_time(ingest_ms, ingest);
         ev_transform_ctx_t ctx = {r->arn, r->name, ingest};
         char *out = NULL;
         size_t outlen = 0;
