@@ -73,11 +73,8 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
         return -1;
     }
     if (starts(arn, "arn:aws:events:") && strstr(arn, ":event-bus/")) {
-        rn_call_t *probe = rn_calloc(1, sizeof *probe);
-        ev_bus_t *b = NULL;
-        int rc = probe ? ev_bus_resolve(e, probe, arn, &b) : RN_ERR_NOMEM;
-        rn_free(probe);
-        if (rc < 0) {
+        ev_bus_t *b = ev_bus_find(e, arn);
+        if (!b) {
             snprintf(f->code, sizeof f->code, "NO_RESOURCE");
             snprintf(f->message, sizeof f->message, "Event bus %s does not exist.", arn);
             return -1;

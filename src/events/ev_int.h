@@ -122,6 +122,8 @@ int ev_list_page(rn_call_t *c, const rn_smap_t *m, const char *list_key, ev_page
 int ev_page_params(rn_call_t *c, int *limit, const char **after);
 /* Resolves EventBusName (name or ARN; NULL = default). Borrowed. */
 int ev_bus_resolve(ev_t *e, rn_call_t *c, const char *name_or_arn, ev_bus_t **out);
+/* The same lookup without an error: the bus, or NULL. Borrowed. */
+ev_bus_t *ev_bus_find(ev_t *e, const char *name_or_arn);
 void ev_bus_persist(ev_t *e, ev_bus_t *b);
 void ev_rule_persist(ev_t *e, ev_rule_t *r);
 void ev_rule_unpersist(ev_t *e, ev_rule_t *r);

@@ -131,24 +131,35 @@ json_t *ev_time_json(int64_t ms)
     return json_real((double)ms / 1000.0);
 }
 
-int ev_bus_resolve(ev_t *e, rn_call_t *c, const char *name_or_arn, ev_bus_t **out)
+/* The bus name in a name or ARN (NULL or "" = default), or NULL when an
+ * ARN has no ":event-bus/" part. Borrowed from name_or_arn. */
+static const char *bus_name(const ev_t *e, const char *name_or_arn)
 {
     const char *name = name_or_arn && *name_or_arn ? name_or_arn : "default";
-    if (strncmp(name, "arn:", 4) == 0) {
-        char prefix[160];
-        ev_arn(e, prefix, sizeof prefix, "event-bus/");
-        size_t pl = strlen(prefix);
-        if (strncmp(name, prefix, pl) == 0) {
-            name += pl;
-        } else {
-            const char *slash = strstr(name, ":event-bus/");
-            if (!slash)
-                return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter %s is not valid. Reason: Provided Arn is not "
-                                                             "in correct format.",
-                                    name_or_arn);
-            name = slash + 11;
-        }
-    }
+    if (strncmp(name, "arn:", 4) != 0)
+        return name;
+    char prefix[160];
+    ev_arn(e, prefix, sizeof prefix, "event-bus/");
+    size_t pl = strlen(prefix);
+    if (strncmp(name, prefix, pl) == 0)
+        return name + pl;
+    const char *slash = strstr(name, ":event-bus/");
+    return slash ? slash + 11 : NULL;
+}
+
+ev_bus_t *ev_bus_find(ev_t *e, const char *name_or_arn)
+{
+    const char *name = bus_name(e, name_or_arn);
+    return name ? rn_smap_get(&e->buses, name) : NULL;
+}
+
+int ev_bus_resolve(ev_t *e, rn_call_t *c, const char *name_or_arn, ev_bus_t **out)
+{
+    const char *name = bus_name(e, name_or_arn);
+    if (!name)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter %s is not valid. Reason: Provided Arn is not "
+                                                     "in correct format.",
+                            name_or_arn);
     ev_bus_t *b = rn_smap_get(&e->buses, name);
     if (!b)
         return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Event bus %s does not exist.", name);

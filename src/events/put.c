@@ -180,7 +180,6 @@ static int put_one(ev_t *e, rn_call_t *c, const json_t *en, json_t *results, siz
     const char *source = ev_get_str(en, "Source"), *dtype = ev_get_str(en, "DetailType");
     json_t *jdetail = json_object_get(en, "Detail");
     const char *detail = json_string_value(jdetail);
-    ev_bus_t *b = NULL;
     (*failed)++;
     if (!source || !*source) {
         entry_fail(results, "InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument.");
@@ -213,12 +212,7 @@ static int put_one(ev_t *e, rn_call_t *c, const json_t *en, json_t *results, siz
         return 0;
     }
     /* AWS accepts an event for a bus that does not exist and drops it */
-    rn_call_t *probe = rn_calloc(1, sizeof *probe);
-    if (!probe)
-        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    if (ev_bus_resolve(e, probe, ev_get_str(en, "EventBusName"), &b) < 0)
-        b = NULL;
-    rn_free(probe);
+    ev_bus_t *b = ev_bus_find(e, ev_get_str(en, "EventBusName"));
     int64_t now = rn_now_ms(), t = now;
     json_t *jt = json_object_get(en, "Time");
     if (json_is_number(jt)) {

@@ -187,6 +187,19 @@ class TestDeadLetters(EventsTest):
         self.assertIn("process-order", attrs["ERROR_MESSAGE"])
         self.assertEqual(attrs["RETRY_ATTEMPTS"], "0")
 
+    def test_missing_bus_target_goes_to_dlq(self):
+        dlq_url, dlq_arn = self.queue("dlq-bus")
+        bus_arn = "arn:aws:events:us-east-1:000000000000:event-bus/never-made"
+        self.ev.put_rule(Name="ToNoBus", EventPattern='{"source": ["shop"]}')
+        self.ev.put_targets(Rule="ToNoBus", Targets=[{"Id": "b", "Arn": bus_arn,
+                                                       "DeadLetterConfig": {"Arn": dlq_arn}}])
+        self.ev.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": "{}"}])
+        msgs = receive_all(self.sqs, dlq_url, 1)
+        attrs = {k: v["StringValue"] for k, v in msgs[0]["MessageAttributes"].items()}
+        self.assertEqual(attrs["TARGET_ARN"], bus_arn)
+        self.assertEqual(attrs["ERROR_CODE"], "NO_RESOURCE")
+        self.assertEqual(attrs["ERROR_MESSAGE"], "Event bus %s does not exist." % bus_arn)
+
     def test_deleted_queue_target_goes_to_dlq(self):
         dlq_url, dlq_arn = self.queue("dlq2")
         gone_url, gone_arn = self.queue("gone")
