@@ -14,88 +14,8 @@
 #include "core/mem.h"
 #include "events/pattern.h"
 #include "events/pattern_int.h"
+#include "conformance_files.h"
 #include "unit.h"
-
-static const char *conf_dir(void)
-{
-    static const char *const dirs[] = {"../shared/conformance", "/work/shared/conformance"};
-    static char found[512];
-    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-        char p[600];
-        snprintf(p, sizeof p, "%s/event-patterns/MANIFEST.json", dirs[i]);
-        FILE *f = fopen(p, "rb");
-        if (f) {
-            fclose(f);
-            snprintf(found, sizeof found, "%s", dirs[i]);
-            return found;
-        }
-    }
-    return NULL;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = 0;
-        *len = (size_t)n;
-    }
-    return b;
-}
-
-/* JSON5 as these files use it: // and block comments, trailing commas. */
-static size_t json5_to_json(char *s, size_t n)
-{
-    size_t o = 0;
-    int in_str = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_str) {
-            s[o++] = c;
-            if (c == '\\' && i + 1 < n)
-                s[o++] = s[++i];
-            else if (c == '"')
-                in_str = 0;
-            continue;
-        }
-        if (c == '"') {
-            in_str = 1;
-            s[o++] = c;
-        } else if (c == '/' && i + 1 < n && s[i + 1] == '/') {
-            while (i < n && s[i] != '\n')
-                i++;
-            if (i < n)
-                s[o++] = '\n';
-        } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-            i += 2;
-            while (i + 1 < n && !(s[i] == '*' && s[i + 1] == '/'))
-                i++;
-            i++;
-        } else if (c == '}' || c == ']') {
-            size_t k = o;
-            while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\n' || s[k - 1] == '\r' || s[k - 1] == '\t'))
-                k--;
-            if (k > 0 && s[k - 1] == ',')
-                s[k - 1] = ' ';
-            s[o++] = c;
-        } else {
-            s[o++] = c;
-        }
-    }
-    s[o] = 0;
-    return o;
-}
 
 typedef struct outcome {
     int rc, result;
@@ -130,9 +50,9 @@ static int check_case(const char *name, const char *expected, const char *aws_er
 
 TEST(test_event_patterns_conform_to_aws)
 {
-    const char *dir = conf_dir();
+    const char *dir = conformance_dir();
     if (!dir) {
-        printf("SKIP test_event_patterns_conform_to_aws: no ../shared/conformance or /work/shared/conformance\n");
+        printf("SKIP test_event_patterns_conform_to_aws: no ../shared/conformance (set RUNNEL_CONFORMANCE to its event-patterns folder to run it from elsewhere)\n");
         return;
     }
     char path[1024];

@@ -14,6 +14,7 @@
 #include "core/mem.h"
 #include "events/pattern.h"
 #include "events/pattern_int.h"
+#include "conformance_files.h"
 #include "unit.h"
 
 typedef struct corpus {
@@ -56,75 +57,6 @@ static void add_json(corpus_t *c, json_t *j, int is_event)
     free(s);
 }
 
-static const char *conf_dir(void)
-{
-    static const char *const dirs[] = {"../shared/conformance", "/work/shared/conformance"};
-    for (size_t i = 0; i < 2; i++) {
-        char p[600];
-        snprintf(p, sizeof p, "%s/event-patterns/MANIFEST.json", dirs[i]);
-        FILE *f = fopen(p, "rb");
-        if (f) {
-            fclose(f);
-            return dirs[i];
-        }
-    }
-    return NULL;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = 0;
-        *len = (size_t)n;
-    }
-    return b;
-}
-
-static size_t strip_json5(char *s, size_t n)
-{
-    size_t o = 0;
-    int in_str = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (in_str) {
-            s[o++] = c;
-            if (c == '\\' && i + 1 < n)
-                s[o++] = s[++i];
-            else if (c == '"')
-                in_str = 0;
-        } else if (c == '"') {
-            in_str = 1;
-            s[o++] = c;
-        } else if (c == '/' && i + 1 < n && s[i + 1] == '/') {
-            while (i < n && s[i] != '\n')
-                i++;
-        } else if (c == '}' || c == ']') {
-            size_t k = o;
-            while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\n' || s[k - 1] == '\r' || s[k - 1] == '\t'))
-                k--;
-            if (k > 0 && s[k - 1] == ',')
-                s[k - 1] = ' ';
-            s[o++] = c;
-        } else {
-            s[o++] = c;
-        }
-    }
-    s[o] = 0;
-    return o;
-}
-
 static void load(corpus_t *c, const char *dir)
 {
     char path[1024];
@@ -141,7 +73,7 @@ static void load(corpus_t *c, const char *dir)
         if (!t)
             continue;
         if (strstr(file, ".json5")) {
-            n = strip_json5(t, n);
+            n = json5_to_json(t, n);
             const char *v;
             size_t vn;
             if (ev_event_member(t, n, "Event", &v, &vn))
@@ -249,7 +181,7 @@ static int compare(ev_matcher_t *m, ev_pattern_t **pats, const unsigned char *in
 
 TEST(test_matcher_equals_per_pattern_matching)
 {
-    const char *dir = conf_dir();
+    const char *dir = conformance_dir();
     if (!dir) {
         printf("SKIP test_matcher_equals_per_pattern_matching: no conformance directory\n");
         return;
