@@ -57,6 +57,9 @@ struct rn_store {
     pthread_cond_t sync_cv; /* syncer: written_seq advanced or stop */
     uint64_t written_seq;   /* guarded by mu: committed to the OS */
     op_t *head, *tail;      /* pending, guarded by mu */
+    op_t *dhead, *dtail;    /* committed, guarded by mu: the loop frees them, as
+                               it allocated them, so they go back to its
+                               allocator cache instead of crossing threads */
     uint64_t queued_seq;    /* last seq handed to the thread; loop only */
     uint64_t durable_seq;   /* guarded by mu */
     int failed_err;         /* guarded by mu: error of the last failed batch */
@@ -178,14 +181,18 @@ static void *store_thread(void *arg)
             RN_ERROR("store: commit failed: %s", sqlite3_errmsg(s->db));
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         }
-        while (list) {
-            op_t *next = list->next;
-            last = list->sseq;
+        op_t *end = list;
+        for (op_t *o = list; o; o = o->next) {
+            last = o->sseq;
             n++;
-            rn_free(list);
-            list = next;
+            end = o;
         }
         pthread_mutex_lock(&s->mu);
+        if (s->dtail)
+            s->dtail->next = list;
+        else
+            s->dhead = list;
+        s->dtail = end;
         s->committed += n;
         s->batches++;
         if (rc != SQLITE_OK) {
@@ -270,7 +277,14 @@ static void on_async(uv_async_t *a)
     pthread_mutex_lock(&s->mu);
     uint64_t durable = s->durable_seq;
     uint64_t failed_upto = s->failed_upto;
+    op_t *done = s->dhead;
+    s->dhead = s->dtail = NULL;
     pthread_mutex_unlock(&s->mu);
+    while (done) {
+        op_t *next = done->next;
+        rn_free(done);
+        done = next;
+    }
     s->durable_seen = durable;
     while (s->bhead && s->bhead->seq <= durable) {
         barrier_t *b = s->bhead;
