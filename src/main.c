@@ -13,6 +13,7 @@
 #include "aws/dispatch.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/json_alloc.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "sqs/sqs.h"
@@ -237,8 +238,12 @@ int main(int argc, char **argv)
         printf("runnel %s\n", RN_VERSION);
         return 0;
     }
-    if (strcmp(argv[1], "serve") == 0)
-        return serve(argc - 2, argv + 2);
+    if (strcmp(argv[1], "serve") == 0) {
+        rn_json_alloc_install();
+        int rc = serve(argc - 2, argv + 2);
+        rn_json_alloc_drain();
+        return rc;
+    }
     fprintf(stderr, "runnel: unknown command '%s'\n%s", argv[1], usage);
     return 2;
 }

@@ -14,6 +14,7 @@
 #include "aws/form.h"
 #include "aws/sigv4.h"
 #include "aws/xml.h"
+#include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -106,7 +107,7 @@ static void send_json_error(rn_http_conn_t *conn, const char *service, int err, 
                  e->sender ? "Sender" : "Receiver");
     rn_http_respond(conn, e->status, events ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0", head,
                     txt ? txt : "{}", txt ? strlen(txt) : 2);
-    free(txt);
+    rn_json_free(txt);
 }
 
 static void send_xml_error(rn_http_conn_t *conn, int err, const char *msg, const char *rid)
@@ -225,7 +226,7 @@ static void respond_plain_json(rn_http_conn_t *conn, int status, json_t *j)
     char *txt = json_dumps(j, JSON_COMPACT | JSON_INDENT(0));
     json_decref(j);
     rn_http_respond(conn, status, "application/json", NULL, txt ? txt : "{}", txt ? strlen(txt) : 2);
-    free(txt);
+    rn_json_free(txt);
 }
 
 static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)

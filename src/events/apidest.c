@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -340,7 +341,7 @@ static char *merged_body(const char *payload, size_t len, const json_t *body_par
     char *txt = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
     char *out = txt ? rn_strdup(txt) : NULL;
-    free(txt);
+    rn_json_free(txt);
     *outlen = out ? strlen(out) : 0;
     return out;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -54,7 +55,7 @@ static void archive_persist(ev_t *e, const ev_archive_t *a)
     char *txt = json_dumps(o, JSON_COMPACT);
     if (txt)
         rn_store_kv_put(e->store, EV_NS_ARCHIVE, a->name, txt);
-    free(txt);
+    rn_json_free(txt);
     json_decref(o);
 }
 

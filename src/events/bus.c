@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -280,7 +281,7 @@ static void policy_set(ev_bus_t *b, json_t *doc)
     if (doc && json_array_size(json_object_get(doc, "Statement")) > 0) {
         char *txt = json_dumps(doc, JSON_COMPACT);
         b->policy = txt ? rn_strdup(txt) : NULL;
-        free(txt);
+        rn_json_free(txt);
     }
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/ids.h"
@@ -87,7 +88,7 @@ static void persist(ev_t *e, const char *ns, const char *name, const json_t *rec
     char *txt = json_dumps(rec, JSON_COMPACT);
     if (txt)
         rn_store_kv_put(e->store, ns, name, txt);
-    free(txt);
+    rn_json_free(txt);
 }
 
 static void put_times(json_t *out, const json_t *rec, int authorized)

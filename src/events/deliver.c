@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/ids.h"
@@ -143,7 +144,7 @@ static void delivery_persist(ev_t *e, const ev_delivery_t *d)
         rn_store_kv_put(e->store, EV_NS_DELIVERY, key, txt);
     else
         RN_ERROR("events: out of memory persisting delivery %s", key);
-    free(txt);
+    rn_json_free(txt);
     json_decref(o);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -48,7 +49,7 @@ static void replay_persist(ev_t *e, const ev_replay_t *r)
     char *txt = json_dumps(o, JSON_COMPACT);
     if (txt)
         rn_store_kv_put(e->store, EV_NS_REPLAY, r->name, txt);
-    free(txt);
+    rn_json_free(txt);
     json_decref(o);
 }
 

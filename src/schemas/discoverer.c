@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -43,7 +44,7 @@ void schemas_discoverer_persist(schemas_t *s, const sc_discoverer_t *d)
     if (txt)
         rn_store_kv_put(s->store, SC_NS_DISCOVERER, d->id, txt);
     json_decref(v);
-    free(txt);
+    rn_json_free(txt);
 }
 
 static sc_discoverer_t *discoverer_add(schemas_t *s, const char *id, const char *source_arn)

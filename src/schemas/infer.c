@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -756,7 +757,7 @@ static char *dump_doc(json_t *doc)
     if (!txt)
         return NULL;
     char *out = rn_strdup(txt);
-    free(txt);
+    rn_json_free(txt);
     return out;
 }
 
@@ -938,8 +939,8 @@ int schemas_draft4_export(const char *openapi, char **out)
         }
         rn_buf_free(&b);
     }
-    free(h);
-    free(rest);
+    rn_json_free(h);
+    rn_json_free(rest);
 out:
     json_decref(root);
     json_decref(defs);

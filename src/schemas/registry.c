@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "schemas/schemas_int.h"
@@ -63,7 +64,7 @@ void schemas_registry_persist(schemas_t *s, const sc_registry_t *g)
     json_decref(v);
     if (txt)
         rn_store_kv_put(s->store, SC_NS_REGISTRY, g->name, txt);
-    free(txt);
+    rn_json_free(txt);
 }
 
 int schemas_registry_restore(schemas_t *s, const char *name, const char *value)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -88,7 +89,7 @@ void schemas_schema_persist(schemas_t *s, const sc_schema_t *sc)
         rn_store_kv_put(s->store, SC_NS_SCHEMA, key.data, txt);
     rn_buf_free(&key);
     json_decref(v);
-    free(txt);
+    rn_json_free(txt);
 }
 
 static void version_persist(schemas_t *s, const sc_schema_t *sc, const sc_version_t *ver)
@@ -104,7 +105,7 @@ static void version_persist(schemas_t *s, const sc_schema_t *sc, const sc_versio
         rn_store_kv_put(s->store, SC_NS_VERSION, key.data, txt);
     rn_buf_free(&key);
     json_decref(v);
-    free(txt);
+    rn_json_free(txt);
 }
 
 /* Inserts a version keeping the list ascending by number. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -314,7 +315,7 @@ void sqs_msg_persist(const sqs_msg_t *m)
         if (a) {
             rn_buf_puts(&b, ",\"a\":");
             rn_buf_puts(&b, a);
-            free(a);
+            rn_json_free(a);
         } else {
             b.oom = 1;
         }

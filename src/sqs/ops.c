@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -599,7 +600,7 @@ static void perms_to_policy(sqs_queue_t *q)
     char *txt = json_dumps(pol, JSON_COMPACT);
     json_decref(pol);
     json_object_set_new(q->attrs, "Policy", json_string(txt));
-    free(txt);
+    rn_json_free(txt);
 }
 
 static int op_add_permission(sqs_t *s, rn_call_t *c)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -294,7 +295,7 @@ void sqs_queue_persist(sqs_queue_t *q)
     }
     rn_store_queue_rec_t rec = {q->qid, q->name, txt};
     rn_store_queue_put(q->svc->store, &rec);
-    free(txt);
+    rn_json_free(txt);
 }
 
 static sqs_queue_t *queue_alloc(sqs_t *s, int64_t qid, const char *name)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_alloc.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/ids.h"
@@ -235,7 +236,7 @@ static void task_persist(sqs_move_task_t *t)
     json_decref(j);
     if (txt)
         rn_store_kv_put(t->svc->store, "movetask", t->id, txt);
-    free(txt);
+    rn_json_free(txt);
 }
 
 static void task_handle(const sqs_move_task_t *t, char *out, size_t n)
