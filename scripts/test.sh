@@ -35,16 +35,17 @@ step() { # name, log, command...
 }
 
 unit_all() { # build dir
-    local p=0 f=0 rc=0
+    local p=0 f=0 s=0 rc=0
     for t in "$1"/unit/test_*; do
         [ -x "$t" ] || continue
         "$t" > "$t.log" 2>&1 || rc=1
-        grep -vE '^ok ' "$t.log"
+        grep -vE '^(ok|skip) ' "$t.log" | grep -vE '^[0-9]+ passed, 0 failed'
         local line; line=$(tail -1 "$t.log")
         p=$((p + $(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')))
         f=$((f + $(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')))
+        local k; k=$(echo "$line" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p'); s=$((s + ${k:-0}))
     done
-    echo "$p passed, $f failed"
+    echo "$p passed, $f failed, $s skipped"
     return $rc
 }
 

@@ -31,8 +31,7 @@ TEST(test_json_alloc_values_round_trip)
 TEST(test_json_alloc_reuses_small_nodes)
 {
     if (!rn_json_alloc_active()) {
-        printf("SKIP test_json_alloc_reuses_small_nodes: cache off in this (sanitizer) build\n");
-        return;
+        SKIP("cache off in this (sanitizer) build");
     }
     json_t *a = json_integer(1);
     json_decref(a);

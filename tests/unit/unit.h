@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Minimal unit-test harness: each tests/unit/test_*.c file is one executable.
  * TEST(name) registers a function via a constructor; UNIT_MAIN() runs them all,
- * each behaviour one test, and prints "N passed, N failed" for the CI reader. */
+ * each behaviour one test, and prints "N passed, N failed, N skipped" for the
+ * CI reader. SKIP("why") ends a test that cannot run here, saying why. */
 #ifndef RN_UNIT_H
 #define RN_UNIT_H
 #include <stdio.h>
@@ -30,16 +31,20 @@ extern int unit_ncases;
     if (a_ != b_) { fprintf(stderr, "  %s:%d: %s = %lld, expected %lld\n", \
     __FILE__, __LINE__, #a, a_, b_); *unit_failed_ = 1; } } while (0)
 
+#define SKIP(...) do { printf("SKIP %s: ", __func__); printf(__VA_ARGS__); \
+    printf("\n"); if (!*unit_failed_) *unit_failed_ = -1; return; } while (0)
+
 #define UNIT_MAIN()                                                         \
     struct unit_case unit_cases[512]; int unit_ncases;                      \
     int main(void) {                                                        \
-        int passed = 0, failed = 0;                                         \
+        int passed = 0, failed = 0, skipped = 0;                            \
         for (int i = 0; i < unit_ncases; i++) {                             \
-            int f = 0; unit_cases[i].fn(&f);                                \
-            printf("%s %s\n", f ? "FAIL" : "ok  ", unit_cases[i].name);     \
-            if (f) failed++; else passed++;                                 \
+            int f = 0; unit_cases[i].fn(&f); /* 1 failed, -1 skipped */    \
+            printf("%s %s\n", f > 0 ? "FAIL" : f ? "skip" : "ok  ",        \
+                   unit_cases[i].name);                                     \
+            if (f > 0) failed++; else if (f) skipped++; else passed++;      \
         }                                                                   \
-        printf("%d passed, %d failed\n", passed, failed);                  \
+        printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped); \
         return failed ? 1 : 0;                                              \
     }
 #endif
