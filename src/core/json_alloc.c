@@ -44,6 +44,8 @@ static int installed;
 
 static void *ja_malloc(size_t n)
 {
+    if (n > SIZE_MAX - 2 * sizeof(jhdr_t))
+        return NULL; /* as malloc would refuse it */
     size_t c = n ? (n + JA_STEP - 1) / JA_STEP : 1;
     if (c <= JA_NCLASS) {
         void *p = cache.head[c];

@@ -4,7 +4,8 @@
  * chunks per size in its per-thread cache and sends the rest through its
  * slower bins. This keeps freed small nodes on per-thread lists by size
  * class instead. Memory from jansson (json_dumps' text included) must be
- * freed with rn_json_free once installed. */
+ * freed with rn_json_free once installed. Only the loop thread uses
+ * jansson; another thread's cache would not be drained when it exits. */
 #ifndef RN_JSON_ALLOC_H
 #define RN_JSON_ALLOC_H
 #include <stddef.h>

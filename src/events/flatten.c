@@ -613,8 +613,9 @@ static inline int popcount64(uint64_t x)
  * time: string interiors are masked out and brackets counted, so only a
  * block where the depth can fall to zero is looked at bit by bit. Assumes
  * well-formed JSON; on other text it still stays inside s and returns 0
- * when no closing bracket is found. */
-static size_t skip_container(const unsigned char *s, size_t n, size_t i)
+ * when no closing bracket is found. Nesting deeper than room containers
+ * also returns 0, as skip_value() refuses it. */
+static size_t skip_container(const unsigned char *s, size_t n, size_t i, long room)
 {
     unsigned char tail[64];
     uint64_t in_str = 0; /* all ones while a string runs on into the next block */
@@ -652,16 +653,17 @@ static size_t skip_container(const unsigned char *s, size_t n, size_t i)
         uint64_t str = (quote ? prefix_xor(quote) : 0) ^ in_str;
         in_str = (uint64_t)((int64_t)str >> 63);
         uint64_t open = b.open & ~str, close = b.close & ~str;
-        int nc = popcount64(close);
-        if (nc < depth) { /* cannot close here */
-            depth += popcount64(open) - nc;
+        int nc = popcount64(close), no = popcount64(open);
+        if (nc < depth && depth + no <= room) { /* can neither close nor nest too deep here */
+            depth += no - nc;
             continue;
         }
         for (uint64_t all = open | close; all; all &= all - 1) {
             int k = __builtin_ctzll(all);
-            if ((open >> k) & 1)
-                depth++;
-            else if (--depth == 0)
+            if ((open >> k) & 1) {
+                if (++depth > room)
+                    return 0;
+            } else if (--depth == 0)
                 return p + (size_t)k + 1;
         }
     }
@@ -677,7 +679,7 @@ static int skip_trusted(scan_t *sc)
     if (c == '"') {
         e = str_skip(s, i + 1, sc->n);
     } else if (c == '{' || c == '[') {
-        e = skip_container(s, sc->n, i);
+        e = skip_container(s, sc->n, i, (long)EV_MAX_DEPTH - sc->depth);
     } else { /* number, true, false or null: up to the next delimiter */
         for (e = i; e < sc->n; e++) {
             unsigned char d = s[e];

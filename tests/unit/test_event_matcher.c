@@ -358,6 +358,31 @@ TEST(test_matcher_trusted_agrees_on_well_formed_events)
     ev_matcher_free(m);
 }
 
+/* An unread subtree nested past the depth limit is refused by both entry
+ * points alike, so a deep detail matches the same rules either way. */
+TEST(test_matcher_trusted_keeps_the_depth_limit)
+{
+    ev_matcher_t *m = ev_matcher_new();
+    char msg[256];
+    const char *pat = "{\"source\":[\"x\"]}";
+    CHECK_INT(ev_matcher_add(m, 1, pat, strlen(pat), msg, sizeof msg), 0);
+    static char ev[8192];
+    for (int d = 995; d <= 1003; d++) {
+        int k = snprintf(ev, sizeof ev, "{\"source\":\"x\",\"detail\":");
+        for (int i = 0; i < d; i++)
+            ev[k++] = '[';
+        for (int i = 0; i < d; i++)
+            ev[k++] = ']';
+        ev[k++] = '}';
+        int a = 0, b = 0;
+        int n = ev_matcher_match(m, ev, (size_t)k, count_cb, &a);
+        int tn = ev_matcher_match_trusted(m, ev, (size_t)k, count_cb, &b);
+        CHECK_INT(tn < 0, n < 0);
+        CHECK_INT(a, b);
+    }
+    ev_matcher_free(m);
+}
+
 TEST(test_matcher_survives_each_allocation_failing)
 {
     static const char *const pats[] = {
