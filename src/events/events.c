@@ -133,29 +133,24 @@ json_t *ev_time_json(int64_t ms)
 
 /* The bus name in a name or ARN (NULL or "" = default), or NULL when an
  * ARN has no ":event-bus/" part. Borrowed from name_or_arn. */
-static const char *bus_name(const ev_t *e, const char *name_or_arn)
+static const char *bus_name(const char *name_or_arn)
 {
     const char *name = name_or_arn && *name_or_arn ? name_or_arn : "default";
     if (strncmp(name, "arn:", 4) != 0)
         return name;
-    char prefix[160];
-    ev_arn(e, prefix, sizeof prefix, "event-bus/");
-    size_t pl = strlen(prefix);
-    if (strncmp(name, prefix, pl) == 0)
-        return name + pl;
-    const char *slash = strstr(name, ":event-bus/");
+    const char *slash = strstr(name, ":event-bus/"); /* bus names hold no ':' */
     return slash ? slash + 11 : NULL;
 }
 
 ev_bus_t *ev_bus_find(ev_t *e, const char *name_or_arn)
 {
-    const char *name = bus_name(e, name_or_arn);
+    const char *name = bus_name(name_or_arn);
     return name ? rn_smap_get(&e->buses, name) : NULL;
 }
 
 int ev_bus_resolve(ev_t *e, rn_call_t *c, const char *name_or_arn, ev_bus_t **out)
 {
-    const char *name = bus_name(e, name_or_arn);
+    const char *name = bus_name(name_or_arn);
     if (!name)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter %s is not valid. Reason: Provided Arn is not "
                                                      "in correct format.",
