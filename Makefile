@@ -1,12 +1,32 @@
 # SPDX-License-Identifier: MIT
 # Runnel build. `make` builds build/runnel; `make run`, `make test`, `make bench`,
 # `make fuzz`; `make SANITIZER=address,undefined test` builds into build/san-*.
+# Library flags come from build/config.mk, which scripts/configure.sh writes
+# after scripts/deps.sh has installed what is missing: make remakes that file
+# and restarts before it builds anything, so a fresh machine (no pkg-config, no
+# -dev packages) builds on the first run, with -j too.
 CC ?= cc
 comma := ,
 PKGS := libuv jansson sqlite3 libcrypto
+CONFIG := build/config.mk
+
+# Goals that need no library flags do not trigger configure (and its installs).
+CONFIG_FREE_GOALS := clean format deps
+ifneq ($(filter-out $(CONFIG_FREE_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG)
+# (only once the file exists: before that, make is about to remake it and restart)
+ifeq ($(wildcard $(CONFIG))$(strip $(PKG_LIBS)),$(CONFIG))
+$(error PKG_LIBS is empty: the library flags are missing (remove $(CONFIG) and run make again, or see scripts/configure.sh))
+endif
+endif
+
+# Reconfigure when the configure scripts or the installed packages change.
+$(CONFIG): scripts/configure.sh scripts/deps.sh $(wildcard /var/lib/dpkg/status)
+	@scripts/configure.sh $@ $(PKGS)
+
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wno-missing-field-initializers \
-  -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser -lpthread -lm
+  -Isrc -D_GNU_SOURCE $(PKG_CFLAGS)
+LIBS := $(PKG_LIBS)
 
 ifdef SANITIZER
 BUILD := build/san-$(subst $(comma),-,$(SANITIZER))
@@ -56,22 +76,31 @@ fuzz-replay: $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 build/libfuzzer/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -Isrc -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRC) $(LIBS)
+	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
 FUZZ_SECONDS ?= 60
-fuzz: deps $(FUZZ_SRC:fuzz/%.c=build/libfuzzer/%)
+fuzz: $(FUZZ_SRC:fuzz/%.c=build/libfuzzer/%)
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 deps:
 	@scripts/deps.sh
 
-run: deps all
+run: all
 	./$(BUILD)/runnel serve $(RUN_ARGS)
 
-test: deps
+test: $(CONFIG)
 	scripts/test.sh
 
-bench: deps all
+# Load generator and matcher benchmark, built with the same flags.
+$(BUILD)/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LIBS)
+
+$(BUILD)/bench/matcher: bench/matcher.c $(BUILD)/librunnel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/librunnel.a $(LDFLAGS) $(LIBS)
+
+bench: all $(BUILD)/bench/loadgen $(BUILD)/bench/matcher
 	scripts/bench.sh
 
 format:

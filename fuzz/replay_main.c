@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Plain driver that feeds every file of a corpus directory (or the files
  * given) to a libFuzzer target, so `make test` replays saved corpora without
- * needing the fuzzing runtime. */
+ * needing the fuzzing runtime. A missing path, an unreadable file or a replay
+ * of no input at all exits 1: an empty or lost corpus must not pass. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,11 +34,14 @@ static int run_file(const char *path)
 
 int main(int argc, char **argv)
 {
-    int count = 0;
+    int count = 0, errors = 0;
     for (int i = 1; i < argc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) < 0)
+        if (stat(argv[i], &st) < 0) {
+            fprintf(stderr, "replay: %s: no such file or directory\n", argv[i]);
+            errors++;
             continue;
+        }
         if (S_ISDIR(st.st_mode)) {
             DIR *d = opendir(argv[i]);
             struct dirent *e;
@@ -48,13 +52,19 @@ int main(int argc, char **argv)
                 snprintf(p, sizeof p, "%s/%s", argv[i], e->d_name);
                 if (run_file(p) == 0)
                     count++;
+                else
+                    errors++;
             }
             if (d)
                 closedir(d);
         } else if (run_file(argv[i]) == 0) {
             count++;
+        } else {
+            errors++;
         }
     }
-    printf("replayed %d inputs\n", count);
-    return 0;
+    printf("replayed %d inputs, %d unreadable\n", count, errors);
+    if (count == 0)
+        fprintf(stderr, "replay: no input replayed\n");
+    return count == 0 || errors ? 1 : 0;
 }
