@@ -275,6 +275,10 @@ int ev_op_list_archives(ev_t *e, rn_call_t *c)
     const char *prefix = ev_get_str(c->in, "NamePrefix"), *src = ev_get_str(c->in, "EventSourceArn");
     archive_filter_t f = {e, NULL, ev_get_str(c->in, "State")};
     ev_bus_t *b = NULL;
+    /* AWS's order, from moto's test_list_archives_error_invalid_state */
+    if (f.state && ev_check_enum(c, "state", f.state,
+                                 "[ENABLED, DISABLED, CREATING, UPDATING, CREATE_FAILED, UPDATE_FAILED]") < 0)
+        return c->err;
     if (!!prefix + !!src + !!f.state > 1)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListArchives. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");

@@ -107,6 +107,9 @@ const char *ev_get_str(const json_t *in, const char *name);
  * value breaks the model's constraint; returns 0 or the error. */
 int ev_check_name(rn_call_t *c, const char *field, const char *value, int maxlen, const char *pattern_desc,
                   int (*ok_char)(int ch));
+/* Fails the call with AWS's enum message unless value is one of the set
+ * listed as AWS prints it ("[A, B]", in AWS's order); returns 0 or the error. */
+int ev_check_enum(rn_call_t *c, const char *field, const char *value, const char *listed);
 int ev_bus_char(int ch);
 int ev_rule_char(int ch);
 /* Keys of a map, sorted. Caller frees the array (not the keys) with rn_free(). */

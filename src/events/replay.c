@@ -306,6 +306,9 @@ static json_t *replay_item(void *ud, const char *name, void *val)
 int ev_op_list_replays(ev_t *e, rn_call_t *c)
 {
     replay_filter_t f = {ev_get_str(c->in, "State"), ev_get_str(c->in, "EventSourceArn")};
+    /* AWS lists this set sorted, unlike the model (moto's test_list_replays_error_invalid_state) */
+    if (f.state && ev_check_enum(c, "state", f.state, "[CANCELLED, CANCELLING, COMPLETED, FAILED, RUNNING, STARTING]") < 0)
+        return c->err;
     if (!!ev_get_str(c->in, "NamePrefix") + !!f.state + !!f.src > 1)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListReplays. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");

@@ -143,13 +143,8 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
     if (check_len(c, "scheduleExpression", sched, 256) < 0 || check_len(c, "eventPattern", pattern, 4096) < 0 ||
         check_len(c, "description", desc, 512) < 0 || check_len(c, "roleArn", role, 1600) < 0)
         return c->err;
-    if (state && strcmp(state, "ENABLED") != 0 && strcmp(state, "DISABLED") != 0 &&
-        strcmp(state, "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS") != 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
-                            "1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member "
-                            "must satisfy enum value set: [ENABLED, DISABLED, "
-                            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]",
-                            state);
+    if (state && ev_check_enum(c, "state", state, "[ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]") < 0)
+        return c->err;
     if ((!pattern || !*pattern) && (!sched || !*sched))
         return rn_call_fail(c, RN_ERR_EV_VALIDATION,
                             "Parameter(s) EventPattern or ScheduleExpression must be specified.");
