@@ -71,6 +71,11 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
                               "supported as dead-letter queues.");
         return RN_ERR_EV_VALIDATION;
     }
+    size_t dn = dlq ? strlen(dlq) : 0;
+    if (dn > 5 && strcmp(dlq + dn - 5, ".fifo") == 0) { /* AWS's answer as CloudTrail recorded it */
+        snprintf(msg, msglen, "SQS FIFO is not supported by Dead Letter Queues.");
+        return RN_ERR_EV_VALIDATION;
+    }
     const char *input = ev_get_str(spec, "Input"), *input_path = ev_get_str(spec, "InputPath");
     json_t *xfspec = json_object_get(spec, "InputTransformer");
     ev_transform_t *xf = NULL;

@@ -6,7 +6,7 @@ localstack/localstack; "moto" means moto's tests/test_events/test_events.py,
 whose messages were taken from AWS. Run under both boto3s."""
 import json
 
-from test_events_delivery import EventsTest
+from test_events_delivery import EventsTest, receive_all
 
 
 class TestListStateFilters(EventsTest):
@@ -55,3 +55,63 @@ class TestPutEventsLimits(EventsTest):
                "traceHeader=null, kmsKeyIdentifier=null, internalMetadata=null)")
         self.assertEqual(msg, "1 validation error detected: Value '[" + ", ".join([one] * 11) + "]' at 'entries' "
                               "failed to satisfy constraint: Member must have length less than or equal to 10")
+
+
+class TestFifoTargets(EventsTest):
+    def test_fifo_target_needs_sqs_parameters(self):
+        # AWS's answer recorded in hashicorp/terraform#20263 and awslabs/aws-ddk#183
+        _, arn = self.queue("needs-group.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+        self.ev.put_rule(Name="ToFifo", EventPattern='{"source": ["shop"]}')
+        msg = self.assertError("ValidationException", self.ev.put_targets, Rule="ToFifo",
+                               Targets=[{"Id": "fifo-target", "Arn": arn}])
+        self.assertEqual(msg, "Parameter(s) SqsParameters must be specified for target: fifo-target.")
+
+    def test_fifo_dead_letter_queue_is_refused(self):
+        # AWS's answer as CloudTrail recorded it (dev.classmethod.jp, "EventBridge ルールのデッドレターキューに
+        # FIFO キューを指定することはできますか?")
+        _, arn = self.queue("plain")
+        _, dlq = self.queue("dead.fifo", FifoQueue="true")
+        self.ev.put_rule(Name="WithDlq", EventPattern='{"source": ["shop"]}')
+        msg = self.assertError("ValidationException", self.ev.put_targets, Rule="WithDlq",
+                               Targets=[{"Id": "q", "Arn": arn, "DeadLetterConfig": {"Arn": dlq}}])
+        self.assertEqual(msg, "SQS FIFO is not supported by Dead Letter Queues.")
+
+    def test_fifo_target_without_content_based_deduplication_fails_delivery(self):
+        # the model documents Target.SqsParameters: "If you specify an SQS FIFO queue as a target, the queue
+        # must have content-based deduplication enabled". EventBridge sends no deduplication id, so SQS
+        # refuses the message and the event goes to the dead-letter queue, not retried.
+        url, arn = self.queue("no-dedup.fifo", FifoQueue="true")
+        dlq_url, dlq_arn = self.queue("fifo-dlq")
+        self.ev.put_rule(Name="NoDedup", EventPattern='{"source": ["shop"]}')
+        self.ev.put_targets(Rule="NoDedup", Targets=[{"Id": "f", "Arn": arn, "SqsParameters": {"MessageGroupId": "g"},
+                                                      "DeadLetterConfig": {"Arn": dlq_arn}}])
+        self.ev.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": "{}"}])
+        dead = receive_all(self.sqs, dlq_url, 1)
+        self.assertEqual(len(dead), 1)
+        attrs = dead[0]["MessageAttributes"]
+        self.assertEqual(attrs["RETRY_ATTEMPTS"]["StringValue"], "0")
+        self.assertIn("ContentBasedDeduplication", attrs["ERROR_MESSAGE"]["StringValue"])
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url))
+
+
+class TestApiDestinationEndpoint(EventsTest):
+    def test_endpoint_outside_the_model_pattern_joins_the_violation_list(self):
+        # LocalStack snapshot test_api_destinations_and_connection.snapshot.json,
+        # test_create_api_destination_invalid_parameters: model violations in one message, in member order;
+        # "invalid-endpoint" itself satisfies the pattern, one with a space does not
+        pattern = "^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:,])?$"
+        msg = self.assertError("ValidationException", self.ev.create_api_destination, Name="dest",
+                               ConnectionArn="invalid-connection-arn", HttpMethod="INVALID_METHOD",
+                               InvocationEndpoint="https://example.com/a b")
+        self.assertEqual(
+            msg, "3 validation errors detected: Value 'invalid-connection-arn' at 'connectionArn' failed to satisfy "
+                 "constraint: Member must satisfy regular expression pattern: "
+                 "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/"
+                 "[\\-A-Za-z0-9]+$; Value 'https://example.com/a b' at 'invocationEndpoint' failed to satisfy "
+                 "constraint: Member must satisfy regular expression pattern: " + pattern + "; Value "
+                 "'INVALID_METHOD' at 'httpMethod' failed to satisfy constraint: Member must satisfy enum value set: "
+                 "[HEAD, POST, PATCH, DELETE, PUT, GET, OPTIONS]")
+        msg = self.assertError("ValidationException", self.ev.create_api_destination, Name="dest",
+                               ConnectionArn="invalid-connection-arn", HttpMethod="INVALID_METHOD",
+                               InvocationEndpoint="invalid-endpoint")
+        self.assertTrue(msg.startswith("2 validation errors detected: "), msg)
