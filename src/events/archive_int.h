@@ -14,7 +14,8 @@ typedef struct {
 
 typedef struct ev_archive {
     char *name, *arn, *bus_name, *description, *pattern;
-    ev_pattern_t *pc;      /* NULL: archive everything */
+    char uuid[37];         /* this incarnation, in the rule target's archive-arn */
+    int has_rule;          /* its rule was made (a store from before rules lacks it) */
     int retention_days;
     int64_t created_ms;
     arch_event_t *events;  /* in archive order */

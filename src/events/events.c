@@ -417,6 +417,7 @@ int ev_load_kv(ev_t *e, const char *ns, const char *key, const char *value)
 
 void ev_start(ev_t *e)
 {
+    ev_archive_start(e);
     ev_sched_init(e);
     ev_deliver_start(e);
 }

@@ -61,16 +61,13 @@ static void on_match(void *ud, uint64_t id)
 }
 
 /* Routes one event on bus b. `replay_filter` (array of rule ARNs) limits the
- * rules of a replay; replayed events are not archived again. */
+ * rules of a replay. Archives take their events through their managed rule,
+ * whose pattern refuses replayed events, as on AWS. */
 void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char *id, int64_t ingest_ms,
-              const json_t *replay_filter,
-              int archive)
+              const json_t *replay_filter, int live)
 {
-    if (archive) { /* a live event, not a replay */
-        ev_archive_event(e, b, envelope, len, ingest_ms);
-        if (e->hook)
-            e->hook(e->hook_ud, b->arn, envelope, len);
-    }
+    if (live && e->hook) /* schema discovery sees live events, not replays */
+        e->hook(e->hook_ud, b->arn, envelope, len);
     match_acc_t acc, *a = &acc;
     a->n = 0;
     /* the bus wrote the envelope around a validated detail (live events,
@@ -89,7 +86,10 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char
             if (!allowed)
                 continue;
         }
-        ev_rule_deliver(e, r, envelope, len, id, ingest_ms);
+        if (r->managed_by && strcmp(r->managed_by, EV_ARCHIVE_MANAGER) == 0)
+            ev_archive_capture(e, r, envelope, len, ingest_ms);
+        else
+            ev_rule_deliver(e, r, envelope, len, id, ingest_ms);
     }
 }
 

@@ -203,6 +203,9 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
     rn_buf_free(&errs);
     if (rule_for_targets(e, c, &r) < 0)
         return c->err;
+    if (r->managed_by)
+        return rn_call_fail(c, RN_ERR_EV_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
+                            r->managed_by);
     json_array_foreach(targets, i, spec) if (fifo_needs_group(spec)) return rn_call_fail(
         c, RN_ERR_EV_VALIDATION, "Parameter(s) SqsParameters must be specified for target: %s.", ev_get_str(spec, "Id"));
     /* the limit counts the targets the rule would have afterwards */

@@ -115,3 +115,59 @@ class TestApiDestinationEndpoint(EventsTest):
                                ConnectionArn="invalid-connection-arn", HttpMethod="INVALID_METHOD",
                                InvocationEndpoint="invalid-endpoint")
         self.assertTrue(msg.startswith("2 validation errors detected: "), msg)
+
+
+class TestArchiveRule(EventsTest):
+    """CreateArchive makes the rule Events-Archive-<name> on the archive's bus (moto's emulation of AWS,
+    test_create_archive: ManagedBy prod.vhs.events.aws.internal, the pattern with "replay-name" absent)."""
+
+    def rule(self, name, bus="default"):
+        return self.ev.describe_rule(Name=name, EventBusName=bus)
+
+    def test_archive_without_pattern_gets_a_managed_rule(self):
+        bus_arn = self.ev.describe_event_bus()["Arn"]
+        self.ev.create_archive(ArchiveName="everything", EventSourceArn=bus_arn)
+        r = self.rule("Events-Archive-everything")
+        self.assertEqual(r["ManagedBy"], "prod.vhs.events.aws.internal")
+        self.assertEqual(r["State"], "ENABLED")
+        self.assertEqual(r["EventBusName"], "default")
+        self.assertEqual(json.loads(r["EventPattern"]), {"replay-name": [{"exists": False}]})
+        self.assertNotIn("Description", r)
+        names = [x["Name"] for x in self.ev.list_rules()["Rules"]]
+        self.assertIn("Events-Archive-everything", names)
+        t = self.ev.list_targets_by_rule(Rule="Events-Archive-everything")["Targets"]
+        self.assertEqual([(x["Id"], x["Arn"]) for x in t], [("Events-Archive-everything", "arn:aws:events:us-east-1:::")])
+
+    def test_rule_follows_the_archive_pattern_bus_update_and_delete(self):
+        bus_arn = self.ev.create_event_bus(Name="orders")["EventBusArn"]
+        self.ev.create_archive(ArchiveName="shop", EventSourceArn=bus_arn, EventPattern='{"source": ["shop"]}')
+        r = self.rule("Events-Archive-shop", "orders")
+        self.assertEqual(json.loads(r["EventPattern"]), {"source": ["shop"], "replay-name": [{"exists": False}]})
+        self.ev.update_archive(ArchiveName="shop", EventPattern='{"source": ["store"]}')
+        r = self.rule("Events-Archive-shop", "orders")
+        self.assertEqual(json.loads(r["EventPattern"]), {"source": ["store"], "replay-name": [{"exists": False}]})
+        self.ev.put_events(Entries=[{"Source": "store", "DetailType": "t", "Detail": "{}", "EventBusName": "orders"},
+                                    {"Source": "shop", "DetailType": "t", "Detail": "{}", "EventBusName": "orders"}])
+        self.assertEqual(self.ev.describe_archive(ArchiveName="shop")["EventCount"], 1)
+        self.ev.delete_archive(ArchiveName="shop")
+        self.assertError("ResourceNotFoundException", self.rule, "Events-Archive-shop", "orders")
+
+    def test_user_cannot_change_the_managed_rule(self):
+        bus_arn = self.ev.describe_event_bus()["Arn"]
+        self.ev.create_archive(ArchiveName="kept", EventSourceArn=bus_arn)
+        name = "Events-Archive-kept"
+        by = "prod.vhs.events.aws.internal"
+        msg = self.assertError("ManagedRuleException", self.ev.delete_rule, Name=name)
+        self.assertEqual(msg, "Cannot delete rule %s because it is managed by %s. Use Force to delete it." % (name, by))
+        for call, kw in ((self.ev.put_rule, {"EventPattern": '{"source": ["x"]}'}), (self.ev.disable_rule, {}),
+                         (self.ev.put_targets, {"Targets": [{"Id": "x", "Arn": bus_arn}]}),
+                         (self.ev.remove_targets, {"Ids": [name]})):
+            arg = "Rule" if call in (self.ev.put_targets, self.ev.remove_targets) else "Name"
+            msg = self.assertError("ManagedRuleException", call, **{arg: name}, **kw)
+            self.assertEqual(msg, "Cannot modify rule %s because it is managed by %s." % (name, by))
+        # with Force the user can remove it; the archive then receives nothing
+        self.ev.remove_targets(Rule=name, Ids=[name], Force=True)
+        self.ev.delete_rule(Name=name, Force=True)
+        self.ev.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": "{}"}])
+        self.assertEqual(self.ev.describe_archive(ArchiveName="kept")["EventCount"], 0)
+        self.ev.delete_archive(ArchiveName="kept")
