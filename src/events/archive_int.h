@@ -27,6 +27,7 @@ typedef struct ev_replay {
     char *name, *arn, *description, *archive_name, *archive_arn, *dest_arn;
     json_t *filter;        /* owned: FilterArns or NULL */
     int64_t from_ms, to_ms, started_ms, ended_ms, last_replayed_ms;
+    int64_t cancel_ms;     /* when CancelReplay was called */
     char state[16];
     size_t cursor;         /* next archived event to look at */
 } ev_replay_t;

@@ -5,6 +5,7 @@ means the AWS-validated snapshot files under tests/aws/services/events/ in
 localstack/localstack; "moto" means moto's tests/test_events/test_events.py,
 whose messages were taken from AWS. Run under both boto3s."""
 import json
+import time
 
 from test_events_delivery import EventsTest, receive_all
 
@@ -171,3 +172,45 @@ class TestArchiveRule(EventsTest):
         self.ev.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": "{}"}])
         self.assertEqual(self.ev.describe_archive(ArchiveName="kept")["EventCount"], 0)
         self.ev.delete_archive(ArchiveName="kept")
+
+
+class TestReplayStates(EventsTest):
+    """LocalStack snapshot test_archive_and_replay.snapshot.json, test_start_list_describe_canceled_replay:
+    StartReplay answers STARTING; CancelReplay right after answers CANCELLING, and DescribeReplay still
+    shows CANCELLING at first. The ReplayState enum has RUNNING between them."""
+
+    def archive_with_one_event(self):
+        bus_arn = self.ev.describe_event_bus()["Arn"]
+        arch = self.ev.create_archive(ArchiveName="a", EventSourceArn=bus_arn)["ArchiveArn"]
+        t0 = time.time() - 1
+        self.ev.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": "{}"}])
+        time.sleep(1.1)
+        return bus_arn, arch, t0
+
+    def wait_state(self, name, want, timeout=5.0):
+        deadline = time.time() + timeout
+        while self.ev.describe_replay(ReplayName=name)["State"] != want and time.time() < deadline:
+            time.sleep(0.05)
+        return self.ev.describe_replay(ReplayName=name)["State"]
+
+    def test_start_running_completed(self):
+        bus_arn, arch, t0 = self.archive_with_one_event()
+        r = self.ev.start_replay(ReplayName="r", EventSourceArn=arch, EventStartTime=t0, EventEndTime=time.time(),
+                                 Destination={"Arn": bus_arn})
+        self.assertEqual(r["State"], "STARTING")
+        self.assertIn(self.ev.describe_replay(ReplayName="r")["State"], ("STARTING", "RUNNING"))
+        self.assertEqual(self.wait_state("r", "RUNNING"), "RUNNING")
+        self.assertEqual(self.wait_state("r", "COMPLETED"), "COMPLETED")
+        self.assertIn("ReplayEndTime", self.ev.describe_replay(ReplayName="r"))
+
+    def test_cancel_right_after_start(self):
+        bus_arn, arch, t0 = self.archive_with_one_event()
+        self.ev.start_replay(ReplayName="c", EventSourceArn=arch, EventStartTime=t0, EventEndTime=time.time(),
+                             Destination={"Arn": bus_arn})
+        r = self.ev.cancel_replay(ReplayName="c")
+        self.assertEqual(r["State"], "CANCELLING")
+        self.assertEqual(self.ev.describe_replay(ReplayName="c")["State"], "CANCELLING")
+        self.assertEqual(self.wait_state("c", "CANCELLED"), "CANCELLED")
+        # a replay that has ended cannot be cancelled (moto test_cancel_replay_error_illegal_state)
+        msg = self.assertError("IllegalStatusException", self.ev.cancel_replay, ReplayName="c")
+        self.assertEqual(msg, "Replay c is not in a valid state for this operation.")
