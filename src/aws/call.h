@@ -20,7 +20,7 @@ struct rn_call {
     json_t *in;             /* owned: decoded input object */
     json_t *out;            /* owned: result object, set by the service */
     int err;                /* 0 or RN_ERR_* */
-    char msg[1024];         /* error message when err != 0 */
+    char msg[8192];         /* error message when err != 0 (AWS echoes whole requests in some) */
     char request_id[37];
     char host[256];         /* Host header, used to build queue URLs */
     char path[512];         /* request path without the query string */

@@ -14,7 +14,8 @@ typedef struct {
 
 typedef struct ev_archive {
     char *name, *arn, *bus_name, *description, *pattern;
-    ev_pattern_t *pc;      /* NULL: archive everything */
+    char uuid[37];         /* this incarnation, in the rule target's archive-arn */
+    int has_rule;          /* its rule was made (a store from before rules lacks it) */
     int retention_days;
     int64_t created_ms;
     arch_event_t *events;  /* in archive order */
@@ -26,6 +27,7 @@ typedef struct ev_replay {
     char *name, *arn, *description, *archive_name, *archive_arn, *dest_arn;
     json_t *filter;        /* owned: FilterArns or NULL */
     int64_t from_ms, to_ms, started_ms, ended_ms, last_replayed_ms;
+    int64_t cancel_ms;     /* when CancelReplay was called */
     char state[16];
     size_t cursor;         /* next archived event to look at */
 } ev_replay_t;

@@ -115,8 +115,14 @@ int ev_op_create_event_bus(ev_t *e, rn_call_t *c)
     if (ev_check_name(c, "name", name, 256, BUS_PATTERN, ev_bus_char) < 0)
         return c->err;
     const char *src = ev_get_str(c->in, "EventSourceName");
+    /* the aws. names belong to partner event buses, which need their source
+     * (recorded AWS answer: hashicorp/terraform-provider-aws#35065) */
+    if (strncmp(name, "aws.", 4) == 0 && !src)
+        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "EventBus name starting with 'aws.' is not valid.");
     if (strchr(name, '/') && !(src && strcmp(src, name) == 0))
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Event bus name must not contain '/'.");
+    if (src) /* no partner event sources exist here (moto answers the same for an unknown one) */
+        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Event source %s does not exist.", src);
     const char *desc = ev_get_str(c->in, "Description");
     if (desc && strlen(desc) > 512)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION,

@@ -7,6 +7,7 @@
  * HTTP delivery that uses them lives in apidest.c. */
 #include "events/ev_int.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +386,28 @@ static json_t *dest_summary(const json_t *rec)
     return o;
 }
 
+/* The model's HttpsEndpoint pattern, as AWS prints it (\x26 is '&'). */
+#define ENDPOINT_PATTERN "^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:,])?$"
+
+/* 1 when s matches ENDPOINT_PATTERN: percent escapes and the listed
+ * characters only (the optional last group is a subset of them). */
+static int endpoint_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '%') {
+            if (!isxdigit((unsigned char)s[1]) || !isxdigit((unsigned char)s[2]))
+                return 0;
+            s += 2;
+        } else if (!isalnum(ch) && !strchr("-()_.!~*';/?:@&=+$,", ch)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Validates the fields Create and Update share; *rate is 0 when absent. */
 static int dest_fields(ev_t *e, rn_call_t *c, int creating, json_int_t *rate)
 {
@@ -402,6 +425,14 @@ static int dest_fields(ev_t *e, rn_call_t *c, int creating, json_int_t *rate)
         verr_add(&v, "Value '%s' at 'connectionArn' failed to satisfy constraint: Member must satisfy regular "
                      "expression pattern: " CONN_ARN_PATTERN,
                  conn);
+    if (endpoint && !endpoint_ok(endpoint))
+        verr_add(&v, "Value '%s' at 'invocationEndpoint' failed to satisfy constraint: Member must satisfy regular "
+                     "expression pattern: %s",
+                 endpoint, ENDPOINT_PATTERN);
+    if (endpoint && strlen(endpoint) > 2048)
+        verr_add(&v, "Value '%s' at 'invocationEndpoint' failed to satisfy constraint: Member must have length less "
+                     "than or equal to 2048",
+                 endpoint);
     if (method)
         check_enum(&v, "httpMethod", method, methods, "HEAD, POST, PATCH, DELETE, PUT, GET, OPTIONS");
     json_t *jr = json_object_get(c->in, "InvocationRateLimitPerSecond");

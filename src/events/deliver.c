@@ -60,7 +60,10 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
     f->retry = 0;
     if (starts(arn, "arn:aws:sqs:")) {
         char msg[1024];
-        int rc = sqs_send_to_arn(e->sqs, arn, payload, len, t->group_id, event_id, NULL, msg, sizeof msg);
+        /* no deduplication id: a FIFO target queue needs content-based
+         * deduplication (the model's documentation of Target.SqsParameters),
+         * and without it the send fails */
+        int rc = sqs_send_to_arn(e->sqs, arn, payload, len, t->group_id, NULL, NULL, msg, sizeof msg);
         if (rc == 0)
             return 0;
         if (rc == RN_ERR_QUEUE_NOT_FOUND) {

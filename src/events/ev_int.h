@@ -107,6 +107,9 @@ const char *ev_get_str(const json_t *in, const char *name);
  * value breaks the model's constraint; returns 0 or the error. */
 int ev_check_name(rn_call_t *c, const char *field, const char *value, int maxlen, const char *pattern_desc,
                   int (*ok_char)(int ch));
+/* Fails the call with AWS's enum message unless value is one of the set
+ * listed as AWS prints it ("[A, B]", in AWS's order); returns 0 or the error. */
+int ev_check_enum(rn_call_t *c, const char *field, const char *value, const char *listed);
 int ev_bus_char(int ch);
 int ev_rule_char(int ch);
 /* Keys of a map, sorted. Caller frees the array (not the keys) with rn_free(). */
@@ -146,6 +149,13 @@ int ev_op_remove_permission(ev_t *e, rn_call_t *c);
 
 /* rule.c */
 int ev_rule_from_record(ev_t *e, ev_bus_t *b, const json_t *rec);
+/* Creates or replaces a rule another part of the service manages (ManagedBy
+ * set), enabled, with pattern and the one target given. 0, or an error with
+ * msg. The rule is owned by its bus. */
+int ev_rule_put_managed(ev_t *e, ev_bus_t *b, const char *name, const char *pattern, const char *managed_by,
+                        const json_t *target, char *msg, size_t msglen);
+/* Deletes a rule with its targets, from the matcher, the store and memory. */
+void ev_rule_remove(ev_t *e, ev_rule_t *r);
 int ev_op_put_rule(ev_t *e, rn_call_t *c);
 int ev_op_delete_rule(ev_t *e, rn_call_t *c);
 int ev_op_describe_rule(ev_t *e, rn_call_t *c);
@@ -170,9 +180,10 @@ int ev_op_list_targets_by_rule(ev_t *e, rn_call_t *c);
 /* put.c */
 int ev_op_put_events(ev_t *e, rn_call_t *c);
 /* Routes one envelope (JSON text) on a bus to every matching enabled rule;
- * replay != NULL limits to its FilterArns and skips archiving. */
+ * replay_filter != NULL limits to a replay's FilterArns; live = 0 for a
+ * replayed event (not shown to the event hook). */
 void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char *id, int64_t ingest_ms,
-              const json_t *replay_filter, int archive);
+              const json_t *replay_filter, int live);
 /* Builds the event envelope AWS delivers (replay_name NULL unless replayed).
  * Caller owns *out; free with rn_free(). */
 int ev_envelope_build(const ev_t *e, const char *id, const char *source, const char *detail_type, const char *detail,
@@ -240,8 +251,12 @@ int ev_op_start_replay(ev_t *e, rn_call_t *c);
 int ev_op_describe_replay(ev_t *e, rn_call_t *c);
 int ev_op_list_replays(ev_t *e, rn_call_t *c);
 int ev_op_cancel_replay(ev_t *e, rn_call_t *c);
-/* Archives an event on every archive of bus b whose pattern matches. */
-void ev_archive_event(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, int64_t ingest_ms);
+/* The ManagedBy of an archive's rule, as AWS names it. */
+#define EV_ARCHIVE_MANAGER "prod.vhs.events.aws.internal"
+/* Archives an event that archive rule r (ManagedBy EV_ARCHIVE_MANAGER) matched. */
+void ev_archive_capture(ev_t *e, const ev_rule_t *r, const char *envelope, size_t len, int64_t ingest_ms);
+/* Gives archives from a store written before archives had rules their rule. */
+void ev_archive_start(ev_t *e);
 int ev_archive_load(ev_t *e, const char *ns, const char *key, const char *value);
 void ev_archive_close(ev_t *e);
 #endif

@@ -31,6 +31,20 @@ int ev_rule_char(int ch)
     return ch != '/' && ev_bus_char(ch);
 }
 
+int ev_check_enum(rn_call_t *c, const char *field, const char *value, const char *listed)
+{
+    /* listed is the set as AWS prints it, "[A, B, C]"; a member matches
+     * when it appears there between "[" or ", " and "," or "]" */
+    size_t n = strlen(value);
+    for (const char *p = strstr(listed, value); n && !strpbrk(value, "[], ") && p; p = strstr(p + 1, value))
+        if ((p[-1] == '[' || p[-1] == ' ') && (p[n] == ',' || p[n] == ']'))
+            return 0;
+    return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                        "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must "
+                        "satisfy enum value set: %s",
+                        value, field, listed);
+}
+
 int ev_check_name(rn_call_t *c, const char *field, const char *value, int maxlen, const char *pattern_desc,
                   int (*ok_char)(int ch))
 {
@@ -403,6 +417,7 @@ int ev_load_kv(ev_t *e, const char *ns, const char *key, const char *value)
 
 void ev_start(ev_t *e)
 {
+    ev_archive_start(e);
     ev_sched_init(e);
     ev_deliver_start(e);
 }

@@ -61,16 +61,13 @@ static void on_match(void *ud, uint64_t id)
 }
 
 /* Routes one event on bus b. `replay_filter` (array of rule ARNs) limits the
- * rules of a replay; replayed events are not archived again. */
+ * rules of a replay. Archives take their events through their managed rule,
+ * whose pattern refuses replayed events, as on AWS. */
 void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char *id, int64_t ingest_ms,
-              const json_t *replay_filter,
-              int archive)
+              const json_t *replay_filter, int live)
 {
-    if (archive) { /* a live event, not a replay */
-        ev_archive_event(e, b, envelope, len, ingest_ms);
-        if (e->hook)
-            e->hook(e->hook_ud, b->arn, envelope, len);
-    }
+    if (live && e->hook) /* schema discovery sees live events, not replays */
+        e->hook(e->hook_ud, b->arn, envelope, len);
     match_acc_t acc, *a = &acc;
     a->n = 0;
     /* the bus wrote the envelope around a validated detail (live events,
@@ -89,7 +86,10 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char
             if (!allowed)
                 continue;
         }
-        ev_rule_deliver(e, r, envelope, len, id, ingest_ms);
+        if (r->managed_by && strcmp(r->managed_by, EV_ARCHIVE_MANAGER) == 0)
+            ev_archive_capture(e, r, envelope, len, ingest_ms);
+        else
+            ev_rule_deliver(e, r, envelope, len, id, ingest_ms);
     }
 }
 
@@ -234,6 +234,60 @@ static int put_one(ev_t *e, rn_call_t *c, const json_t *en, json_t *results, siz
     return 0;
 }
 
+/* A member of AWS's Java rendering of an entry: its text, or null. */
+static void java_field(rn_buf_t *b, const char *name, const json_t *v, int last)
+{
+    rn_buf_printf(b, "%s=", name);
+    if (json_is_string(v)) {
+        rn_buf_puts(b, json_string_value(v));
+    } else if (json_is_number(v)) { /* Time: the instant, as java.time prints it */
+        char t[32];
+        fmt_time((int64_t)(json_number_value(v) * 1000.0), t);
+        rn_buf_puts(b, t);
+    } else if (json_is_array(v)) {  /* Resources: a java.util.List */
+        size_t i;
+        json_t *r;
+        rn_buf_puts(b, "[");
+        json_array_foreach(v, i, r) rn_buf_printf(b, "%s%s", i ? ", " : "", json_is_string(r) ? json_string_value(r) : "null");
+        rn_buf_puts(b, "]");
+    } else {
+        rn_buf_puts(b, "null");
+    }
+    rn_buf_puts(b, last ? ")" : ", ");
+}
+
+/* More than 10 entries: AWS's message echoes every entry as its Java
+ * object prints (test_events.snapshot.json,
+ * test_put_events_exceed_limit_ten_entries). */
+static int too_many_entries(rn_call_t *c, const json_t *entries)
+{
+    rn_buf_t b = {0};
+    size_t i;
+    json_t *en;
+    json_array_foreach(entries, i, en) {
+        rn_buf_puts(&b, i ? ", PutEventsRequestEntry(" : "PutEventsRequestEntry(");
+        java_field(&b, "time", json_object_get(en, "Time"), 0);
+        java_field(&b, "source", json_object_get(en, "Source"), 0);
+        java_field(&b, "resources", json_object_get(en, "Resources"), 0);
+        java_field(&b, "detailType", json_object_get(en, "DetailType"), 0);
+        java_field(&b, "detail", json_object_get(en, "Detail"), 0);
+        java_field(&b, "eventBusName", json_object_get(en, "EventBusName"), 0);
+        java_field(&b, "traceHeader", json_object_get(en, "TraceHeader"), 0);
+        java_field(&b, "kmsKeyIdentifier", NULL, 0);
+        java_field(&b, "internalMetadata", NULL, 1);
+    }
+    if (b.oom) {
+        rn_buf_free(&b);
+        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
+    }
+    rn_call_fail(c, RN_ERR_EV_VALIDATION,
+                 "1 validation error detected: Value '[%.*s]' at 'entries' failed to satisfy constraint: Member must "
+                 "have length less than or equal to 10",
+                 (int)b.len, b.data);
+    rn_buf_free(&b);
+    return c->err;
+}
+
 int ev_op_put_events(ev_t *e, rn_call_t *c)
 {
     json_t *entries = json_object_get(c->in, "Entries");
@@ -242,11 +296,12 @@ int ev_op_put_events(ev_t *e, rn_call_t *c)
                             "1 validation error detected: Value null at 'entries' failed to satisfy constraint: "
                             "Member must not be null");
     size_t n = json_array_size(entries);
-    if (n < 1 || n > 10)
+    if (n < 1)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION,
-                            "1 validation error detected: Value '[...]' at 'entries' failed to satisfy constraint: "
-                            "Member must have length %s",
-                            n < 1 ? "greater than or equal to 1" : "less than or equal to 10");
+                            "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: "
+                            "Member must have length greater than or equal to 1");
+    if (n > 10)
+        return too_many_entries(c, entries);
     size_t total = 0, i;
     json_t *en;
     json_array_foreach(entries, i, en) total += entry_size(en);

@@ -19,6 +19,12 @@
 #include "events/jsonpath.h"
 
 #define REPLAY_SLICE 500
+/* AWS shows a replay RUNNING, and a cancelled one CANCELLING, for a while
+ * even when it has little to send (test_archive_and_replay.snapshot.json,
+ * test_start_list_describe_canceled_replay: StartReplay answers STARTING,
+ * CancelReplay then answers CANCELLING and DescribeReplay still shows it). */
+#define REPLAY_MIN_RUN_MS 1000
+#define REPLAY_CANCEL_MS 500
 
 static void replay_free(ev_replay_t *r)
 {
@@ -55,10 +61,10 @@ static void replay_persist(ev_t *e, const ev_replay_t *r)
 
 static void on_replay_tick(uv_timer_t *h);
 
+/* Runs the replay step now; it re-arms the timer for the soonest replay. */
 static void replay_kick(ev_t *e)
 {
-    if (!uv_is_active((uv_handle_t *)&e->replay_timer))
-        uv_timer_start(&e->replay_timer, on_replay_tick, 0, 0);
+    uv_timer_start(&e->replay_timer, on_replay_tick, 0, 0);
 }
 
 /* Copies an archived envelope with "replay-name":"NAME", inserted where AWS
@@ -80,19 +86,20 @@ static char *with_replay_name(const char *env, size_t len, const char *name, siz
     return out;
 }
 
-static void replay_step(ev_t *e, ev_replay_t *r)
+/* Sends the next slice of a STARTING or RUNNING replay; returns ms until it
+ * needs the next step, or -1 when it has ended. */
+static int64_t replay_step(ev_t *e, ev_replay_t *r, int64_t now)
 {
     ev_archive_t *a = rn_smap_get(&e->archives, r->archive_name);
     ev_bus_t *b = a ? ev_bus_find(e, r->dest_arn) : NULL;
     if (!b) {
         snprintf(r->state, sizeof r->state, "FAILED");
-        r->ended_ms = rn_now_ms();
+        r->ended_ms = now;
         replay_persist(e, r);
-        return;
+        return -1;
     }
     if (strcmp(r->state, "STARTING") == 0)
         snprintf(r->state, sizeof r->state, "RUNNING");
-    int64_t now = rn_now_ms();
     for (int done = 0; r->cursor < a->n && done < REPLAY_SLICE; r->cursor++) {
         arch_event_t *ev = &a->events[r->cursor];
         if (ev->t < r->from_ms || ev->t >= r->to_ms || ev_archive_expired(a, ev->t, now))
@@ -110,33 +117,42 @@ static void replay_step(ev_t *e, ev_replay_t *r)
         r->last_replayed_ms = ev->t;
         done++;
     }
-    if (r->cursor >= a->n) {
+    int64_t wait = r->cursor < a->n ? 0 : r->started_ms + REPLAY_MIN_RUN_MS - now;
+    if (wait <= 0 && r->cursor >= a->n) {
         snprintf(r->state, sizeof r->state, "COMPLETED");
-        r->ended_ms = rn_now_ms();
+        r->ended_ms = now;
+        wait = -1;
     }
     replay_persist(e, r);
+    return wait < 0 ? -1 : wait;
 }
 
 static void on_replay_tick(uv_timer_t *h)
 {
     ev_t *e = h->data;
-    int more = 0;
+    int64_t now = rn_now_ms(), next = -1;
     const char *k;
     void *v;
     size_t i = 0;
     while (rn_smap_next(&e->replays, &i, &k, &v)) {
         ev_replay_t *r = v;
+        int64_t wait = -1;
         if (strcmp(r->state, "CANCELLING") == 0) {
-            snprintf(r->state, sizeof r->state, "CANCELLED");
-            r->ended_ms = rn_now_ms();
-            replay_persist(e, r);
+            wait = r->cancel_ms + REPLAY_CANCEL_MS - now;
+            if (wait <= 0) {
+                snprintf(r->state, sizeof r->state, "CANCELLED");
+                r->ended_ms = now;
+                replay_persist(e, r);
+                wait = -1;
+            }
         } else if (strcmp(r->state, "STARTING") == 0 || strcmp(r->state, "RUNNING") == 0) {
-            replay_step(e, r);
-            more |= strcmp(r->state, "RUNNING") == 0;
+            wait = replay_step(e, r, now);
         }
+        if (wait >= 0 && (next < 0 || wait < next))
+            next = wait;
     }
-    if (more)
-        uv_timer_start(&e->replay_timer, on_replay_tick, 0, 0);
+    if (next >= 0)
+        uv_timer_start(&e->replay_timer, on_replay_tick, (uint64_t)next, 0);
 }
 
 static int time_arg(rn_call_t *c, const char *name, int64_t *out)
@@ -306,6 +322,9 @@ static json_t *replay_item(void *ud, const char *name, void *val)
 int ev_op_list_replays(ev_t *e, rn_call_t *c)
 {
     replay_filter_t f = {ev_get_str(c->in, "State"), ev_get_str(c->in, "EventSourceArn")};
+    /* AWS lists this set sorted, unlike the model (moto's test_list_replays_error_invalid_state) */
+    if (f.state && ev_check_enum(c, "state", f.state, "[CANCELLED, CANCELLING, COMPLETED, FAILED, RUNNING, STARTING]") < 0)
+        return c->err;
     if (!!ev_get_str(c->in, "NamePrefix") + !!f.state + !!f.src > 1)
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListReplays. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");
@@ -321,6 +340,7 @@ int ev_op_cancel_replay(ev_t *e, rn_call_t *c)
         return rn_call_fail(c, RN_ERR_EV_ILLEGAL_STATUS, "Replay %s is not in a valid state for this operation.",
                             r->name);
     snprintf(r->state, sizeof r->state, "CANCELLING");
+    r->cancel_ms = rn_now_ms();
     replay_persist(e, r);
     replay_kick(e);
     c->out = json_pack("{s:s,s:s}", "ReplayArn", r->arn, "State", "CANCELLING");

@@ -143,13 +143,8 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
     if (check_len(c, "scheduleExpression", sched, 256) < 0 || check_len(c, "eventPattern", pattern, 4096) < 0 ||
         check_len(c, "description", desc, 512) < 0 || check_len(c, "roleArn", role, 1600) < 0)
         return c->err;
-    if (state && strcmp(state, "ENABLED") != 0 && strcmp(state, "DISABLED") != 0 &&
-        strcmp(state, "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS") != 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
-                            "1 validation error detected: Value '%s' at 'state' failed to satisfy constraint: Member "
-                            "must satisfy enum value set: [ENABLED, DISABLED, "
-                            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]",
-                            state);
+    if (state && ev_check_enum(c, "state", state, "[ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]") < 0)
+        return c->err;
     if ((!pattern || !*pattern) && (!sched || !*sched))
         return rn_call_fail(c, RN_ERR_EV_VALIDATION,
                             "Parameter(s) EventPattern or ScheduleExpression must be specified.");
@@ -235,12 +230,51 @@ int ev_op_delete_rule(ev_t *e, rn_call_t *c)
         c->out = NULL;
         return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Rule can't be deleted since it has targets.");
     }
-    ev_matcher_remove(b->matcher, r->id);
-    rn_smap_del(&b->rules, r->name);
+    ev_rule_remove(e, r);
+    return 0;
+}
+
+void ev_rule_remove(ev_t *e, ev_rule_t *r)
+{
+    ev_matcher_remove(r->bus->matcher, r->id);
+    rn_smap_del(&r->bus->rules, r->name);
     rn_imap_del(&e->rules, (int64_t)r->id);
     ev_rule_unpersist(e, r);
     ev_rule_free(r);
     ev_sched_update(e);
+}
+
+int ev_rule_put_managed(ev_t *e, ev_bus_t *b, const char *name, const char *pattern, const char *managed_by,
+                        const json_t *target, char *msg, size_t msglen)
+{
+    ev_rule_t *r = rn_smap_get(&b->rules, name);
+    ev_target_t *t = NULL;
+    const char *code;
+    int rc = ev_target_from_spec(e, target, 1, &t, &code, msg, msglen);
+    if (rc < 0)
+        return rc;
+    char *pat = rn_strdup(pattern), *by = rn_strdup(managed_by);
+    if (!r)
+        r = rule_new(e, b, name);
+    if (!r || !pat || !by) {
+        rn_free(pat);
+        rn_free(by);
+        ev_target_free(t);
+        snprintf(msg, msglen, "Out of memory");
+        return RN_ERR_NOMEM;
+    }
+    rn_free(r->pattern);
+    rn_free(r->managed_by);
+    r->pattern = pat;
+    r->managed_by = by;
+    r->enabled = 1;
+    for (int i = 0; i < r->ntargets; i++)
+        ev_target_free(r->targets[i]);
+    r->targets[0] = t;
+    r->ntargets = 1;
+    if ((rc = matcher_sync(r, msg, msglen)) < 0)
+        return rc;
+    ev_rule_persist(e, r);
     return 0;
 }
 

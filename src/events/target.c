@@ -71,6 +71,11 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
                               "supported as dead-letter queues.");
         return RN_ERR_EV_VALIDATION;
     }
+    size_t dn = dlq ? strlen(dlq) : 0;
+    if (dn > 5 && strcmp(dlq + dn - 5, ".fifo") == 0) { /* AWS's answer as CloudTrail recorded it */
+        snprintf(msg, msglen, "SQS FIFO is not supported by Dead Letter Queues.");
+        return RN_ERR_EV_VALIDATION;
+    }
     const char *input = ev_get_str(spec, "Input"), *input_path = ev_get_str(spec, "InputPath");
     json_t *xfspec = json_object_get(spec, "InputTransformer");
     ev_transform_t *xf = NULL;
@@ -198,6 +203,9 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
     rn_buf_free(&errs);
     if (rule_for_targets(e, c, &r) < 0)
         return c->err;
+    if (r->managed_by)
+        return rn_call_fail(c, RN_ERR_EV_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
+                            r->managed_by);
     json_array_foreach(targets, i, spec) if (fifo_needs_group(spec)) return rn_call_fail(
         c, RN_ERR_EV_VALIDATION, "Parameter(s) SqsParameters must be specified for target: %s.", ev_get_str(spec, "Id"));
     /* the limit counts the targets the rule would have afterwards */
