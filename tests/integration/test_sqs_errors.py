@@ -11,7 +11,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from harness import ServerTest
-from sqs_helpers import REGION, not_found_message, raw_client
+from sqs_helpers import REGION, aws_attributes_md5, not_found_message, raw_client
 
 
 class TestErrors(ServerTest):
@@ -80,6 +80,26 @@ class TestErrors(ServerTest):
         got = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, MessageAttributeNames=["All"])
         self.assertEqual(len(got["Messages"]), 1)
         self.assertEqual(len(got["Messages"][0]["MessageAttributes"]), 10)
+
+    def test_message_attribute_names_beyond_ascii(self):
+        # AWS stores a name with non-ASCII letters and rejects symbols, a reserved prefix in any casing, a leading
+        # or trailing period and names over 256 characters (localstack tests/aws/services/sqs/test_sqs.py,
+        # test_send_message_with_invalid_string_attributes, AWS-validated); ".." per the SQS API reference
+        # (MessageAttributeValue: "it should not have periods in succession").
+        ok = {"attr.1\u00f8\u00df\u00e4": {"DataType": "String", "StringValue": "Valida"}}
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="x", MessageAttributes=ok)
+        got = self.sqs.receive_message(QueueUrl=self.url, MessageAttributeNames=["All"])["Messages"][0]
+        self.assertEqual(got["MessageAttributes"], ok)
+        self.assertEqual(got["MD5OfMessageAttributes"], aws_attributes_md5(ok))
+        bad = ["aWs.-Invalid-attr", "AMAZON.-Invalid-attr", ".-Invalid-attr", "Invalid.", "Invalid..Name",
+               "L" * 257] + ["Invalid-%s-attr" % ch for ch in ("!", '"', "\u00a7", "(", "?")]
+        for name in bad:
+            msg = self.assertError("InvalidParameterValue", self.sqs.send_message, QueueUrl=self.url,
+                                   MessageBody="x", MessageAttributes={name: {"DataType": "String",
+                                                                              "StringValue": "v"}})
+            self.assertIn("attribute name '%s' is invalid" % name, msg)
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="x",
+                              MessageAttributes={"L" * 256: {"DataType": "String", "StringValue": "v"}})
 
     def test_receive_parameter_ranges(self):
         for n in (0, 11):
