@@ -528,7 +528,7 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
     } else if (dedup) {
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                             "Value %s for parameter MessageDeduplicationId is invalid. Reason: The request "
-                            "includes a parameter that is not valid for this queue type.",
+                            "include parameter that is not valid for this queue type.",
                             dedup);
     }
     const char *ids[2] = {group, dedup};

@@ -101,6 +101,16 @@ class TestErrors(ServerTest):
         self.sqs.send_message(QueueUrl=self.url, MessageBody="x",
                               MessageAttributes={"L" * 256: {"DataType": "String", "StringValue": "v"}})
 
+    def test_deduplication_id_on_standard_queue(self):
+        # AWS's answer as quoted in cdklabs/construct-hub issue 905 (the grammar is AWS's own; the same
+        # "The request include parameter" wording is recorded for DelaySeconds on a FIFO queue in localstack
+        # test_sqs.snapshot.json, test_fifo_queue_send_message_with_delay_seconds_fails).
+        msg = self.assertError("InvalidParameterValue", self.sqs.send_message, QueueUrl=self.url, MessageBody="x",
+                               MessageDeduplicationId="eIxLAC5m5bdjLE8rNzX7tMb74ST9YUGvC8RcnsL0D3M=")
+        self.assertEqual(msg, "Value eIxLAC5m5bdjLE8rNzX7tMb74ST9YUGvC8RcnsL0D3M= for parameter "
+                              "MessageDeduplicationId is invalid. Reason: The request include parameter that is not "
+                              "valid for this queue type.")
+
     def test_receive_parameter_ranges(self):
         for n in (0, 11):
             msg = self.assertError("InvalidParameterValue", self.sqs.receive_message, QueueUrl=self.url,
