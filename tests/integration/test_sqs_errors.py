@@ -139,6 +139,25 @@ class TestErrors(ServerTest):
         self.assertError("InvalidParameterValue", self.sqs.change_message_visibility, QueueUrl=self.url,
                          ReceiptHandle=h, VisibilityTimeout=43201)
 
+    def test_receipt_handle_malformed_versus_unknown(self):
+        # A handle that is not one: ReceiptHandleIsInvalid, 'The input receipt handle "garbage" is not a valid
+        # receipt handle.' (localstack tests/aws/services/sqs/test_sqs.py, AWS-validated
+        # test_delete_message_with_illegal_receipt_handle and test_invalid_receipt_handle_should_return_error_message).
+        for fn, kw in ((self.sqs.delete_message, {}), (self.sqs.change_message_visibility, {"VisibilityTimeout": 5})):
+            msg = self.assertError("ReceiptHandleIsInvalid", fn, QueueUrl=self.url, ReceiptHandle="garbage", **kw)
+            self.assertEqual(msg, 'The input receipt handle "garbage" is not a valid receipt handle.', fn.__name__)
+        # A well-formed handle whose message is gone: DeleteMessage succeeds (AWS-validated
+        # test_delete_message_with_deleted_receipt_handle), ChangeMessageVisibility answers InvalidParameterValue
+        # (AWS-validated test_change_visibility_on_deleted_message_raises_invalid_parameter_value).
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="foo")
+        h = self.sqs.receive_message(QueueUrl=self.url)["Messages"][0]["ReceiptHandle"]
+        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=h)
+        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=h)
+        msg = self.assertError("InvalidParameterValue", self.sqs.change_message_visibility, QueueUrl=self.url,
+                               ReceiptHandle=h, VisibilityTimeout=42)
+        self.assertEqual(msg, "Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is "
+                              "not available for visibility timeout change." % h)
+
     def test_purge_in_progress_is_403(self):
         self.sqs.purge_queue(QueueUrl=self.url)
         self.assertEqual(self.status_of(self.sqs.purge_queue, QueueUrl=self.url), 403)
@@ -194,6 +213,27 @@ class TestRawProtocolErrors(ServerTest):
             lower = {k.lower(): v for k, v in headers.items()}
             self.assertEqual(lower.get("x-amzn-query-error"), "MalformedInput;Sender", bad)
             self.assertEqual(json.loads(body)["__type"], "com.amazon.coral.service#SerializationException", bad)
+
+    def test_json_receipt_handle_errors_carry_the_query_code(self):
+        # The JSON protocol names the shape in __type and the query code in x-amzn-query-error, as AWS does for
+        # every SQS error (botocore's sqs service-2.json: awsQueryCompatible).
+        url = self.sqs.create_queue(QueueName="rh")["QueueUrl"]
+        status, headers, body = self.json_call("AmazonSQS.DeleteMessage",
+                                               json.dumps({"QueueUrl": url, "ReceiptHandle": "garbage"}))
+        lower = {k.lower(): v for k, v in headers.items()}
+        self.assertEqual(lower.get("x-amzn-query-error"), "ReceiptHandleIsInvalid;Sender")
+        self.assertEqual(json.loads(body), {"__type": "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+                                            "message": 'The input receipt handle "garbage" is not a valid receipt '
+                                                       'handle.'})
+        self.sqs.send_message(QueueUrl=url, MessageBody="foo")
+        h = self.sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=h)
+        status, headers, body = self.json_call("AmazonSQS.ChangeMessageVisibility", json.dumps(
+            {"QueueUrl": url, "ReceiptHandle": h, "VisibilityTimeout": 1}))
+        lower = {k.lower(): v for k, v in headers.items()}
+        self.assertEqual(status, 400)
+        self.assertEqual(lower.get("x-amzn-query-error"), "InvalidParameterValue;Sender")
+        self.assertEqual(json.loads(body)["__type"], "com.amazon.coral.service#InvalidParameterValueException")
 
     def test_json_error_envelope(self):
         status, headers, body = self.json_call("AmazonSQS.GetQueueUrl", json.dumps({"QueueName": "nope"}))
