@@ -70,6 +70,21 @@ class TestQueueLifecycle(ServerTest):
         self.assertEqual(msg, "Unknown Attribute FifoQueue.")
 
 
+    def test_fifo_queue_attribute_on_set(self):
+        # AWS: a standard queue knows no FifoQueue; a FIFO queue accepts "true" again and refuses "false"
+        # (localstack tests/aws/services/sqs/test_sqs.snapshot.json, test_set_unsupported_attribute_fifo).
+        plain = self.sqs.create_queue(QueueName="plainset")["QueueUrl"]
+        msg = self.assertError("InvalidAttributeName", self.sqs.set_queue_attributes, QueueUrl=plain,
+                               Attributes={"FifoQueue": "true"})
+        self.assertEqual(msg, "Unknown Attribute FifoQueue.")
+        fifo = self.sqs.create_queue(QueueName="set.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+        self.sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})
+        msg = self.assertError("InvalidAttributeValue", self.sqs.set_queue_attributes, QueueUrl=fifo,
+                               Attributes={"FifoQueue": "false"})
+        self.assertEqual(msg, "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not "
+                              "supported.")
+
+
 class TestListQueues(ServerTest):
     def test_prefix(self):
         urls = {n: self.sqs.create_queue(QueueName=n)["QueueUrl"] for n in ("alpha1", "alpha2", "beta1")}
