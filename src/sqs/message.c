@@ -528,7 +528,7 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
     } else if (dedup) {
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                             "Value %s for parameter MessageDeduplicationId is invalid. Reason: The request "
-                            "includes a parameter that is not valid for this queue type.",
+                            "include parameter that is not valid for this queue type.",
                             dedup);
     }
     const char *ids[2] = {group, dedup};
@@ -680,6 +680,9 @@ static int handle_parse(const char *h, long long *qid, long long *seq, int *rc)
 
 /* ---- receive ---- */
 
+/* Whether a requested name list selects an attribute: "All", "*" and ".*"
+ * select every one, "bar.*" every name that starts with "bar" (AWS answers
+ * "Hel.*" with Hello and Help.Me), anything else only itself. */
 static int name_wanted(const json_t *names, const char *name)
 {
     size_t i;
@@ -689,10 +692,10 @@ static int name_wanted(const json_t *names, const char *name)
         const char *w = json_string_value(v);
         if (!w)
             continue;
-        if (strcmp(w, "All") == 0 || strcmp(w, ".*") == 0 || strcmp(w, name) == 0)
+        if (strcmp(w, "All") == 0 || strcmp(w, "*") == 0 || strcmp(w, name) == 0)
             return 1;
         size_t wl = strlen(w);
-        if (wl > 2 && strcmp(w + wl - 2, ".*") == 0 && strncmp(name, w, wl - 1) == 0)
+        if (wl >= 2 && strcmp(w + wl - 2, ".*") == 0 && strncmp(name, w, wl - 2) == 0)
             return 1;
     }
     return 0;

@@ -8,50 +8,94 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/unicode.h"
 #include "sqs/digest.h"
+
+/* Decodes the code point at s[*i] and moves *i past it; -1 when the bytes
+ * there are not shortest-form UTF-8. */
+static long utf8_decode(const unsigned char *s, size_t n, size_t *i)
+{
+    unsigned c = s[*i];
+    unsigned long cp;
+    size_t len;
+    if (c < 0x80) {
+        (*i)++;
+        return (long)c;
+    } else if ((c & 0xE0) == 0xC0) {
+        cp = c & 0x1F;
+        len = 2;
+    } else if ((c & 0xF0) == 0xE0) {
+        cp = c & 0x0F;
+        len = 3;
+    } else if ((c & 0xF8) == 0xF0) {
+        cp = c & 0x07;
+        len = 4;
+    } else {
+        return -1;
+    }
+    if (*i + len > n)
+        return -1;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[*i + k] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[*i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+        return -1;
+    *i += len;
+    return (long)cp;
+}
 
 /* Returns the first disallowed code point, or -1 when all are fine, -2 on bad UTF-8. */
 static long bad_char(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        unsigned c = s[i];
-        unsigned long cp;
-        int len;
-        if (c < 0x80) {
-            cp = c;
-            len = 1;
-        } else if ((c & 0xE0) == 0xC0) {
-            cp = c & 0x1F;
-            len = 2;
-        } else if ((c & 0xF0) == 0xE0) {
-            cp = c & 0x0F;
-            len = 3;
-        } else if ((c & 0xF8) == 0xF0) {
-            cp = c & 0x07;
-            len = 4;
-        } else {
-            return -2;
-        }
-        if (i + (size_t)len > n)
-            return -2;
-        for (int k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return -2;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+        long cp = utf8_decode(s, n, &i);
+        if (cp < 0)
             return -2;
         int ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
                  (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
         if (!ok)
-            return (long)cp;
-        i += (size_t)len;
+            return cp;
     }
     return -1;
+}
+
+/* Whether a code point may appear in a message attribute name. AWS takes
+ * letters and digits beyond ASCII (it stores "attr.1\u00f8\u00df\u00e4"; it
+ * rejects "\u00a7"), so the Unicode classes come from the C.UTF-8 locale;
+ * without it only ASCII letters and digits pass. */
+static int name_char_ok(long cp)
+{
+    if (cp < 0x80)
+        return isalnum((int)cp) || cp == '_' || cp == '-' || cp == '.';
+    locale_t loc = rn_unicode_locale();
+    return loc && iswalnum_l((wint_t)cp, loc);
+}
+
+/* Checks a message attribute name against the rules of the SQS API reference
+ * (MessageAttributeValue / SendMessage): at most 256 bytes; letters, digits,
+ * '_', '-' and '.'; no leading or trailing '.', no ".."; for user attributes
+ * no "AWS." or "Amazon." prefix in any casing. */
+static int name_ok(const char *name, int system)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 256 || name[0] == '.' || name[n - 1] == '.' || strstr(name, "..") != NULL)
+        return 0;
+    if (!system && (strncasecmp(name, "AWS.", 4) == 0 || strncasecmp(name, "Amazon.", 7) == 0))
+        return 0;
+    size_t i = 0;
+    while (i < n) {
+        long cp = utf8_decode((const unsigned char *)name, n, &i);
+        if (cp < 0 || !name_char_ok(cp))
+            return 0;
+    }
+    return 1;
 }
 
 int sqs_body_validate(const char *body, size_t n, char *msg, size_t msglen)
@@ -108,12 +152,7 @@ int sqs_msgattrs_validate(const json_t *attrs, int system, size_t *size_out, cha
             snprintf(msg, msglen, "Message system attribute name '%s' is invalid.", name);
             return RN_ERR_INVALID_PARAMETER;
         }
-        int bad = nl == 0 || nl > 256 || name[0] == '.' || name[nl - 1] == '.' || strstr(name, "..") != NULL;
-        for (size_t i = 0; i < nl && !bad; i++)
-            bad = !(isalnum((unsigned char)name[i]) || name[i] == '_' || name[i] == '-' || name[i] == '.');
-        if (!system && (strncasecmp(name, "AWS.", 4) == 0 || strncasecmp(name, "Amazon.", 7) == 0))
-            bad = 1;
-        if (bad) {
+        if (!name_ok(name, system)) {
             snprintf(msg, msglen,
                      "Message (%s) attribute name '%s' is invalid. Attribute name can contain A-Z, a-z, 0-9, "
                      "underscore (_), hyphen (-), and period (.) characters.",

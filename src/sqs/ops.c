@@ -563,8 +563,21 @@ static const char *valid_actions[] = {"*", "SendMessage", "ReceiveMessage", "Del
                                       "ListMessageMoveTasks", "StartMessageMoveTask", "CancelMessageMoveTask",
                                       "SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch", NULL};
 
-/* Rebuilds the Policy attribute from the permissions, as AWS renders them;
- * with no permissions left the attribute is removed. */
+/* AWS writes a single principal or action as a plain string and several as a
+ * list. Takes ownership of `arr`. */
+static json_t *one_or_list(json_t *arr)
+{
+    if (json_array_size(arr) != 1)
+        return arr;
+    json_t *one = json_incref(json_array_get(arr, 0));
+    json_decref(arr);
+    return one;
+}
+
+/* Rebuilds the Policy attribute from the permissions in the shape AWS gives
+ * it (localstack test_sqs.snapshot.json, test_sqs_permission_lifecycle):
+ * Version 2008-10-17, Id "<queue arn>/SQSDefaultPolicy", one statement per
+ * label. With no permissions left the attribute is removed. */
 static void perms_to_policy(sqs_queue_t *q)
 {
     if (json_object_size(q->perms) == 0) {
@@ -592,11 +605,12 @@ static void perms_to_policy(sqs_queue_t *q)
             json_array_append_new(acts, json_string(a));
         }
         json_array_append_new(stmts, json_pack("{s:s,s:s,s:{s:o},s:o,s:s}", "Sid", lk, "Effect", "Allow",
-                                               "Principal", "AWS", principals, "Action", acts, "Resource", q->arn));
+                                               "Principal", "AWS", one_or_list(principals), "Action",
+                                               one_or_list(acts), "Resource", q->arn));
     }
     char pid[300];
     snprintf(pid, sizeof pid, "%s/SQSDefaultPolicy", q->arn);
-    json_t *pol = json_pack("{s:s,s:s,s:o}", "Version", "2012-10-17", "Id", pid, "Statement", stmts);
+    json_t *pol = json_pack("{s:s,s:s,s:o}", "Version", "2008-10-17", "Id", pid, "Statement", stmts);
     char *txt = json_dumps(pol, JSON_COMPACT);
     json_decref(pol);
     json_object_set_new(q->attrs, "Policy", json_string(txt));

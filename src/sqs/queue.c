@@ -230,6 +230,25 @@ static int attr_int(const sqs_queue_t *q, const char *name)
     return v ? atoi(v) : 0;
 }
 
+/* Renders a validated RedrivePolicy the way GetQueueAttributes returns it on
+ * AWS: compact, with maxReceiveCount a JSON number whether it was set as 3 or
+ * "3". Caller owns the result; free with `rn_json_free()`. NULL when the
+ * policy is not one. */
+static char *redrive_canonical(const char *policy)
+{
+    json_t *j = json_loads(policy, 0, NULL);
+    const char *arn = json_string_value(json_object_get(j, "deadLetterTargetArn"));
+    json_t *mr = json_object_get(j, "maxReceiveCount");
+    json_int_t n = json_is_integer(mr)  ? json_integer_value(mr)
+                   : json_is_string(mr) ? atoi(json_string_value(mr))
+                                        : 0;
+    json_t *out = arn ? json_pack("{s:s,s:I}", "deadLetterTargetArn", arn, "maxReceiveCount", n) : NULL;
+    char *txt = out ? json_dumps(out, JSON_COMPACT) : NULL;
+    json_decref(out);
+    json_decref(j);
+    return txt;
+}
+
 /* Refreshes the parsed copies of the attributes. */
 static void parse_attrs(sqs_queue_t *q)
 {
@@ -246,16 +265,14 @@ static void parse_attrs(sqs_queue_t *q)
     q->dlq_arn = NULL;
     q->max_receive = 0;
     const char *rp = json_string_value(json_object_get(q->attrs, "RedrivePolicy"));
-    if (rp && *rp) {
-        json_t *j = json_loads(rp, 0, NULL);
-        const char *arn = json_string_value(json_object_get(j, "deadLetterTargetArn"));
-        json_t *mr = json_object_get(j, "maxReceiveCount");
-        if (arn)
-            q->dlq_arn = rn_strdup(arn);
-        q->max_receive = json_is_integer(mr) ? (int)json_integer_value(mr)
-                         : json_is_string(mr) ? atoi(json_string_value(mr))
-                                              : 0;
+    char *canon = rp && *rp ? redrive_canonical(rp) : NULL;
+    if (canon) {
+        json_t *j = json_loads(canon, 0, NULL);
+        q->dlq_arn = rn_strdup(json_string_value(json_object_get(j, "deadLetterTargetArn")));
+        q->max_receive = (int)json_integer_value(json_object_get(j, "maxReceiveCount"));
         json_decref(j);
+        json_object_set_new(q->attrs, "RedrivePolicy", json_string(canon));
+        rn_json_free(canon);
     }
 }
 
@@ -339,6 +356,12 @@ static const char *attrs_diff(sqs_queue_t *q, const json_t *attrs)
                 return k;
         } else if (a && a->kind == A_INT) {
             if (strtol(want, NULL, 10) != strtol(have, NULL, 10))
+                return k;
+        } else if (strcmp(k, "RedrivePolicy") == 0 && *want) {
+            char *canon = redrive_canonical(want);
+            int same = canon && strcmp(canon, have) == 0;
+            rn_json_free(canon);
+            if (!same)
                 return k;
         } else if (strcmp(want, have) != 0) {
             return k;

@@ -35,6 +35,23 @@ class TestDeadLetter(ServerTest):
         self.assertNotIn("RedrivePolicy", a)
         self.assertEqual(self.sqs.list_dead_letter_source_queues(QueueUrl=self.dlq).get("queueUrls", []), [])
 
+    def test_redrive_policy_max_receive_count_is_a_number(self):
+        # AWS returns maxReceiveCount as a JSON number however it was set (recorded GetQueueAttributes answers:
+        # localstack tests/aws/services/sqs/resource_providers/test_aws_sqs_queue.snapshot.json,
+        # test_update_standard_queue_modify_properties_in_place: "maxReceiveCount": 3).
+        as_string = json.dumps({"deadLetterTargetArn": self.dlq_arn, "maxReceiveCount": "3"})
+        src = self.sqs.create_queue(QueueName="strcount", Attributes={"RedrivePolicy": as_string})["QueueUrl"]
+        rp = self.sqs.get_queue_attributes(QueueUrl=src, AttributeNames=["RedrivePolicy"])["Attributes"]
+        self.assertEqual(json.loads(rp["RedrivePolicy"]), {"deadLetterTargetArn": self.dlq_arn, "maxReceiveCount": 3})
+        self.assertEqual(rp["RedrivePolicy"], '{"deadLetterTargetArn":"%s","maxReceiveCount":3}' % self.dlq_arn)
+        # the same CreateQueue again is not a different value
+        self.assertEqual(self.sqs.create_queue(QueueName="strcount", Attributes={"RedrivePolicy": as_string})
+                         ["QueueUrl"], src)
+        self.sqs.set_queue_attributes(QueueUrl=src, Attributes={"RedrivePolicy": json.dumps(
+            {"maxReceiveCount": "7", "deadLetterTargetArn": self.dlq_arn})})
+        rp = self.sqs.get_queue_attributes(QueueUrl=src, AttributeNames=["RedrivePolicy"])["Attributes"]
+        self.assertEqual(json.loads(rp["RedrivePolicy"])["maxReceiveCount"], 7)
+
     def test_max_receive_count_moves_message(self):
         src = self.source(max_receives=2)
         sent = self.sqs.send_message(QueueUrl=src, MessageBody="poison", MessageAttributes={

@@ -11,7 +11,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from harness import ServerTest
-from sqs_helpers import REGION, not_found_message, raw_client
+from sqs_helpers import REGION, aws_attributes_md5, not_found_message, raw_client
 
 
 class TestErrors(ServerTest):
@@ -81,6 +81,36 @@ class TestErrors(ServerTest):
         self.assertEqual(len(got["Messages"]), 1)
         self.assertEqual(len(got["Messages"][0]["MessageAttributes"]), 10)
 
+    def test_message_attribute_names_beyond_ascii(self):
+        # AWS stores a name with non-ASCII letters and rejects symbols, a reserved prefix in any casing, a leading
+        # or trailing period and names over 256 characters (localstack tests/aws/services/sqs/test_sqs.py,
+        # test_send_message_with_invalid_string_attributes, AWS-validated); ".." per the SQS API reference
+        # (MessageAttributeValue: "it should not have periods in succession").
+        ok = {"attr.1\u00f8\u00df\u00e4": {"DataType": "String", "StringValue": "Valida"}}
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="x", MessageAttributes=ok)
+        got = self.sqs.receive_message(QueueUrl=self.url, MessageAttributeNames=["All"])["Messages"][0]
+        self.assertEqual(got["MessageAttributes"], ok)
+        self.assertEqual(got["MD5OfMessageAttributes"], aws_attributes_md5(ok))
+        bad = ["aWs.-Invalid-attr", "AMAZON.-Invalid-attr", ".-Invalid-attr", "Invalid.", "Invalid..Name",
+               "L" * 257] + ["Invalid-%s-attr" % ch for ch in ("!", '"', "\u00a7", "(", "?")]
+        for name in bad:
+            msg = self.assertError("InvalidParameterValue", self.sqs.send_message, QueueUrl=self.url,
+                                   MessageBody="x", MessageAttributes={name: {"DataType": "String",
+                                                                              "StringValue": "v"}})
+            self.assertIn("attribute name '%s' is invalid" % name, msg)
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="x",
+                              MessageAttributes={"L" * 256: {"DataType": "String", "StringValue": "v"}})
+
+    def test_deduplication_id_on_standard_queue(self):
+        # AWS's answer as quoted in cdklabs/construct-hub issue 905 (the grammar is AWS's own; the same
+        # "The request include parameter" wording is recorded for DelaySeconds on a FIFO queue in localstack
+        # test_sqs.snapshot.json, test_fifo_queue_send_message_with_delay_seconds_fails).
+        msg = self.assertError("InvalidParameterValue", self.sqs.send_message, QueueUrl=self.url, MessageBody="x",
+                               MessageDeduplicationId="eIxLAC5m5bdjLE8rNzX7tMb74ST9YUGvC8RcnsL0D3M=")
+        self.assertEqual(msg, "Value eIxLAC5m5bdjLE8rNzX7tMb74ST9YUGvC8RcnsL0D3M= for parameter "
+                              "MessageDeduplicationId is invalid. Reason: The request include parameter that is not "
+                              "valid for this queue type.")
+
     def test_receive_parameter_ranges(self):
         for n in (0, 11):
             msg = self.assertError("InvalidParameterValue", self.sqs.receive_message, QueueUrl=self.url,
@@ -108,6 +138,25 @@ class TestErrors(ServerTest):
         self.assertEqual(msg, "The request must contain the parameter VisibilityTimeout.")
         self.assertError("InvalidParameterValue", self.sqs.change_message_visibility, QueueUrl=self.url,
                          ReceiptHandle=h, VisibilityTimeout=43201)
+
+    def test_receipt_handle_malformed_versus_unknown(self):
+        # A handle that is not one: ReceiptHandleIsInvalid, 'The input receipt handle "garbage" is not a valid
+        # receipt handle.' (localstack tests/aws/services/sqs/test_sqs.py, AWS-validated
+        # test_delete_message_with_illegal_receipt_handle and test_invalid_receipt_handle_should_return_error_message).
+        for fn, kw in ((self.sqs.delete_message, {}), (self.sqs.change_message_visibility, {"VisibilityTimeout": 5})):
+            msg = self.assertError("ReceiptHandleIsInvalid", fn, QueueUrl=self.url, ReceiptHandle="garbage", **kw)
+            self.assertEqual(msg, 'The input receipt handle "garbage" is not a valid receipt handle.', fn.__name__)
+        # A well-formed handle whose message is gone: DeleteMessage succeeds (AWS-validated
+        # test_delete_message_with_deleted_receipt_handle), ChangeMessageVisibility answers InvalidParameterValue
+        # (AWS-validated test_change_visibility_on_deleted_message_raises_invalid_parameter_value).
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="foo")
+        h = self.sqs.receive_message(QueueUrl=self.url)["Messages"][0]["ReceiptHandle"]
+        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=h)
+        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=h)
+        msg = self.assertError("InvalidParameterValue", self.sqs.change_message_visibility, QueueUrl=self.url,
+                               ReceiptHandle=h, VisibilityTimeout=42)
+        self.assertEqual(msg, "Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or is "
+                              "not available for visibility timeout change." % h)
 
     def test_purge_in_progress_is_403(self):
         self.sqs.purge_queue(QueueUrl=self.url)
@@ -164,6 +213,27 @@ class TestRawProtocolErrors(ServerTest):
             lower = {k.lower(): v for k, v in headers.items()}
             self.assertEqual(lower.get("x-amzn-query-error"), "MalformedInput;Sender", bad)
             self.assertEqual(json.loads(body)["__type"], "com.amazon.coral.service#SerializationException", bad)
+
+    def test_json_receipt_handle_errors_carry_the_query_code(self):
+        # The JSON protocol names the shape in __type and the query code in x-amzn-query-error, as AWS does for
+        # every SQS error (botocore's sqs service-2.json: awsQueryCompatible).
+        url = self.sqs.create_queue(QueueName="rh")["QueueUrl"]
+        status, headers, body = self.json_call("AmazonSQS.DeleteMessage",
+                                               json.dumps({"QueueUrl": url, "ReceiptHandle": "garbage"}))
+        lower = {k.lower(): v for k, v in headers.items()}
+        self.assertEqual(lower.get("x-amzn-query-error"), "ReceiptHandleIsInvalid;Sender")
+        self.assertEqual(json.loads(body), {"__type": "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+                                            "message": 'The input receipt handle "garbage" is not a valid receipt '
+                                                       'handle.'})
+        self.sqs.send_message(QueueUrl=url, MessageBody="foo")
+        h = self.sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=h)
+        status, headers, body = self.json_call("AmazonSQS.ChangeMessageVisibility", json.dumps(
+            {"QueueUrl": url, "ReceiptHandle": h, "VisibilityTimeout": 1}))
+        lower = {k.lower(): v for k, v in headers.items()}
+        self.assertEqual(status, 400)
+        self.assertEqual(lower.get("x-amzn-query-error"), "InvalidParameterValue;Sender")
+        self.assertEqual(json.loads(body)["__type"], "com.amazon.coral.service#InvalidParameterValueException")
 
     def test_json_error_envelope(self):
         status, headers, body = self.json_call("AmazonSQS.GetQueueUrl", json.dumps({"QueueName": "nope"}))

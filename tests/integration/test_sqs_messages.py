@@ -102,6 +102,27 @@ class TestSendReceiveDelete(ServerTest):
         m = self.sqs.receive_message(QueueUrl=self.url)
         self.assertNotIn("MessageAttributes", m["Messages"][0])
 
+    def test_message_attribute_names_wildcards(self):
+        # Recorded AWS answers: localstack tests/aws/services/sqs/test_sqs.snapshot.json,
+        # test_receive_message_message_attribute_names_filters: "All", "*" and ".*" return every attribute,
+        # "Hel.*" returns Hello and Help.Me, an exact name only itself, and "Help" alone nothing.
+        attrs = {"Help.Me": {"DataType": "String", "StringValue": "Me"},
+                 "Hello": {"DataType": "String", "StringValue": "There"},
+                 "General": {"DataType": "String", "StringValue": "Kenobi"}}
+        self.sqs.send_message(QueueUrl=self.url, MessageBody="msg", MessageAttributes=attrs)
+
+        def names(requested):
+            m = self.sqs.receive_message(QueueUrl=self.url, MessageAttributeNames=requested,
+                                         VisibilityTimeout=0)["Messages"][0]
+            return set(m.get("MessageAttributes", {})), m.get("MD5OfMessageAttributes")
+
+        everything = ({"Help.Me", "Hello", "General"}, "4c360f3fdafd970e05fae2f149d997f5")
+        for requested in (["All"], ["*"], [".*"]):
+            self.assertEqual(names(requested), everything, requested)
+        self.assertEqual(names(["Hel.*"]), ({"Hello", "Help.Me"}, "83fee93c1bcd8b9a5a923ffacdc636c7"))
+        self.assertEqual(names(["Hello", "General"]), ({"Hello", "General"}, "fca026605781cb4126a1e9044df24232"))
+        self.assertEqual(names(["Foo", "Help"]), (set(), None))
+
     def test_system_attribute_aws_trace_header(self):
         trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
         sysattrs = {"AWSTraceHeader": {"DataType": "String", "StringValue": trace}}

@@ -70,6 +70,21 @@ class TestQueueLifecycle(ServerTest):
         self.assertEqual(msg, "Unknown Attribute FifoQueue.")
 
 
+    def test_fifo_queue_attribute_on_set(self):
+        # AWS: a standard queue knows no FifoQueue; a FIFO queue accepts "true" again and refuses "false"
+        # (localstack tests/aws/services/sqs/test_sqs.snapshot.json, test_set_unsupported_attribute_fifo).
+        plain = self.sqs.create_queue(QueueName="plainset")["QueueUrl"]
+        msg = self.assertError("InvalidAttributeName", self.sqs.set_queue_attributes, QueueUrl=plain,
+                               Attributes={"FifoQueue": "true"})
+        self.assertEqual(msg, "Unknown Attribute FifoQueue.")
+        fifo = self.sqs.create_queue(QueueName="set.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+        self.sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})
+        msg = self.assertError("InvalidAttributeValue", self.sqs.set_queue_attributes, QueueUrl=fifo,
+                               Attributes={"FifoQueue": "false"})
+        self.assertEqual(msg, "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not "
+                              "supported.")
+
+
 class TestListQueues(ServerTest):
     def test_prefix(self):
         urls = {n: self.sqs.create_queue(QueueName=n)["QueueUrl"] for n in ("alpha1", "alpha2", "beta1")}
@@ -264,6 +279,41 @@ class TestPermissions(ServerTest):
         self.assertEqual(sorted(s["Sid"] for s in self.policy()["Statement"]), ["second", "share"])
         self.sqs.remove_permission(QueueUrl=self.url, Label="share")
         self.assertEqual([s["Sid"] for s in self.policy()["Statement"]], ["second"])
+
+    def test_permission_policy_shape(self):
+        # The Policy AWS builds from AddPermission, as recorded in localstack
+        # tests/aws/services/sqs/test_sqs.snapshot.json, test_sqs_permission_lifecycle: Version 2008-10-17,
+        # Id "<queue arn>/SQSDefaultPolicy", Sid = label, a single principal or action as a plain string, a list
+        # when several; after the last RemovePermission the attribute is gone.
+        def statement(sid, principal, action):
+            return {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": principal}, "Action": action,
+                    "Resource": arn("perm")}
+
+        def policy(*statements):
+            return {"Version": "2008-10-17", "Id": arn("perm") + "/SQSDefaultPolicy", "Statement": list(statements)}
+
+        self.sqs.add_permission(QueueUrl=self.url, Label="crossaccountpermission",
+                                AWSAccountIds=["111111111111", "668614515564"], Actions=["ReceiveMessage"])
+        p = self.policy()
+        p["Statement"][0]["Principal"]["AWS"].sort()
+        self.assertEqual(p, policy(statement("crossaccountpermission", ["arn:aws:iam::111111111111:root",
+                                                                        "arn:aws:iam::668614515564:root"],
+                                             "SQS:ReceiveMessage")))
+        self.sqs.remove_permission(QueueUrl=self.url, Label="crossaccountpermission")
+        self.assertIsNone(self.policy())
+
+        self.sqs.add_permission(QueueUrl=self.url, Label="crossaccountpermission", AWSAccountIds=["111111111111"],
+                                Actions=["ReceiveMessage"])
+        self.sqs.add_permission(QueueUrl=self.url, Label="crossaccountpermission2", AWSAccountIds=["111111111111"],
+                                Actions=["SendMessage", "DeleteMessage"])
+        self.assertEqual(self.policy(), policy(
+            statement("crossaccountpermission", "arn:aws:iam::111111111111:root", "SQS:ReceiveMessage"),
+            statement("crossaccountpermission2", "arn:aws:iam::111111111111:root",
+                      ["SQS:SendMessage", "SQS:DeleteMessage"])))
+        self.sqs.remove_permission(QueueUrl=self.url, Label="crossaccountpermission")
+        self.assertEqual([s["Sid"] for s in self.policy()["Statement"]], ["crossaccountpermission2"])
+        self.sqs.remove_permission(QueueUrl=self.url, Label="crossaccountpermission2")
+        self.assertIsNone(self.policy())
 
     def test_duplicate_and_unknown_labels(self):
         self.sqs.add_permission(QueueUrl=self.url, Label="crossaccountpermission", AWSAccountIds=["111122223333"],
