@@ -5,9 +5,7 @@
  * does), IP addresses and CIDR ranges, wildcards without backtracking, case
  * folding, and the wildcard complexity measure AWS rejects rules by. */
 #include <arpa/inet.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/unicode.h"
 #include "events/pattern_int.h"
 
 /* ---- numbers ---- */
@@ -509,28 +508,20 @@ out:
 
 /* ---- case folding ---- */
 
-static pthread_once_t ic_once = PTHREAD_ONCE_INIT;
-static locale_t ic_loc;
-
-static void ic_init(void)
-{
-    ic_loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
 static unsigned ic_lower(unsigned c)
 {
     if (c < 0x80)
         return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    pthread_once(&ic_once, ic_init);
-    return ic_loc && c < 0xD800 ? (unsigned)towlower_l((wint_t)c, ic_loc) : c;
+    locale_t loc = rn_unicode_locale();
+    return loc && c < 0xD800 ? (unsigned)towlower_l((wint_t)c, loc) : c;
 }
 
 static unsigned ic_upper(unsigned c)
 {
     if (c < 0x80)
         return (c >= 'a' && c <= 'z') ? c - 32 : c;
-    pthread_once(&ic_once, ic_init);
-    return ic_loc && c < 0xD800 ? (unsigned)towupper_l((wint_t)c, ic_loc) : c;
+    locale_t loc = rn_unicode_locale();
+    return loc && c < 0xD800 ? (unsigned)towupper_l((wint_t)c, loc) : c;
 }
 
 /* Next code point; a byte that does not start valid UTF-8 stands for itself
