@@ -18,6 +18,11 @@
 #include "core/mem.h"
 
 #define MAX_QUEUED 32
+/* A refused request's body up to this size is read and dropped (not kept)
+ * before the refusal goes out: closing with unread bytes makes the kernel
+ * send a reset, and the client would lose the error (botocore's clock-skew
+ * retry needs to read "Signature expired"). A larger body is not read. */
+#define REFUSED_BODY_DRAIN (1024 * 1024)
 
 typedef struct hdr_off {
     size_t name_off, name_len, value_off, value_len;
@@ -279,11 +284,13 @@ static int on_headers_complete(http_parser *p)
         return -1;
     c->cur->req.keep_alive = http_should_keep_alive(p);
     if (c->srv->head && c->srv->head(c, &c->cur->req, c->srv->ud) != 0 && c->cur->canned) {
-        /* Refused: queue the refusal in the request's place and read no
-         * further, so a large body is never buffered. */
+        /* Refused: the refusal takes the request's place; its body is never
+         * kept, and past REFUSED_BODY_DRAIN never read. */
+        c->cur->req.keep_alive = 0;
+        if (p->content_length != ULLONG_MAX && p->content_length <= REFUSED_BODY_DRAIN)
+            return 0; /* drained by on_body, queued by on_message_complete */
         queued_req_t *q = c->cur;
         c->cur = NULL;
-        q->req.keep_alive = 0;
         queue_push(c, q);
         return -1;
     }
@@ -293,6 +300,8 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t n)
 {
     rn_http_conn_t *c = p->data;
+    if (c->cur && c->cur->canned)
+        return 0;
     if (c->body.len + n > c->srv->lim.max_body_bytes)
         return -1;
     rn_buf_add(&c->body, at, n);
@@ -305,6 +314,11 @@ static int on_message_complete(http_parser *p)
     queued_req_t *q = c->cur;
     if (!q)
         return -1;
+    if (q->canned) { /* a refused request's body is drained: answer, read no more */
+        c->cur = NULL;
+        queue_push(c, q);
+        return -1;
+    }
     rn_http_req_t *r = &q->req;
     r->keep_alive = http_should_keep_alive(p);
     if (!c->body.data)

@@ -388,6 +388,17 @@ class TestRefusedBeforeTheBody(AuthServer):
         self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data)
         self.assertIn(b'"__type":"UnrecognizedClientException"', data)
 
+    def test_refused_request_with_a_body_under_1mib_still_reads_its_error(self):
+        # the body is drained (not kept) so the client reads the answer, not a reset
+        body = json.dumps({"QueueUrl": "http://x/000000000000/q", "MessageBody": "x" * 200000}).encode()
+        h = dict(J10, **{"X-Amz-Target": "AmazonSQS.SendMessage"})
+        m, p, hs, b = self.prepare("sqs", "POST", "/", h, body, at=PAST)
+        st, c, msg = self.sqs_json_error(self.send(m, p, hs, b))
+        self.assertEqual((st, c), (403, "SignatureDoesNotMatch"))
+        self.assertRegex(msg, EXPIRED)
+        st, headers, _ = self.send("POST", "/", h, body)
+        self.assertEqual((st, headers["x-amzn-query-error"]), (403, "MissingAuthenticationToken;Sender"))
+
     def test_signed_request_still_works_after_refusals(self):
         self.test_unsigned_large_body_is_refused_at_the_headers()
         self.assertEqual(self.send(*self.sqs_json())[0], 200)
