@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char msg[512];
     if (aws_sigv4_parse(&req, &cred, msg, sizeof msg) != 0 || !cred.present)
         return 0;
-    aws_sigv4_check_scope(&cred, "us-east-1", "sqs", msg, sizeof msg);
+    aws_sigv4_check_scope(&cred, "sqs", msg, sizeof msg);
     char *canon = NULL;
     if (aws_sigv4_canonical_request(&req, &cred, &canon) == 0)
         rn_free(canon);

@@ -5,6 +5,7 @@
  * and exit 0. */
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,11 +46,18 @@ static const char *serve_usage =
     "  --auth-file FILE     verify SigV4 signatures; FILE has one `ACCESS_KEY SECRET` per line\n"
     "  --allow-anonymous    allow a non-loopback --host without --auth-file\n"
     "  --enable-reset       allow POST /_runnel/reset with a data dir\n"
+    "  --max-connections N  open connections served at once (default 10000, lowered to fit\n"
+    "                       the open-file limit); over it new connections are closed at once\n"
     "  --log-level LEVEL    debug, info (default), warn or error; debug logs every request\n"
     "  --config FILE        read `option = value` lines (same names as the flags)\n"
     "\n"
     "Endpoints: any AWS SDK or the AWS CLI with --endpoint-url http://HOST:PORT;\n"
-    "GET /_runnel/health; POST /_runnel/reset (--in-memory or --enable-reset).\n";
+    "GET /_runnel/health; POST /_runnel/reset (--in-memory or --enable-reset).\n"
+    "With --auth-file every request, /_runnel/* included, needs a valid SigV4 signature\n"
+    "(unsigned health answers only {\"status\":\"ok\"}); credentials are checked as soon as\n"
+    "the headers arrive, before the body is read.\n"
+    "Limits: headers 64 KiB (431), body 8 MiB (413); a connection with more than 1 MiB of\n"
+    "pipelined requests waiting is not read from until its replies catch up.\n";
 
 typedef struct server {
     uv_loop_t *loop;
@@ -118,6 +126,19 @@ static int load_kv(void *ud, const char *ns, const char *key, const char *value)
     if (strncmp(ns, "schemas.", 8) == 0)
         return schemas_load_kv(l->schemas, ns, key, value);
     return l->sqs->kv(l->sqs->ud, ns, key, value);
+}
+
+/* The connection limit: as asked, or the default lowered to fit the
+ * open-file limit (each connection is one fd; the store and loop need some). */
+static size_t max_connections(const rn_config_t *cfg)
+{
+    if (cfg->max_connections > 0)
+        return (size_t)cfg->max_connections;
+    size_t n = RN_DEFAULT_MAX_CONNECTIONS;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < n + 64)
+        n = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 64 : 64;
+    return n;
 }
 
 static int serve(int argc, char **argv)
@@ -197,6 +218,8 @@ static int serve(int argc, char **argv)
     ev_start(app->events);
     rn_http_limits_t lim = {.max_header_bytes = 65536,
                             .max_body_bytes = 8 * 1024 * 1024,
+                            .max_conn_buffer = 1024 * 1024,
+                            .max_connections = max_connections(&cfg),
                             .header_timeout_ms = 30000,
                             .idle_timeout_ms = 300000};
     if (rn_http_server_start(s.loop, cfg.host, cfg.port, &lim, rn_dispatch_request, rn_dispatch_cancel, app,
@@ -204,6 +227,7 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "runnel serve: %s\n", msg);
         return 1;
     }
+    rn_http_server_set_head_fn(app->http, rn_dispatch_head);
     uv_signal_init(s.loop, &s.sigint);
     uv_signal_init(s.loop, &s.sigterm);
     s.sigint.data = s.sigterm.data = &s;

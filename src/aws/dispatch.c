@@ -2,7 +2,10 @@
  * Request routing, authentication, durability barrier and response encoding.
  * A request becomes an rn_call_t whose input is always in the JSON
  * protocol's shape; the reply goes out only after every store mutation the
- * call made is durable, so an acknowledged write survives kill -9. */
+ * call made is durable, so an acknowledged write survives kill -9. With an
+ * access-key file, credentials are checked twice: when the headers arrive
+ * (rn_dispatch_head: key, scope, time, so a bad request is refused before its
+ * body is read) and with the body (the signature covers the payload hash). */
 #include "aws/dispatch.h"
 
 #include <stdio.h>
@@ -81,11 +84,76 @@ void rn_dispatch_shutdown(void)
         rn_free(ctx_cache[--ctx_cached]);
 }
 
-static const char SVC_SQS[] = "sqs", SVC_EVENTS[] = "events";
+static const char SVC_SQS[] = "sqs", SVC_EVENTS[] = "events", SVC_SCHEMAS[] = "schemas";
+
+/* Who a request is for, decided from its head alone (as AWS routes). The
+ * family is how that endpoint words authentication errors: SQS answers with
+ * the query protocol's codes on both of its protocols, EventBridge (JSON
+ * 1.1) and Schemas (REST-JSON) with coral's exception names. */
+enum { FAM_INTERNAL, FAM_SQS, FAM_JSON11, FAM_REST };
+typedef struct route {
+    const char *service; /* signing name the scope must carry; NULL: any */
+    int family;
+    int json;            /* SQS over JSON 1.0 rather than the query protocol */
+} route_t;
+
+/* AWS JSON services by X-Amz-Target prefix; any other target goes to SQS,
+ * which answers InvalidAction for it. */
+static const struct {
+    const char *prefix;
+    route_t route;
+} json_targets[] = {
+    {"AWSEvents.", {SVC_EVENTS, FAM_JSON11, 1}},
+    {"AmazonSQS.", {SVC_SQS, FAM_SQS, 1}},
+};
+
+static int is_internal(const char *path)
+{
+    return strcmp(path, "/_runnel/health") == 0 || strcmp(path, "/_runnel/reset") == 0;
+}
+
+static route_t route_of(const rn_http_req_t *req)
+{
+    if (is_internal(req->path))
+        return (route_t){NULL, FAM_INTERNAL, 0};
+    const char *target = hdr(req, "x-amz-target");
+    if (!target)
+        return schemas_owns_path(req->path) ? (route_t){SVC_SCHEMAS, FAM_REST, 0} : (route_t){SVC_SQS, FAM_SQS, 0};
+    for (size_t i = 0; i < sizeof json_targets / sizeof json_targets[0]; i++)
+        if (strncmp(target, json_targets[i].prefix, strlen(json_targets[i].prefix)) == 0)
+            return json_targets[i].route;
+    return (route_t){SVC_SQS, FAM_SQS, 1};
+}
+
+/* The error row a family answers a SigV4 failure with. SQS reports an
+ * expired or not-yet-valid signature as SignatureDoesNotMatch (403). */
+static int auth_err_for(int family, int err)
+{
+    static const struct {
+        int err, sqs, json11, rest;
+    } rows[] = {
+        {RN_ERR_SIGNATURE_MISMATCH, RN_ERR_SIGNATURE_MISMATCH, RN_ERR_EV_INVALID_SIGNATURE, RN_ERR_SC_INVALID_SIGNATURE},
+        {RN_ERR_REQUEST_EXPIRED, RN_ERR_SIGNATURE_MISMATCH, RN_ERR_EV_INVALID_SIGNATURE, RN_ERR_SC_INVALID_SIGNATURE},
+        {RN_ERR_INVALID_CLIENT_TOKEN, RN_ERR_INVALID_CLIENT_TOKEN, RN_ERR_EV_UNRECOGNIZED_CLIENT,
+         RN_ERR_SC_UNRECOGNIZED_CLIENT},
+        {RN_ERR_INCOMPLETE_SIGNATURE, RN_ERR_INCOMPLETE_SIGNATURE, RN_ERR_EV_INCOMPLETE_SIGNATURE,
+         RN_ERR_SC_INCOMPLETE_SIGNATURE},
+        {RN_ERR_MISSING_AUTH, RN_ERR_MISSING_AUTH, RN_ERR_EV_MISSING_AUTH, RN_ERR_SC_MISSING_AUTH},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (rows[i].err == err)
+            return family == FAM_JSON11 ? rows[i].json11 : family == FAM_REST ? rows[i].rest : rows[i].sqs;
+    return err;
+}
+
+/* rn_http_respond, or rn_http_refuse from the head callback. */
+typedef void (*respond_fn)(rn_http_conn_t *conn, int status, const char *content_type, const char *head_extra,
+                           const char *body, size_t body_len);
 
 /* SQS speaks AWS JSON 1.0 with query-compatible errors; EventBridge speaks
  * JSON 1.1 with plain shape names and no x-amzn-query-error header. */
-static void send_json_error(rn_http_conn_t *conn, const char *service, int err, const char *msg, const char *rid)
+static void send_json_error(respond_fn out, rn_http_conn_t *conn, const char *service, int err, const char *msg,
+                            const char *rid)
 {
     const rn_err_info_t *e = rn_err_info(err);
     int events = service == SVC_EVENTS;
@@ -105,19 +173,19 @@ static void send_json_error(rn_http_conn_t *conn, const char *service, int err, 
     else
         snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\nx-amzn-query-error: %s;%s\r\n", rid, e->code,
                  e->sender ? "Sender" : "Receiver");
-    rn_http_respond(conn, e->status, events ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0", head,
-                    txt ? txt : "{}", txt ? strlen(txt) : 2);
+    out(conn, e->status, events ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0", head,
+        txt ? txt : "{}", txt ? strlen(txt) : 2);
     rn_json_free(txt);
 }
 
-static void send_xml_error(rn_http_conn_t *conn, int err, const char *msg, const char *rid)
+static void send_xml_error(respond_fn out, rn_http_conn_t *conn, int err, const char *msg, const char *rid)
 {
     const rn_err_info_t *e = rn_err_info(err);
     rn_buf_t b = {0};
     aws_xml_error(&b, e->sender, e->code, msg, rid);
     char head[128];
     snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", rid);
-    rn_http_respond(conn, e->status, "text/xml", head, b.data ? b.data : "", b.len);
+    out(conn, e->status, "text/xml", head, b.data ? b.data : "", b.len);
     rn_buf_free(&b);
 }
 
@@ -143,9 +211,9 @@ static void send_result(rctx_t *x)
         if (c->proto == RN_PROTO_QUERY && c->err == RN_ERR_QUEUE_NOT_FOUND && strcmp(c->op, "GetQueueUrl") != 0)
             msg = "The specified queue does not exist for this wsdl version.";
         if (c->proto == RN_PROTO_JSON)
-            send_json_error(conn, c->service, c->err, msg, c->request_id);
+            send_json_error(rn_http_respond, conn, c->service, c->err, msg, c->request_id);
         else
-            send_xml_error(conn, c->err, msg, c->request_id);
+            send_xml_error(rn_http_respond, conn, c->err, msg, c->request_id);
         return;
     }
     if (!c->out)
@@ -159,7 +227,7 @@ static void send_result(rctx_t *x)
         rn_json_dump(&b, c->out);
         if (b.oom) {
             rn_buf_free(&b);
-            send_json_error(conn, c->service, RN_ERR_NOMEM, "Out of memory", c->request_id);
+            send_json_error(rn_http_respond, conn, c->service, RN_ERR_NOMEM, "Out of memory", c->request_id);
             return;
         }
         rn_http_respond(conn, 200, c->service == SVC_EVENTS ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0",
@@ -169,7 +237,7 @@ static void send_result(rctx_t *x)
         rn_buf_t b = {0};
         if (sqs_xml_encode(c->op, c->out, c->request_id, &b) < 0 || b.oom) {
             rn_buf_free(&b);
-            send_xml_error(conn, RN_ERR_INTERNAL, "Could not encode the response", c->request_id);
+            send_xml_error(rn_http_respond, conn, RN_ERR_INTERNAL, "Could not encode the response", c->request_id);
             return;
         }
         rn_http_respond(conn, 200, "text/xml", head, b.data, b.len);
@@ -221,48 +289,21 @@ void rn_dispatch_cancel(rn_http_conn_t *conn, void *req_ctx)
     ctx_free(x);
 }
 
-static void respond_plain_json(rn_http_conn_t *conn, int status, json_t *j)
+static void respond_plain_json(respond_fn out, rn_http_conn_t *conn, int status, json_t *j)
 {
     char *txt = json_dumps(j, JSON_COMPACT | JSON_INDENT(0));
     json_decref(j);
-    rn_http_respond(conn, status, "application/json", NULL, txt ? txt : "{}", txt ? strlen(txt) : 2);
+    out(conn, status, "application/json", NULL, txt ? txt : "{}", txt ? strlen(txt) : 2);
     rn_json_free(txt);
 }
 
-static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
-{
-    if (strcmp(req->path, "/_runnel/health") == 0) {
-        uint64_t committed, batches;
-        rn_store_stats(app->store, &committed, &batches);
-        respond_plain_json(conn, 200,
-                           json_pack("{s:s,s:s,s:I,s:{s:{s:I},s:{s:I}},s:{s:s,s:I,s:I}}", "status", "ok", "version",
-                                     RN_VERSION_STR, "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000),
-                                     "services", "sqs", "queues", (json_int_t)sqs_queue_count(app->sqs), "events",
-                                     "buses", (json_int_t)ev_bus_count(app->events), "store",
-                                     "kind", rn_store_kind(app->store), "committed", (json_int_t)committed,
-                                     "batches", (json_int_t)batches));
-        return 1;
-    }
-    if (strcmp(req->path, "/_runnel/reset") == 0) {
-        if (strcmp(req->method, "POST") != 0) {
-            respond_plain_json(conn, 405, json_pack("{s:s}", "message", "Use POST"));
-        } else if (!app->cfg->in_memory && !app->cfg->enable_reset) {
-            respond_plain_json(conn, 403,
-                               json_pack("{s:s}", "message",
-                                         "Reset is refused: start runnel with --in-memory or --enable-reset"));
-        } else {
-            sqs_reset(app->sqs);
-            ev_reset(app->events);
-            schemas_reset(app->schemas);
-            rn_store_reset(app->store);
-            respond_plain_json(conn, 200, json_pack("{s:s}", "status", "reset"));
-        }
-        return 1;
-    }
-    return 0;
-}
-
-static int authenticate(rn_app_t *app, rn_http_req_t *req, rn_call_t *c)
+/* Checks the request's SigV4 credential for the service it is routed to:
+ * parsed, then (with an access-key file) present, scoped to a region and to
+ * route->service, from a known key, in time, and, when with_body, signed
+ * over this body. Returns 0 or the generic RN_ERR_* with AWS's message in
+ * msg; the access key (even unchecked) goes to access_key. All borrowed. */
+static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route_t *route, int with_body,
+                      char access_key[130], char *msg, size_t msglen)
 {
     aws_hdr_t hs[64];
     size_t n = req->nheaders < 64 ? req->nheaders : 64;
@@ -272,22 +313,113 @@ static int authenticate(rn_app_t *app, rn_http_req_t *req, rn_call_t *c)
     aws_sigv4_req_t sr = {req->method, req->path, req->path_len, req->query, req->query_len, hs, n,
                           req->body, req->body_len};
     aws_sigv4_cred_t cred;
-    int rc = aws_sigv4_parse(&sr, &cred, c->msg, sizeof c->msg);
+    int rc = aws_sigv4_parse(&sr, &cred, msg, msglen);
     if (rc < 0)
-        return c->err = rc;
+        return rc;
     if (cred.present)
-        snprintf(c->access_key, sizeof c->access_key, "%s", cred.access_key);
+        snprintf(access_key, 130, "%s", cred.access_key);
     if (!app->auth)
         return 0;
-    if (!cred.present)
-        return rn_call_fail(c, RN_ERR_MISSING_AUTH, "Request is missing Authentication Token");
+    if (!cred.present) {
+        snprintf(msg, msglen, "Request is missing Authentication Token");
+        return RN_ERR_MISSING_AUTH;
+    }
+    if ((rc = aws_sigv4_check_scope(&cred, route->service, msg, msglen)) < 0)
+        return rc;
     const char *secret = aws_authfile_secret(app->auth, cred.access_key);
-    if (!secret)
-        return rn_call_fail(c, RN_ERR_INVALID_CLIENT_TOKEN, "The security token included in the request is invalid.");
-    rc = aws_sigv4_verify(&sr, &cred, secret, rn_now_ms(), c->msg, sizeof c->msg);
-    if (rc < 0)
-        return c->err = rc;
+    if (with_body)
+        return aws_sigv4_verify(&sr, &cred, secret, rn_now_ms(), msg, msglen);
+    return aws_sigv4_precheck(&sr, &cred, secret, rn_now_ms(), msg, msglen);
+}
+
+/* Renders an authentication failure as the routed endpoint words it. */
+static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t *route, int err, const char *msg,
+                            const char *rid)
+{
+    err = auth_err_for(route->family, err);
+    if (route->family == FAM_INTERNAL) {
+        const rn_err_info_t *e = rn_err_info(err);
+        respond_plain_json(out, conn, e->status, json_pack("{s:s,s:s}", "code", e->code, "message", msg));
+    } else if (route->family == FAM_REST) {
+        schemas_reply_t r;
+        schemas_reply_error(err, msg, rid, &r);
+        out(conn, r.status, r.content_type ? r.content_type : "application/json", r.head, r.body ? r.body : "",
+            r.body_len);
+        schemas_reply_free(&r);
+    } else if (route->json) {
+        send_json_error(out, conn, route->service, err, msg, rid);
+    } else {
+        send_xml_error(out, conn, err, msg, rid);
+    }
+}
+
+int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
+{
+    rn_app_t *app = ud;
+    route_t route = route_of(head);
+    /* health answers an unsigned request too, with less */
+    if (!app->auth || strcmp(head->path, "/_runnel/health") == 0)
+        return 0;
+    char msg[1024], key[130];
+    int rc = auth_check(app, head, &route, 0, key, msg, sizeof msg);
+    if (rc == 0)
+        return 0;
+    char rid[37];
+    rn_uuid(rid);
+    send_auth_error(rn_http_refuse, conn, &route, rc, msg, rid);
+    return 1;
+}
+
+static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
+{
+    route_t route = {NULL, FAM_INTERNAL, 0};
+    char msg[1024], key[130];
+    int rc = app->auth ? auth_check(app, req, &route, 1, key, msg, sizeof msg) : 0;
+    if (strcmp(req->path, "/_runnel/health") == 0) {
+        if (rc < 0) { /* unsigned or badly signed: alive, nothing more */
+            respond_plain_json(rn_http_respond, conn, 200, json_pack("{s:s}", "status", "ok"));
+            return 1;
+        }
+        uint64_t committed, batches;
+        rn_store_stats(app->store, &committed, &batches);
+        respond_plain_json(rn_http_respond, conn, 200,
+                           json_pack("{s:s,s:s,s:I,s:{s:{s:I},s:{s:I}},s:{s:s,s:I,s:I}}", "status", "ok", "version",
+                                     RN_VERSION_STR, "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000),
+                                     "services", "sqs", "queues", (json_int_t)sqs_queue_count(app->sqs), "events",
+                                     "buses", (json_int_t)ev_bus_count(app->events), "store",
+                                     "kind", rn_store_kind(app->store), "committed", (json_int_t)committed,
+                                     "batches", (json_int_t)batches));
+        return 1;
+    }
+    if (strcmp(req->path, "/_runnel/reset") == 0) {
+        if (rc < 0) {
+            char rid[37];
+            rn_uuid(rid);
+            send_auth_error(rn_http_respond, conn, &route, rc, msg, rid);
+        } else if (strcmp(req->method, "POST") != 0) {
+            respond_plain_json(rn_http_respond, conn, 405, json_pack("{s:s}", "message", "Use POST"));
+        } else if (!app->cfg->in_memory && !app->cfg->enable_reset) {
+            respond_plain_json(rn_http_respond, conn, 403,
+                               json_pack("{s:s}", "message",
+                                         "Reset is refused: start runnel with --in-memory or --enable-reset"));
+        } else {
+            sqs_reset(app->sqs);
+            ev_reset(app->events);
+            schemas_reset(app->schemas);
+            rn_store_reset(app->store);
+            respond_plain_json(rn_http_respond, conn, 200, json_pack("{s:s}", "status", "reset"));
+        }
+        return 1;
+    }
     return 0;
+}
+
+/* Authenticates a service call; a failure is recorded on the call in the
+ * words of the endpoint it was routed to. */
+static int authenticate(rn_app_t *app, rn_http_req_t *req, const route_t *route, rn_call_t *c)
+{
+    int rc = auth_check(app, req, route, 1, c->access_key, c->msg, sizeof c->msg);
+    return rc < 0 ? (c->err = auth_err_for(route->family, rc)) : 0;
 }
 
 /* Builds the call's input for the query protocol: URL query plus form body. */
@@ -323,7 +455,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
 {
     rn_app_t *app = ud;
     app->requests++;
-    if (strncmp(req->path, "/_runnel/", 9) == 0 && internal_endpoint(app, conn, req))
+    if (is_internal(req->path) && internal_endpoint(app, conn, req))
         return;
     rctx_t *x = ctx_new();
     if (!x) {
@@ -335,18 +467,18 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     x->start_ms = rn_now_ms();
     rn_call_t *c = &x->call;
     c->done = call_done;
-    c->service = SVC_SQS;
     rn_uuid(c->request_id);
     const char *host = hdr(req, "host");
     snprintf(c->host, sizeof c->host, "%s", host ? host : "");
     snprintf(c->path, sizeof c->path, "%s", req->path);
-    const char *target = hdr(req, "x-amz-target");
+    route_t route = route_of(req);
+    c->service = route.service;
+    c->proto = route.json ? RN_PROTO_JSON : RN_PROTO_QUERY;
     int rc = 0;
-    if (!target && schemas_owns_path(req->path)) {
+    if (route.family == FAM_REST) {
         x->rest = 1;
-        c->service = "schemas";
         snprintf(c->op, sizeof c->op, "%s", req->method);
-        if (authenticate(app, req, c) < 0) {
+        if (authenticate(app, req, &route, c) < 0) {
             schemas_reply_error(c->err, c->msg, c->request_id, &x->sr);
             c->err = 0;
         } else {
@@ -358,35 +490,23 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         call_done(c);
         return;
     }
-    if (target) {
-        c->proto = RN_PROTO_JSON;
+    /* Nothing of the body is decoded before the signature over it checks out. */
+    rc = authenticate(app, req, &route, c);
+    if (rc == 0 && route.json) {
+        const char *target = hdr(req, "x-amz-target");
         const char *dot = strchr(target, '.');
         snprintf(c->op, sizeof c->op, "%s", dot ? dot + 1 : target);
-        if (dot && (size_t)(dot - target) == 9 && strncmp(target, "AWSEvents", 9) == 0)
-            c->service = SVC_EVENTS;
-        if (c->service == SVC_EVENTS) {
-            if (req->body_len == 0) {
-                c->in = json_object();
-            } else {
-                json_error_t jerr;
-                c->in = json_loadb(req->body, req->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-                if (!json_is_object(c->in))
-                    rc = rn_call_fail(c, RN_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
-            }
-        } else if (!dot || (size_t)(dot - target) != 9 || strncmp(target, "AmazonSQS", 9) != 0) {
+        if (c->service != SVC_EVENTS && (!dot || (size_t)(dot - target) != 9 || strncmp(target, "AmazonSQS", 9) != 0)) {
             rc = rn_call_fail(c, RN_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", c->op);
         } else if (req->body_len == 0) {
             c->in = json_object();
         } else {
             json_error_t jerr;
             c->in = json_loadb(req->body, req->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-            if (!c->in)
-                rc = rn_call_fail(c, RN_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
-            else if (!json_is_object(c->in))
+            if (!json_is_object(c->in))
                 rc = rn_call_fail(c, RN_ERR_SERIALIZATION, "Start of structure or map found where not expected.");
         }
-    } else {
-        c->proto = RN_PROTO_QUERY;
+    } else if (rc == 0) {
         const char *action = NULL;
         rc = query_input(req, c, &action);
         if (rc == RN_ERR_MISSING_ACTION) {
@@ -398,8 +518,6 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
             snprintf(c->msg, sizeof c->msg, "The request is missing an action or a required parameter.");
         }
     }
-    if (rc == 0)
-        rc = authenticate(app, req, c);
     if (rc == 0 && c->service == SVC_EVENTS) {
         ev_call(app->events, c);
     } else if (rc == 0) {

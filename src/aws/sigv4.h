@@ -62,13 +62,22 @@ typedef struct aws_sigv4_cred {
  * req is borrowed for the call; msg may be NULL. */
 int aws_sigv4_parse(const aws_sigv4_req_t *req, aws_sigv4_cred_t *out, char *msg, size_t msglen);
 
-/* Checks the credential scope against the region and service this server
- * answers for (either may be NULL to skip it). Returns 0, or
- * RN_ERR_SIGNATURE_MISMATCH with AWS's joined "Credential should be scoped ..."
- * message. Call it after aws_sigv4_parse() and before looking up the secret,
- * which is the order AWS reports problems in. cred is borrowed. */
-int aws_sigv4_check_scope(const aws_sigv4_cred_t *cred, const char *region, const char *service,
-                          char *msg, size_t msglen);
+/* Checks the credential scope: its region must be a region name (the
+ * request's region is the one it was signed for) and its service the
+ * signing name of the service addressed (NULL skips that). Returns 0, or
+ * RN_ERR_SIGNATURE_MISMATCH with AWS's message, each sentence ending in ". "
+ * as AWS sends it: "Credential should be scoped to a valid region, not
+ * 'x'. " and/or "Credential should be scoped to correct service: 'sqs'. ".
+ * Call it after aws_sigv4_parse() and before looking up the secret, which is
+ * the order AWS reports problems in. cred is borrowed. */
+int aws_sigv4_check_scope(const aws_sigv4_cred_t *cred, const char *service, char *msg, size_t msglen);
+
+/* The checks of aws_sigv4_verify() that need no body, so a request can be
+ * refused as soon as its headers are in: host signed, request time (or
+ * presigned expiry), query escapes, and a known key (secret non-NULL).
+ * Returns 0 or the error verify would give; arguments borrowed for the call. */
+int aws_sigv4_precheck(const aws_sigv4_req_t *req, const aws_sigv4_cred_t *cred, const char *secret,
+                       int64_t now_ms, char *msg, size_t msglen);
 
 /* Verifies a parsed credential against the request with the caller's secret
  * for cred->access_key (NULL, an unknown key, gives RN_ERR_INVALID_CLIENT_TOKEN

@@ -22,7 +22,7 @@ void rn_config_defaults(rn_config_t *c)
 
 static const char *flags[] = {"in-memory", "allow-anonymous", "enable-reset", NULL};
 static const char *valued[] = {"host", "port", "data-dir", "region", "account-id", "auth-file",
-                               "log-level", "config", "fsync", NULL};
+                               "log-level", "config", "fsync", "max-connections", NULL};
 
 int rn_config_takes_value(const char *name)
 {
@@ -45,6 +45,17 @@ static int copy(char *dst, size_t n, const char *v, const char *name, char *msg,
     return 0;
 }
 
+/* A whole decimal number in [lo, hi]. */
+static int number(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*v == '\0' || *end || n < lo || n > hi)
+        return -1;
+    *out = n;
+    return 0;
+}
+
 int rn_config_set(rn_config_t *c, const char *name, const char *v, char *msg, size_t msglen)
 {
     if (strcmp(name, "in-memory") == 0)
@@ -60,9 +71,8 @@ int rn_config_set(rn_config_t *c, const char *name, const char *v, char *msg, si
     if (strcmp(name, "host") == 0)
         return copy(c->host, sizeof c->host, v, name, msg, msglen);
     if (strcmp(name, "port") == 0) {
-        char *end;
-        long p = strtol(v, &end, 10);
-        if (*v == '\0' || *end || p < 0 || p > 65535) {
+        long p;
+        if (number(v, 0, 65535, &p) < 0) {
             snprintf(msg, msglen, "--port: '%s' is not a port number (0-65535)", v);
             return -1;
         }
@@ -98,6 +108,13 @@ int rn_config_set(rn_config_t *c, const char *name, const char *v, char *msg, si
             c->fsync = 0;
         else {
             snprintf(msg, msglen, "--fsync: '%s' is not on or off", v);
+            return -1;
+        }
+        return 0;
+    }
+    if (strcmp(name, "max-connections") == 0) {
+        if (number(v, 1, 1000000, &c->max_connections) < 0) {
+            snprintf(msg, msglen, "--max-connections: '%s' is not a number from 1 to 1000000", v);
             return -1;
         }
         return 0;

@@ -16,7 +16,11 @@ typedef struct rn_config {
     int enable_reset;
     int log_level;
     int fsync;          /* 1 = fsync every commit (default) */
+    long max_connections;  /* open HTTP connections; 0 = the default (10000, lowered to fit the fd limit) */
 } rn_config_t;
+
+/* Connections served at once unless --max-connections says otherwise. */
+#define RN_DEFAULT_MAX_CONNECTIONS 10000
 
 /* Fills the defaults DESIGN.md lists. */
 void rn_config_defaults(rn_config_t *c);

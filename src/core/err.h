@@ -59,6 +59,11 @@
     X(EV_CONCURRENT_MOD,        "ConcurrentModificationException",                     "ConcurrentModificationException",  400, 1) \
     X(EV_MANAGED_RULE,          "ManagedRuleException",                                "ManagedRuleException",             400, 1) \
     X(EV_INTERNAL,              "InternalException",                                   "InternalException",                500, 0) \
+    /* ... and how its JSON 1.1 endpoint answers a bad signature or key */ \
+    X(EV_INVALID_SIGNATURE,     "InvalidSignatureException",                           "InvalidSignatureException",        400, 1) \
+    X(EV_UNRECOGNIZED_CLIENT,   "UnrecognizedClientException",                         "UnrecognizedClientException",      400, 1) \
+    X(EV_INCOMPLETE_SIGNATURE,  "IncompleteSignatureException",                        "IncompleteSignatureException",     400, 1) \
+    X(EV_MISSING_AUTH,          "MissingAuthenticationTokenException",                 "MissingAuthenticationTokenException", 400, 1) \
     /* EventBridge Schemas (REST-JSON; code == shape, sent in x-amzn-ErrorType) */ \
     X(SC_BAD_REQUEST,           "BadRequestException",                                 "BadRequestException",              400, 1) \
     X(SC_UNAUTHORIZED,          "UnauthorizedException",                               "UnauthorizedException",            401, 1) \
@@ -69,7 +74,12 @@
     X(SC_PRECONDITION_FAILED,   "PreconditionFailedException",                         "PreconditionFailedException",      412, 1) \
     X(SC_TOO_MANY_REQUESTS,     "TooManyRequestsException",                            "TooManyRequestsException",         429, 1) \
     X(SC_INTERNAL,              "InternalServerErrorException",                        "InternalServerErrorException",     500, 0) \
-    X(SC_UNAVAILABLE,           "ServiceUnavailableException",                         "ServiceUnavailableException",      503, 0)
+    X(SC_UNAVAILABLE,           "ServiceUnavailableException",                         "ServiceUnavailableException",      503, 0) \
+    /* ... and how its REST endpoint answers a bad signature or key */ \
+    X(SC_INVALID_SIGNATURE,     "InvalidSignatureException",                           "InvalidSignatureException",        403, 1) \
+    X(SC_UNRECOGNIZED_CLIENT,   "UnrecognizedClientException",                         "UnrecognizedClientException",      403, 1) \
+    X(SC_INCOMPLETE_SIGNATURE,  "IncompleteSignatureException",                        "IncompleteSignatureException",     403, 1) \
+    X(SC_MISSING_AUTH,          "MissingAuthenticationTokenException",                 "MissingAuthenticationTokenException", 403, 1)
 
 enum {
     RN_OK = 0,

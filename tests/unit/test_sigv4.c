@@ -1586,12 +1586,18 @@ TEST(test_check_scope_names_wrong_region_and_service)
     static const char auth[] = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/wrong-region/sns/aws4_request, "
                                "SignedHeaders=host;x-amz-date, Signature=abc";
     CHECK_INT(parse_auth(auth, "20150830T123600Z", msg, sizeof msg, &c), 0);
-    CHECK_INT(aws_sigv4_check_scope(&c, "wrong-region", "sns", msg, sizeof msg), 0);
-    CHECK_INT(aws_sigv4_check_scope(&c, "us-east-1", "sqs", msg, sizeof msg), RN_ERR_SIGNATURE_MISMATCH);
+    CHECK_INT(aws_sigv4_check_scope(&c, "sqs", msg, sizeof msg), RN_ERR_SIGNATURE_MISMATCH);
     CHECK_STR(msg, "Credential should be scoped to a valid region, not 'wrong-region'. "
-                   "Credential should be scoped to correct service: 'sqs'.");
-    CHECK_INT(aws_sigv4_check_scope(&c, NULL, "sqs", msg, sizeof msg), RN_ERR_SIGNATURE_MISMATCH);
-    CHECK_STR(msg, "Credential should be scoped to correct service: 'sqs'.");
+                   "Credential should be scoped to correct service: 'sqs'. ");
+    CHECK_INT(aws_sigv4_check_scope(&c, "sns", msg, sizeof msg), RN_ERR_SIGNATURE_MISMATCH);
+    CHECK_STR(msg, "Credential should be scoped to a valid region, not 'wrong-region'. ");
+    static const char good[] = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-gov-west-1/sns/aws4_request, "
+                               "SignedHeaders=host;x-amz-date, Signature=abc";
+    CHECK_INT(parse_auth(good, "20150830T123600Z", msg, sizeof msg, &c), 0);
+    CHECK_INT(aws_sigv4_check_scope(&c, "sns", msg, sizeof msg), 0);
+    CHECK_INT(aws_sigv4_check_scope(&c, NULL, msg, sizeof msg), 0);
+    CHECK_INT(aws_sigv4_check_scope(&c, "sqs", msg, sizeof msg), RN_ERR_SIGNATURE_MISMATCH);
+    CHECK_STR(msg, "Credential should be scoped to correct service: 'sqs'. ");
 }
 
 /* ---- access-key file ---------------------------------------------------- */
