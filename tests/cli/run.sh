@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Drives build/runnel with the real AWS CLI. Starts an in-memory server on a
-# free port, runs `aws sqs ...` and `aws events ...` commands, checks their JSON output with
-# python3, stops the server by PID and ends with "N passed, N failed".
+# port it picks itself (tests/lib/server.sh), runs `aws sqs ...` and `aws
+# events ...` commands, checks their JSON output with python3, stops the
+# server by PID (exit 0, no sanitizer report) and ends with "N passed, N failed".
 set -u
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,36 +25,18 @@ if ! command -v aws >/dev/null 2>&1; then
     exit 1
 fi
 
-PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-ENDPOINT="http://127.0.0.1:$PORT"
+. "$ROOT/tests/lib/server.sh"
 LOG="$(mktemp)"
-"$BIN" serve --in-memory --port "$PORT" >"$LOG" 2>&1 &
-SERVER_PID=$!
-
 cleanup() {
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-    fi
+    runnel_kill
     rm -f "$LOG"
 }
 trap cleanup EXIT
-
-ready=0
-for _ in $(seq 1 200); do
-    if "$PY" -c "import urllib.request,sys; urllib.request.urlopen('$ENDPOINT/_runnel/health', timeout=1)" 2>/dev/null; then
-        ready=1
-        break
-    fi
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.05
-done
-if [ "$ready" != 1 ]; then
-    echo "runnel did not start:"
-    cat "$LOG"
+if ! runnel_start "$BIN" "$LOG" --in-memory; then
     echo "0 passed, 1 failed"
     exit 1
 fi
+ENDPOINT="$RUNNEL_ENDPOINT"
 
 PASSED=0
 FAILED=0
@@ -200,9 +183,8 @@ check "events put-rule with a schedule" "$(jget "$OUT" 'd["RuleArn"]' 2>/dev/nul
 OUT="$(events list-rules 2>&1)"
 check "events list-rules" "$(jget "$OUT" '[r["Name"] for r in d["Rules"]]' 2>/dev/null)" '["every-minute"]'
 
-# stop the server by its PID and check it exits
-kill "$SERVER_PID"
-if wait "$SERVER_PID"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM" "exit status $?"; fi
+# stop the server by its PID: exit 0 and no sanitizer report
+if runnel_stop "$LOG"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM"; fi
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

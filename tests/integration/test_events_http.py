@@ -9,7 +9,7 @@ import json
 import threading
 import time
 
-from harness import ServerTest, free_port
+from harness import ServerTest
 
 
 class Endpoint:
@@ -43,8 +43,8 @@ class Endpoint:
             def log_message(self, *a):
                 pass
 
-        self.port = free_port()
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
