@@ -167,7 +167,7 @@ case "$EID" in
     ????????-????-????-????-????????????) pass "events put-events returns an event id" ;;
     *) fail "events put-events returns an event id" "$OUT" ;;
 esac
-OUT="$(sqs receive-message --queue-url "$QURL" --wait-time-seconds 2 2>&1)"
+OUT="$(sqs receive-message --queue-url "$QURL" --wait-time-seconds 20 2>&1)"
 check "events delivered to the queue with its event id" \
     "$(jget "$OUT" 'json.loads(d["Messages"][0]["Body"])["id"]' 2>/dev/null || echo none)" "$EID"
 check "events detail number kept as sent" \

@@ -60,7 +60,7 @@ def not_found_message():
     return "The specified queue does not exist for this wsdl version."
 
 
-def wait_until(pred, timeout=5.0, step=0.05):
+def wait_until(pred, timeout=30.0, step=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:
         v = pred()

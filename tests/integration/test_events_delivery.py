@@ -9,8 +9,9 @@ import time
 from harness import ServerTest
 
 
-def receive_all(sqs, url, want, timeout=5.0):
-    """Receives until `want` messages arrived or the timeout passed."""
+def receive_all(sqs, url, want, timeout=30.0):
+    """Receives until `want` messages arrived or the timeout passed (a long
+    one: it only matters when they do not arrive)."""
     got = []
     deadline = time.time() + timeout
     while len(got) < want and time.time() < deadline:

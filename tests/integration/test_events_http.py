@@ -51,7 +51,7 @@ class Endpoint:
     def url(self, path):
         return "http://127.0.0.1:%d%s" % (self.port, path)
 
-    def wait(self, n, timeout=5.0):
+    def wait(self, n, timeout=30.0):
         deadline = time.time() + timeout
         while time.time() < deadline:
             with self.lock:
@@ -184,7 +184,7 @@ class TestHttpDelivery(HttpTest):
         self.rule_to(arn)
         self.ep.plan = [503, 500]
         self.put()
-        reqs = self.ep.wait(3, timeout=10)
+        reqs = self.ep.wait(3)
         self.assertEqual(len(reqs), 3)
         self.assertEqual(len({r["body"] for r in reqs}), 1)
 
@@ -196,7 +196,7 @@ class TestHttpDelivery(HttpTest):
         self.rule_to(arn, DeadLetterConfig={"Arn": dlq_arn})
         self.ep.plan = [400]
         self.put()
-        r = self.sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=5, MessageAttributeNames=["All"])
+        r = self.sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=20, MessageAttributeNames=["All"])
         attrs = {k: v["StringValue"] for k, v in r["Messages"][0]["MessageAttributes"].items()}
         self.assertEqual(attrs["ERROR_CODE"], "ERROR_FROM_TARGET")
         self.assertEqual(attrs["TARGET_ARN"], arn)
@@ -211,7 +211,7 @@ class TestHttpDelivery(HttpTest):
         t0 = time.time()
         for i in range(4):
             self.put('{"n": %d}' % i)
-        reqs = self.ep.wait(4, timeout=10)
+        reqs = self.ep.wait(4)
         self.assertEqual(len(reqs), 4)
         # a bucket of 2 per second: the 4th request can't go before ~1 s
         self.assertGreaterEqual(time.time() - t0, 0.9)

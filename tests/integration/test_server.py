@@ -72,10 +72,10 @@ class TestDurableServer(unittest.TestCase):
         t.start()
         time.sleep(0.3)
         rc = srv.stop(signal.SIGTERM)
-        t.join(10)
+        t.join()
         self.assertEqual(rc, 0)
         self.assertNotIn("Messages", result["r"])
-        self.assertLess(result["t"], 5)
+        self.assertLess(result["t"], 20, "answered by the shutdown, not by the end of the wait")
         srv2 = harness.Server(self.data).start()
         try:
             c2 = srv2.client()

@@ -132,7 +132,7 @@ class TestMoveTasks(ServerTest):
         def done():
             r = self.mt.list_message_move_tasks(SourceArn=source_arn, MaxResults=10)["Results"]
             return r if r and r[0]["Status"] != "RUNNING" else None
-        r = wait_until(done, timeout=5)
+        r = wait_until(done)
         self.assertIsNotNone(r, "move task did not finish")
         return r
 
