@@ -26,6 +26,7 @@ BINARY = os.environ.get("RUNNEL_BIN", os.path.join(ROOT, "build", "runnel"))
 
 # What ASan, LSan and UBSan print at the start of a report.
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 READY = re.compile(r"\bready endpoint=(http://\S+)")
 
 

@@ -2,6 +2,7 @@
 """Shared helpers for the SQS integration tests: an independent implementation
 of AWS's message-attribute MD5, a client without client-side validation (so bad
 input reaches the server), and small polling utilities."""
+import base64
 import hashlib
 import struct
 import time
@@ -9,7 +10,7 @@ import time
 import boto3
 from botocore.config import Config
 
-from harness import sqs_protocol
+from harness import UUID, sqs_protocol  # noqa: F401  (UUID re-exported for the tests)
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -17,6 +18,11 @@ REGION = "us-east-1"
 
 def arn(name):
     return "arn:aws:sqs:%s:%s:%s" % (REGION, ACCOUNT, name)
+
+
+def task_handle_parts(handle):
+    """A move task handle is base64 of "<task id>|<source ARN>"; returns both."""
+    return base64.b64decode(handle).decode().split("|", 1)
 
 
 def _lp(data):

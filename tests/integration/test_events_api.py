@@ -4,7 +4,7 @@ tags, permissions and PutEvents validation, with AWS's error codes and
 messages. Run under both boto3s (EventBridge is JSON 1.1 in both)."""
 import json
 
-from harness import ServerTest
+from harness import UUID, ServerTest
 
 NAME_RE = r"[\.\-_A-Za-z0-9]+"
 
@@ -151,8 +151,8 @@ class TestRules(EventsApiTest):
         event = json.dumps({"id": "1", "source": "ecommerce.orders", "detail-type": "Order Created",
                             "account": "000000000000", "time": "2024-01-01T00:00:00Z", "region": "us-east-1",
                             "resources": [], "detail": {"amount": 10}})
-        self.assertTrue(self.ev.test_event_pattern(EventPattern=self.PATTERN, Event=event)["Result"])
-        self.assertFalse(self.ev.test_event_pattern(EventPattern='{"source": ["x"]}', Event=event)["Result"])
+        self.assertIs(self.ev.test_event_pattern(EventPattern=self.PATTERN, Event=event)["Result"], True)
+        self.assertIs(self.ev.test_event_pattern(EventPattern='{"source": ["x"]}', Event=event)["Result"], False)
         self.assertError("InvalidEventPatternException", self.ev.test_event_pattern, EventPattern='{"a": 1}',
                          Event=event)
 
@@ -214,7 +214,8 @@ class TestPutEventsValidation(EventsApiTest):
         ])
         self.assertEqual(r["FailedEntryCount"], 5)
         e = r["Entries"]
-        self.assertIn("EventId", e[0])
+        self.assertEqual(set(e[0]), {"EventId"})
+        self.assertRegex(e[0]["EventId"], "^%s$" % UUID)
         self.assertEqual((e[1]["ErrorCode"], e[1]["ErrorMessage"]),
                          ("InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument."))
         self.assertEqual(e[2]["ErrorMessage"],
@@ -223,7 +224,9 @@ class TestPutEventsValidation(EventsApiTest):
         self.assertEqual((e[4]["ErrorCode"], e[4]["ErrorMessage"]), ("MalformedDetail", "Detail is malformed."))
         self.assertEqual((e[5]["ErrorCode"], e[5]["ErrorMessage"]),
                          ("NotAuthorizedForSourceException", "Not authorized for the source."))
-        self.assertIn("EventId", e[6])  # AWS accepts (and drops) events for a bus that does not exist
+        # AWS accepts (and drops) events for a bus that does not exist
+        self.assertEqual(set(e[6]), {"EventId"})
+        self.assertRegex(e[6]["EventId"], "^%s$" % UUID)
 
     def test_request_level_limits(self):
         msg = self.assertError("ValidationException", self.ev.put_events,

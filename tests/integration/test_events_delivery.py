@@ -185,7 +185,7 @@ class TestDeadLetters(EventsTest):
         self.assertEqual(attrs["RULE_ARN"], rule_arn)
         self.assertEqual(attrs["TARGET_ARN"], lam)
         self.assertEqual(attrs["ERROR_CODE"], "NO_RESOURCE")
-        self.assertIn("process-order", attrs["ERROR_MESSAGE"])
+        self.assertEqual(attrs["ERROR_MESSAGE"], "Target %s does not exist." % lam)
         self.assertEqual(attrs["RETRY_ATTEMPTS"], "0")
 
     def test_missing_bus_target_goes_to_dlq(self):

@@ -103,7 +103,9 @@ class TestConnectionsApi(HttpTest):
         self.assertEqual(r["ConnectionState"], "AUTHORIZED")
         d = self.ev.describe_connection(Name="c1")
         self.assertEqual(d["AuthParameters"], {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key"}})
-        self.assertTrue(d["SecretArn"].startswith("arn:aws:secretsmanager:us-east-1:000000000000:secret:events!connection/c1/"))
+        conn_id = r["ConnectionArn"].rsplit("/", 1)[1]
+        self.assertEqual(d["SecretArn"], "arn:aws:secretsmanager:us-east-1:000000000000:secret:events!connection/c1/"
+                         "%s-%s" % (conn_id, conn_id[:6]))
         self.assertEqual([c["Name"] for c in self.ev.list_connections()["Connections"]], ["c1"])
         self.ev.update_connection(Name="c1", Description="new")
         self.assertEqual(self.ev.describe_connection(Name="c1")["Description"], "new")
@@ -200,7 +202,7 @@ class TestHttpDelivery(HttpTest):
         attrs = {k: v["StringValue"] for k, v in r["Messages"][0]["MessageAttributes"].items()}
         self.assertEqual(attrs["ERROR_CODE"], "ERROR_FROM_TARGET")
         self.assertEqual(attrs["TARGET_ARN"], arn)
-        self.assertIn("400", attrs["ERROR_MESSAGE"])
+        self.assertEqual(attrs["ERROR_MESSAGE"], "Target %s responded with HTTP 400" % self.ep.url("/hook"))
         time.sleep(0.5)
         self.assertEqual(len(self.ep.requests), 1)
 

@@ -44,7 +44,7 @@ class TestSendReceiveDelete(ServerTest):
         self.assertEqual(m["MD5OfBody"], md5_body(body))
         a = m["Attributes"]
         self.assertEqual(a["ApproximateReceiveCount"], "1")
-        self.assertTrue(a["SenderId"])
+        self.assertEqual(a["SenderId"], "test")  # the caller's access key
         sent, received = int(a["SentTimestamp"]), int(a["ApproximateFirstReceiveTimestamp"])
         self.assertLessEqual(before_ms, sent)
         self.assertLessEqual(sent, received)
@@ -301,7 +301,7 @@ class TestBatches(ServerTest):
         failed = {e["Id"]: e for e in r["Failed"]}
         self.assertEqual(set(failed), {"bad-delay", "empty"})
         self.assertEqual(failed["bad-delay"]["Code"], "InvalidParameterValue")
-        self.assertTrue(failed["bad-delay"]["SenderFault"])
+        self.assertIs(failed["bad-delay"]["SenderFault"], True)
         self.assertEqual(failed["empty"]["Code"], "MissingParameter")
         msgs = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10)["Messages"]
         self.assertEqual(sorted(m["Body"] for m in msgs), ["first", "second"])
@@ -319,7 +319,7 @@ class TestBatches(ServerTest):
         self.assertEqual(len(r["Failed"]), 1)
         self.assertEqual(r["Failed"][0]["Id"], "junk")
         self.assertEqual(r["Failed"][0]["Code"], "ReceiptHandleIsInvalid")
-        self.assertTrue(r["Failed"][0]["SenderFault"])
+        self.assertIs(r["Failed"][0]["SenderFault"], True)
         left = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10)["Messages"]
         self.assertEqual([m["MessageId"] for m in left], [msgs[2]["MessageId"]])
 
