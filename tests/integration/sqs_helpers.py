@@ -10,7 +10,7 @@ import time
 import boto3
 from botocore.config import Config
 
-from harness import UUID, sqs_protocol  # noqa: F401  (UUID re-exported for the tests)
+from harness import sqs_protocol
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"

@@ -8,8 +8,8 @@ import time
 
 import boto3
 
-from harness import ServerTest
-from sqs_helpers import UUID, task_handle_parts, wait_until
+from harness import UUID, ServerTest
+from sqs_helpers import task_handle_parts, wait_until
 
 
 def md5_attrs(attrs):
