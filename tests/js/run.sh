@@ -5,8 +5,9 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
 runnel="${RUNNEL_BIN:-$here/../../build/runnel}"
+case "$runnel" in /*) ;; *) runnel="$PWD/$runnel" ;; esac # a relative RUNNEL_BIN is from where we were started
+cd "$here"
 
 fail_setup() {
     echo "run.sh: $*" >&2
