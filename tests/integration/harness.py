@@ -27,7 +27,7 @@ BINARY = os.environ.get("RUNNEL_BIN", os.path.join(ROOT, "build", "runnel"))
 # What ASan, LSan and UBSan print at the start of a report.
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-READY = re.compile(r"\bready endpoint=(http://\S+)")
+READY = re.compile(r"\bready endpoint=(http://\S+)\s")  # with the blank after it, so never a half-written port
 
 
 class ServerFailed(AssertionError):
@@ -99,10 +99,6 @@ class Server:
             return ""
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
-
-    @property
-    def port(self):
-        return int(self.endpoint.rsplit(":", 1)[1])
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         """Sends sig, waits for the exit and returns the exit status. Raises

@@ -18,7 +18,8 @@ runnel_start() {
     RUNNEL_ENDPOINT=""
     local deadline=$((SECONDS + 30))
     while [ "$SECONDS" -lt "$deadline" ]; do
-        RUNNEL_ENDPOINT=$(sed -n 's/.* ready endpoint=\(http:[^ ]*\).*/\1/p' "$log" | head -n1)
+        # up to the blank after it, so never a half-written port
+        RUNNEL_ENDPOINT=$(sed -n 's/.* ready endpoint=\(http:[^ ]*\) .*/\1/p' "$log" | head -n1)
         [ -n "$RUNNEL_ENDPOINT" ] && return 0
         kill -0 "$RUNNEL_PID" 2>/dev/null || break
         sleep 0.02
