@@ -5,38 +5,35 @@ acknowledged message must be there exactly once, no acknowledged delete may
 come back, and FIFO order per group must hold."""
 import sys
 
-from crashlib import drain, harness, kill, load_then_kill, run
+from crashlib import drain, load_then_kill, run, serve
 
 
-def worker(server, url, fifo, group, acked, stop):
+def sender(server, url, fifo, group):
+    """A writer for load_then_kill: the n-th send of group; acknowledges its body."""
     c = server.client(read_timeout=5)
-    n = 0
-    while not stop.is_set():
+
+    def send(n):
         body = "%s-%d" % (group, n)
-        try:
-            kw = {"MessageGroupId": group, "MessageDeduplicationId": body} if fifo else {}
-            c.send_message(QueueUrl=url, MessageBody=body, **kw)
-            acked.append(body)
-            n += 1
-        except Exception:
-            return
+        kw = {"MessageGroupId": group, "MessageDeduplicationId": body} if fifo else {}
+        c.send_message(QueueUrl=url, MessageBody=body, **kw)
+        return (fifo, body)
+    return send
 
 
 def one_round(data, rnd_i, rnd):
-    srv = harness.Server(data).start()
+    srv = serve(data)
     c = srv.client()
     std = c.create_queue(QueueName="crash-std")["QueueUrl"]
     fifo = c.create_queue(QueueName="crash.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
     # previous rounds were drained; start from empty queues
-    acked = {"std": [], "fifo": []}
-    workers = [(worker, (srv, std, False, "s%d_%d" % (rnd_i, i), acked["std"])) for i in range(4)]
-    workers += [(worker, (srv, fifo, True, "g%d_%d" % (rnd_i, i), acked["fifo"])) for i in range(3)]
-    load_then_kill(srv, workers, rnd)
-    srv2 = harness.Server(data).start()
+    writers = [sender(srv, std, False, "s%d_%d" % (rnd_i, i)) for i in range(4)]
+    writers += [sender(srv, fifo, True, "g%d_%d" % (rnd_i, i)) for i in range(3)]
+    sent, ok = load_then_kill(srv, writers, rnd)
+    acked = {"std": [b for f, b in sent if not f], "fifo": [b for f, b in sent if f]}
+    srv2 = serve(data)
     c2 = srv2.client()
     got_std = drain(c2, std)
     got_fifo = drain(c2, fifo)
-    ok = True
     for name, acks, got in (("standard", acked["std"], got_std), ("fifo", acked["fifo"], got_fifo)):
         missing = set(acks) - set(got)
         dups = len(got) - len(set(got))
@@ -54,8 +51,8 @@ def one_round(data, rnd_i, rnd):
             ok = False
             print("round %d: group %s out of order" % (rnd_i, g))
     # deleted messages stay deleted across another crash
-    kill(srv2)
-    srv3 = harness.Server(data).start()
+    srv2.kill()
+    srv3 = serve(data)
     c3 = srv3.client()
     again = drain(c3, std) + drain(c3, fifo)
     if again:

@@ -1,40 +1,71 @@
 # SPDX-License-Identifier: MIT
 """What the kill -9 crash tests share: the round loop over one data dir with
-its "N passed, N failed" summary, load threads stopped by a SIGKILL at a
+its "N passed, N failed" summary, writer threads stopped by a SIGKILL at a
 random moment, and draining a queue after the restart."""
 import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import threading
 import time
+import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import harness  # noqa: E402,F401  (re-exported for the tests)
+import harness  # noqa: E402  (re-exported for the tests)
 
 ROUNDS = int(os.environ.get("CRASH_ROUNDS", "5"))
+# What a client sees when the server it is talking to is killed.
+GONE = (harness.botocore.exceptions.ConnectionError, harness.botocore.exceptions.HTTPClientError)
+_servers = []
 
 
-def kill(srv):
-    srv.proc.send_signal(signal.SIGKILL)
-    srv.proc.wait()
+def serve(data):
+    """Starts a server on data; run() kills it if a round raises before stopping it."""
+    srv = harness.Server(data).start()
+    _servers.append(srv)
+    return srv
 
 
-def load_then_kill(srv, workers, rnd):
-    """Starts one thread per (target, args) in workers, each given a stop
-    event as its last argument, kills the server after 0.3-1.5 s and waits
-    for the threads (their calls fail once the server is gone)."""
-    stop = threading.Event()
-    threads = [threading.Thread(target=fn, args=args + (stop,)) for fn, args in workers]
+def load_then_kill(srv, writers, rnd):
+    """Calls each writer in its own thread with n = 0, 1, 2 ... (it makes
+    the n-th write and returns what the server acknowledged, or None when it
+    refused it), kills the server after 0.3-1.5 s and waits for the threads.
+    Returns (acknowledgements of all writers, held): held is False, after
+    printing why, when no write was acknowledged or a writer raised anything
+    but the lost connection that ends it after the kill."""
+    killed = threading.Event()
+    acked, problems = [], []
+    lock = threading.Lock()
+
+    def loop(write):
+        n = 0
+        try:
+            while not killed.is_set():
+                ack = write(n)
+                n += 1
+                if ack is not None:
+                    with lock:
+                        acked.append(ack)
+        except GONE:
+            if not killed.is_set():
+                problems.append("writer lost its connection before the kill:\n" + traceback.format_exc())
+        except Exception:
+            problems.append("writer raised:\n" + traceback.format_exc())
+
+    threads = [threading.Thread(target=loop, args=(w,)) for w in writers]
     for t in threads:
         t.start()
     time.sleep(rnd.uniform(0.3, 1.5))
-    kill(srv)
-    stop.set()
+    killed.set()
+    srv.kill()
     for t in threads:
         t.join()
+    if not acked:
+        problems.append("no write was acknowledged before the kill")
+    for p in problems:
+        print(p)
+    return acked, not problems
 
 
 def drain(client, url, parse=lambda body: body):
@@ -56,19 +87,28 @@ def drain(client, url, parse=lambda body: body):
 
 def run(prefix, round_fn):
     """Calls round_fn(data_dir, round_index, rnd) ROUNDS times on one data
-    dir; it returns True when the round held. Prints the summary line and
-    returns the exit status."""
+    dir; it returns True when the round held. A round that raises counts as
+    failed and ends the run with its traceback; the summary line is printed
+    either way. Returns the exit status."""
     tmp = tempfile.mkdtemp(prefix=prefix)
     data = os.path.join(tmp, "data")
     passed = failed = 0
     rnd = random.Random(int(os.environ.get("CRASH_SEED", "0")) or None)
     try:
         for i in range(ROUNDS):
-            if round_fn(data, i, rnd):
-                passed += 1
-            else:
-                failed += 1
+            ok = False
+            try:
+                ok = round_fn(data, i, rnd)
+            finally:
+                if ok:
+                    passed += 1
+                else:
+                    failed += 1
     finally:
+        for srv in _servers:
+            if srv.proc:
+                srv.proc.kill()
+                srv.proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
+        print("%d passed, %d failed" % (passed, failed), flush=True)
     return 1 if failed else 0

@@ -7,23 +7,22 @@ and targets must still be there."""
 import json
 import sys
 
-from crashlib import drain, harness, load_then_kill, run
+from crashlib import drain, load_then_kill, run, serve
 
 QUEUES = (("ev-std", {}), ("ev.fifo", {"FifoQueue": "true", "ContentBasedDeduplication": "true"}))
 
 
-def worker(server, wid, acked, stop):
+def putter(server, wid):
+    """A writer for load_then_kill: the n-th event of writer wid; acknowledges its event id."""
     ev = server.client("events", read_timeout=5)
-    n = 0
-    while not stop.is_set():
-        try:
-            r = ev.put_events(Entries=[{"Source": "shop", "DetailType": "Order Created", "EventBusName": "orders",
-                                        "Detail": json.dumps({"w": wid, "n": n})}])
-            if r["FailedEntryCount"] == 0:
-                acked.append((wid, n, r["Entries"][0]["EventId"]))
-            n += 1
-        except Exception:
-            return
+
+    def put(n):
+        r = ev.put_events(Entries=[{"Source": "shop", "DetailType": "Order Created", "EventBusName": "orders",
+                                    "Detail": json.dumps({"w": wid, "n": n})}])
+        if r["FailedEntryCount"] != 0:
+            raise AssertionError("PutEvents refused an event: %s" % r["Entries"])
+        return r["Entries"][0]["EventId"]
+    return put
 
 
 def setup(srv):
@@ -41,21 +40,19 @@ def setup(srv):
 
 
 def one_round(data, rnd_i, rnd):
-    srv = harness.Server(data).start()
+    srv = serve(data)
     if rnd_i == 0:
         setup(srv)
     sqs = srv.client()
     urls = {name: sqs.get_queue_url(QueueName=name)["QueueUrl"] for name, _ in QUEUES}
-    acked = []
-    load_then_kill(srv, [(worker, (srv, "%d_%d" % (rnd_i, i), acked)) for i in range(6)], rnd)
-    srv2 = harness.Server(data).start()
+    acked, ok = load_then_kill(srv, [putter(srv, "%d_%d" % (rnd_i, i)) for i in range(6)], rnd)
+    srv2 = serve(data)
     c2 = srv2.client()
-    ok = True
     targets = srv2.client("events").list_targets_by_rule(Rule="fan-out", EventBusName="orders")["Targets"]
     if len(targets) != 2:
         ok = False
         print("round %d: targets lost: %s" % (rnd_i, targets))
-    want = {a[2] for a in acked}
+    want = set(acked)
     for name, _ in QUEUES:
         got = drain(c2, urls[name], json.loads)
         ids = [g["id"] for g in got]

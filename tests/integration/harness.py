@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Starts the real build/runnel on a free loopback port for integration tests.
+"""Starts the real build/runnel on a loopback port it picks itself for integration tests.
 
 Each test class gets its own server (in-memory unless it asks for a data dir);
 clients are real boto3 clients. The machine's python3 (boto3 1.4x) speaks the
@@ -7,9 +7,9 @@ SQS JSON protocol; Debian's /usr/bin/python3 (boto3 1.26) speaks the query
 protocol, so running the same tests under both covers both wire protocols.
 """
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,12 +24,33 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BINARY = os.environ.get("RUNNEL_BIN", os.path.join(ROOT, "build", "runnel"))
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+# What ASan, LSan and UBSan print at the start of a report.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+READY = re.compile(r"\bready endpoint=(http://\S+)\s")  # with the blank after it, so never a half-written port
+
+
+class ServerFailed(AssertionError):
+    """The server printed a sanitizer report, died on its own, or did not
+    exit 0 on SIGTERM. An AssertionError, so the test (or class) fails."""
+
+
+def sanitizer_report(output):
+    """The line of output where the first sanitizer report starts, or None."""
+    for line in output.splitlines():
+        if any(m in line for m in SANITIZER_MARKERS):
+            return line
+    return None
+
+
+def run_command(args, **kw):
+    """subprocess.run for the binary that exits by itself (--help, a bad
+    option): output captured as text; ServerFailed on a sanitizer report."""
+    out = subprocess.run([BINARY] + list(args), capture_output=True, text=True, timeout=30, **kw)
+    report = sanitizer_report(out.stdout + out.stderr)
+    if report:
+        raise ServerFailed("sanitizer report from runnel %s: %s\n%s" % (" ".join(args), report, out.stderr))
+    return out
 
 
 def sqs_protocol():
@@ -39,16 +60,20 @@ def sqs_protocol():
 
 
 class Server:
+    """build/runnel serve on --port 0: the kernel picks the port and the
+    server's "ready endpoint=..." log line says which, so no other process
+    can take the port between choosing it and binding it. stdout and stderr
+    go to one file that stop() and kill() search for sanitizer reports."""
+
     def __init__(self, data_dir=None, extra=()):
         self.data_dir = data_dir
         self.extra = list(extra)
         self.proc = None
-        self.port = None
+        self.endpoint = None
         self.log = None
 
-    def start(self):
-        self.port = free_port()
-        args = [BINARY, "serve", "--port", str(self.port)]
+    def start(self, timeout=30):
+        args = [BINARY, "serve", "--port", "0"]
         if self.data_dir:
             args += ["--data-dir", self.data_dir]
         else:
@@ -56,17 +81,18 @@ class Server:
         args += self.extra
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
-        deadline = time.time() + 10
+        deadline = time.time() + timeout
         while time.time() < deadline:
+            m = READY.search(self.output())
+            if m:
+                self.endpoint = m.group(1)
+                return self
             if self.proc.poll() is not None:
-                raise RuntimeError("runnel exited: %s" % self.output())
-            try:
-                with urllib.request.urlopen(self.endpoint + "/_runnel/health", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("runnel did not become ready: %s" % self.output())
+                raise ServerFailed("runnel exited %d before it was ready:\n%s" % (self.proc.returncode, self.output()))
+            time.sleep(0.01)
+        self.proc.kill()
+        self.proc.wait()
+        raise ServerFailed("runnel printed no ready line in %d s:\n%s" % (timeout, self.output()))
 
     def output(self):
         if not self.log:
@@ -74,20 +100,33 @@ class Server:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
 
-    @property
-    def endpoint(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        if self.proc and self.proc.poll() is None:
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Sends sig, waits for the exit and returns the exit status. Raises
+        ServerFailed when the output holds a sanitizer report (leaks are
+        reported at exit), when the server had already died, or when it
+        did not exit 0 on SIGTERM."""
+        if not self.proc:
+            return None
+        problem = None
+        if self.proc.poll() is not None:
+            problem = "runnel had already exited (status %d)" % self.proc.returncode
+        else:
             self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        rc = self.proc.returncode if self.proc else None
+                problem = "runnel did not exit within %d s of signal %d" % (timeout, sig)
+        rc = self.proc.returncode
         self.proc = None
+        if not problem and sig == signal.SIGTERM and rc != 0:
+            problem = "runnel exited %d on SIGTERM" % rc
+        report = sanitizer_report(self.output())
+        if report:
+            problem = "sanitizer report: %s" % report
+        if problem:
+            raise ServerFailed("%s\n--- server output ---\n%s" % (problem, self.output()[-20000:]))
         return rc
 
     def kill(self):
@@ -115,8 +154,10 @@ class ServerTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        try:
+            cls.server.stop()
+        finally:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def setUp(self):
         if not self.data_dir:

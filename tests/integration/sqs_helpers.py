@@ -2,6 +2,7 @@
 """Shared helpers for the SQS integration tests: an independent implementation
 of AWS's message-attribute MD5, a client without client-side validation (so bad
 input reaches the server), and small polling utilities."""
+import base64
 import hashlib
 import struct
 import time
@@ -17,6 +18,11 @@ REGION = "us-east-1"
 
 def arn(name):
     return "arn:aws:sqs:%s:%s:%s" % (REGION, ACCOUNT, name)
+
+
+def task_handle_parts(handle):
+    """A move task handle is base64 of "<task id>|<source ARN>"; returns both."""
+    return base64.b64decode(handle).decode().split("|", 1)
 
 
 def _lp(data):
@@ -60,7 +66,7 @@ def not_found_message():
     return "The specified queue does not exist for this wsdl version."
 
 
-def wait_until(pred, timeout=5.0, step=0.05):
+def wait_until(pred, timeout=30.0, step=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:
         v = pred()

@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -18,21 +17,20 @@ import harness
 
 class TestCommand(unittest.TestCase):
     def test_version_and_help(self):
-        out = subprocess.run([harness.BINARY, "--version"], capture_output=True, text=True)
+        out = harness.run_command(["--version"])
         self.assertEqual(out.returncode, 0)
         self.assertRegex(out.stdout, r"^runnel \d+\.\d+\.\d+")
-        out = subprocess.run([harness.BINARY, "serve", "--help"], capture_output=True, text=True)
+        out = harness.run_command(["serve", "--help"])
         self.assertEqual(out.returncode, 0)
         self.assertIn("--auth-file", out.stdout)
 
     def test_non_loopback_host_needs_auth_or_allow_anonymous(self):
-        out = subprocess.run([harness.BINARY, "serve", "--in-memory", "--host", "0.0.0.0", "--port", "0"],
-                             capture_output=True, text=True, timeout=10)
+        out = harness.run_command(["serve", "--in-memory", "--host", "0.0.0.0", "--port", "0"])
         self.assertEqual(out.returncode, 2)
         self.assertIn("--allow-anonymous", out.stderr)
 
     def test_unknown_option_is_an_error(self):
-        out = subprocess.run([harness.BINARY, "serve", "--bogus"], capture_output=True, text=True)
+        out = harness.run_command(["serve", "--bogus"])
         self.assertEqual(out.returncode, 2)
 
 
@@ -74,10 +72,10 @@ class TestDurableServer(unittest.TestCase):
         t.start()
         time.sleep(0.3)
         rc = srv.stop(signal.SIGTERM)
-        t.join(10)
+        t.join()
         self.assertEqual(rc, 0)
         self.assertNotIn("Messages", result["r"])
-        self.assertLess(result["t"], 5)
+        self.assertLess(result["t"], 20, "answered by the shutdown, not by the end of the wait")
         srv2 = harness.Server(self.data).start()
         try:
             c2 = srv2.client()

@@ -8,7 +8,8 @@ import time
 
 import boto3
 
-from harness import ServerTest
+from harness import UUID, ServerTest
+from sqs_helpers import task_handle_parts, wait_until
 
 
 def md5_attrs(attrs):
@@ -27,7 +28,7 @@ def md5_attrs(attrs):
 class TestQueues(ServerTest):
     def test_create_get_url_list_delete(self):
         url = self.sqs.create_queue(QueueName="orders")["QueueUrl"]
-        self.assertTrue(url.endswith("/000000000000/orders"))
+        self.assertEqual(url, self.server.endpoint + "/000000000000/orders")
         self.assertEqual(self.sqs.get_queue_url(QueueName="orders")["QueueUrl"], url)
         self.sqs.create_queue(QueueName="other")
         self.assertEqual(self.sqs.list_queues(QueueNamePrefix="ord")["QueueUrls"], [url])
@@ -107,7 +108,8 @@ class TestMessages(ServerTest):
         self.sqs.send_message(QueueUrl=self.url, MessageBody="x")
         m = self.sqs.receive_message(QueueUrl=self.url, VisibilityTimeout=60)["Messages"][0]
         self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0)
-        self.assertIn("Messages", self.sqs.receive_message(QueueUrl=self.url))
+        again = self.sqs.receive_message(QueueUrl=self.url)["Messages"]
+        self.assertEqual([(a["MessageId"], a["Body"]) for a in again], [(m["MessageId"], "x")])
 
     def test_invalid_receipt_handle(self):
         self.assertError("ReceiptHandleIsInvalid", self.sqs.delete_message, QueueUrl=self.url,
@@ -120,10 +122,10 @@ class TestMessages(ServerTest):
         t = threading.Thread(target=later)
         t0 = time.time()
         t.start()
-        r = self.sqs.receive_message(QueueUrl=self.url, WaitTimeSeconds=10)
+        r = self.sqs.receive_message(QueueUrl=self.url, WaitTimeSeconds=20)
         t.join()
         self.assertEqual(r["Messages"][0]["Body"], "late")
-        self.assertLess(time.time() - t0, 5)
+        self.assertLess(time.time() - t0, 20, "woken by the send, not by the end of the wait")
 
     def test_long_poll_times_out_empty(self):
         t0 = time.time()
@@ -135,7 +137,7 @@ class TestMessages(ServerTest):
         self.sqs.send_message(QueueUrl=self.url, MessageBody="d", DelaySeconds=1)
         self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=self.url))
         time.sleep(1.2)
-        self.assertIn("Messages", self.sqs.receive_message(QueueUrl=self.url))
+        self.assertEqual([m["Body"] for m in self.sqs.receive_message(QueueUrl=self.url)["Messages"]], ["d"])
 
     def test_batch_send_and_delete_with_entry_errors(self):
         r = self.sqs.send_message_batch(QueueUrl=self.url, Entries=[
@@ -226,13 +228,14 @@ class TestMoveTasks(ServerTest):
         self.assertError("InvalidParameterValue", self.sqs.start_message_move_task,
                          SourceArn="arn:aws:sqs:us-east-1:000000000000:mt-src")
         handle = self.sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
-        self.assertTrue(handle)
-        deadline = time.time() + 5
-        while time.time() < deadline:
+        task_id, source = task_handle_parts(handle)
+        self.assertRegex(task_id, "^%s$" % UUID)
+        self.assertEqual(source, dlq_arn)
+
+        def completed():
             tasks = self.sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"]
-            if tasks[0]["Status"] == "COMPLETED":
-                break
-            time.sleep(0.1)
+            return tasks if tasks[0]["Status"] == "COMPLETED" else None
+        tasks = wait_until(completed)
         self.assertEqual(tasks[0]["Status"], "COMPLETED")
         self.assertEqual(tasks[0]["ApproximateNumberOfMessagesMoved"], 3)
         got = self.sqs.receive_message(QueueUrl=src, MaxNumberOfMessages=10, VisibilityTimeout=30)["Messages"]

@@ -45,7 +45,7 @@ class TestErrors(ServerTest):
 
     def test_missing_queue_name(self):
         msg = self.assertError("InvalidParameterValue", self.raw.create_queue, QueueName="")
-        self.assertTrue(msg, "an error message is expected")
+        self.assertEqual(msg, "Value for parameter QueueName is invalid. Reason: Must specify a queue name.")
 
     def test_message_body_errors(self):
         msg = self.assertError("MissingParameter", self.raw.send_message, QueueUrl=self.url, MessageBody="")

@@ -110,7 +110,7 @@ class TestFifo(ServerTest):
         url = self.make()
         seqs = [self.send(url, "s%d" % i, "grp", dedup="d%d" % i)["SequenceNumber"] for i in range(3)]
         for s in seqs:
-            self.assertTrue(s.isdigit(), s)
+            self.assertRegex(s, r"^\d{20}$")
         self.assertEqual([int(s) for s in seqs], sorted(int(s) for s in seqs))
         self.assertEqual(len(set(seqs)), 3)
         m = self.sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"][0]
@@ -179,7 +179,8 @@ class TestFifo(ServerTest):
         ok = {e["Id"]: e for e in r["Successful"]}
         self.assertEqual(set(ok), {"a", "b", "c"})
         self.assertEqual(ok["a"]["MessageId"], ok["c"]["MessageId"])
-        self.assertTrue(all("SequenceNumber" in e for e in r["Successful"]))
+        for e in r["Successful"]:
+            self.assertRegex(e["SequenceNumber"], r"^\d{20}$")
         msgs = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
         self.assertEqual([m["Body"] for m in msgs], ["b1", "b2"])
 

@@ -39,7 +39,7 @@ async function queue(name) {
 }
 
 async function receive(url) {
-  const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 2 }));
+  const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 20 }));
   return r.Messages ?? [];
 }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs the AWS SDK for JavaScript v3 / sqs-consumer tests against a throwaway
-# in-memory Runnel server. Prints "N passed, N failed" as the final line and
+# in-memory Runnel server (tests/lib/server.sh). Prints "N passed, N failed" as the final line and
 # exits non-zero if any test failed or the run could not start.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
 runnel="${RUNNEL_BIN:-$here/../../build/runnel}"
+case "$runnel" in /*) ;; *) runnel="$PWD/$runnel" ;; esac # a relative RUNNEL_BIN is from where we were started
+cd "$here"
 
 fail_setup() {
     echo "run.sh: $*" >&2
@@ -23,43 +24,16 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
     npm ci --no-audit --no-fund >&2 || fail_setup "npm ci failed"
 fi
 
-if command -v python3 >/dev/null; then
-    port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-else
-    port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-fi
-[ -n "$port" ] || fail_setup "could not pick a free port"
-
+. "$here/../lib/server.sh"
 tmp="$(mktemp -d)"
-server_pid=""
 cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
+    runnel_kill
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-"$runnel" serve --in-memory --port "$port" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-
-endpoint="http://127.0.0.1:$port"
-ready=0
-for _ in $(seq 100); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
-    if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.status===200?0:1),()=>process.exit(1))' \
-        "$endpoint/_runnel/health" 2>/dev/null; then
-        ready=1; break
-    fi
-    sleep 0.1
-done
-if [ "$ready" != 1 ]; then
-    cat "$tmp/server.log" >&2
-    fail_setup "server did not become healthy on $endpoint"
-fi
+runnel_start "$runnel" "$tmp/server.log" --in-memory || fail_setup "the server did not start"
+endpoint="$RUNNEL_ENDPOINT"
 
 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
     RUNNEL_ENDPOINT="$endpoint" node --test --test-reporter=spec sqs.test.mjs events.test.mjs 2>&1 | tee "$tmp/out.txt"
@@ -73,7 +47,9 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     # The runner failed without reporting a failing test (crash, load error).
     failed=1
 fi
-if [ "$failed" -ne 0 ]; then
+if ! runnel_stop "$tmp/server.log"; then
+    failed=$((failed + 1))
+elif [ "$failed" -ne 0 ]; then
     echo "--- server log (tail) ---" >&2
     tail -n 40 "$tmp/server.log" >&2
 fi
