@@ -94,6 +94,11 @@ class Server:
         self.proc.wait()
         raise ServerFailed("runnel printed no ready line in %d s:\n%s" % (timeout, self.output()))
 
+    @property
+    def port(self):
+        """The port the kernel gave, as the ready line names it."""
+        return int(self.endpoint.rsplit(":", 1)[1])
+
     def output(self):
         if not self.log:
             return ""

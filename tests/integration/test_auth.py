@@ -372,10 +372,9 @@ class TestRefusedBeforeTheBody(AuthServer):
             s.close()
 
     def test_unsigned_large_body_is_refused_at_the_headers(self):
-        t0 = time.time()
+        # The body is never sent: an answer at all proves it came from the headers.
         data = self.head_only(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
                               b"X-Amz-Target: AmazonSQS.CreateQueue\r\nContent-Length: 8000000\r\n\r\n")
-        self.assertLess(time.time() - t0, 3)
         self.assertTrue(data.startswith(b"HTTP/1.1 403 "), data)
         self.assertIn(b"Connection: close\r\n", data)
         self.assertIn(b"x-amzn-query-error: MissingAuthenticationToken;Sender", data)

@@ -266,8 +266,8 @@ class TestPermissions(ServerTest):
         self.sqs.add_permission(QueueUrl=self.url, Label="share", AWSAccountIds=["111122223333"],
                                 Actions=["SendMessage", "ReceiveMessage"])
         self.assertEqual(self.policy(), {
-            "Version": "2012-10-17", "Id": arn("perm") + "/SQSDefaultPolicy",
-            "Statement": [{"Sid": "share", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]},
+            "Version": "2008-10-17", "Id": arn("perm") + "/SQSDefaultPolicy",
+            "Statement": [{"Sid": "share", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                            "Action": ["SQS:SendMessage", "SQS:ReceiveMessage"], "Resource": arn("perm")}]})
 
         self.sqs.add_permission(QueueUrl=self.url, Label="second", AWSAccountIds=["444455556666"],
