@@ -9,6 +9,7 @@ CC ?= cc
 comma := ,
 PKGS := libuv jansson sqlite3 libcrypto
 CONFIG := build/config.mk
+.DEFAULT_GOAL := all
 
 # Goals that need no library flags do not trigger configure (and its installs).
 CONFIG_FREE_GOALS := clean format deps

@@ -37,7 +37,7 @@ tally() { # log, exit status: add the log's last summary line; a missing one or 
     PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + s))
 }
 
-step() { # name, log, command...: run under the time left, show the tail and the duration
+step() { # name, log, command...: run under the time left, show the skip reasons, the tail and the duration
     local name=$1 log=$2; shift 2
     local t0=$SECONDS budget rc
     budget=$(left)
@@ -48,7 +48,7 @@ step() { # name, log, command...: run under the time left, show the tail and the
     fi
     timeout --kill-after=15 "$budget" bash -c '"$@"' step "$@" >"$log" 2>&1
     rc=$?
-    tail -3 "$log" | sed 's/^/   /'
+    { head -n -3 "$log" | grep -E "^SKIP |\.\.\. skipped '|^ *skip .*: " | head -20; tail -3 "$log"; } | sed 's/^/   /'
     [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "   timed out after $budget s (overall limit $LIMIT s)"
     tally "$log" $rc
     echo "   ($((SECONDS - t0)) s)"

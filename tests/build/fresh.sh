@@ -41,13 +41,14 @@ else
     bad "no library flags: expected configure's error and no compile (exit $rc)" "$tmp/a.log"
 fi
 
-# 2. make -j2 from nothing: configure runs first, then a runnel that starts.
+# 2. make -j2 from nothing, no goal named: configure runs first, then the
+#    default goal builds a runnel that starts.
 copy "$tmp/b"
-make -C "$tmp/b" -j2 build/runnel >"$tmp/b.log" 2>&1
+make -C "$tmp/b" -j2 >"$tmp/b.log" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && grep -q "^PKG_LIBS := .*-luv" "$tmp/b/build/config.mk" &&
     "$tmp/b/build/runnel" --help 2>&1 | grep -q "serve"; then
-    ok "make -j2 from a clean copy configures first and builds runnel"
+    ok "make -j2 (default goal) from a clean copy configures first and builds runnel"
 else
     bad "make -j2 from a clean copy (exit $rc)" "$tmp/b.log"
 fi
