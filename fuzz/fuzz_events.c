@@ -70,6 +70,7 @@ static void call(const char *svc, const char *op, const char *body, size_t len)
     }
     json_decref(c.in);
     json_decref(c.out);
+    rn_call_clear_msg(&c);
 }
 
 #define SEED(svc, op, body) call(svc, op, body, strlen(body))

@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core/mem.h"
+
 int rn_call_fail(rn_call_t *c, int err, const char *fmt, ...)
 {
     va_list ap;
@@ -12,4 +14,19 @@ int rn_call_fail(rn_call_t *c, int err, const char *fmt, ...)
     va_end(ap);
     c->err = err;
     return err;
+}
+
+int rn_call_fail_long(rn_call_t *c, int err, char *text)
+{
+    snprintf(c->msg, sizeof c->msg, "%s", text ? text : "");
+    rn_free(c->msg_long);
+    c->msg_long = text;
+    c->err = err;
+    return err;
+}
+
+void rn_call_clear_msg(rn_call_t *c)
+{
+    rn_free(c->msg_long);
+    c->msg_long = NULL;
 }

@@ -20,7 +20,10 @@ struct rn_call {
     json_t *in;             /* owned: decoded input object */
     json_t *out;            /* owned: result object, set by the service */
     int err;                /* 0 or RN_ERR_* */
-    char msg[8192];         /* error message when err != 0 (AWS echoes whole requests in some) */
+    char msg[1024];         /* error message when err != 0 */
+    char *msg_long;         /* owned, or NULL: a message longer than msg holds
+                             * (AWS echoes a whole request in some); read the
+                             * message with rn_call_msg() */
     char request_id[37];
     char host[256];         /* Host header, used to build queue URLs */
     char path[512];         /* request path without the query string */
@@ -39,4 +42,18 @@ struct rn_call {
 /* Records an error on the call and returns err, so handlers can
  * `return rn_call_fail(c, RN_ERR_X, "...")`. */
 int rn_call_fail(rn_call_t *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* As rn_call_fail, for a message of any length; takes ownership of text
+ * (from rn_malloc). msg keeps its first 1023 bytes. The call's owner frees
+ * msg_long with rn_call_clear_msg(). */
+int rn_call_fail_long(rn_call_t *c, int err, char *text);
+
+/* The error message: msg_long when set, else msg. Borrowed. */
+static inline const char *rn_call_msg(const rn_call_t *c)
+{
+    return c->msg_long ? c->msg_long : c->msg;
+}
+
+/* Frees msg_long, if any. */
+void rn_call_clear_msg(rn_call_t *c);
 #endif

@@ -72,6 +72,7 @@ static void ctx_free(rctx_t *x)
         schemas_reply_free(&x->sr);
     json_decref(x->call.in);
     json_decref(x->call.out);
+    rn_call_clear_msg(&x->call);
     if (ctx_cached < CTX_CACHE)
         ctx_cache[ctx_cached++] = x;
     else
@@ -196,7 +197,7 @@ static void send_result(rctx_t *x)
     if (x->rest) {
         if (c->err) { /* the durability barrier failed */
             schemas_reply_free(&x->sr);
-            schemas_reply_error(c->err, c->msg, c->request_id, &x->sr);
+            schemas_reply_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
         }
         rn_http_respond(conn, x->sr.status, x->sr.content_type ? x->sr.content_type : "application/json",
                         x->sr.head, x->sr.body ? x->sr.body : "", x->sr.body_len);
@@ -207,7 +208,7 @@ static void send_result(rctx_t *x)
                c->op, c->proto == RN_PROTO_JSON ? "json" : "query", c->err ? rn_err_info(c->err)->status : 200,
                c->err ? rn_err_info(c->err)->code : "-", (long long)(rn_now_ms() - x->start_ms));
     if (c->err) {
-        const char *msg = c->msg;
+        const char *msg = rn_call_msg(c);
         if (c->proto == RN_PROTO_QUERY && c->err == RN_ERR_QUEUE_NOT_FOUND && strcmp(c->op, "GetQueueUrl") != 0)
             msg = "The specified queue does not exist for this wsdl version.";
         if (c->proto == RN_PROTO_JSON)
@@ -479,7 +480,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         x->rest = 1;
         snprintf(c->op, sizeof c->op, "%s", req->method);
         if (authenticate(app, req, &route, c) < 0) {
-            schemas_reply_error(c->err, c->msg, c->request_id, &x->sr);
+            schemas_reply_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
             c->err = 0;
         } else {
             char *query = req->query_len ? rn_strndup(req->query, req->query_len) : NULL;

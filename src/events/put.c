@@ -264,6 +264,7 @@ static int too_many_entries(rn_call_t *c, const json_t *entries)
     rn_buf_t b = {0};
     size_t i;
     json_t *en;
+    rn_buf_puts(&b, "1 validation error detected: Value '[");
     json_array_foreach(entries, i, en) {
         rn_buf_puts(&b, i ? ", PutEventsRequestEntry(" : "PutEventsRequestEntry(");
         java_field(&b, "time", json_object_get(en, "Time"), 0);
@@ -276,16 +277,12 @@ static int too_many_entries(rn_call_t *c, const json_t *entries)
         java_field(&b, "kmsKeyIdentifier", NULL, 0);
         java_field(&b, "internalMetadata", NULL, 1);
     }
+    rn_buf_puts(&b, "]' at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10");
     if (b.oom) {
         rn_buf_free(&b);
         return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
     }
-    rn_call_fail(c, RN_ERR_EV_VALIDATION,
-                 "1 validation error detected: Value '[%.*s]' at 'entries' failed to satisfy constraint: Member must "
-                 "have length less than or equal to 10",
-                 (int)b.len, b.data);
-    rn_buf_free(&b);
-    return c->err;
+    return rn_call_fail_long(c, RN_ERR_EV_VALIDATION, rn_buf_take(&b, NULL));
 }
 
 int ev_op_put_events(ev_t *e, rn_call_t *c)
