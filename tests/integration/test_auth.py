@@ -234,7 +234,11 @@ class TestExpiredAndTampered(AuthServer):
         m, p, h, _ = self.events()
         self.assertEqual(self.events_error(self.send(m, p, h, b'{"Name":"evil-bus"}')),
                          (400, "InvalidSignatureException", MISMATCH))
+        m, p, h, _ = self.schemas()
+        self.assertEqual(self.schemas_error(self.send(m, p, h, b'{"Description":"evil"}')),
+                         (403, "InvalidSignatureException", MISMATCH))
         self.assertEqual((self.queue_names(), self.bus_names()), ([], ["default"]))
+        self.assertNotIn("auth-reg", self.registry_names())
 
     def test_declared_payload_hash_must_be_the_bodys(self):
         h = dict(J10, **{"X-Amz-Target": "AmazonSQS.CreateQueue",
