@@ -120,14 +120,19 @@ check "receive-message on empty queue prints no messages" \
     "$(printf '%s' "$OUT" | "$PY" -c 'import json,sys; t=sys.stdin.read().strip(); print("Messages" in json.loads(t) if t else False)')" \
     "False"
 
-# error cases: non-zero exit and the AWS error code on stderr
-# (the CLI exits 255 on a service error and prints it after a blank line)
+# error cases: non-zero exit and the AWS error code on stderr, printed after a
+# blank line. The exit status for a service error is 255 in CLI v1 and 254 in
+# v2 (Debian 12's awscli package), as each version's "return codes" page says.
+case "$(aws --version 2>&1)" in
+aws-cli/1.*) SVC_ERR=255 ;;
+*) SVC_ERR=254 ;;
+esac
 ERR="$(sqs get-queue-url --queue-name cli-does-not-exist 2>&1 >/dev/null)"
-check "missing queue exits 255" "$?" "255"
+check "missing queue exits $SVC_ERR (a service error)" "$?" "$SVC_ERR"
 check "missing queue reports NonExistentQueue" "${ERR#$'\n'}" \
     "An error occurred (AWS.SimpleQueueService.NonExistentQueue) when calling the GetQueueUrl operation: The specified queue does not exist."
 ERR="$(sqs delete-message --queue-url "$URL" --receipt-handle garbage 2>&1 >/dev/null)"
-check "garbage receipt handle exits 255" "$?" "255"
+check "garbage receipt handle exits $SVC_ERR" "$?" "$SVC_ERR"
 check "garbage receipt handle reports ReceiptHandleIsInvalid" "${ERR#$'\n'}" \
     'An error occurred (ReceiptHandleIsInvalid) when calling the DeleteMessage operation: The input receipt handle "garbage" is not a valid receipt handle.'
 
