@@ -74,10 +74,20 @@ $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay_main.c $(BUILD)/librunnel.a
 
 fuzz-replay: $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-build/libfuzzer/%: fuzz/%.c $(LIB_SRC)
+# The library is compiled once with coverage instrumentation and ASan+UBSan,
+# then linked into each target with libFuzzer's main.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Isrc -D_GNU_SOURCE $(PKG_CFLAGS)
+build/libfuzzer/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -g -O1 -Isrc -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+
+build/libfuzzer/librunnel.a: $(LIB_SRC:%.c=build/libfuzzer/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/libfuzzer/%: fuzz/%.c build/libfuzzer/librunnel.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/libfuzzer/librunnel.a $(LIBS)
 
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_SRC:fuzz/%.c=build/libfuzzer/%)
@@ -110,4 +120,4 @@ format:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj build/libfuzzer/obj -name '*.d' 2>/dev/null)

@@ -272,7 +272,10 @@ echo "== summary ($(nproc) CPUs; medians of $RUNS runs)"
 {
     echo "metric|measured|goal|met?"
     printf '%s\n' "${ROWS[@]}"
-} | column -t -s '|' -o ' | '
+} | awk -F'|' '{ n = NR; nf = NF; for (i = 1; i <= NF; i++) { v[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+    END { for (r = 1; r <= n; r++) { line = ""
+            for (i = 1; i <= nf; i++) line = line (i > 1 ? " | " : "") sprintf(i < nf ? "%-" w[i] "s" : "%s", v[r, i])
+            print line } }'  # (column(1) is not in a minimal Debian)
 if [ -s "$TMP/problems" ]; then
     echo
     echo "problems seen:"
