@@ -277,8 +277,6 @@ static int on_headers_complete(http_parser *p)
         rn_buf_add(&c->hbuf, "", 1);
     if (c->hbuf.oom)
         return -1;
-    if (p->content_length != ULLONG_MAX && p->content_length > c->srv->lim.max_body_bytes)
-        return -1;
     c->cur = head_build(c, p);
     if (!c->cur)
         return -1;
@@ -294,6 +292,9 @@ static int on_headers_complete(http_parser *p)
         queue_push(c, q);
         return -1;
     }
+    /* after the credentials: an unsigned oversized request gets the 403 */
+    if (p->content_length != ULLONG_MAX && p->content_length > c->srv->lim.max_body_bytes)
+        return -1;
     return 0;
 }
 

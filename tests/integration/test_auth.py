@@ -383,6 +383,12 @@ class TestRefusedBeforeTheBody(AuthServer):
         self.assertIn(b"Connection: close\r\n", data)
         self.assertIn(b"x-amzn-query-error: MissingAuthenticationToken;Sender", data)
 
+    def test_unsigned_body_over_the_limit_gets_the_auth_error_not_413(self):
+        data = self.head_only(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                              b"X-Amz-Target: AmazonSQS.CreateQueue\r\nContent-Length: 9437184\r\n\r\n")
+        self.assertTrue(data.startswith(b"HTTP/1.1 403 "), data)
+        self.assertIn(b"x-amzn-query-error: MissingAuthenticationToken;Sender", data)
+
     def test_unknown_key_is_refused_at_the_headers(self):
         m, p, h, _ = self.events(key="AKIDUNKNOWN")
         h["Content-Length"] = "8000000"

@@ -42,6 +42,17 @@ class TestHeaderLimit(harness.ServerTest):
         self.assertIn(b"Connection: close\r\n", data)
         self.assertTrue(data.endswith(b'{"message":"Request header fields too large"}'))
 
+    def test_body_over_8mib_gets_413_from_the_headers(self):
+        # Content-Length alone decides: the body is never sent, so an answer proves it.
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                  b"X-Amz-Target: AmazonSQS.CreateQueue\r\nContent-Length: 8388609\r\n\r\n")
+        data = read_all(s)
+        s.close()
+        self.assertTrue(data.startswith(b"HTTP/1.1 413 Payload Too Large\r\n"), data[:80])
+        self.assertTrue(data.endswith(b'{"message":"Request entity too large"}'), data)
+        self.assertEqual(self.sqs.list_queues().get("QueueUrls", []), [])
+
     def test_headers_under_the_limit_are_served(self):
         s = socket.create_connection(("127.0.0.1", self.server.port))
         s.sendall(http_get(extra=b"X-Big: " + b"a" * 60000 + b"\r\nConnection: close\r\n"))
