@@ -48,7 +48,7 @@ step() { # name, log, command...: run under the time left, show the skip reasons
     fi
     timeout --kill-after=15 "$budget" bash -c '"$@"' step "$@" >"$log" 2>&1
     rc=$?
-    { head -n -3 "$log" | grep -E "^SKIP |\.\.\. skipped '|^ *skip .*: " | head -20; tail -3 "$log"; } | sed 's/^/   /'
+    { head -n -3 "$log" | grep -E "^SKIP |\.\.\. skipped ['\"]|^ *skip .*: " | head -20; tail -3 "$log"; } | sed 's/^/   /'
     [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "   timed out after $budget s (overall limit $LIMIT s)"
     tally "$log" $rc
     echo "   ($((SECONDS - t0)) s)"
