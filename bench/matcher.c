@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "events/pattern.h"
+#include "pattern/pattern.h"
 
 static double now(void)
 {

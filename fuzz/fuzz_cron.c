@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "events/schedule.h"
+#include "pattern/pattern.h"
 
 #define MS_PER_MIN 60000LL
 #define MS_1970 0LL

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events/jsonpath.h"
-#include "events/pattern.h"
+#include "pattern/pattern.h"
 
 static const char *const patterns[] = {
     "{\"source\":[\"com.shop\",\"aws.ec2\"]}",

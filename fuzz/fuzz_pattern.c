@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events/pattern.h"
+#include "pattern/pattern.h"
 
 static const char *const events[] = {
     "{\"version\":\"0\",\"id\":\"1\",\"detail-type\":\"Order Created\",\"source\":\"com.shop\",\"account\":\"1\","

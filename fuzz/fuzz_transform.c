@@ -12,8 +12,7 @@
 #include <jansson.h>
 
 #include "core/mem.h"
-#include "events/jsonpath.h"
-#include "events/transform.h"
+#include "pattern/pattern.h"
 
 static const char fixed_event[] =
     "{\"version\":\"0\",\"id\":\"7bf73129-1428-4cd3-a780-95db273d1602\",\"detail-type\":\"Order Created\","

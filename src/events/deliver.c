@@ -19,7 +19,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "events/jsonpath.h"
+#include "pattern/pattern.h"
 
 #define MAX_BUS_HOPS 4
 #define BACKOFF_BASE_MS 1000

@@ -14,9 +14,7 @@
 #include "core/map.h"
 #include "http/client.h"
 #include "events/events.h"
-#include "events/pattern.h"
-#include "events/schedule.h"
-#include "events/transform.h"
+#include "pattern/pattern.h"
 #include "sqs/sqs.h"
 #include "store/store.h"
 
@@ -204,7 +202,7 @@ void ev_deliver(ev_t *e, const ev_rule_t *r, const ev_target_t *t, const char *p
                 const char *event_id, int64_t ingest_ms);
 int ev_delivery_load(ev_t *e, const char *key, const char *value);
 
-/* sched.c */
+/* scheduler.c */
 void ev_sched_init(ev_t *e);
 void ev_sched_close(ev_t *e);
 /* Re-arms the schedule timer after a rule's schedule or state changed. */

@@ -19,7 +19,7 @@
 #include "core/json_out.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "events/jsonpath.h"
+#include "pattern/pattern.h"
 
 #define MAX_ENTRY_BYTES (1024 * 1024)
 

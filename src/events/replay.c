@@ -16,7 +16,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "events/jsonpath.h"
+#include "pattern/pattern.h"
 
 #define REPLAY_SLICE 500
 /* AWS shows a replay RUNNING, and a cancelled one CANCELLING, for a while

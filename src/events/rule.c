@@ -2,7 +2,7 @@
  * Rules: PutRule (create or replace), describe, list, enable/disable, delete,
  * ListRuleNamesByTarget and TestEventPattern. An enabled rule with an event
  * pattern sits in its bus's matcher under its numeric id; a rule with a
- * schedule is fired by sched.c instead. */
+ * schedule is fired by scheduler.c instead. */
 #include "events/ev_int.h"
 
 #include <stdio.h>

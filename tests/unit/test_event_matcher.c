@@ -12,8 +12,8 @@
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "events/pattern.h"
-#include "events/pattern_int.h"
+#include "pattern/pattern.h"
+#include "pattern/pattern_int.h"
 #include "conformance_files.h"
 #include "unit.h"
 

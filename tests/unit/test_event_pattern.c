@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "events/pattern.h"
+#include "pattern/pattern.h"
 #include "unit.h"
 
 static int match(const char *pattern, const char *event)

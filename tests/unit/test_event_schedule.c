@@ -14,7 +14,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
-#include "events/schedule.h"
+#include "pattern/pattern.h"
 #include "unit.h"
 
 #define INVALID_MSG "Parameter ScheduleExpression is not valid."

@@ -11,8 +11,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "events/jsonpath.h"
-#include "events/transform.h"
+#include "pattern/pattern.h"
 #include "unit.h"
 
 /* The example EC2 event of "Amazon EventBridge input transformation". */

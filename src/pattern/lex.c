@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/mem.h"
-#include "events/pattern_int.h"
+#include "pattern/pattern_int.h"
 
 #define VALUE_LIST "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
 

@@ -6,7 +6,7 @@
  * exhaust the stack. The path grammar is what EventBridge documents and
  * accepts: `$`, then `.name` (letters, digits, `_`, `-`, `/`), `[N]`, `.*` or
  * `[*]`; quoted bracket notation and deep scan are refused. */
-#include "events/jsonpath.h"
+#include "pattern/pattern.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "events/pattern_int.h"
+#include "pattern/pattern_int.h"
 
 #define AWS_PREFIX "Event pattern is not valid. Reason: "
 #define TOO_COMPLEX                                                                                                  \

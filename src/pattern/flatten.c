@@ -15,7 +15,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "events/pattern_int.h"
+#include "pattern/pattern_int.h"
 
 /* ---- the field dictionary ---- */
 

@@ -15,7 +15,7 @@
 #include "core/err.h"
 #include "core/map.h"
 #include "core/mem.h"
-#include "events/pattern_int.h"
+#include "pattern/pattern_int.h"
 
 typedef struct mstate mstate_t;
 typedef struct mtrans mtrans_t;

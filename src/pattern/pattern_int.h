@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT
  * Private interface of the event-pattern engine, shared by its files:
- * pattern_lex.c (a JSON tokenizer that fails the way Jackson does, since AWS's
- * messages quote Jackson), pattern_compile.c (patterns into sub-rules of field
- * conditions), pattern_value.c (one value test per match type: numbers, IP
+ * lex.c (a JSON tokenizer that fails the way Jackson does, since AWS's
+ * messages quote Jackson), compile.c (patterns into sub-rules of field
+ * conditions), value.c (one value test per match type: numbers, IP
  * addresses, wildcards, case folding), flatten.c (the event scanner) and
- * pattern_match.c / pattern_matcher.c (one pattern, many patterns). */
-#ifndef RN_EV_PATTERN_INT_H
-#define RN_EV_PATTERN_INT_H
+ * match_one.c / match_many.c (one pattern, many patterns). */
+#ifndef RN_PATTERN_INT_H
+#define RN_PATTERN_INT_H
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "core/buf.h"
-#include "events/pattern.h"
+#include "pattern/pattern.h"
 
 #define EV_MAX_DEPTH 1000        /* JSON nesting accepted in patterns and events */
 #define EV_MAX_SUBRULES 1024     /* $or expansion cap (AWS's own limit is not published) */
@@ -113,7 +113,7 @@ struct ev_pattern {
 int ev_pattern_build(ev_pattern_t *p, const char *json, size_t len, char *msg, size_t msglen);
 void ev_pattern_release(ev_pattern_t *p);
 
-/* ---- Jackson-compatible tokenizer (pattern_lex.c) ---- */
+/* ---- Jackson-compatible tokenizer (lex.c) ---- */
 typedef enum ev_tok {
     EV_TOK_EOF,
     EV_TOK_START_OBJECT,
@@ -156,7 +156,7 @@ ev_tok_t ev_lex_next(ev_lex_t *lx);
 /* Appends Jackson's "\n at [Source: (String)\"...\"; line: L, column: C]". */
 void ev_lex_location(const ev_lex_t *lx, size_t at, rn_buf_t *b);
 
-/* ---- values (pattern_value.c) ---- */
+/* ---- values (value.c) ---- */
 /* Writes the UTF-8 form of a code point (values >= 0x110000 stand for the
  * raw byte cp - 0x110000) into out; returns its length (1-4). */
 size_t ev_utf8_put(char out[4], unsigned cp);

@@ -38,7 +38,7 @@
  * increment 0 and "L-N" in Day-of-week are refused; '/' in Day-of-week,
  * wrapping ranges and names with steps are accepted; blanks only between
  * cron fields; a rate's first run is one period after its anchor. */
-#include "events/schedule.h"
+#include "pattern/pattern.h"
 
 #include <limits.h>
 #include <stdio.h>

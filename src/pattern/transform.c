@@ -21,14 +21,13 @@
  * - aws.events.event is the envelope without detail, detail-type renamed
  *   detailType; aws.events.event.json is the whole envelope. Both are JSON
  *   only: a text template using them is refused at PutTargets. */
-#include "events/transform.h"
+#include "pattern/pattern.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "events/jsonpath.h"
 
 enum { T_INPUT, T_PATH, T_TEMPLATE };
 enum { VAR_PATH, VAR_RULE_ARN, VAR_RULE_NAME, VAR_INGESTION, VAR_EVENT, VAR_EVENT_JSON };

@@ -14,7 +14,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/unicode.h"
-#include "events/pattern_int.h"
+#include "pattern/pattern_int.h"
 
 /* ---- numbers ---- */
 

@@ -10,7 +10,7 @@
 
 #include "core/err.h"
 #include "core/mem.h"
-#include "events/pattern_int.h"
+#include "pattern/pattern_int.h"
 
 static int cond_value(const ev_cond_t *c, ev_leaf_t *l)
 {
