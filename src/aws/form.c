@@ -10,19 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/err.h"
 #include "core/mem.h"
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int aws_form_utf8_valid(const char *s, size_t n)
 {
@@ -63,28 +53,11 @@ int aws_form_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-/* Percent-decodes s[0..n) into out (room for n bytes). Returns the decoded
- * length, or -1 with *bad set to the offset of a malformed escape. */
+/* Percent-decodes s[0..n) into out (room for n + 1 bytes). Returns the
+ * decoded length, or -1 with *bad set to the offset of a malformed escape. */
 static long pct_decode(const char *s, size_t n, char *out, size_t *bad)
 {
-    size_t j = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            out[j++] = ' ';
-        } else if (s[i] == '%') {
-            int h = n - i >= 3 ? hexval((unsigned char)s[i + 1]) : -1;
-            int l = n - i >= 3 ? hexval((unsigned char)s[i + 2]) : -1;
-            if (h < 0 || l < 0) {
-                *bad = i;
-                return -1;
-            }
-            out[j++] = (char)(h * 16 + l);
-            i += 2;
-        } else {
-            out[j++] = s[i];
-        }
-    }
-    return (long)j;
+    return rn_pct_decode(s, n, RN_PCT_PLUS | RN_PCT_STRICT, out, bad);
 }
 
 /* Decodes one non-empty name[=value] pair that starts at offset pos and adds

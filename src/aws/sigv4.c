@@ -6,6 +6,7 @@
  * Error texts follow what AWS itself answers, because SDKs and users match on
  * them (botocore's clock-skew retry looks for "Signature expired"). */
 #include "aws/sigv4.h"
+#include "core/hex.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -141,27 +142,6 @@ static int copy_field(char *dst, size_t cap, const char *s, size_t n)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void hex_encode(const unsigned char *in, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /* ---- percent-encoding -------------------------------------------------- */
 
 /* Rejects query strings with a broken %-escape the way AWS does
@@ -176,7 +156,7 @@ static int query_validate(const char *q, size_t n, char *msg, size_t msglen)
             mb_add(&m, "Incomplete trailing escape %% sequence");
             return RN_ERR_MALFORMED_QUERY;
         }
-        if (hexval(q[i + 1]) < 0 || hexval(q[i + 2]) < 0) {
+        if (rn_hex_val(q[i + 1]) < 0 || rn_hex_val(q[i + 2]) < 0) {
             mb_add(&m, "Illegal hex character in escape %% pattern: %%%c%c", q[i + 1], q[i + 2]);
             return RN_ERR_MALFORMED_QUERY;
         }
@@ -189,19 +169,7 @@ static int query_validate(const char *q, size_t n, char *msg, size_t msglen)
  * and botocore treat it) into dst, which holds at least n + 1 bytes. */
 static size_t pct_decode(const char *s, size_t n, char *dst)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            dst[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-            i += 2;
-        } else if (s[i] == '+') {
-            dst[o++] = ' ';
-        } else {
-            dst[o++] = s[i];
-        }
-    }
-    dst[o] = '\0';
-    return o;
+    return (size_t)rn_pct_decode(s, n, RN_PCT_PLUS, dst, NULL);
 }
 
 /* Decoded copy of a query component. Caller owns the result; free with rn_free(). */
@@ -875,7 +843,7 @@ static void sha256_hex(const void *data, size_t n, char out[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(data, n, md);
-    hex_encode(md, sizeof md, out);
+    rn_hex_encode(md, sizeof md, out);
 }
 
 /* The payload hash the client declared (x-amz-content-sha256 header, or the
@@ -988,7 +956,7 @@ static int sign_payload(const aws_sigv4_req_t *req, const aws_sigv4_cred_t *cred
     OPENSSL_cleanse(k, sizeof k);
     rn_free(k0);
     if (!rc)
-        hex_encode(sig, sizeof sig, out);
+        rn_hex_encode(sig, sizeof sig, out);
     return rc;
 }
 
@@ -1056,7 +1024,7 @@ static int is_hex64(const char *s)
     if (strlen(s) != 64)
         return 0;
     for (int i = 0; i < 64; i++)
-        if (hexval(s[i]) < 0)
+        if (rn_hex_val(s[i]) < 0)
             return 0;
     return 1;
 }

@@ -43,8 +43,6 @@ typedef struct {
     char message[1200];
 } failure_t;
 
-static int bus_hops; /* depth of event-bus-to-event-bus delivery in progress */
-
 static void retry_fire(uv_timer_t *h);
 
 static int starts(const char *s, const char *p)
@@ -83,7 +81,7 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
             snprintf(f->message, sizeof f->message, "Event bus %s does not exist.", arn);
             return -1;
         }
-        if (bus_hops >= MAX_BUS_HOPS) {
+        if (e->bus_hops >= MAX_BUS_HOPS) {
             snprintf(f->code, sizeof f->code, "THIRD_REGION_HOP_DETECTED");
             snprintf(f->message, sizeof f->message, "Event exceeded the maximum number of event bus hops.");
             return -1;
@@ -93,9 +91,9 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
          * JSON is routed nowhere */
         if (t->xf && ev_json_validate(payload, len, NULL) < 0)
             return 0;
-        bus_hops++;
+        e->bus_hops++;
         ev_route(e, b, payload, len, event_id, ingest_ms, NULL, 1);
-        bus_hops--;
+        e->bus_hops--;
         return 0;
     }
     /* Lambda, SNS and the other target services do not exist in this server

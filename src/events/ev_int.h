@@ -93,6 +93,7 @@ struct ev {
     rn_smap_t buckets;     /* destination name -> rate-limit bucket (owned, apidest.c) */
     rn_smap_t tokens;      /* connection name -> cached OAuth token (owned, apidest.c) */
     ev_delivery_t *sending; /* HTTP deliveries in flight (owned, deliver.c) */
+    int bus_hops;          /* depth of bus-to-bus delivery in progress (deliver.c) */
     void *http_sends;      /* requests in flight (owned, apidest.c) */
     int closing;           /* close callbacks still to come in ev_free() */
     ev_event_hook_fn hook; /* observer of put events, or NULL */

@@ -13,6 +13,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/hex.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "pattern/pattern_int.h"
@@ -281,8 +282,8 @@ static inline size_t str_escape(const unsigned char *s, size_t i, size_t n)
     case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
         return i + 1;
     case 'u':
-        if (i + 4 >= n || ev_hexval((char)s[i + 1]) < 0 || ev_hexval((char)s[i + 2]) < 0 ||
-            ev_hexval((char)s[i + 3]) < 0 || ev_hexval((char)s[i + 4]) < 0)
+        if (i + 4 >= n || rn_hex_val((char)s[i + 1]) < 0 || rn_hex_val((char)s[i + 2]) < 0 ||
+            rn_hex_val((char)s[i + 3]) < 0 || rn_hex_val((char)s[i + 4]) < 0)
             return 0;
         return i + 5;
     default:
@@ -335,14 +336,14 @@ static size_t unescape(const char *s, size_t n, char *o)
         case 'u': {
             unsigned cp = 0;
             for (int j = 1; j <= 4; j++)
-                cp = cp * 16 + (unsigned)ev_hexval(s[i + j]);
+                cp = cp * 16 + (unsigned)rn_hex_val(s[i + j]);
             i += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < n && s[i + 1] == '\\' &&
                 s[i + 2] == 'u') {
                 unsigned lo = 0;
                 int ok = 1;
                 for (int j = 3; j <= 6; j++) {
-                    int h = ev_hexval(s[i + j]);
+                    int h = rn_hex_val(s[i + j]);
                     ok &= h >= 0;
                     lo = lo * 16 + (unsigned)(h < 0 ? 0 : h);
                 }

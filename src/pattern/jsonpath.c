@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -47,20 +48,6 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static int is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int hex_val(char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return c - 'A' + 10;
-}
-
 /* Characters Jackson reads as part of one unrecognised token (Java
  * identifier parts, roughly), so an error lands just past the token. */
 static int is_token_char(unsigned char c)
@@ -93,7 +80,7 @@ static int scan_string(const char *s, size_t n, size_t i, size_t *end, size_t *e
                         *err = n;
                         return -1;
                     }
-                    if (!is_hex(s[i + 2 + k])) {
+                    if (rn_hex_val((unsigned char)s[i + 2 + k]) < 0) {
                         *err = i + 3 + k;
                         return -1;
                     }
@@ -471,9 +458,9 @@ static int read_u4(const char *s, size_t n, size_t i, uint32_t *cp)
         return 0;
     uint32_t v = 0;
     for (size_t k = 2; k < 6; k++) {
-        if (!is_hex(s[i + k]))
+        if (rn_hex_val((unsigned char)s[i + k]) < 0)
             return 0;
-        v = v << 4 | (uint32_t)hex_val(s[i + k]);
+        v = v << 4 | (uint32_t)rn_hex_val((unsigned char)s[i + k]);
     }
     *cp = v;
     return 1;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/mem.h"
 #include "pattern/pattern_int.h"
 
@@ -243,7 +244,7 @@ static int lex_string(ev_lex_t *lx, int is_name)
                     lex_eof(lx, " in character escape sequence");
                     return -1;
                 }
-                int h = ev_hexval(lx->s[lx->pos]);
+                int h = rn_hex_val(lx->s[lx->pos]);
                 if (h < 0) {
                     lex_unexpected(lx, lx->pos, "expected a hex-digit for character escape sequence");
                     return -1;
@@ -256,7 +257,7 @@ static int lex_string(ev_lex_t *lx, int is_name)
                 unsigned lo = 0;
                 int ok = 1;
                 for (int i = 0; i < 4; i++) {
-                    int h = ev_hexval(lx->s[lx->pos + 2 + i]);
+                    int h = rn_hex_val(lx->s[lx->pos + 2 + i]);
                     if (h < 0)
                         ok = 0;
                     lo = lo * 16 + (unsigned)(h < 0 ? 0 : h);

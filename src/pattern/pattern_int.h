@@ -160,8 +160,6 @@ void ev_lex_location(const ev_lex_t *lx, size_t at, rn_buf_t *b);
 /* Writes the UTF-8 form of a code point (values >= 0x110000 stand for the
  * raw byte cp - 0x110000) into out; returns its length (1-4). */
 size_t ev_utf8_put(char out[4], unsigned cp);
-/* Value of a hex digit, or -1. */
-int ev_hexval(char c);
 /* Parses a JSON number's text. Returns 1 with *key set when the number is
  * comparable (finite, and its double is exactly the decimal written), else 0. */
 int ev_num_key(const char *s, size_t n, uint64_t *key);

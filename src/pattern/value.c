@@ -631,17 +631,6 @@ size_t ev_utf8_put(char u[4], unsigned cp)
     return 4;
 }
 
-int ev_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 void ev_ic_fold(rn_buf_t *b, const char *s, size_t n)
 {
     size_t i = 0;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hex.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json_out.h"
@@ -219,37 +220,14 @@ int schemas_load_kv(schemas_t *s, const char *ns, const char *key, const char *v
 
 /* ---- request decoding ----------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes n bytes; '+' becomes a space only in query strings.
  * Returns NULL on out-of-memory or when the result would hold a NUL. */
 static char *pct_decode(const char *p, size_t n, int plus, int *bad)
 {
     char *o = rn_malloc(n + 1);
-    size_t j = 0;
     if (!o)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        int h, l;
-        if (p[i] == '%' && i + 2 < n && (h = hexval(p[i + 1])) >= 0 && (l = hexval(p[i + 2])) >= 0) {
-            o[j++] = (char)(h * 16 + l);
-            i += 2;
-        } else if (plus && p[i] == '+') {
-            o[j++] = ' ';
-        } else {
-            o[j++] = p[i];
-        }
-    }
-    o[j] = '\0';
+    size_t j = (size_t)rn_pct_decode(p, n, plus ? RN_PCT_PLUS : 0, o, NULL);
     if (strlen(o) != j) {
         *bad = 1;
         rn_free(o);

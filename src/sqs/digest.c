@@ -8,18 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/err.h"
 #include "core/mem.h"
-
-static void hex(const unsigned char *d, unsigned n, char *out)
-{
-    static const char h[] = "0123456789abcdef";
-    for (unsigned i = 0; i < n; i++) {
-        out[2 * i] = h[d[i] >> 4];
-        out[2 * i + 1] = h[d[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 /* EVP_Digest() sets up a context per call, which costs more than hashing a
  * short body; the loop thread keeps one context and one fetched MD5. */
@@ -39,7 +30,7 @@ void sqs_md5_hex(const void *data, size_t n, char out[33])
         EVP_DigestUpdate(ctx, data, n);
         EVP_DigestFinal_ex(ctx, d, &len);
     }
-    hex(d, len, out);
+    rn_hex_encode(d, len, out);
 }
 
 void sqs_sha256_hex(const void *data, size_t n, char out[65])
@@ -47,7 +38,7 @@ void sqs_sha256_hex(const void *data, size_t n, char out[65])
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned len = 0;
     EVP_Digest(data, n, d, &len, EVP_sha256(), NULL);
-    hex(d, len, out);
+    rn_hex_encode(d, len, out);
 }
 
 int sqs_b64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen)
@@ -126,6 +117,6 @@ int sqs_md5_message_attributes(const json_t *attrs, char out[33])
     EVP_DigestFinal_ex(ctx, d, &len);
     EVP_MD_CTX_free(ctx);
     rn_free(names);
-    hex(d, len, out);
+    rn_hex_encode(d, len, out);
     return rc;
 }
