@@ -55,25 +55,10 @@ static inline int kf_maybe(const ev_fields_t *f, const char *k, size_t n)
     return (int)((f->kfilter[b >> 6] >> (b & 63)) & 1);
 }
 
-/* Word-at-a-time hash of a whole path; paths are short, so this beats a
- * byte-at-a-time chain. Never 0 (0 marks an empty slot). */
+/* The hash of a whole field path. */
 static inline uint64_t path_hash(const char *s, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-        h ^= h >> 29;
-        s += 8;
-        n -= 8;
-    }
-    if (n) {
-        uint64_t w = ev_tail_word(s, n);
-        h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
-        h ^= h >> 32;
-    }
-    return h ? h : 1;
+    return ev_hash_words(0x9E3779B97F4A7C15ULL ^ n, s, n);
 }
 
 ev_fields_t *ev_fields_new(void)

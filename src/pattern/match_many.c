@@ -178,25 +178,10 @@ static void state_free(mstate_t *s)
     rn_free(s);
 }
 
-/* Word-at-a-time hash of a tagged key; values are short, and a byte-at-a-time
- * chain of multiplies was most of a lookup. Never 0 (0 marks an empty slot). */
+/* The hash of a tagged value key. */
 static uint64_t hbytes(char tag, const char *s, size_t n)
 {
-    uint64_t h = (0x9E3779B97F4A7C15ULL ^ n) * 0xC2B2AE3D27D4EB4FULL ^ (unsigned char)tag;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-        h ^= h >> 29;
-        s += 8;
-        n -= 8;
-    }
-    if (n) {
-        uint64_t w = ev_tail_word(s, n);
-        h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
-    }
-    h ^= h >> 32;
-    return h ? h : 1;
+    return ev_hash_words((0x9E3779B97F4A7C15ULL ^ n) * 0xC2B2AE3D27D4EB4FULL ^ (unsigned char)tag, s, n);
 }
 
 static inline const char *hkey(const hent_t *e)

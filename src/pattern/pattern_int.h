@@ -247,6 +247,26 @@ static inline uint64_t ev_tail_word(const char *s, size_t n)
     return (uint64_t)u[0] | (uint64_t)u[n / 2] << 8 | (uint64_t)u[n - 1] << 16;
 }
 
+/* Word-at-a-time hash of s[0..n) from a seed into which the caller has mixed
+ * n (and any tag); keys are short, so this beats a byte-at-a-time chain of
+ * multiplies. Never 0 (0 marks an empty slot). Used for field paths
+ * (flatten.c) and for tagged value keys (match_many.c). */
+static inline uint64_t ev_hash_words(uint64_t h, const char *s, size_t n)
+{
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    if (n)
+        h = (h ^ ev_tail_word(s, n)) * 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
 /* First leaf index of a field, or -1. */
 static inline int32_t ev_flat_first(const ev_flat_t *fl, uint32_t field)
 {
