@@ -55,7 +55,8 @@ static const char *serve_usage =
     "GET /_runnel/health; POST /_runnel/reset (--in-memory or --enable-reset).\n"
     "With --auth-file every request, /_runnel/* included, needs a valid SigV4 signature\n"
     "(unsigned health answers only {\"status\":\"ok\"}); credentials are checked as soon as\n"
-    "the headers arrive, before the body is read.\n"
+    "the headers arrive, and a refused request's body is never kept (up to 1 MiB is read\n"
+    "and dropped).\n"
     "Limits: headers 64 KiB (431), body 8 MiB (413); a connection with more than 1 MiB of\n"
     "pipelined requests waiting is not read from until its replies catch up.\n";
 
@@ -227,7 +228,8 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "runnel serve: %s\n", msg);
         return 1;
     }
-    rn_http_server_set_head_fn(app->http, rn_dispatch_head);
+    if (app->auth) /* without an auth file no request is refused at its headers */
+        rn_http_server_set_head_fn(app->http, rn_dispatch_head);
     uv_signal_init(s.loop, &s.sigint);
     uv_signal_init(s.loop, &s.sigterm);
     s.sigint.data = s.sigterm.data = &s;

@@ -9,6 +9,7 @@
 int rn_call_fail(rn_call_t *c, int err, const char *fmt, ...)
 {
     va_list ap;
+    rn_call_clear_msg(c);
     va_start(ap, fmt);
     vsnprintf(c->msg, sizeof c->msg, fmt, ap);
     va_end(ap);
@@ -19,7 +20,8 @@ int rn_call_fail(rn_call_t *c, int err, const char *fmt, ...)
 int rn_call_fail_long(rn_call_t *c, int err, char *text)
 {
     snprintf(c->msg, sizeof c->msg, "%s", text ? text : "");
-    rn_free(c->msg_long);
+    if (text != c->msg_long)
+        rn_free(c->msg_long);
     c->msg_long = text;
     c->err = err;
     return err;

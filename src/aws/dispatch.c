@@ -357,10 +357,10 @@ static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t 
 int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
 {
     rn_app_t *app = ud;
-    route_t route = route_of(head);
     /* health answers an unsigned request too, with less */
     if (!app->auth || strcmp(head->path, "/_runnel/health") == 0)
         return 0;
+    route_t route = route_of(head);
     char msg[1024], key[130];
     int rc = auth_check(app, head, &route, 0, key, msg, sizeof msg);
     if (rc == 0)

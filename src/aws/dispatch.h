@@ -32,7 +32,7 @@ typedef struct rn_app {
 /* The rn_http_handler_fn for the server; ud is the rn_app_t. */
 void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud);
 /* The rn_http_head_fn for the server; ud is the rn_app_t. With an access-key
- * file it refuses, before the body is read, a request whose credentials are
+ * file it refuses, before the body is buffered, a request whose credentials are
  * missing, malformed, wrongly scoped, expired or of an unknown key. */
 int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud);
 /* Frees the cached request contexts (at exit, after the server is closed). */

@@ -253,8 +253,6 @@ static queued_req_t *head_build(rn_http_conn_t *c, http_parser *p)
     r->path_len = plen;
     r->query = qm ? qm + 1 : "";
     r->query_len = qm ? r->url_len - plen - 1 : 0;
-    r->body = NULL;
-    r->body_len = 0;
     q->bytes = r->url_len + hlen;
     return q;
 }
@@ -321,7 +319,6 @@ static int on_message_complete(http_parser *p)
         return -1;
     }
     rn_http_req_t *r = &q->req;
-    r->keep_alive = http_should_keep_alive(p);
     if (!c->body.data)
         rn_buf_add(&c->body, "", 0);
     r->body = rn_buf_take(&c->body, &r->body_len);

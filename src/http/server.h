@@ -5,7 +5,7 @@
  * (pipelined requests wait), and a connection that closes while its request is
  * parked tells the handler through the cancel callback. An optional head
  * callback sees each request as soon as its headers are complete, so a
- * request can be refused (bad credentials) before its body is read. */
+ * request can be refused (bad credentials) before its body is buffered. */
 #ifndef RN_HTTP_SERVER_H
 #define RN_HTTP_SERVER_H
 #include <stddef.h>
@@ -49,8 +49,8 @@ typedef void (*rn_http_cancel_fn)(rn_http_conn_t *conn, void *req_ctx);
 /* Called when a request's headers are complete, before its body is read;
  * `head` has no body yet and is borrowed for the call. Return 0 to read the
  * body and hand the request to the handler, or call rn_http_refuse() and
- * return nonzero: the body is not read, the refusal is sent in its turn and
- * the connection closes. */
+ * return nonzero: the body is not kept (up to 1 MiB of it is read and
+ * dropped), the refusal is sent in its turn and the connection closes. */
 typedef int (*rn_http_head_fn)(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud);
 
 typedef struct rn_http_limits {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -639,7 +640,6 @@ static char *put_u64(char *p, uint64_t v)
  * received message, so it avoids printf. */
 static void handle_make(const sqs_msg_t *m, char *out, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     char raw[160], *p = raw;
     memcpy(p, "rn1:", 4);
     p = put_u64(p + 4, (uint64_t)m->q->qid);
@@ -649,11 +649,8 @@ static void handle_make(const sqs_msg_t *m, char *out, size_t n)
     p = put_u64(p, (uint64_t)m->receive_count);
     *p++ = ':';
     uint64_t r[2] = {rn_rand64(), rn_rand64()};
-    const unsigned char *salt = (const unsigned char *)r;
-    for (size_t i = 0; i < 12; i++) {
-        *p++ = hex[salt[i] >> 4];
-        *p++ = hex[salt[i] & 15];
-    }
+    rn_hex_encode(r, 12, p); /* 24 digits of salt */
+    p += 24;
     int l = (int)(p - raw);
     if (n < 4 * ((size_t)l + 2) / 3 + 2) {
         out[0] = '\0';

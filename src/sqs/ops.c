@@ -327,6 +327,7 @@ static int op_send_batch(sqs_t *s, rn_call_t *c)
     json_array_foreach(entries, i, e)
     {
         rn_call_t sub = *c;
+        sub.msg_long = NULL; /* c owns it */
         sub.err = 0;
         sub.msg[0] = '\0';
         json_t *r = NULL;
@@ -417,6 +418,7 @@ static int handle_batch(sqs_t *s, rn_call_t *c, const char *entry_name, handle_o
     json_array_foreach(entries, i, e)
     {
         rn_call_t sub = *c;
+        sub.msg_long = NULL; /* c owns it */
         sub.err = 0;
         const char *id = sqs_get_str(e, "Id");
         const char *h = sqs_get_str(e, "ReceiptHandle");
