@@ -254,12 +254,15 @@ int ev_rule_put_managed(ev_t *e, ev_bus_t *b, const char *name, const char *patt
     if (rc < 0)
         return rc;
     char *pat = rn_strdup(pattern), *by = rn_strdup(managed_by);
+    int fresh = !r; /* made here: a failure below takes it away again */
     if (!r)
         r = rule_new(e, b, name);
     if (!r || !pat || !by) {
         rn_free(pat);
         rn_free(by);
         ev_target_free(t);
+        if (fresh && r)
+            ev_rule_remove(e, r);
         snprintf(msg, msglen, "Out of memory");
         return RN_ERR_NOMEM;
     }
@@ -272,8 +275,11 @@ int ev_rule_put_managed(ev_t *e, ev_bus_t *b, const char *name, const char *patt
         ev_target_free(r->targets[i]);
     r->targets[0] = t;
     r->ntargets = 1;
-    if ((rc = matcher_sync(r, msg, msglen)) < 0)
+    if ((rc = matcher_sync(r, msg, msglen)) < 0) {
+        if (fresh)
+            ev_rule_remove(e, r);
         return rc;
+    }
     ev_rule_persist(e, r);
     return 0;
 }

@@ -458,9 +458,10 @@ static int read_u4(const char *s, size_t n, size_t i, uint32_t *cp)
         return 0;
     uint32_t v = 0;
     for (size_t k = 2; k < 6; k++) {
-        if (rn_hex_val((unsigned char)s[i + k]) < 0)
+        int d = rn_hex_val((unsigned char)s[i + k]);
+        if (d < 0)
             return 0;
-        v = v << 4 | (uint32_t)rn_hex_val((unsigned char)s[i + k]);
+        v = v << 4 | (uint32_t)d;
     }
     *cp = v;
     return 1;

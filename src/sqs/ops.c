@@ -268,7 +268,7 @@ static void add_failed(json_t *failed, const char *id, rn_call_t *sub)
 {
     const rn_err_info_t *e = rn_err_info(sub->err);
     json_array_append_new(failed, json_pack("{s:s,s:b,s:s,s:s}", "Id", id, "SenderFault", e->sender, "Code",
-                                            e->code, "Message", sub->msg));
+                                            e->code, "Message", rn_call_msg(sub)));
 }
 
 static json_t *id_entry(const char *id)
@@ -337,6 +337,7 @@ static int op_send_batch(sqs_t *s, rn_call_t *c)
                 memcpy(sub.msg, "One or more parameters cannot be validated.", 43),
                     memmove(sub.msg + 43, sub.msg + 35, strlen(sub.msg + 35) + 1);
             add_failed(failed, id, &sub);
+            rn_call_clear_msg(&sub);
         } else {
             json_object_set_new(r, "Id", json_string(id));
             json_array_append_new(ok, r);
@@ -428,6 +429,7 @@ static int handle_batch(sqs_t *s, rn_call_t *c, const char *entry_name, handle_o
             add_failed(failed, id, &sub);
         else
             json_array_append_new(ok, id_entry(id));
+        rn_call_clear_msg(&sub);
     }
     c->out = json_pack("{s:o,s:o}", "Successful", ok, "Failed", failed);
     return 0;
