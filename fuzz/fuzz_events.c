@@ -11,7 +11,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "aws/call.h"
+#include "core/call.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "events/events.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <uv.h>
 
-#include "aws/call.h"
+#include "core/call.h"
 #include "core/err.h"
 #include "core/config.h"
 #include "sqs/sqs.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "aws/call.h"
+#include "core/call.h"
 #include "aws/form.h"
 #include "aws/sigv4.h"
 #include "aws/xml.h"
@@ -29,6 +29,8 @@
 
 #define RN_VERSION_STR "0.1.0"
 
+enum { RN_PROTO_JSON = 1, RN_PROTO_QUERY = 2 };
+
 typedef struct rctx {
     rn_call_t call;
     rn_http_conn_t *conn;
@@ -36,6 +38,7 @@ typedef struct rctx {
     int waiting_store;
     int orphan;
     int64_t start_ms;
+    int proto;              /* RN_PROTO_* the request came in on */
     int rest;               /* a REST-JSON (schemas) request: the reply is in sr */
     schemas_reply_t sr;
 } rctx_t;
@@ -205,13 +208,13 @@ static void send_result(rctx_t *x)
     }
     if (rn_log_level <= RN_LOG_DEBUG)
         rn_log(RN_LOG_DEBUG, "request id=%s op=%s.%s proto=%s status=%d err=%s ms=%lld", c->request_id, c->service,
-               c->op, c->proto == RN_PROTO_JSON ? "json" : "query", c->err ? rn_err_info(c->err)->status : 200,
+               c->op, x->proto == RN_PROTO_JSON ? "json" : "query", c->err ? rn_err_info(c->err)->status : 200,
                c->err ? rn_err_info(c->err)->code : "-", (long long)(rn_now_ms() - x->start_ms));
     if (c->err) {
         const char *msg = rn_call_msg(c);
-        if (c->proto == RN_PROTO_QUERY && c->err == RN_ERR_QUEUE_NOT_FOUND && strcmp(c->op, "GetQueueUrl") != 0)
+        if (x->proto == RN_PROTO_QUERY && c->err == RN_ERR_QUEUE_NOT_FOUND && strcmp(c->op, "GetQueueUrl") != 0)
             msg = "The specified queue does not exist for this wsdl version.";
-        if (c->proto == RN_PROTO_JSON)
+        if (x->proto == RN_PROTO_JSON)
             send_json_error(rn_http_respond, conn, c->service, c->err, msg, c->request_id);
         else
             send_xml_error(rn_http_respond, conn, c->err, msg, c->request_id);
@@ -223,7 +226,7 @@ static void send_result(rctx_t *x)
         json_object_del(c->out, "Messages");
     char head[128];
     snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", c->request_id);
-    if (c->proto == RN_PROTO_JSON) {
+    if (x->proto == RN_PROTO_JSON) {
         rn_buf_t b = {0};
         rn_json_dump(&b, c->out);
         if (b.oom) {
@@ -419,7 +422,7 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
  * words of the endpoint it was routed to. */
 static int authenticate(rn_app_t *app, rn_http_req_t *req, const route_t *route, rn_call_t *c)
 {
-    int rc = auth_check(app, req, route, 1, c->access_key, c->msg, sizeof c->msg);
+    int rc = auth_check(app, req, route, 1, c->principal, c->msg, sizeof c->msg);
     return rc < 0 ? (c->err = auth_err_for(route->family, rc)) : 0;
 }
 
@@ -449,6 +452,12 @@ static int query_input(rn_http_req_t *req, rn_call_t *c, const char **action)
     json_decref(flat);
     if (rc < 0)
         return c->err = rc;
+    /* an older SDK posts to the queue's URL instead of naming it */
+    if (!json_object_get(c->in, "QueueUrl") && strchr(req->path + 1, '/')) {
+        char url[1024];
+        snprintf(url, sizeof url, "%s%s", c->endpoint, req->path);
+        json_object_set_new(c->in, "QueueUrl", json_string(url));
+    }
     return 0;
 }
 
@@ -470,11 +479,15 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     c->done = call_done;
     rn_uuid(c->request_id);
     const char *host = hdr(req, "host");
-    snprintf(c->host, sizeof c->host, "%s", host ? host : "");
-    snprintf(c->path, sizeof c->path, "%s", req->path);
+    if (host && *host)
+        snprintf(c->endpoint, sizeof c->endpoint, "http://%s", host);
+    else
+        snprintf(c->endpoint, sizeof c->endpoint, "http://%s:%d", app->cfg->host, app->cfg->port);
+    snprintf(c->account, sizeof c->account, "%s", app->cfg->account_id);
+    snprintf(c->region, sizeof c->region, "%s", app->cfg->region);
     route_t route = route_of(req);
     c->service = route.service;
-    c->proto = route.json ? RN_PROTO_JSON : RN_PROTO_QUERY;
+    x->proto = route.json ? RN_PROTO_JSON : RN_PROTO_QUERY;
     int rc = 0;
     if (route.family == FAM_REST) {
         x->rest = 1;

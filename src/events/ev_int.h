@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "aws/call.h"
+#include "core/call.h"
 #include "core/config.h"
 #include "core/map.h"
 #include "http/client.h"

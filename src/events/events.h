@@ -8,7 +8,7 @@
 #define RN_EVENTS_H
 #include <uv.h>
 
-#include "aws/call.h"
+#include "core/call.h"
 #include "core/config.h"
 #include "sqs/sqs.h"
 #include "store/store.h"

@@ -587,7 +587,7 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
         m->group_id = rn_strdup(group);
     if (q->fifo)
         m->dedup_id = rn_strdup(dedup);
-    m->sender = sqs_intern_sender(q->svc, c->access_key[0] ? c->access_key : q->svc->cfg->account_id);
+    m->sender = sqs_intern_sender(q->svc, c->principal[0] ? c->principal : q->svc->cfg->account_id);
     m->size = blen + asize;
     m->sent_ms = rn_now_ms();
     m->visible_ms = m->sent_ms + (int64_t)delay * 1000;

@@ -384,6 +384,7 @@ static int op_receive(sqs_t *s, rn_call_t *c)
     if (attempt && got)
         json_object_set_new(q->attempts, attempt,
                             json_pack("{s:I,s:O}", "exp", (json_int_t)(rn_now_ms() + 5 * 60 * 1000), "out", c->out));
+    sqs_receive_tidy(c->out);
     return 0;
 }
 

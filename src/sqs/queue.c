@@ -81,16 +81,15 @@ sqs_queue_t *sqs_queue_by_arn(sqs_t *s, const char *arn)
 
 void sqs_queue_url(const sqs_queue_t *q, const rn_call_t *c, char *out, size_t n)
 {
-    const char *host = c && c->host[0] ? c->host : NULL;
-    if (host)
-        snprintf(out, n, "http://%s/%s/%s", host, q->svc->cfg->account_id, q->name);
+    if (c && c->endpoint[0])
+        snprintf(out, n, "%s/%s/%s", c->endpoint, q->svc->cfg->account_id, q->name);
     else
         snprintf(out, n, "http://%s:%d/%s/%s", q->svc->cfg->host, q->svc->cfg->port, q->svc->cfg->account_id,
                  q->name);
 }
 
 /* Resolves the queue a call addresses: the QueueUrl parameter (any host; the
- * last path segment is the name), or for the query protocol the request path. */
+ * last path segment is the name). */
 int sqs_queue_from_url(sqs_t *s, rn_call_t *c, const json_t *in, sqs_queue_t **out)
 {
     const char *url = sqs_get_str(in, "QueueUrl");
@@ -106,10 +105,6 @@ int sqs_queue_from_url(sqs_t *s, rn_call_t *c, const json_t *in, sqs_queue_t **o
             buf[--l] = '\0';
         char *slash = strrchr(buf, '/');
         name = slash ? slash + 1 : buf;
-    } else if (c->proto == RN_PROTO_QUERY && strchr(c->path + 1, '/')) {
-        snprintf(buf, sizeof buf, "%s", c->path);
-        char *slash = strrchr(buf, '/');
-        name = slash + 1;
     } else {
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter QueueUrl.");
     }

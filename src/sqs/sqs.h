@@ -7,7 +7,7 @@
 #define RN_SQS_H
 #include <uv.h>
 
-#include "aws/call.h"
+#include "core/call.h"
 #include "core/config.h"
 #include "store/store.h"
 

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "aws/call.h"
+#include "core/call.h"
 #include "core/config.h"
 #include "core/map.h"
 #include "sqs/sqs.h"
@@ -140,6 +140,12 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
 
 /* message.c */
 int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *entry, int batch, json_t **result);
+/* An empty receive answers without a Messages member, as SQS does. */
+static inline void sqs_receive_tidy(json_t *out)
+{
+    if (json_array_size(json_object_get(out, "Messages")) == 0)
+        json_object_del(out, "Messages");
+}
 int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t *in, json_t *messages);
 int sqs_msg_delete_handle(sqs_queue_t *q, rn_call_t *c, const char *handle);
 int sqs_msg_change_visibility(sqs_queue_t *q, rn_call_t *c, const char *handle, const json_t *vt);

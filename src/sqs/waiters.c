@@ -47,6 +47,7 @@ static void waiter_finish(sqs_waiter_t *w)
     c->cancel = NULL;
     c->svc_data = NULL;
     waiter_close(w);
+    sqs_receive_tidy(c->out);
     c->done(c);
 }
 

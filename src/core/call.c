@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * Helpers shared by every service handler. */
-#include "aws/call.h"
+#include "core/call.h"
 #include <stdarg.h>
 #include <stdio.h>
 

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: MIT
  * One AWS API call as the services see it: an operation name, its input as a
- * JSON object (whatever the wire protocol was; the query protocol is converted
- * to the JSON protocol's shape first), and either an output object or an error.
- * Services know nothing of HTTP; the protocol layer owns encoding. */
+ * JSON object in the shape of the service's API description (whatever the wire
+ * protocol was), who made it and where (account, region, the endpoint the
+ * client reached), and either an output object or an error. Nothing here is
+ * HTTP or a wire format: the protocol layer (aws/) decodes into a call and
+ * encodes its result. */
 #ifndef RN_CALL_H
 #define RN_CALL_H
 #include <jansson.h>
 #include <stdint.h>
 
-enum { RN_PROTO_JSON = 1, RN_PROTO_QUERY = 2 };
-
 typedef struct rn_call rn_call_t;
 typedef void (*rn_call_fn)(rn_call_t *c);
 
 struct rn_call {
-    int proto;              /* RN_PROTO_* the request came in on */
-    const char *service;    /* "sqs", static string */
+    const char *service;    /* the service's name ("sqs"), static string */
     char op[64];            /* "SendMessage" */
     json_t *in;             /* owned: decoded input object */
     json_t *out;            /* owned: result object, set by the service */
@@ -25,9 +24,12 @@ struct rn_call {
                              * (AWS echoes a whole request in some); read the
                              * message with rn_call_msg() */
     char request_id[37];
-    char host[256];         /* Host header, used to build queue URLs */
-    char path[512];         /* request path without the query string */
-    char access_key[130];   /* from SigV4 credentials, "" when absent */
+    char endpoint[280];     /* "http://host:port" as the client addressed the
+                             * server, for URLs a service hands back (queue
+                             * URLs); "" when unknown */
+    char principal[130];    /* the caller's access key id, "" when unsigned */
+    char account[16];       /* 12-digit account the call acts in */
+    char region[64];        /* region the call acts in ("us-east-1") */
     /* Completion, set by the HTTP layer: called once when the call finishes
      * asynchronously (long polls, durability barriers). */
     rn_call_fn done;
