@@ -56,11 +56,10 @@ static void call(const char *svc, const char *op, const char *body, size_t len)
 {
     rn_call_t c;
     memset(&c, 0, sizeof c);
-    c.proto = RN_PROTO_JSON;
     c.service = svc;
     c.done = done;
     snprintf(c.op, sizeof c.op, "%s", op);
-    snprintf(c.host, sizeof c.host, "localhost:4566");
+    snprintf(c.endpoint, sizeof c.endpoint, "http://localhost:4566");
     c.in = json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
     if (json_is_object(c.in)) {
         if (svc[0] == 'e')

@@ -47,11 +47,10 @@ static void run(const char *op, const char *body)
 {
     rn_call_t c;
     memset(&c, 0, sizeof c);
-    c.proto = RN_PROTO_JSON;
     c.service = "sqs";
     c.done = done;
     snprintf(c.op, sizeof c.op, "%s", op);
-    snprintf(c.host, sizeof c.host, "localhost:4566");
+    snprintf(c.endpoint, sizeof c.endpoint, "http://localhost:4566");
     c.in = json_loads(body, JSON_DECODE_ANY, NULL);
     if (c.in && json_is_object(c.in)) {
         int rc = sqs_call(svc, &c);

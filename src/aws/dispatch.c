@@ -136,13 +136,13 @@ static int auth_err_for(int family, int err)
     static const struct {
         int err, sqs, json11, rest;
     } rows[] = {
-        {RN_ERR_SIGNATURE_MISMATCH, RN_ERR_SIGNATURE_MISMATCH, RN_ERR_EV_INVALID_SIGNATURE, RN_ERR_SC_INVALID_SIGNATURE},
-        {RN_ERR_REQUEST_EXPIRED, RN_ERR_SIGNATURE_MISMATCH, RN_ERR_EV_INVALID_SIGNATURE, RN_ERR_SC_INVALID_SIGNATURE},
-        {RN_ERR_INVALID_CLIENT_TOKEN, RN_ERR_INVALID_CLIENT_TOKEN, RN_ERR_EV_UNRECOGNIZED_CLIENT,
-         RN_ERR_SC_UNRECOGNIZED_CLIENT},
-        {RN_ERR_INCOMPLETE_SIGNATURE, RN_ERR_INCOMPLETE_SIGNATURE, RN_ERR_EV_INCOMPLETE_SIGNATURE,
-         RN_ERR_SC_INCOMPLETE_SIGNATURE},
-        {RN_ERR_MISSING_AUTH, RN_ERR_MISSING_AUTH, RN_ERR_EV_MISSING_AUTH, RN_ERR_SC_MISSING_AUTH},
+        {RN_ERR_SIGNATURE_MISMATCH, RN_ERR_SIGNATURE_MISMATCH, EV_ERR_INVALID_SIGNATURE, SC_ERR_INVALID_SIGNATURE},
+        {RN_ERR_REQUEST_EXPIRED, RN_ERR_SIGNATURE_MISMATCH, EV_ERR_INVALID_SIGNATURE, SC_ERR_INVALID_SIGNATURE},
+        {RN_ERR_INVALID_CLIENT_TOKEN, RN_ERR_INVALID_CLIENT_TOKEN, EV_ERR_UNRECOGNIZED_CLIENT,
+         SC_ERR_UNRECOGNIZED_CLIENT},
+        {RN_ERR_INCOMPLETE_SIGNATURE, RN_ERR_INCOMPLETE_SIGNATURE, EV_ERR_INCOMPLETE_SIGNATURE,
+         SC_ERR_INCOMPLETE_SIGNATURE},
+        {RN_ERR_MISSING_AUTH, RN_ERR_MISSING_AUTH, EV_ERR_MISSING_AUTH, SC_ERR_MISSING_AUTH},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         if (rows[i].err == err)
@@ -212,8 +212,8 @@ static void send_result(rctx_t *x)
                c->err ? rn_err_info(c->err)->code : "-", (long long)(rn_now_ms() - x->start_ms));
     if (c->err) {
         const char *msg = rn_call_msg(c);
-        if (x->proto == RN_PROTO_QUERY && c->err == RN_ERR_QUEUE_NOT_FOUND && strcmp(c->op, "GetQueueUrl") != 0)
-            msg = "The specified queue does not exist for this wsdl version.";
+        if (x->proto == RN_PROTO_QUERY && rn_err_info(c->err)->query_msg)
+            msg = rn_err_info(c->err)->query_msg;
         if (x->proto == RN_PROTO_JSON)
             send_json_error(rn_http_respond, conn, c->service, c->err, msg, c->request_id);
         else

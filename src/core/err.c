@@ -1,17 +1,33 @@
 /* SPDX-License-Identifier: MIT
- * Error table lookup. */
-#include "err.h"
+ * Error rows: the shared table and a registry of the services' tables. The
+ * loop registers tables at start and reads them per error; nothing frees
+ * them (they are static). */
+#include "core/err.h"
 
-static const rn_err_info_t table[] = {
-#define RN_ERR_ROW(name, code, shape, status, sender) {code, shape, status, sender},
-    RN_ERR_TABLE(RN_ERR_ROW)
-#undef RN_ERR_ROW
-};
+static const rn_err_info_t shared_rows[] = {RN_ERR_TABLE(RN_ERR_ROW)};
+static const rn_err_table_t shared = {RN_ERR_FIRST_ + 1, sizeof shared_rows / sizeof shared_rows[0], shared_rows};
+
+#define MAX_TABLES 32
+static const rn_err_table_t *tables[MAX_TABLES] = {&shared};
+static int ntables = 1;
+
+int rn_err_register(const rn_err_table_t *t)
+{
+    for (int i = 0; i < ntables; i++)
+        if (tables[i] == t)
+            return 0;
+    if (ntables == MAX_TABLES)
+        return -1;
+    tables[ntables++] = t;
+    return 0;
+}
 
 const rn_err_info_t *rn_err_info(int err)
 {
-    int i = err - RN_ERR_FIRST_ - 1;
-    if (i < 0 || i >= (int)(sizeof table / sizeof table[0]))
-        return &table[0];
-    return &table[i];
+    for (int i = 0; i < ntables; i++) {
+        const rn_err_table_t *t = tables[i];
+        if (err >= t->first && err < t->first + (int)t->n)
+            return &t->rows[err - t->first];
+    }
+    return &shared_rows[RN_ERR_INTERNAL - RN_ERR_FIRST_ - 1];
 }

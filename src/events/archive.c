@@ -153,7 +153,7 @@ static int rule_sync(ev_t *e, rn_call_t *c, ev_archive_t *a)
     char *pattern = rule_pattern(a->pattern);
     if (!b || !pattern) {
         rn_free(pattern);
-        return rn_call_fail(c, b ? RN_ERR_NOMEM : RN_ERR_EV_NOT_FOUND, b ? "Out of memory" :
+        return rn_call_fail(c, b ? RN_ERR_NOMEM : EV_ERR_NOT_FOUND, b ? "Out of memory" :
                             "Event bus %s does not exist.", a->bus_name);
     }
     snprintf(name, sizeof name, RULE_PREFIX "%s", a->name);
@@ -203,7 +203,7 @@ void ev_archive_start(ev_t *e)
 int ev_archive_name_check(rn_call_t *c, const char *field, const char *name, int max)
 {
     if (!name)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member "
                             "must not be null",
                             field);
@@ -217,7 +217,7 @@ static int archive_get(ev_t *e, rn_call_t *c, ev_archive_t **out)
         return c->err;
     *out = rn_smap_get(&e->archives, name);
     if (!*out)
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Archive %s does not exist.", name);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Archive %s does not exist.", name);
     return 0;
 }
 
@@ -227,7 +227,7 @@ static int retention_arg(rn_call_t *c, int *out)
     if (!r)
         return 0;
     if (!json_is_integer(r) || json_integer_value(r) < 0 || json_integer_value(r) > INT32_MAX)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%lld' at 'retentionDays' failed to satisfy "
                             "constraint: Member must have value greater than or equal to 0",
                             (long long)json_integer_value(r));
@@ -242,7 +242,7 @@ static int pattern_check(rn_call_t *c, const char *pattern)
     if (!pattern || !*pattern)
         return 0;
     if (strlen(pattern) > 4096)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: "
                             "Member must have length less than or equal to 4096");
     ev_pattern_t *pc = NULL;
@@ -285,21 +285,21 @@ int ev_op_create_archive(ev_t *e, rn_call_t *c)
     if (ev_archive_name_check(c, "archiveName", name, 48) < 0 || retention_arg(c, &days) < 0)
         return c->err;
     if (!src)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'eventSourceArn' failed to satisfy "
                             "constraint: Member must not be null");
     if (desc && strlen(desc) > 512)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value at 'description' failed to satisfy constraint: "
                             "Member must have length less than or equal to 512");
     if (strncmp(src, "arn:", 4) != 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter %s is not valid. Reason: Provided Arn is not in "
+        return rn_call_fail(c, RN_ERR_VALIDATION, "Parameter %s is not valid. Reason: Provided Arn is not in "
                                                      "correct format.",
                             src);
     if (ev_bus_resolve(e, c, src, &b) < 0)
         return c->err;
     if (rn_smap_get(&e->archives, name))
-        return rn_call_fail(c, RN_ERR_EV_EXISTS, "Archive %s already exists.", name);
+        return rn_call_fail(c, EV_ERR_EXISTS, "Archive %s already exists.", name);
     if (pattern_check(c, pattern) < 0)
         return c->err;
     ev_archive_t *a = rn_calloc(1, sizeof *a);
@@ -368,7 +368,7 @@ int ev_op_list_archives(ev_t *e, rn_call_t *c)
                                  "[ENABLED, DISABLED, CREATING, UPDATING, CREATE_FAILED, UPDATE_FAILED]") < 0)
         return c->err;
     if (!!prefix + !!src + !!f.state > 1)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListArchives. Use either : "
+        return rn_call_fail(c, RN_ERR_VALIDATION, "At most one filter is allowed for ListArchives. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");
     if (src && ev_bus_resolve(e, c, src, &b) < 0)
         return c->err;
@@ -382,7 +382,7 @@ int ev_op_update_archive(ev_t *e, rn_call_t *c)
     int days = 0, has_days;
     const char *desc = ev_get_str(c->in, "Description"), *pattern = ev_get_str(c->in, "EventPattern");
     if (!desc && !pattern && !json_object_get(c->in, "RetentionDays"))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "At least one of EventPattern, RetentionDays or Description must be provided.");
     if (archive_get(e, c, &a) < 0 || (has_days = retention_arg(c, &days)) < 0)
         return c->err;

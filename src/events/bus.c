@@ -83,14 +83,14 @@ static int check_tags(rn_call_t *c, const json_t *tags)
     json_array_foreach(tags, i, t) {
         const char *k = ev_get_str(t, "Key"), *v = ev_get_str(t, "Value");
         if (!k || !v)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Tag keys and values are required.");
+            return rn_call_fail(c, RN_ERR_VALIDATION, "Tag keys and values are required.");
         if (strlen(k) < 1 || strlen(k) > 128)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+            return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "1 validation error detected: Value '%s' at 'tags.%zu.member.key' failed to satisfy "
                                 "constraint: Member must have length less than or equal to 128",
                                 k, i + 1);
         if (strlen(v) > 256)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+            return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "1 validation error detected: Value '%s' at 'tags.%zu.member.value' failed to satisfy "
                                 "constraint: Member must have length less than or equal to 256",
                                 v, i + 1);
@@ -109,7 +109,7 @@ int ev_op_create_event_bus(ev_t *e, rn_call_t *c)
 {
     const char *name = ev_get_str(c->in, "Name");
     if (!name)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member "
                             "must not be null");
     if (ev_check_name(c, "name", name, 256, BUS_PATTERN, ev_bus_char) < 0)
@@ -118,14 +118,14 @@ int ev_op_create_event_bus(ev_t *e, rn_call_t *c)
     /* the aws. names belong to partner event buses, which need their source
      * (recorded AWS answer: hashicorp/terraform-provider-aws#35065) */
     if (strncmp(name, "aws.", 4) == 0 && !src)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "EventBus name starting with 'aws.' is not valid.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "EventBus name starting with 'aws.' is not valid.");
     if (strchr(name, '/') && !(src && strcmp(src, name) == 0))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Event bus name must not contain '/'.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "Event bus name must not contain '/'.");
     if (src) /* no partner event sources exist here (moto answers the same for an unknown one) */
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Event source %s does not exist.", src);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Event source %s does not exist.", src);
     const char *desc = ev_get_str(c->in, "Description");
     if (desc && strlen(desc) > 512)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at 'description' failed to satisfy constraint: "
                             "Member must have length less than or equal to 512",
                             desc);
@@ -133,9 +133,9 @@ int ev_op_create_event_bus(ev_t *e, rn_call_t *c)
     if (check_tags(c, tags) < 0)
         return c->err;
     if (rn_smap_get(&e->buses, name))
-        return rn_call_fail(c, RN_ERR_EV_EXISTS, "Event bus %s already exists.", name);
+        return rn_call_fail(c, EV_ERR_EXISTS, "Event bus %s already exists.", name);
     if (e->buses.len >= MAX_BUSES)
-        return rn_call_fail(c, RN_ERR_EV_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
+        return rn_call_fail(c, EV_ERR_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
     ev_bus_t *b;
     if (ev_bus_create(e, name, &b) < 0)
         return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
@@ -157,13 +157,13 @@ int ev_op_delete_event_bus(ev_t *e, rn_call_t *c)
 {
     const char *name = ev_get_str(c->in, "Name");
     if (!name)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member "
                             "must not be null");
     if (ev_check_name(c, "name", name, 256, BUS_PATTERN, ev_bus_char) < 0)
         return c->err;
     if (strcmp(name, "default") == 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Cannot delete event bus default.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "Cannot delete event bus default.");
     ev_bus_t *b = rn_smap_del(&e->buses, name);
     c->out = json_object();
     if (!b)
@@ -214,7 +214,7 @@ int ev_page_params(rn_call_t *c, int *limit, const char **after)
     json_t *l = json_object_get(c->in, "Limit");
     if (l) {
         if (!json_is_integer(l) || json_integer_value(l) < 1 || json_integer_value(l) > 100)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+            return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "1 validation error detected: Value '%lld' at 'limit' failed to satisfy constraint: "
                                 "Member must have value %s",
                                 (long long)json_integer_value(l),
@@ -244,7 +244,7 @@ int ev_op_update_event_bus(ev_t *e, rn_call_t *c)
         return c->err;
     const char *desc = ev_get_str(c->in, "Description");
     if (desc && strlen(desc) > 512)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at 'description' failed to satisfy constraint: "
                             "Member must have length less than or equal to 512",
                             desc);
@@ -302,7 +302,7 @@ int ev_op_put_permission(ev_t *e, rn_call_t *c)
         json_t *doc = json_loads(policy, 0, &jerr);
         if (!json_is_object(doc)) {
             json_decref(doc);
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION, "This policy contains invalid Json");
+            return rn_call_fail(c, RN_ERR_VALIDATION, "This policy contains invalid Json");
         }
         policy_set(b, doc);
         json_decref(doc);
@@ -310,19 +310,19 @@ int ev_op_put_permission(ev_t *e, rn_call_t *c)
         const char *action = ev_get_str(c->in, "Action"), *principal = ev_get_str(c->in, "Principal"),
                    *sid = ev_get_str(c->in, "StatementId");
         if (!principal)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter Principal must be specified.");
+            return rn_call_fail(c, RN_ERR_VALIDATION, "Parameter Principal must be specified.");
         if (!action || !sid)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter %s must be specified.",
+            return rn_call_fail(c, RN_ERR_VALIDATION, "Parameter %s must be specified.",
                                 !action ? "Action" : "StatementId");
         if (strcmp(action, "events:PutEvents") != 0)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+            return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "Provided value in parameter 'action' is not supported.");
         json_t *doc = policy_doc(b), *st = json_object_get(doc, "Statement"), *s;
         size_t i;
         json_t *cond = json_object_get(c->in, "Condition");
         if (cond && strcmp(principal, "*") != 0) {
             json_decref(doc);
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+            return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "Value of the parameter 'principal' must be '*' when the parameter 'condition' is set.");
         }
         for (i = json_array_size(st); i-- > 0;) { /* the same StatementId replaces its statement */
@@ -363,7 +363,7 @@ int ev_op_remove_permission(ev_t *e, rn_call_t *c)
         policy_set(b, NULL);
     } else {
         if (!sid)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter StatementId must be specified.");
+            return rn_call_fail(c, RN_ERR_VALIDATION, "Parameter StatementId must be specified.");
         json_t *doc = policy_doc(b), *st = json_object_get(doc, "Statement"), *s;
         size_t i;
         int found = -1;
@@ -371,7 +371,7 @@ int ev_op_remove_permission(ev_t *e, rn_call_t *c)
             (int)i;
         if (found < 0) {
             json_decref(doc);
-            return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Statement with the provided id does not exist.");
+            return rn_call_fail(c, EV_ERR_NOT_FOUND, "Statement with the provided id does not exist.");
         }
         json_array_remove(st, (size_t)found);
         policy_set(b, doc);
@@ -391,7 +391,7 @@ static int tagged(ev_t *e, rn_call_t *c, const char *arn, json_t **tags, ev_bus_
     *bus = NULL;
     *rule = NULL;
     if (!arn)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: "
                             "Member must not be null");
     char prefix[160];
@@ -405,7 +405,7 @@ static int tagged(ev_t *e, rn_call_t *c, const char *arn, json_t **tags, ev_bus_
             *tags = b->tags;
             return 0;
         }
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Event bus %s does not exist.", rest + 10);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Event bus %s does not exist.", rest + 10);
     }
     if (rest && strncmp(rest, "rule/", 5) == 0) {
         const char *p = rest + 5, *slash = strrchr(p, '/');
@@ -422,9 +422,9 @@ static int tagged(ev_t *e, rn_call_t *c, const char *arn, json_t **tags, ev_bus_
             *tags = r->tags;
             return 0;
         }
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Rule %s does not exist on EventBus %s.", rname, busname);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Rule %s does not exist on EventBus %s.", rname, busname);
     }
-    return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Resource %s does not exist.", arn);
+    return rn_call_fail(c, EV_ERR_NOT_FOUND, "Resource %s does not exist.", arn);
 }
 
 static void tagged_persist(ev_t *e, ev_bus_t *b, ev_rule_t *r)
@@ -442,7 +442,7 @@ int ev_op_tag_resource(ev_t *e, rn_call_t *c)
     ev_rule_t *r;
     json_t *in = json_object_get(c->in, "Tags");
     if (!in)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member "
                             "must not be null");
     if (check_tags(c, in) < 0 || tagged(e, c, ev_get_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)
@@ -460,7 +460,7 @@ int ev_op_untag_resource(ev_t *e, rn_call_t *c)
     ev_rule_t *r;
     json_t *keys = json_object_get(c->in, "TagKeys");
     if (!json_is_array(keys))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: "
                             "Member must not be null");
     if (tagged(e, c, ev_get_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)

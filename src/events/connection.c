@@ -50,7 +50,7 @@ static int verr_fail(rn_call_t *c, const verr_t *v)
 {
     if (v->n == 0)
         return 0;
-    return rn_call_fail(c, RN_ERR_EV_VALIDATION, "%d validation error%s detected: %s", v->n, v->n > 1 ? "s" : "",
+    return rn_call_fail(c, RN_ERR_VALIDATION, "%d validation error%s detected: %s", v->n, v->n > 1 ? "s" : "",
                         v->buf);
 }
 
@@ -152,14 +152,14 @@ static int auth_check(rn_call_t *c, const char *type, const json_t *auth)
     const json_t *basic = json_object_get(auth, "BasicAuthParameters"), *key = json_object_get(auth, "ApiKeyAuthParameters"),
                  *oauth = json_object_get(auth, "OAuthParameters");
     if (strcmp(type, "BASIC") == 0 && (!ev_get_str(basic, "Username") || !ev_get_str(basic, "Password")))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "BasicAuthParameters must be specified for BASIC authorization.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "BasicAuthParameters must be specified for BASIC authorization.");
     if (strcmp(type, "API_KEY") == 0 && (!ev_get_str(key, "ApiKeyName") || !ev_get_str(key, "ApiKeyValue")))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "ApiKeyAuthParameters must be specified for API_KEY authorization.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "ApiKeyAuthParameters must be specified for API_KEY authorization.");
     if (strcmp(type, "OAUTH_CLIENT_CREDENTIALS") == 0 &&
         (!ev_get_str(oauth, "AuthorizationEndpoint") || !ev_get_str(oauth, "HttpMethod") ||
          !ev_get_str(json_object_get(oauth, "ClientParameters"), "ClientID") ||
          !ev_get_str(json_object_get(oauth, "ClientParameters"), "ClientSecret")))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "OAuthParameters must be specified for OAUTH_CLIENT_CREDENTIALS authorization.");
     return 0;
 }
@@ -171,7 +171,7 @@ static json_t *named_record(rn_call_t *c, const rn_smap_t *m)
     const char *name = ev_get_str(c->in, "Name");
     verr_t v = {0};
     if (!name) {
-        rn_call_fail(c, RN_ERR_EV_VALIDATION, "1 validation error detected: Value null at 'name' failed to satisfy "
+        rn_call_fail(c, RN_ERR_VALIDATION, "1 validation error detected: Value null at 'name' failed to satisfy "
                                               "constraint: Member must not be null");
         return NULL;
     }
@@ -185,7 +185,7 @@ static json_t *conn_get(ev_t *e, rn_call_t *c, const char *verb)
 {
     json_t *rec = named_record(c, &e->connections);
     if (!rec && !c->err)
-        rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Failed to %s the connection(s). Connection '%s' does not exist.", verb,
+        rn_call_fail(c, EV_ERR_NOT_FOUND, "Failed to %s the connection(s). Connection '%s' does not exist.", verb,
                      ev_get_str(c->in, "Name"));
     return rec;
 }
@@ -205,7 +205,7 @@ int ev_op_create_connection(ev_t *e, rn_call_t *c)
     json_t *auth = json_object_get(c->in, "AuthParameters");
     verr_t v = {0};
     if (!name || !type || !json_is_object(auth))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member "
                             "must not be null",
                             !name ? "name" : !type ? "authorizationType" : "authParameters");
@@ -214,9 +214,9 @@ int ev_op_create_connection(ev_t *e, rn_call_t *c)
     if (verr_fail(c, &v) < 0 || auth_check(c, type, auth) < 0)
         return c->err;
     if (rn_smap_get(&e->connections, name))
-        return rn_call_fail(c, RN_ERR_EV_EXISTS, "Connection %s already exists.", name);
+        return rn_call_fail(c, EV_ERR_EXISTS, "Connection %s already exists.", name);
     if (e->connections.len >= MAX_RECORDS)
-        return rn_call_fail(c, RN_ERR_EV_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
+        return rn_call_fail(c, EV_ERR_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
     char uuid[37], arn[512];
     rn_uuid(uuid);
     ev_arn(e, arn, sizeof arn, "connection/%s/%s", name, uuid);
@@ -371,7 +371,7 @@ static json_t *dest_get(ev_t *e, rn_call_t *c, const char *verb)
 {
     json_t *rec = named_record(c, &e->apidests);
     if (!rec && !c->err)
-        rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Failed to %s the api-destination(s). An api-destination '%s' does not "
+        rn_call_fail(c, EV_ERR_NOT_FOUND, "Failed to %s the api-destination(s). An api-destination '%s' does not "
                                              "exist.",
                      verb, ev_get_str(c->in, "Name"));
     return rec;
@@ -415,7 +415,7 @@ static int dest_fields(ev_t *e, rn_call_t *c, int creating, json_int_t *rate)
     const char *endpoint = ev_get_str(c->in, "InvocationEndpoint");
     verr_t v = {0};
     if (creating && (!conn || !method || !endpoint))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member "
                             "must not be null",
                             !conn ? "connectionArn" : !endpoint ? "invocationEndpoint" : "httpMethod");
@@ -447,10 +447,10 @@ static int dest_fields(ev_t *e, rn_call_t *c, int creating, json_int_t *rate)
     if (verr_fail(c, &v) < 0)
         return c->err;
     if (endpoint && strncmp(endpoint, "https://", 8) != 0 && strncmp(endpoint, "http://", 7) != 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter InvocationEndpoint is not valid.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "Parameter InvocationEndpoint is not valid.");
     if (conn && !ev_connection_by_arn(e, conn)) {
         const char *p = strstr(conn, ":connection/") + 12, *slash = strchr(p, '/');
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Connection '%.*s' does not exist.", (int)(slash - p), p);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Connection '%.*s' does not exist.", (int)(slash - p), p);
     }
     return 0;
 }
@@ -460,15 +460,15 @@ int ev_op_create_api_destination(ev_t *e, rn_call_t *c)
     const char *name = ev_get_str(c->in, "Name");
     json_int_t rate;
     if (!name)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member "
                             "must not be null");
     if (dest_fields(e, c, 1, &rate) < 0)
         return c->err;
     if (rn_smap_get(&e->apidests, name))
-        return rn_call_fail(c, RN_ERR_EV_EXISTS, "An api-destination '%s' already exists.", name);
+        return rn_call_fail(c, EV_ERR_EXISTS, "An api-destination '%s' already exists.", name);
     if (e->apidests.len >= MAX_RECORDS)
-        return rn_call_fail(c, RN_ERR_EV_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
+        return rn_call_fail(c, EV_ERR_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
     char uuid[37], arn[512];
     rn_uuid(uuid);
     ev_arn(e, arn, sizeof arn, "api-destination/%s/%s", name, uuid);

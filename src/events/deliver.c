@@ -64,7 +64,7 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
         int rc = sqs_send_to_arn(e->sqs, arn, payload, len, t->group_id, NULL, NULL, msg, sizeof msg);
         if (rc == 0)
             return 0;
-        if (rc == RN_ERR_QUEUE_NOT_FOUND) {
+        if (rc == SQS_ERR_QUEUE_NOT_FOUND) {
             snprintf(f->code, sizeof f->code, "NO_RESOURCE");
             snprintf(f->message, sizeof f->message, "Queue %s does not exist.", arn);
         } else {

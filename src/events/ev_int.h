@@ -14,6 +14,7 @@
 #include "core/map.h"
 #include "http/client.h"
 #include "events/events.h"
+#include "events/ev_err.h"
 #include "pattern/pattern.h"
 #include "sqs/sqs.h"
 #include "store/store.h"

@@ -39,7 +39,7 @@ int ev_check_enum(rn_call_t *c, const char *field, const char *value, const char
     for (const char *p = strstr(listed, value); n && !strpbrk(value, "[], ") && p; p = strstr(p + 1, value))
         if ((p[-1] == '[' || p[-1] == ' ') && (p[n] == ',' || p[n] == ']'))
             return 0;
-    return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+    return rn_call_fail(c, RN_ERR_VALIDATION,
                         "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must "
                         "satisfy enum value set: %s",
                         value, field, listed);
@@ -54,23 +54,23 @@ int ev_check_name(rn_call_t *c, const char *field, const char *value, int maxlen
         if (!ok_char((unsigned char)value[i]))
             bad_chars = 1;
     if (n > (size_t)maxlen && bad_chars)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "2 validation errors detected: Value '%s' at '%s' failed to satisfy constraint: Member "
                             "must satisfy regular expression pattern: %s; Value '%s' at '%s' failed to satisfy "
                             "constraint: Member must have length less than or equal to %d",
                             value, field, pattern_desc, value, field, maxlen);
     if (n > (size_t)maxlen)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member "
                             "must have length less than or equal to %d",
                             value, field, maxlen);
     if (n == 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '' at '%s' failed to satisfy constraint: Member "
                             "must have length greater than or equal to 1",
                             field);
     if (bad_chars)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member "
                             "must satisfy regular expression pattern: %s",
                             value, field, pattern_desc);
@@ -166,12 +166,12 @@ int ev_bus_resolve(ev_t *e, rn_call_t *c, const char *name_or_arn, ev_bus_t **ou
 {
     const char *name = bus_name(name_or_arn);
     if (!name)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Parameter %s is not valid. Reason: Provided Arn is not "
+        return rn_call_fail(c, RN_ERR_VALIDATION, "Parameter %s is not valid. Reason: Provided Arn is not "
                                                      "in correct format.",
                             name_or_arn);
     ev_bus_t *b = rn_smap_get(&e->buses, name);
     if (!b)
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Event bus %s does not exist.", name);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Event bus %s does not exist.", name);
     *out = b;
     return 0;
 }
@@ -339,8 +339,12 @@ int ev_call(ev_t *e, rn_call_t *c)
     return rn_call_fail(c, RN_ERR_UNKNOWN_OPERATION, "%s", "");
 }
 
+static const rn_err_info_t ev_rows[] = {EV_ERR_TABLE(RN_ERR_ROW)};
+const rn_err_table_t ev_errors = {EV_ERR_FIRST_ + 1, sizeof ev_rows / sizeof ev_rows[0], ev_rows};
+
 int ev_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, sqs_t *sqs, ev_t **out)
 {
+    rn_err_register(&ev_errors);
     ev_t *e = rn_calloc(1, sizeof *e);
     if (!e)
         return RN_ERR_NOMEM;

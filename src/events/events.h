@@ -10,6 +10,7 @@
 
 #include "core/call.h"
 #include "core/config.h"
+#include "events/ev_err.h"
 #include "sqs/sqs.h"
 #include "store/store.h"
 

@@ -282,19 +282,19 @@ static int too_many_entries(rn_call_t *c, const json_t *entries)
         rn_buf_free(&b);
         return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
     }
-    return rn_call_fail_long(c, RN_ERR_EV_VALIDATION, rn_buf_take(&b, NULL));
+    return rn_call_fail_long(c, RN_ERR_VALIDATION, rn_buf_take(&b, NULL));
 }
 
 int ev_op_put_events(ev_t *e, rn_call_t *c)
 {
     json_t *entries = json_object_get(c->in, "Entries");
     if (!json_is_array(entries))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'entries' failed to satisfy constraint: "
                             "Member must not be null");
     size_t n = json_array_size(entries);
     if (n < 1)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: "
                             "Member must have length greater than or equal to 1");
     if (n > 10)
@@ -303,7 +303,7 @@ int ev_op_put_events(ev_t *e, rn_call_t *c)
     json_t *en;
     json_array_foreach(entries, i, en) total += entry_size(en);
     if (total > MAX_ENTRY_BYTES)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Total size of the entries in the request is over the limit.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "Total size of the entries in the request is over the limit.");
     json_t *results = json_array();
     size_t failed = 0;
     json_array_foreach(entries, i, en) {

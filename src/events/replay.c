@@ -159,7 +159,7 @@ static int time_arg(rn_call_t *c, const char *name, int64_t *out)
 {
     json_t *t = json_object_get(c->in, name);
     if (!json_is_number(t) || !isfinite(json_number_value(t)))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at '%c%s' failed to satisfy constraint: Member "
                             "must not be null",
                             name[0] + 32, name + 1);
@@ -203,30 +203,30 @@ int ev_op_start_replay(ev_t *e, rn_call_t *c)
     if (ev_archive_name_check(c, "replayName", name, 64) < 0)
         return c->err;
     if (!src)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'eventSourceArn' failed to satisfy "
                             "constraint: Member must not be null");
     if (time_arg(c, "EventStartTime", &from) < 0 || time_arg(c, "EventEndTime", &to) < 0)
         return c->err;
     const char *dest_arn = ev_get_str(dest, "Arn");
     if (!dest_arn)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'destination' failed to satisfy constraint: "
                             "Member must not be null");
     if (rn_smap_get(&e->replays, name))
-        return rn_call_fail(c, RN_ERR_EV_EXISTS, "Replay %s already exists.", name);
+        return rn_call_fail(c, EV_ERR_EXISTS, "Replay %s already exists.", name);
     if (from >= to)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
                             "EventEndTime.");
     const char *slash = strrchr(src, '/');
     const char *aname = strstr(src, ":archive/") && slash ? slash + 1 : src;
     ev_archive_t *a = rn_smap_get(&e->archives, aname);
     if (!a)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "Parameter EventSourceArn is not valid. Reason: Archive %s does not exist.", aname);
     if (!strstr(dest_arn, ":event-bus/"))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.");
     int active = 0;
     const char *rk;
@@ -236,15 +236,15 @@ int ev_op_start_replay(ev_t *e, rn_call_t *c)
         active += strcmp(((ev_replay_t *)rv)->state, "STARTING") == 0 ||
                   strcmp(((ev_replay_t *)rv)->state, "RUNNING") == 0;
     if (active >= 10)
-        return rn_call_fail(c, RN_ERR_EV_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
+        return rn_call_fail(c, EV_ERR_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
     if (to > rn_now_ms())
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the future.");
     ev_bus_t *b;
     if (ev_bus_resolve(e, c, dest_arn, &b) < 0)
         return c->err;
     if (strcmp(b->name, a->bus_name) != 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not "
                             "permitted.");
     json_t *filter = json_object_get(dest, "FilterArns");
@@ -255,7 +255,7 @@ int ev_op_start_replay(ev_t *e, rn_call_t *c)
         char rprefix[200];
         ev_arn(e, rprefix, sizeof rprefix, "rule/");
         if (!farn || strncmp(farn, rprefix, strlen(rprefix)) != 0)
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+            return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "Parameter FilterArns is not valid. Reason: Provided Arn is not in correct format.");
     }
     ev_replay_t *r = rn_calloc(1, sizeof *r);
@@ -287,7 +287,7 @@ static int replay_get(ev_t *e, rn_call_t *c, ev_replay_t **out)
         return c->err;
     *out = rn_smap_get(&e->replays, name);
     if (!*out)
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Replay %s does not exist.", name);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Replay %s does not exist.", name);
     return 0;
 }
 
@@ -326,7 +326,7 @@ int ev_op_list_replays(ev_t *e, rn_call_t *c)
     if (f.state && ev_check_enum(c, "state", f.state, "[CANCELLED, CANCELLING, COMPLETED, FAILED, RUNNING, STARTING]") < 0)
         return c->err;
     if (!!ev_get_str(c->in, "NamePrefix") + !!f.state + !!f.src > 1)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "At most one filter is allowed for ListReplays. Use either : "
+        return rn_call_fail(c, RN_ERR_VALIDATION, "At most one filter is allowed for ListReplays. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");
     return ev_list_page(c, &e->replays, "Replays", replay_keep, replay_item, &f);
 }
@@ -337,7 +337,7 @@ int ev_op_cancel_replay(ev_t *e, rn_call_t *c)
     if (replay_get(e, c, &r) < 0)
         return c->err;
     if (strcmp(r->state, "STARTING") != 0 && strcmp(r->state, "RUNNING") != 0)
-        return rn_call_fail(c, RN_ERR_EV_ILLEGAL_STATUS, "Replay %s is not in a valid state for this operation.",
+        return rn_call_fail(c, EV_ERR_ILLEGAL_STATUS, "Replay %s is not in a valid state for this operation.",
                             r->name);
     snprintf(r->state, sizeof r->state, "CANCELLING");
     r->cancel_ms = rn_now_ms();

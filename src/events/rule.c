@@ -20,7 +20,7 @@ static int rule_resolve(ev_t *e, rn_call_t *c, ev_bus_t **bus, ev_rule_t **out)
 {
     const char *name = ev_get_str(c->in, "Name");
     if (!name)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member "
                             "must not be null");
     if (ev_check_name(c, "name", name, 64, RULE_PATTERN, ev_rule_char) < 0 ||
@@ -32,7 +32,7 @@ static int rule_resolve(ev_t *e, rn_call_t *c, ev_bus_t **bus, ev_rule_t **out)
 
 static int not_found(rn_call_t *c, const ev_bus_t *b)
 {
-    return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Rule %s does not exist on EventBus %s.", ev_get_str(c->in, "Name"),
+    return rn_call_fail(c, EV_ERR_NOT_FOUND, "Rule %s does not exist on EventBus %s.", ev_get_str(c->in, "Name"),
                         b->name);
 }
 
@@ -123,7 +123,7 @@ int ev_rule_from_record(ev_t *e, ev_bus_t *b, const json_t *rec)
 static int check_len(rn_call_t *c, const char *field, const char *v, size_t max)
 {
     if (v && strlen(v) > max)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member "
                             "must have length less than or equal to %zu",
                             v, field, max);
@@ -146,10 +146,10 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
     if (state && ev_check_enum(c, "state", state, "[ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]") < 0)
         return c->err;
     if ((!pattern || !*pattern) && (!sched || !*sched))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "Parameter(s) EventPattern or ScheduleExpression must be specified.");
     if (sched && *sched && strcmp(b->name, "default") != 0)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "ScheduleExpression is supported only on the default event bus.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "ScheduleExpression is supported only on the default event bus.");
     ev_pattern_t *pc = NULL;
     ev_schedule_t *sc = NULL;
     if (pattern && *pattern) {
@@ -166,13 +166,13 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
     }
     if (r && r->managed_by) {
         ev_schedule_free(sc);
-        return rn_call_fail(c, RN_ERR_EV_MANAGED_RULE,
+        return rn_call_fail(c, EV_ERR_MANAGED_RULE,
                             "Cannot modify rule %s because it is managed by %s.", r->name, r->managed_by);
     }
     if (!r) {
         if (b->rules.len >= EV_MAX_RULES) {
             ev_schedule_free(sc);
-            return rn_call_fail(c, RN_ERR_EV_LIMIT_EXCEEDED,
+            return rn_call_fail(c, EV_ERR_LIMIT_EXCEEDED,
                                 "The requested resource exceeds the maximum number allowed.");
         }
         r = rule_new(e, b, name);
@@ -202,7 +202,7 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
     r->enabled = !state || strcmp(state, "DISABLED") != 0;
     r->created_ms = rn_now_ms(); /* a rate() counts from the latest PutRule */
     if (matcher_sync(r, c->msg, sizeof c->msg) < 0)
-        return c->err = RN_ERR_EV_INVALID_PATTERN;
+        return c->err = RN_ERR_INVALID_PATTERN;
     ev_rule_persist(e, r);
     ev_sched_update(e);
     c->out = json_pack("{s:s}", "RuleArn", r->arn);
@@ -221,14 +221,14 @@ int ev_op_delete_rule(ev_t *e, rn_call_t *c)
     if (r->managed_by && !json_is_true(json_object_get(c->in, "Force"))) {
         json_decref(c->out);
         c->out = NULL;
-        return rn_call_fail(c, RN_ERR_EV_MANAGED_RULE,
+        return rn_call_fail(c, EV_ERR_MANAGED_RULE,
                             "Cannot delete rule %s because it is managed by %s. Use Force to delete it.", r->name,
                             r->managed_by);
     }
     if (r->ntargets > 0) {
         json_decref(c->out);
         c->out = NULL;
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION, "Rule can't be deleted since it has targets.");
+        return rn_call_fail(c, RN_ERR_VALIDATION, "Rule can't be deleted since it has targets.");
     }
     ev_rule_remove(e, r);
     return 0;
@@ -341,14 +341,14 @@ static int set_state(ev_t *e, rn_call_t *c, int enabled)
     if (!r)
         return not_found(c, b);
     if (r->managed_by)
-        return rn_call_fail(c, RN_ERR_EV_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
+        return rn_call_fail(c, EV_ERR_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
                             r->managed_by);
     if (r->enabled != enabled) {
         r->enabled = enabled;
         if (enabled)
             r->created_ms = rn_now_ms();
         if (matcher_sync(r, c->msg, sizeof c->msg) < 0)
-            return c->err = RN_ERR_EV_INVALID_PATTERN;
+            return c->err = RN_ERR_INVALID_PATTERN;
         ev_rule_persist(e, r);
         ev_sched_update(e);
     }
@@ -388,7 +388,7 @@ int ev_op_list_rule_names_by_target(ev_t *e, rn_call_t *c)
     ev_bus_t *b;
     const char *arn = ev_get_str(c->in, "TargetArn");
     if (!arn)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'targetArn' failed to satisfy constraint: "
                             "Member must not be null");
     if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
@@ -401,11 +401,11 @@ int ev_op_test_event_pattern(ev_t *e, rn_call_t *c)
     (void)e;
     const char *pattern = ev_get_str(c->in, "EventPattern"), *event = ev_get_str(c->in, "Event");
     if (!pattern)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'eventPattern' failed to satisfy constraint: "
                             "Member must not be null");
     if (!event)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'event' failed to satisfy constraint: Member "
                             "must not be null");
     int result = 0;

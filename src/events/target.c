@@ -32,11 +32,11 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
     *code = "ValidationException";
     if (!id || !arn) {
         snprintf(msg, msglen, "Parameter(s) %s must be specified for target.", !id ? "Id" : "Arn");
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     if (strncmp(arn, "arn:", 4) != 0 || strlen(arn) > 1600) {
         snprintf(msg, msglen, "Parameter %s is not valid. Reason: Provided Arn is not in correct format.", arn);
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     json_t *rp = json_object_get(spec, "RetryPolicy");
     int attempts = 185, age = 86400;
@@ -49,7 +49,7 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
                          "maximumRetryAttempts' failed to satisfy constraint: Member must have value %s",
                          (long long)json_integer_value(a),
                          json_integer_value(a) < 0 ? "greater than or equal to 0" : "less than or equal to 185");
-                return RN_ERR_EV_VALIDATION;
+                return RN_ERR_VALIDATION;
             }
             attempts = (int)json_integer_value(a);
         }
@@ -60,7 +60,7 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
                          "maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value %s",
                          (long long)json_integer_value(g),
                          json_integer_value(g) < 60 ? "greater than or equal to 60" : "less than or equal to 86400");
-                return RN_ERR_EV_VALIDATION;
+                return RN_ERR_VALIDATION;
             }
             age = (int)json_integer_value(g);
         }
@@ -69,12 +69,12 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
     if (dlq && strncmp(dlq, "arn:aws:sqs:", 12) != 0) {
         snprintf(msg, msglen, "Parameter DeadLetterConfig.Arn is not valid. Reason: Only SQS queue ARNs are "
                               "supported as dead-letter queues.");
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     size_t dn = dlq ? strlen(dlq) : 0;
     if (dn > 5 && strcmp(dlq + dn - 5, ".fifo") == 0) { /* AWS's answer as CloudTrail recorded it */
         snprintf(msg, msglen, "SQS FIFO is not supported by Dead Letter Queues.");
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     const char *input = ev_get_str(spec, "Input"), *input_path = ev_get_str(spec, "InputPath");
     json_t *xfspec = json_object_get(spec, "InputTransformer");
@@ -112,7 +112,7 @@ static int rule_for_targets(ev_t *e, rn_call_t *c, ev_rule_t **out)
     const char *name = ev_get_str(c->in, "Rule");
     ev_bus_t *b;
     if (!name)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'rule' failed to satisfy constraint: Member "
                             "must not be null");
     if (ev_check_name(c, "rule", name, 64, "[\\.\\-_A-Za-z0-9]+", ev_rule_char) < 0 ||
@@ -120,7 +120,7 @@ static int rule_for_targets(ev_t *e, rn_call_t *c, ev_rule_t **out)
         return c->err;
     ev_rule_t *r = rn_smap_get(&b->rules, name);
     if (!r)
-        return rn_call_fail(c, RN_ERR_EV_NOT_FOUND, "Rule %s does not exist on EventBus %s.", name, b->name);
+        return rn_call_fail(c, EV_ERR_NOT_FOUND, "Rule %s does not exist on EventBus %s.", name, b->name);
     *out = r;
     return 0;
 }
@@ -147,12 +147,12 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
     ev_rule_t *r;
     json_t *targets = json_object_get(c->in, "Targets");
     if (!json_is_array(targets))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'targets' failed to satisfy constraint: "
                             "Member must not be null");
     size_t n = json_array_size(targets);
     if (n < 1 || n > 10)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at 'targets' failed to satisfy constraint: "
                             "Member must have length %s",
                             "[...]", n < 1 ? "greater than or equal to 1" : "less than or equal to 10");
@@ -165,7 +165,7 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
         const char *id = ev_get_str(spec, "Id");
         if (!id || !ev_get_str(spec, "Arn")) {
             rn_buf_free(&errs);
-            return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+            return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "1 validation error detected: Value null at 'targets.%zu.member.%s' failed to satisfy "
                                 "constraint: Member must not be null",
                                 i + 1, !id ? "id" : "arn");
@@ -195,7 +195,7 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
         rn_buf_free(&one);
     }
     if (nerr) {
-        rn_call_fail(c, RN_ERR_EV_VALIDATION, "%d validation error%s detected: %.*s", nerr, nerr > 1 ? "s" : "",
+        rn_call_fail(c, RN_ERR_VALIDATION, "%d validation error%s detected: %.*s", nerr, nerr > 1 ? "s" : "",
                      (int)errs.len, errs.data ? errs.data : "");
         rn_buf_free(&errs);
         return c->err;
@@ -204,10 +204,10 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
     if (rule_for_targets(e, c, &r) < 0)
         return c->err;
     if (r->managed_by)
-        return rn_call_fail(c, RN_ERR_EV_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
+        return rn_call_fail(c, EV_ERR_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
                             r->managed_by);
     json_array_foreach(targets, i, spec) if (fifo_needs_group(spec)) return rn_call_fail(
-        c, RN_ERR_EV_VALIDATION, "Parameter(s) SqsParameters must be specified for target: %s.", ev_get_str(spec, "Id"));
+        c, RN_ERR_VALIDATION, "Parameter(s) SqsParameters must be specified for target: %s.", ev_get_str(spec, "Id"));
     /* the limit counts the targets the rule would have afterwards */
     int after = r->ntargets;
     json_array_foreach(targets, i, spec) {
@@ -217,7 +217,7 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
         after += !dup;
     }
     if (after > EV_MAX_TARGETS)
-        return rn_call_fail(c, RN_ERR_EV_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
+        return rn_call_fail(c, EV_ERR_LIMIT_EXCEEDED, "The requested resource exceeds the maximum number allowed.");
     /* compile every target first: a bad one fails the request and changes nothing */
     ev_target_t *made[10] = {0};
     json_array_foreach(targets, i, spec) {
@@ -248,19 +248,19 @@ int ev_op_remove_targets(ev_t *e, rn_call_t *c)
     ev_rule_t *r;
     json_t *ids = json_object_get(c->in, "Ids");
     if (!json_is_array(ids))
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'ids' failed to satisfy constraint: Member "
                             "must not be null");
     size_t n = json_array_size(ids);
     if (n < 1 || n > 100)
-        return rn_call_fail(c, RN_ERR_EV_VALIDATION,
+        return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '[...]' at 'ids' failed to satisfy constraint: Member "
                             "must have length %s",
                             n < 1 ? "greater than or equal to 1" : "less than or equal to 100");
     if (rule_for_targets(e, c, &r) < 0)
         return c->err;
     if (r->managed_by && !json_is_true(json_object_get(c->in, "Force")))
-        return rn_call_fail(c, RN_ERR_EV_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
+        return rn_call_fail(c, EV_ERR_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
                             r->managed_by);
     json_t *failed = json_array();
     size_t i;

@@ -157,7 +157,7 @@ static int barf_n(pc_t *c, int nested, const char *fmt, ...)
         if (nested)
             location(c, &loc);
     }
-    set_msg(c, RN_ERR_EV_INVALID_PATTERN, reason, loc.data);
+    set_msg(c, RN_ERR_INVALID_PATTERN, reason, loc.data);
     rn_buf_free(&loc);
     return -1;
 }
@@ -175,7 +175,7 @@ static int barf_lazy_string(pc_t *c, const char *reason)
     rn_buf_t loc = {0};
     if (c->raw)
         ev_lex_location(&c->lx, c->lx.tok_start + 1, &loc);
-    set_msg(c, RN_ERR_EV_INVALID_PATTERN, reason, loc.data);
+    set_msg(c, RN_ERR_INVALID_PATTERN, reason, loc.data);
     rn_buf_free(&loc);
     return -1;
 }
@@ -198,7 +198,7 @@ static int barf_after_value(pc_t *c, const char *reason)
 /* An error thrown without a parser location (IllegalArgumentException). */
 static int fail_plain(pc_t *c, const char *reason)
 {
-    set_msg(c, RN_ERR_EV_INVALID_PATTERN, reason, NULL);
+    set_msg(c, RN_ERR_INVALID_PATTERN, reason, NULL);
     return -1;
 }
 
@@ -208,7 +208,7 @@ static ev_tok_t next(pc_t *c)
     if (t == EV_TOK_ERROR && !c->err) {
         if (c->lx.oom)
             return nomem(c), t;
-        set_msg(c, RN_ERR_EV_INVALID_PATTERN, c->lx.err.data ? c->lx.err.data : "", NULL);
+        set_msg(c, RN_ERR_INVALID_PATTERN, c->lx.err.data ? c->lx.err.data : "", NULL);
     }
     return t;
 }
@@ -1173,7 +1173,7 @@ static int build(ev_pattern_t *p, const char *json, size_t len, char *msg, size_
         /* recorded by AWS with its location even in the short form */
         rn_buf_t loc = {0};
         location(&c, &loc);
-        set_msg(&c, RN_ERR_EV_INVALID_PATTERN, "Filter is not an object", loc.data);
+        set_msg(&c, RN_ERR_INVALID_PATTERN, "Filter is not an object", loc.data);
         rn_buf_free(&loc);
         goto out;
     }

@@ -420,7 +420,7 @@ int ev_schedule_parse(const char *expr, ev_schedule_t **out, char *msg, size_t m
         }
         snprintf(msg, msglen, "1 validation error detected: %s", b.data);
         rn_buf_free(&b);
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     ev_schedule_t *s = rn_calloc(1, sizeof *s);
     if (!s)
@@ -437,7 +437,7 @@ int ev_schedule_parse(const char *expr, ev_schedule_t **out, char *msg, size_t m
     if (rc < 0) {
         rn_free(s);
         snprintf(msg, msglen, "%s", MSG_INVALID);
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     *out = s;
     return 0;

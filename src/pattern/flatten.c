@@ -221,7 +221,7 @@ static inline int ws(scan_t *sc)
 static int bad(scan_t *sc)
 {
     if (!sc->err)
-        sc->err = RN_ERR_EV_VALIDATION;
+        sc->err = RN_ERR_VALIDATION;
     return -1;
 }
 
@@ -906,13 +906,13 @@ static int flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, s
     sc.path.len = 0;
     int c = ws(&sc);
     if (c != '{')
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     sc.depth = 1;
     int r = scan_object(&sc, 1);
     if (r == 0 && ws(&sc) >= 0)
-        sc.err = RN_ERR_EV_VALIDATION;
+        sc.err = RN_ERR_VALIDATION;
     fl->path = sc.path; /* kept for the next event */
-    return r < 0 || sc.err ? (sc.err ? sc.err : RN_ERR_EV_VALIDATION) : 0;
+    return r < 0 || sc.err ? (sc.err ? sc.err : RN_ERR_VALIDATION) : 0;
 }
 
 int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len)

@@ -579,7 +579,7 @@ int ev_jsonpath_compile(const char *path, ev_jsonpath_t **out)
     *out = NULL;
     size_t len = strlen(path);
     if (len == 0 || path[0] != '$')
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     /* every step needs at least two characters, so len/2 bounds the count */
     ev_jsonpath_t *p = rn_calloc(1, sizeof *p + (len / 2 + 1) * sizeof(step_t));
     if (!p)
@@ -639,7 +639,7 @@ int ev_jsonpath_compile(const char *path, ev_jsonpath_t **out)
     return 0;
 bad:
     ev_jsonpath_free(p);
-    return RN_ERR_EV_VALIDATION;
+    return RN_ERR_VALIDATION;
 }
 
 void ev_jsonpath_free(ev_jsonpath_t *p)

@@ -128,7 +128,7 @@ int ev_pattern_test(const char *pattern, size_t plen, const char *event, size_t 
         goto out;
     }
     if (r) {
-        r = RN_ERR_EV_VALIDATION;
+        r = RN_ERR_VALIDATION;
         snprintf(msg, msglen, "Parameter Event is not valid.");
         goto out;
     }
@@ -136,14 +136,14 @@ int ev_pattern_test(const char *pattern, size_t plen, const char *event, size_t 
     size_t vn = 0;
     for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
         if (!ev_event_member(event, elen, required[i], &v, &vn)) {
-            r = RN_ERR_EV_VALIDATION;
+            r = RN_ERR_VALIDATION;
             snprintf(msg, msglen, "Parameter Event is not valid.");
             goto out;
         }
     }
     ev_event_member(event, elen, "time", &v, &vn);
     if (!rfc3339(v, vn)) {
-        r = RN_ERR_EV_VALIDATION;
+        r = RN_ERR_VALIDATION;
         snprintf(msg, msglen, "Parameter Event is not valid. Reason: Invalid time.");
         goto out;
     }

@@ -21,7 +21,7 @@
 typedef struct ev_pattern ev_pattern_t; /* one compiled rule pattern */
 
 /* Compiles an event pattern (JSON text). On error returns
- * RN_ERR_EV_INVALID_PATTERN and writes AWS's message ("Event pattern is not
+ * RN_ERR_INVALID_PATTERN and writes AWS's message ("Event pattern is not
  * valid. Reason: ...") into msg; RN_ERR_NOMEM when memory runs out. An empty
  * anything-but list gets RN_ERR_INTERNAL with an empty message, as AWS answers
  * it with a 500. Caller owns *out; free with ev_pattern_free(). */
@@ -37,7 +37,7 @@ int ev_pattern_match(const ev_pattern_t *p, const char *event, size_t len);
 /* TestEventPattern: compiles the pattern (its errors first), then checks the
  * event as AWS does: a JSON object with id, account, source, time, region and
  * detail-type, and time an RFC 3339 timestamp. Sets *result to 1/0 and returns
- * 0, or returns RN_ERR_EV_INVALID_PATTERN / RN_ERR_EV_VALIDATION /
+ * 0, or returns RN_ERR_INVALID_PATTERN / RN_ERR_VALIDATION /
  * RN_ERR_INTERNAL / RN_ERR_NOMEM with msg set. */
 int ev_pattern_test(const char *pattern, size_t plen, const char *event, size_t elen, int *result, char *msg,
                     size_t msglen);
@@ -60,7 +60,7 @@ void ev_matcher_remove(ev_matcher_t *m, uint64_t id);
 /* Number of rules in the matcher. */
 size_t ev_matcher_count(const ev_matcher_t *m);
 /* Calls fn(ud, id) once per matching rule id. Returns the number of matches,
- * or negative on a malformed event (RN_ERR_EV_VALIDATION) or RN_ERR_NOMEM.
+ * or negative on a malformed event (RN_ERR_VALIDATION) or RN_ERR_NOMEM.
  * The matcher keeps scratch space between calls, so one matcher must not be
  * used by two threads at once. */
 int ev_matcher_match(const ev_matcher_t *m, const char *event, size_t len, void (*fn)(void *ud, uint64_t id),
@@ -81,7 +81,7 @@ int ev_matcher_match_trusted(const ev_matcher_t *m, const char *event, size_t le
  * and the quote-less text rendering AWS uses inside text templates. */
 typedef struct ev_jsonpath ev_jsonpath_t;
 
-/* Compiles `path` (NUL-terminated). Returns 0, RN_ERR_EV_VALIDATION when the
+/* Compiles `path` (NUL-terminated). Returns 0, RN_ERR_VALIDATION when the
  * path is outside the accepted subset, or RN_ERR_NOMEM. Caller owns *out; free
  * with ev_jsonpath_free(). */
 int ev_jsonpath_compile(const char *path, ev_jsonpath_t **out);
@@ -152,7 +152,7 @@ typedef struct ev_transform ev_transform_t;
  * ...", "InputPath for target X is invalid.", "InputTemplate for target X
  * contains invalid placeholder Y.", "InputTemplate for target X contains
  * placeholder Y valid only for JSON template."). All are request-level
- * errors: RN_ERR_EV_VALIDATION (ValidationException, 400) with the message in
+ * errors: RN_ERR_VALIDATION (ValidationException, 400) with the message in
  * msg; a transformer of the wrong JSON types gives RN_ERR_SERIALIZATION.
  * Caller owns *out; free with ev_transform_free(). A NULL *out with return 0
  * means "deliver the event unchanged". */
@@ -183,7 +183,7 @@ typedef struct {
  * region, resources, detail); ctx may be NULL. Returns 0 with the payload in
  * *out (NUL-terminated, *outlen bytes), or an error meaning "nothing is
  * delivered to this target" (AWS counts a failed invocation): RN_ERR_NOT_FOUND
- * when an InputPath selects nothing, RN_ERR_EV_VALIDATION when a JSON template
+ * when an InputPath selects nothing, RN_ERR_VALIDATION when a JSON template
  * does not render to valid JSON (e.g. an object value placed inside quotes),
  * RN_ERR_SERIALIZATION when `event` is not valid JSON, RN_ERR_NOMEM. Caller
  * owns *out; free with rn_free(). */
@@ -205,7 +205,7 @@ typedef struct ev_schedule ev_schedule_t;
 typedef enum { EV_SCHEDULE_RATE = 1, EV_SCHEDULE_CRON = 2 } ev_schedule_kind_t;
 
 /* Parses a ScheduleExpression as PutRule does. Returns 0 with the parsed form
- * in *out, RN_ERR_NOMEM, or RN_ERR_EV_VALIDATION with AWS's message in msg:
+ * in *out, RN_ERR_NOMEM, or RN_ERR_VALIDATION with AWS's message in msg:
  * "Parameter ScheduleExpression is not valid." for any malformed expression
  * (AWS gives that one message for every rate and cron mistake), or the
  * model-layer "1 validation error detected: Value '...' at

@@ -222,7 +222,7 @@ void ev_flat_init(ev_flat_t *fl);
 void ev_flat_free(ev_flat_t *fl);
 /* Scans a JSON object, recording the scalar leaves whose dotted path is in
  * dict (array elements included, with their array membership) and skipping
- * every other subtree. Returns 0, RN_ERR_EV_VALIDATION when the text is not
+ * every other subtree. Returns 0, RN_ERR_VALIDATION when the text is not
  * one well-formed JSON object, or RN_ERR_NOMEM. */
 int ev_flat_scan(ev_flat_t *fl, const ev_fields_t *dict, const char *json, size_t len);
 /* Same for text known to be well-formed (ev_json_validate accepted it, or

@@ -331,13 +331,13 @@ static int var_for(ev_transform_t *t, const json_t *paths, const char *name, siz
     if (kind < 0 && !pv) {
         snprintf(msg, msglen, "InputTemplate for target %s contains invalid placeholder %s.", id, nm);
         rn_free(nm);
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     if ((kind == VAR_EVENT || kind == VAR_EVENT_JSON) && !t->json_mode) {
         snprintf(msg, msglen, "InputTemplate for target %s contains placeholder %s valid only for JSON template.", id,
                  nm);
         rn_free(nm);
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     var_t v = {kind < 0 ? VAR_PATH : kind, nm, NULL};
     if (v.kind == VAR_PATH) {
@@ -424,13 +424,13 @@ int ev_transform_compile_target(const char *target_id, int index, const char *in
                               "strings) and InputTemplate (a string).", id);
     rn_buf_free(&errs);
     if (rc > 0)
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     if (rc < 0)
         return rc;
 
     if ((input != NULL) + (input_path != NULL) + (input_transformer != NULL) > 1) {
         snprintf(msg, msglen, "Only one of Input, InputPath, or InputTransformer must be provided for target %s.", id);
-        return RN_ERR_EV_VALIDATION;
+        return RN_ERR_VALIDATION;
     }
     if (!input && !input_path && !input_transformer)
         return 0;
@@ -442,7 +442,7 @@ int ev_transform_compile_target(const char *target_id, int index, const char *in
         size_t err_at;
         if (ev_json_validate(input, strlen(input), &err_at) < 0) {
             jackson_location(msg, msglen, id, input, err_at);
-            rc = RN_ERR_EV_VALIDATION;
+            rc = RN_ERR_VALIDATION;
             goto out;
         }
         t->kind = T_INPUT;
@@ -454,7 +454,7 @@ int ev_transform_compile_target(const char *target_id, int index, const char *in
     if (input_path) {
         t->kind = T_PATH;
         rc = ev_jsonpath_compile(input_path, &t->path);
-        if (rc == RN_ERR_EV_VALIDATION)
+        if (rc == RN_ERR_VALIDATION)
             snprintf(msg, msglen, "InputPath for target %s is invalid.", id);
         goto out;
     }
@@ -468,7 +468,7 @@ int ev_transform_compile_target(const char *target_id, int index, const char *in
             ev_jsonpath_t *p;
             rc = ev_jsonpath_compile(json_string_value(v), &p);
             ev_jsonpath_free(p);
-            if (rc == RN_ERR_EV_VALIDATION)
+            if (rc == RN_ERR_VALIDATION)
                 snprintf(msg, msglen, "InputPath for target %s is invalid.", id);
             if (rc < 0)
                 goto out;
@@ -650,7 +650,7 @@ int ev_transform_apply(const ev_transform_t *t, const char *event, size_t len, c
                 rc = render_var(&b, t, &t->vars[s->var], s->in_string, event, len, ctx);
         }
         if (rc == 0 && !b.oom && t->json_mode && ev_json_validate(b.data ? b.data : "", b.len, NULL) < 0)
-            rc = RN_ERR_EV_VALIDATION;
+            rc = RN_ERR_VALIDATION;
     }
     if (rc == 0 && b.oom)
         rc = RN_ERR_NOMEM;

@@ -80,7 +80,7 @@ int schemas_discoverer_restore(schemas_t *s, const char *id, const char *value)
     const char *src = json_string_value(json_object_get(v, "src"));
     if (!src || schemas_discoverer_find(s, id)) {
         json_decref(v);
-        return RN_ERR_SC_BAD_REQUEST;
+        return SC_ERR_BAD_REQUEST;
     }
     sc_discoverer_t *d = discoverer_add(s, id, src);
     const char *desc = json_string_value(json_object_get(v, "d"));
@@ -121,7 +121,7 @@ static int need_discoverer(schemas_t *s, sc_req_t *r, sc_discoverer_t **out)
 {
     *out = schemas_discoverer_find(s, r->seg[3]);
     if (!*out)
-        return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Discoverer with id %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Discoverer with id %s does not exist.", r->seg[3]);
     return 0;
 }
 
@@ -151,7 +151,7 @@ static int check_description(sc_req_t *r, const char **desc)
     if (rc < 0)
         return rc;
     if (*desc && strlen(*desc) > 256)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Description must be at most 256 characters long.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Description must be at most 256 characters long.");
     return 0;
 }
 
@@ -161,7 +161,7 @@ static int cross_arg(sc_req_t *r, int *out)
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_boolean(v))
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "CrossAccount must be a boolean.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "CrossAccount must be a boolean.");
     *out = json_is_true(v);
     return 0;
 }
@@ -175,15 +175,15 @@ int schemas_op_create_discoverer(schemas_t *s, sc_req_t *r)
         (rc = schemas_body_tags(r, &tags)) < 0 || (rc = cross_arg(r, &cross)) < 0)
         return rc;
     if (!src)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "SourceArn is required.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "SourceArn is required.");
     size_t n = strlen(src);
     const char *bus = bus_name(src);
     if (n < 20 || n > 1600 || !bus)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "SourceArn %s is not a valid event bus ARN.", src);
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "SourceArn %s is not a valid event bus ARN.", src);
     char id[320];
     snprintf(id, sizeof id, SC_ID_PREFIX "%.256s", bus);
     if (schemas_discoverer_find(s, id))
-        return schemas_fail(r, RN_ERR_SC_CONFLICT, "Discoverer with id %s already exists.", id);
+        return schemas_fail(r, SC_ERR_CONFLICT, "Discoverer with id %s already exists.", id);
     sc_discoverer_t *d = discoverer_add(s, id, src);
     if (!d || (desc && !(d->description = rn_strdup(desc))))
         return RN_ERR_NOMEM;

@@ -9,6 +9,7 @@
  * (sorted properties, "required" in java.util.HashSet order, a component per
  * nested object named after its key). */
 #include "schemas/infer.h"
+#include "schemas/sc_err.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -402,7 +403,7 @@ int schemas_infer_shape(const char *text, size_t len, schemas_envelope_t *env, j
     if (!v) {
         if (env)
             schemas_envelope_clear(env);
-        return s.oom ? RN_ERR_NOMEM : RN_ERR_SC_BAD_REQUEST;
+        return s.oom ? RN_ERR_NOMEM : SC_ERR_BAD_REQUEST;
     }
     *out = v;
     return 0;
@@ -890,7 +891,7 @@ int schemas_draft4_export(const char *openapi, char **out)
     json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");
     if (!json_is_object(schemas)) {
         json_decref(doc);
-        return RN_ERR_SC_BAD_REQUEST;
+        return SC_ERR_BAD_REQUEST;
     }
     const char *title = json_string_value(json_object_get(json_object_get(doc, "info"), "title"));
     json_t *root = json_object(), *defs = json_object();

@@ -27,7 +27,7 @@ typedef struct schemas_envelope {
 /* Infers the shape of one JSON text (any JSON value; numbers of any size).
  * When env is not NULL the top-level object's "source", "detail-type" and
  * "account" strings are captured into it. Returns 0 with *out set (caller
- * owns; json_decref), RN_ERR_SC_BAD_REQUEST for text that is not JSON, too
+ * owns; json_decref), SC_ERR_BAD_REQUEST for text that is not JSON, too
  * deep or has keys that are not UTF-8, RN_ERR_NOMEM. */
 int schemas_infer_shape(const char *text, size_t len, schemas_envelope_t *env, json_t **out);
 /* Frees the captured strings; the struct may be reused. */
@@ -53,7 +53,7 @@ char *schemas_openapi_plain(const json_t *shape, const char *title);
 /* Converts an OpenAPI 3 document (as text) into JSONSchema Draft 4 the way
  * ExportSchema does: AWSEvent becomes the root, the other components become
  * definitions, $refs are rewritten and keys sorted. Returns 0 with *out
- * (caller owns; rn_free()), RN_ERR_SC_BAD_REQUEST when the text is not an
+ * (caller owns; rn_free()), SC_ERR_BAD_REQUEST when the text is not an
  * OpenAPI document, RN_ERR_NOMEM. */
 int schemas_draft4_export(const char *openapi, char **out);
 

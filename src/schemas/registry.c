@@ -72,7 +72,7 @@ int schemas_registry_restore(schemas_t *s, const char *name, const char *value)
     json_t *v = json_loads(value, 0, NULL);
     if (!json_is_object(v)) {
         json_decref(v);
-        return RN_ERR_SC_BAD_REQUEST;
+        return SC_ERR_BAD_REQUEST;
     }
     sc_registry_t *g = schemas_registry_ensure(s, name, 0);
     if (!g) {
@@ -110,7 +110,7 @@ static int need_registry(schemas_t *s, sc_req_t *r, sc_registry_t **out)
 {
     *out = schemas_registry_find(s, r->seg[3]);
     if (!*out)
-        return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
     return 0;
 }
 
@@ -120,7 +120,7 @@ static int check_description(sc_req_t *r, const char **desc)
     if (rc < 0)
         return rc;
     if (*desc && strlen(*desc) > SC_MAX_DESCRIPTION)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Description must be at most %d characters long.",
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Description must be at most %d characters long.",
                             SC_MAX_DESCRIPTION);
     return 0;
 }
@@ -147,13 +147,13 @@ int schemas_op_create_registry(schemas_t *s, sc_req_t *r)
     if ((rc = check_description(r, &desc)) < 0 || (rc = schemas_body_tags(r, &tags)) < 0)
         return rc;
     if (schemas_registry_find(s, name))
-        return schemas_fail(r, RN_ERR_SC_CONFLICT, "Registry with name %s already exists.", name);
+        return schemas_fail(r, SC_ERR_CONFLICT, "Registry with name %s already exists.", name);
     if (!name_ok(name))
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST,
+        return schemas_fail(r, SC_ERR_BAD_REQUEST,
                             "Invalid RegistryName: it must be 1 to %d letters, digits, '.', '-', '_' or '@'.",
                             SC_MAX_REGISTRY_NAME);
     if (strncmp(name, "aws.", 4) == 0)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "RegistryName cannot start with the reserved prefix aws.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "RegistryName cannot start with the reserved prefix aws.");
     sc_registry_t *g = schemas_registry_ensure(s, name, 0);
     if (!g)
         return RN_ERR_NOMEM;
@@ -187,7 +187,7 @@ int schemas_op_update_registry(schemas_t *s, sc_req_t *r)
     if (rc < 0 || (rc = check_description(r, &desc)) < 0)
         return rc;
     if (g->managed)
-        return schemas_fail(r, RN_ERR_SC_FORBIDDEN, "Registry %s is managed by AWS and cannot be updated.",
+        return schemas_fail(r, SC_ERR_FORBIDDEN, "Registry %s is managed by AWS and cannot be updated.",
                             g->name);
     if (desc) {
         char *d = rn_strdup(desc);
@@ -208,7 +208,7 @@ int schemas_op_delete_registry(schemas_t *s, sc_req_t *r)
     if (rc < 0)
         return rc;
     if (g->managed)
-        return schemas_fail(r, RN_ERR_SC_FORBIDDEN, "Registry %s is managed by AWS and cannot be deleted.",
+        return schemas_fail(r, SC_ERR_FORBIDDEN, "Registry %s is managed by AWS and cannot be deleted.",
                             g->name);
     size_t i = 0;
     const char *k;
@@ -241,7 +241,7 @@ int schemas_op_list_registries(schemas_t *s, sc_req_t *r)
     const char *prefix = schemas_query_str(r, "registryNamePrefix");
     const char *scope = schemas_query_str(r, "scope");
     if (scope && *scope && strcmp(scope, "LOCAL") != 0 && strcmp(scope, "AWS") != 0)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Scope must be LOCAL or AWS.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Scope must be LOCAL or AWS.");
     sc_registry_t **v = rn_calloc(s->registries.len + 1, sizeof *v);
     if (!v)
         return RN_ERR_NOMEM;
@@ -302,7 +302,7 @@ static int tags_target(schemas_t *s, sc_req_t *r, json_t ***tags, sc_registry_t 
             }
         }
     }
-    return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Resource %s does not exist.", arn);
+    return schemas_fail(r, SC_ERR_NOT_FOUND, "Resource %s does not exist.", arn);
 }
 
 int schemas_op_tags(schemas_t *s, sc_req_t *r)
@@ -323,13 +323,13 @@ int schemas_op_tags(schemas_t *s, sc_req_t *r)
         if ((rc = schemas_body_tags(r, &add)) < 0)
             return rc;
         if (!add)
-            return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Tags is required.");
+            return schemas_fail(r, SC_ERR_BAD_REQUEST, "Tags is required.");
         if (json_object_update(*tags, add) < 0)
             return RN_ERR_NOMEM;
     } else {
         json_t *keys = json_object_get(r->query, "tagKeys");
         if (!keys)
-            return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "TagKeys is required.");
+            return schemas_fail(r, SC_ERR_BAD_REQUEST, "TagKeys is required.");
         if (json_is_string(keys)) {
             json_object_del(*tags, json_string_value(keys));
         } else {

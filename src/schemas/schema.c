@@ -180,12 +180,12 @@ static int split_key(const char *key, int with_number, char **reg, char **name, 
     const char *last = with_number ? strrchr(key, '/') : NULL;
     *reg = *name = NULL;
     if (!slash || (with_number && last == slash))
-        return RN_ERR_SC_BAD_REQUEST;
+        return SC_ERR_BAD_REQUEST;
     if (with_number) {
         char *e;
         *number = strtol(last + 1, &e, 10);
         if (*e || *number < 1)
-            return RN_ERR_SC_BAD_REQUEST;
+            return SC_ERR_BAD_REQUEST;
     }
     *reg = rn_strndup(key, (size_t)(slash - key));
     *name = with_number ? rn_strndup(slash + 1, (size_t)(last - slash - 1)) : rn_strdup(slash + 1);
@@ -213,7 +213,7 @@ int schemas_schema_restore(schemas_t *s, const char *key, const char *value)
         return rc;
     json_t *v = json_loads(value, 0, NULL);
     sc_schema_t *sc = json_is_object(v) ? restore_target(s, reg, name) : NULL;
-    rc = !json_is_object(v) ? RN_ERR_SC_BAD_REQUEST : sc ? 0 : RN_ERR_NOMEM;
+    rc = !json_is_object(v) ? SC_ERR_BAD_REQUEST : sc ? 0 : RN_ERR_NOMEM;
     if (sc) {
         const char *d = json_string_value(json_object_get(v, "d"));
         const char *src = json_string_value(json_object_get(v, "src"));
@@ -250,7 +250,7 @@ int schemas_version_restore(schemas_t *s, const char *key, const char *value)
     const char *content = json_string_value(json_object_get(v, "c"));
     const char *type = json_string_value(json_object_get(v, "type"));
     sc_schema_t *sc = content && type ? restore_target(s, reg, name) : NULL;
-    rc = !(content && type) ? RN_ERR_SC_BAD_REQUEST : sc ? 0 : RN_ERR_NOMEM;
+    rc = !(content && type) ? SC_ERR_BAD_REQUEST : sc ? 0 : RN_ERR_NOMEM;
     for (size_t i = 0; sc && i < sc->nversions; i++)
         if (sc->versions[i]->number == number)
             sc = NULL; /* already there */
@@ -283,10 +283,10 @@ static int need_schema(schemas_t *s, sc_req_t *r, sc_registry_t **g, sc_schema_t
 {
     *g = schemas_registry_find(s, r->seg[3]);
     if (!*g)
-        return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
     *sc = schemas_schema_find(*g, r->seg[6]);
     if (!*sc || !(*sc)->nversions)
-        return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Schema with name %s does not exist.", r->seg[6]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Schema with name %s does not exist.", r->seg[6]);
     return 0;
 }
 
@@ -304,7 +304,7 @@ static int pick_version(sc_req_t *r, sc_schema_t *sc, sc_version_t **out)
             *out = sc->versions[i];
             return 0;
         }
-    return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Schema version %s of schema %s does not exist.", want, sc->name);
+    return schemas_fail(r, SC_ERR_NOT_FOUND, "Schema version %s of schema %s does not exist.", want, sc->name);
 }
 
 static void schema_arn(schemas_t *s, const sc_schema_t *sc, char *out, size_t n)
@@ -356,27 +356,27 @@ static int content_args(sc_req_t *r, int required, const char **content, const c
     if ((rc = schemas_body_str(r, "Content", content)) < 0 || (rc = schemas_body_str(r, "Type", type)) < 0)
         return rc;
     if (required && !*content)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Content is required.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Content is required.");
     if (required && !*type)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Type is required.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type is required.");
     if (*type && strcmp(*type, SC_TYPE_OPENAPI) != 0 && strcmp(*type, SC_TYPE_DRAFT4) != 0)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Type must be one of OpenApi3, JSONSchemaDraft4.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type must be one of OpenApi3, JSONSchemaDraft4.");
     if (*content) {
         size_t n = strlen(*content);
         if (n < 1 || n > SC_MAX_CONTENT)
-            return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Content must be 1 to %d characters long.",
+            return schemas_fail(r, SC_ERR_BAD_REQUEST, "Content must be 1 to %d characters long.",
                                 SC_MAX_CONTENT);
         json_t *doc = json_loads(*content, 0, NULL);
         int ok = json_is_object(doc);
         json_decref(doc);
         if (!ok)
-            return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Content is not a valid JSON document.");
+            return schemas_fail(r, SC_ERR_BAD_REQUEST, "Content is not a valid JSON document.");
     }
     const char *desc;
     if ((rc = schemas_body_str(r, "Description", &desc)) < 0)
         return rc;
     if (desc && strlen(desc) > 256)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Description must be at most 256 characters long.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Description must be at most 256 characters long.");
     return 0;
 }
 
@@ -402,14 +402,14 @@ int schemas_op_create_schema(schemas_t *s, sc_req_t *r)
         return rc;
     sc_registry_t *g = schemas_registry_find(s, r->seg[3]);
     if (!g)
-        return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
     if (strcmp(g->name, SC_REG_AWS) == 0)
-        return schemas_fail(r, RN_ERR_SC_FORBIDDEN, "Registry %s is managed by AWS.", g->name);
+        return schemas_fail(r, SC_ERR_FORBIDDEN, "Registry %s is managed by AWS.", g->name);
     sc_schema_t *sc = schemas_schema_find(g, r->seg[6]);
     if (sc && sc->nversions)
-        return schemas_fail(r, RN_ERR_SC_CONFLICT, "Schema with name %s already exists.", r->seg[6]);
+        return schemas_fail(r, SC_ERR_CONFLICT, "Schema with name %s already exists.", r->seg[6]);
     if (!*r->seg[6] || strlen(r->seg[6]) > 385)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "SchemaName must be 1 to 385 characters long.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "SchemaName must be 1 to 385 characters long.");
     sc = schemas_schema_ensure(s, g, r->seg[6]);
     char *c = sc ? rn_strdup(content) : NULL;
     if (!c || set_description(r, sc) < 0) {
@@ -437,7 +437,7 @@ int schemas_op_update_schema(schemas_t *s, sc_req_t *r)
     if (rc < 0 || (rc = content_args(r, 0, &content, &type)) < 0)
         return rc;
     if (strcmp(g->name, SC_REG_AWS) == 0)
-        return schemas_fail(r, RN_ERR_SC_FORBIDDEN, "Registry %s is managed by AWS.", g->name);
+        return schemas_fail(r, SC_ERR_FORBIDDEN, "Registry %s is managed by AWS.", g->name);
     if ((rc = set_description(r, sc)) < 0)
         return rc;
     sc_version_t *v = sc->versions[sc->nversions - 1];
@@ -478,7 +478,7 @@ int schemas_op_delete_schema_version(schemas_t *s, sc_req_t *r)
     while (!*e && i < sc->nversions && sc->versions[i]->number != n)
         i++;
     if (*e || i == sc->nversions)
-        return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Schema version %s of schema %s does not exist.", r->seg[8],
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Schema version %s of schema %s does not exist.", r->seg[8],
                             sc->name);
     if (sc->nversions == 1) {
         schemas_schema_drop(s, g, sc);
@@ -541,7 +541,7 @@ static int list_matching(schemas_t *s, sc_req_t *r, const char *prefix, const ch
 {
     sc_registry_t *g = schemas_registry_find(s, r->seg[3]);
     if (!g)
-        return schemas_fail(r, RN_ERR_SC_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
     size_t n;
     sc_schema_t **v = collect(g, prefix, keyword, &n);
     if (!v)
@@ -578,7 +578,7 @@ int schemas_op_search_schemas(schemas_t *s, sc_req_t *r)
 {
     const char *kw = schemas_query_str(r, "keywords");
     if (!kw || !*kw)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Keywords is required.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Keywords is required.");
     return list_matching(s, r, NULL, kw, search_hit);
 }
 
@@ -611,9 +611,9 @@ int schemas_op_export_schema(schemas_t *s, sc_req_t *r)
     sc_version_t *v;
     const char *type = schemas_query_str(r, "type");
     if (!type || !*type)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Type is required.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type is required.");
     if (strcmp(type, SC_TYPE_DRAFT4) != 0)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Type %s is not supported for export; use JSONSchemaDraft4.",
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type %s is not supported for export; use JSONSchemaDraft4.",
                             type);
     int rc = need_schema(s, r, &g, &sc);
     if (rc < 0 || (rc = pick_version(r, sc, &v)) < 0)
@@ -625,7 +625,7 @@ int schemas_op_export_schema(schemas_t *s, sc_req_t *r)
     } else {
         rc = schemas_draft4_export(v->content, &content);
     }
-    if (rc == RN_ERR_SC_BAD_REQUEST)
+    if (rc == SC_ERR_BAD_REQUEST)
         return schemas_fail(r, rc, "Schema %s version %ld cannot be exported: it is not an OpenAPI 3 document.",
                             sc->name, v->number);
     if (rc < 0)
@@ -648,11 +648,11 @@ int schemas_op_get_discovered_schema(schemas_t *s, sc_req_t *r)
         return rc;
     json_t *events = json_object_get(r->body, "Events");
     if (!type)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Type is required.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type is required.");
     if (strcmp(type, SC_TYPE_OPENAPI) != 0 && strcmp(type, SC_TYPE_DRAFT4) != 0)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Type must be one of OpenApi3, JSONSchemaDraft4.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type must be one of OpenApi3, JSONSchemaDraft4.");
     if (!json_is_array(events) || json_array_size(events) < 1 || json_array_size(events) > 10)
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Events must be a list of 1 to 10 JSON strings.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Events must be a list of 1 to 10 JSON strings.");
     json_t *merged = NULL;
     schemas_envelope_t first = {0};
     size_t i;
@@ -663,11 +663,11 @@ int schemas_op_get_discovered_schema(schemas_t *s, sc_req_t *r)
         schemas_envelope_t env;
         json_t *shape = NULL;
         rc = txt ? schemas_infer_shape(txt, json_string_length(e), i == 0 ? &first : &env, &shape)
-                 : RN_ERR_SC_BAD_REQUEST;
+                 : SC_ERR_BAD_REQUEST;
         if (i > 0 && rc == 0)
             schemas_envelope_clear(&env);
         if (rc == 0 && strcmp(json_string_value(json_object_get(shape, "t")), "o") != 0)
-            rc = RN_ERR_SC_BAD_REQUEST;
+            rc = SC_ERR_BAD_REQUEST;
         if (rc < 0) {
             json_decref(shape);
             json_decref(merged);

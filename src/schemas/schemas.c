@@ -41,7 +41,7 @@ int schemas_body_str(sc_req_t *r, const char *name, const char **out)
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_string(v))
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "%s must be a string.", name);
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "%s must be a string.", name);
     *out = json_string_value(v);
     return 0;
 }
@@ -55,9 +55,9 @@ int schemas_body_tags(sc_req_t *r, json_t **out)
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_object(v))
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "tags must be a map of strings.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "tags must be a map of strings.");
     json_object_foreach(v, k, e) if (!json_is_string(e)) return schemas_fail(
-        r, RN_ERR_SC_BAD_REQUEST, "tags must be a map of strings.");
+        r, SC_ERR_BAD_REQUEST, "tags must be a map of strings.");
     *out = v;
     return 0;
 }
@@ -80,13 +80,13 @@ int schemas_page(sc_req_t *r, size_t total, size_t *start, size_t *end)
         char *e;
         limit = strtol(lim, &e, 10);
         if (*e || limit < 1)
-            return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Limit must be a positive integer.");
+            return schemas_fail(r, SC_ERR_BAD_REQUEST, "Limit must be a positive integer.");
     }
     if (tok && *tok) {
         char *e;
         long off = strncmp(tok, "sc1.", 4) == 0 ? strtol(tok + 4, &e, 10) : -1;
         if (off < 0 || (off >= 0 && *e))
-            return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Invalid NextToken.");
+            return schemas_fail(r, SC_ERR_BAD_REQUEST, "Invalid NextToken.");
         *start = (size_t)off;
     }
     if (*start > total)
@@ -146,8 +146,12 @@ static int add_managed(schemas_t *s)
     return 0;
 }
 
+static const rn_err_info_t sc_rows[] = {SC_ERR_TABLE(RN_ERR_ROW)};
+const rn_err_table_t sc_errors = {SC_ERR_FIRST_ + 1, sizeof sc_rows / sizeof sc_rows[0], sc_rows};
+
 int schemas_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, schemas_t **out)
 {
+    rn_err_register(&sc_errors);
     schemas_t *s = rn_calloc(1, sizeof *s);
     *out = NULL;
     if (!s)
@@ -255,7 +259,7 @@ static int split_path(sc_req_t *r, const char *path)
         int bad = 0;
         r->seg[r->nseg] = pct_decode(p + st, i - st, 0, &bad);
         if (!r->seg[r->nseg])
-            return bad ? schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Invalid path parameter.") : RN_ERR_NOMEM;
+            return bad ? schemas_fail(r, SC_ERR_BAD_REQUEST, "Invalid path parameter.") : RN_ERR_NOMEM;
         r->nseg++;
     }
     return 0;
@@ -294,7 +298,7 @@ static int parse_query(sc_req_t *r, const char *query)
         if (oom)
             return RN_ERR_NOMEM;
         if (bad)
-            return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Invalid query string.");
+            return schemas_fail(r, SC_ERR_BAD_REQUEST, "Invalid query string.");
         p += n;
         if (*p == '&')
             p++;
@@ -316,7 +320,7 @@ static int parse_body(sc_req_t *r, const char *body, size_t len)
     if (!json_is_object(r->body)) {
         json_decref(r->body);
         r->body = NULL;
-        return schemas_fail(r, RN_ERR_SC_BAD_REQUEST, "Invalid request body: it must be a JSON object.");
+        return schemas_fail(r, SC_ERR_BAD_REQUEST, "Invalid request body: it must be a JSON object.");
     }
     return 0;
 }
@@ -525,7 +529,7 @@ void schemas_handle(schemas_t *s, const char *method, const char *path, const ch
     json_decref(out);
     if (b.oom) {
         rn_buf_free(&b);
-        schemas_reply_error(RN_ERR_SC_INTERNAL, "Out of memory.", request_id, r);
+        schemas_reply_error(SC_ERR_INTERNAL, "Out of memory.", request_id, r);
         return;
     }
     r->body = rn_buf_take(&b, &r->body_len);

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "core/config.h"
+#include "schemas/sc_err.h"
 #include "store/store.h"
 
 typedef struct schemas schemas_t;
@@ -41,7 +42,7 @@ int schemas_owns_path(const char *path);
  * survive); `query` is the raw query string without '?' (NULL or "" when
  * none); body/len the request body (may be NULL/0). Returns 0 with *status
  * (200, 201, 204) and *out (caller owns; json_decref; NULL for 204), or a
- * negative RN_ERR_SC_* (or RN_ERR_NOMEM / RN_ERR_UNKNOWN_OPERATION) with the
+ * negative SC_ERR_* (or RN_ERR_NOMEM / RN_ERR_UNKNOWN_OPERATION) with the
  * AWS message in msg. Borrowed: every argument, for the call only. */
 int schemas_call(schemas_t *s, const char *method, const char *path, const char *query, const char *body, size_t len,
                  int *status, json_t **out, char *msg, size_t msglen);

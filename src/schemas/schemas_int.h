@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/map.h"
 #include "schemas/schemas.h"
+#include "schemas/sc_err.h"
 #include "store/store.h"
 
 #define SC_REG_DISCOVERED "discovered-schemas"

@@ -876,7 +876,7 @@ static int find_by_handle(sqs_queue_t *q, rn_call_t *c, const char *handle, sqs_
     *out = NULL;
     *stale = 0;
     if (!handle || handle_parse(handle, &qid, &seq, &rc) < 0 || qid != q->qid)
-        return rn_call_fail(c, RN_ERR_RECEIPT_INVALID, "The input receipt handle \"%s\" is not a valid receipt handle.",
+        return rn_call_fail(c, SQS_ERR_RECEIPT_INVALID, "The input receipt handle \"%s\" is not a valid receipt handle.",
                             handle ? handle : "");
     sqs_msg_t *m = rn_imap_get(&q->svc->msgs, seq);
     if (m && m->q != q)
@@ -926,7 +926,7 @@ int sqs_msg_change_visibility(sqs_queue_t *q, rn_call_t *c, const char *handle, 
                             "not available for visibility timeout change.",
                             handle);
     if (m->state == MSG_DELAYED)
-        return rn_call_fail(c, RN_ERR_MESSAGE_NOT_INFLIGHT,
+        return rn_call_fail(c, SQS_ERR_MESSAGE_NOT_INFLIGHT,
                             "Message does not exist or is not available for visibility timeout change.");
     if (m->state == MSG_READY && vt > 0) {
         /* AWS hides a visible message again when given its latest handle */

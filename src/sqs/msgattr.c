@@ -14,6 +14,7 @@
 #include "core/mem.h"
 #include "core/unicode.h"
 #include "sqs/digest.h"
+#include "sqs/sqs_err.h"
 
 /* Decodes the code point at s[*i] and moves *i past it; -1 when the bytes
  * there are not shortest-form UTF-8. */
@@ -110,7 +111,7 @@ int sqs_body_validate(const char *body, size_t n, char *msg, size_t msglen)
                  "Invalid binary character '#x%lX' was found in the message body, the set of allowed characters is "
                  "#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].",
                  b < 0 ? 0xFFFDL : b);
-        return RN_ERR_INVALID_MESSAGE_CONTENTS;
+        return SQS_ERR_INVALID_MESSAGE_CONTENTS;
     }
     return 0;
 }
@@ -161,7 +162,7 @@ int sqs_msgattrs_validate(const json_t *attrs, int system, size_t *size_out, cha
         }
         if (json_object_get(a, "StringListValues") || json_object_get(a, "BinaryListValues")) {
             snprintf(msg, msglen, "Message attribute list values in SendMessage operation are not supported.");
-            return RN_ERR_UNSUPPORTED_OPERATION;
+            return SQS_ERR_UNSUPPORTED_OPERATION;
         }
         const char *type = json_string_value(json_object_get(a, "DataType"));
         if (!type || !*type) {

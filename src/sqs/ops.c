@@ -73,7 +73,7 @@ static int op_get_queue_url(sqs_t *s, rn_call_t *c)
                             "Value for parameter QueueName is invalid. Reason: Must specify a queue name.");
     sqs_queue_t *q = sqs_queue_find(s, name);
     if (!q)
-        return rn_call_fail(c, RN_ERR_QUEUE_NOT_FOUND, "The specified queue does not exist.");
+        return rn_call_fail(c, SQS_ERR_QUEUE_NOT_FOUND_BY_NAME, "The specified queue does not exist.");
     char url[512];
     sqs_queue_url(q, c, url, sizeof url);
     c->out = json_pack("{s:s}", "QueueUrl", url);
@@ -168,7 +168,7 @@ static int op_set_attrs(sqs_t *s, rn_call_t *c)
     const char *fq = sqs_get_str(attrs, "FifoQueue");
     if (fq && q->fifo) {
         if (strcasecmp(fq, "false") == 0)
-            return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE,
+            return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE,
                                 "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not "
                                 "supported.");
         json_t *copy = json_deep_copy(attrs);
@@ -202,7 +202,7 @@ int sqs_send_to_arn(sqs_t *s, const char *arn, const char *body, size_t len, con
     sqs_queue_t *q = sqs_queue_by_arn(s, arn);
     if (!q) {
         snprintf(msg, msglen, "The specified queue does not exist.");
-        return RN_ERR_QUEUE_NOT_FOUND;
+        return SQS_ERR_QUEUE_NOT_FOUND;
     }
     static rn_call_t scratch; /* loop only, and the send below does not come back here */
     rn_call_t *c = &scratch;
@@ -247,19 +247,19 @@ static int batch_check(rn_call_t *c, const char *entry_name, json_t *entries)
 {
     size_t n = json_array_size(entries);
     if (n == 0)
-        return rn_call_fail(c, RN_ERR_EMPTY_BATCH, "There should be at least one %s in the request.", entry_name);
+        return rn_call_fail(c, SQS_ERR_EMPTY_BATCH, "There should be at least one %s in the request.", entry_name);
     if (n > 10)
-        return rn_call_fail(c, RN_ERR_TOO_MANY_ENTRIES,
+        return rn_call_fail(c, SQS_ERR_TOO_MANY_ENTRIES,
                             "Maximum number of entries per request are 10. You have sent %zu.", n);
     for (size_t i = 0; i < n; i++) {
         const char *id = sqs_get_str(json_array_get(entries, i), "Id");
         if (!entry_id_ok(id))
-            return rn_call_fail(c, RN_ERR_INVALID_BATCH_ID,
+            return rn_call_fail(c, SQS_ERR_INVALID_BATCH_ID,
                                 "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
                                 "It can be at most 80 letters long.");
         for (size_t j = 0; j < i; j++)
             if (strcmp(id, sqs_get_str(json_array_get(entries, j), "Id")) == 0)
-                return rn_call_fail(c, RN_ERR_BATCH_IDS_NOT_DISTINCT, "Id %s repeated.", id);
+                return rn_call_fail(c, SQS_ERR_BATCH_IDS_NOT_DISTINCT, "Id %s repeated.", id);
     }
     return 0;
 }
@@ -320,7 +320,7 @@ static int op_send_batch(sqs_t *s, rn_call_t *c)
         }
     }
     if (total > SQS_MAX_MESSAGE_SIZE)
-        return rn_call_fail(c, RN_ERR_BATCH_TOO_LONG,
+        return rn_call_fail(c, SQS_ERR_BATCH_TOO_LONG,
                             "Batch requests cannot be longer than %d bytes. You have sent %zu bytes.",
                             SQS_MAX_MESSAGE_SIZE, total);
     json_t *ok = json_array(), *failed = json_array();
@@ -485,7 +485,7 @@ static int op_purge(sqs_t *s, rn_call_t *c)
         return c->err;
     int64_t now = rn_now_ms();
     if (q->purged_ms && now - q->purged_ms < SQS_PURGE_WINDOW_MS)
-        return rn_call_fail(c, RN_ERR_PURGE_IN_PROGRESS, "Only one PurgeQueue operation on %s is allowed every 60 seconds.",
+        return rn_call_fail(c, SQS_ERR_PURGE_IN_PROGRESS, "Only one PurgeQueue operation on %s is allowed every 60 seconds.",
                             q->name);
     sqs_msg_purge(q);
     q->purged_ms = now;

@@ -110,7 +110,7 @@ int sqs_queue_from_url(sqs_t *s, rn_call_t *c, const json_t *in, sqs_queue_t **o
     }
     sqs_queue_t *q = *name ? sqs_queue_find(s, name) : NULL;
     if (!q)
-        return rn_call_fail(c, RN_ERR_QUEUE_NOT_FOUND, "The specified queue does not exist.");
+        return rn_call_fail(c, SQS_ERR_QUEUE_NOT_FOUND, "The specified queue does not exist.");
     *out = q;
     return 0;
 }
@@ -160,28 +160,28 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
         const attr_spec_t *a = spec_find(k);
         if (a && a->fifo_only && !fifo &&
             (strcmp(k, "DeduplicationScope") == 0 || strcmp(k, "FifoThroughputLimit") == 0))
-            return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_NAME,
+            return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_NAME,
                                 "You can specify the %s only when FifoQueue is set to true.", k);
         if (!a || (a->fifo_only && !fifo && strcmp(k, "FifoQueue") != 0))
-            return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", k);
+            return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", k);
         if (!json_is_string(v))
-            return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
+            return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
         const char *sv = json_string_value(v);
         long x;
         switch (a->kind) {
         case A_INT:
             if (parse_long(sv, &x) < 0 || x < a->lo || x > a->hi)
-                return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
+                return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
             break;
         case A_BOOL:
             if (strcasecmp(sv, "true") != 0 && strcasecmp(sv, "false") != 0)
-                return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
+                return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
             break;
         case A_ENUM:
             if (strcmp(k, "DeduplicationScope") == 0 && strcmp(sv, "queue") && strcmp(sv, "messageGroup"))
-                return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
+                return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
             if (strcmp(k, "FifoThroughputLimit") == 0 && strcmp(sv, "perQueue") && strcmp(sv, "perMessageGroupId"))
-                return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
+                return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
             break;
         case A_JSON:
             if (*sv) {
@@ -189,7 +189,7 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
                 int ok = json_is_object(j);
                 json_decref(j);
                 if (!ok)
-                    return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.",
+                    return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.",
                                         k);
             }
             break;
@@ -198,9 +198,9 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
         }
         if (strcmp(k, "FifoQueue") == 0) {
             if (!creating || !fifo)
-                return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", k);
+                return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", k);
             if (strcasecmp(sv, "false") == 0 && fifo)
-                return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
+                return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter %s.", k);
         }
         if (strcmp(k, "RedrivePolicy") == 0 && *sv) {
             char *arn = NULL;
@@ -215,7 +215,7 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
     const char *ftl = sqs_get_str(attrs, "FifoThroughputLimit");
     const char *scope = sqs_get_str(attrs, "DeduplicationScope");
     if (ftl && strcmp(ftl, "perMessageGroupId") == 0 && scope && strcmp(scope, "queue") == 0)
-        return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter FifoThroughputLimit.");
+        return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter FifoThroughputLimit.");
     return 0;
 }
 
@@ -387,7 +387,7 @@ int sqs_queue_create(sqs_t *s, rn_call_t *c, const char *name, const json_t *att
     if (q) {
         const char *diff = attrs ? attrs_diff(q, attrs) : NULL;
         if (diff)
-            return rn_call_fail(c, RN_ERR_QUEUE_EXISTS,
+            return rn_call_fail(c, SQS_ERR_QUEUE_EXISTS,
                                 "A queue already exists with the same name and a different value for attribute %s",
                                 diff);
         *out = q;
@@ -395,7 +395,7 @@ int sqs_queue_create(sqs_t *s, rn_call_t *c, const char *name, const json_t *att
     }
     json_t *del = json_object_get(s->deleted, name);
     if (del && rn_now_ms() - json_integer_value(del) < SQS_DELETED_RECENTLY_MS)
-        return rn_call_fail(c, RN_ERR_QUEUE_DELETED_RECENTLY,
+        return rn_call_fail(c, SQS_ERR_QUEUE_DELETED_RECENTLY,
                             "You must wait 60 seconds after deleting a queue before you can create another with the "
                             "same name.");
     q = queue_alloc(s, s->next_qid, name);
@@ -492,7 +492,7 @@ int sqs_queue_get_attrs(sqs_queue_t *q, rn_call_t *c, const json_t *names, json_
     {
         const char *n = json_string_value(v);
         if (!n || (!is_computed(n) && !spec_find(n)))
-            return rn_call_fail(c, RN_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", n ? n : "");
+            return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_NAME, "Unknown Attribute %s.", n ? n : "");
         if (strcmp(n, "All") == 0)
             all = 1;
     }

@@ -341,10 +341,10 @@ int sqs_op_start_move(sqs_t *s, rn_call_t *c)
                             "arn:<partition>:<service>:<region>:<account-id>:<resource-id>");
     sqs_queue_t *src = sqs_queue_by_arn(s, source);
     if (!src)
-        return rn_call_fail(c, RN_ERR_RESOURCE_NOT_FOUND,
+        return rn_call_fail(c, SQS_ERR_RESOURCE_NOT_FOUND,
                             "The resource that you specified for the SourceArn parameter doesn't exist.");
     if (dest && !sqs_queue_by_arn(s, dest))
-        return rn_call_fail(c, RN_ERR_RESOURCE_NOT_FOUND,
+        return rn_call_fail(c, SQS_ERR_RESOURCE_NOT_FOUND,
                             "The resource that you specified for the DestinationArn parameter doesn't exist.");
     if (!is_dlq(s, source))
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER, "Source queue must be configured as a Dead Letter Queue.");
@@ -394,18 +394,18 @@ int sqs_op_cancel_move(sqs_t *s, rn_call_t *c)
     *bar = '\0';
     const char *id = (const char *)raw, *source = bar + 1;
     if (!sqs_queue_by_arn(s, source))
-        return rn_call_fail(c, RN_ERR_RESOURCE_NOT_FOUND,
+        return rn_call_fail(c, SQS_ERR_RESOURCE_NOT_FOUND,
                             "The resource that you specified for the SourceArn parameter doesn't exist.");
     for (sqs_move_task_t *t = s->tasks; t; t = t->next) {
         if (strcmp(t->id, id) == 0) {
             if (strcmp(t->status, "RUNNING") != 0)
-                return rn_call_fail(c, RN_ERR_RESOURCE_NOT_FOUND, "Task does not exist.");
+                return rn_call_fail(c, SQS_ERR_RESOURCE_NOT_FOUND, "Task does not exist.");
             task_stop(t, "CANCELLED");
             c->out = json_pack("{s:I}", "ApproximateNumberOfMessagesMoved", (json_int_t)t->moved);
             return 0;
         }
     }
-    return rn_call_fail(c, RN_ERR_RESOURCE_NOT_FOUND, "Task does not exist.");
+    return rn_call_fail(c, SQS_ERR_RESOURCE_NOT_FOUND, "Task does not exist.");
 }
 
 int sqs_op_list_moves(sqs_t *s, rn_call_t *c)
@@ -414,7 +414,7 @@ int sqs_op_list_moves(sqs_t *s, rn_call_t *c)
     if (!source)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter SourceArn.");
     if (!sqs_queue_by_arn(s, source))
-        return rn_call_fail(c, RN_ERR_RESOURCE_NOT_FOUND,
+        return rn_call_fail(c, SQS_ERR_RESOURCE_NOT_FOUND,
                             "The resource that you specified for the SourceArn parameter doesn't exist.");
     int max = 1, has = 0;
     if (sqs_get_int(c, c->in, "MaxResults", 1, 10, &max, &has) < 0)

@@ -13,6 +13,10 @@
 #include "sqs/digest.h"
 #include "sqs/sqs_int.h"
 
+#define SQS_ERR_ROW(name, code, shape, status, sender, query_msg) {code, shape, status, sender, query_msg},
+static const rn_err_info_t sqs_rows[] = {SQS_ERR_TABLE(SQS_ERR_ROW)};
+const rn_err_table_t sqs_errors = {SQS_ERR_FIRST_ + 1, sizeof sqs_rows / sizeof sqs_rows[0], sqs_rows};
+
 static void on_sweep(uv_timer_t *t)
 {
     sqs_sweep(t->data);
@@ -193,6 +197,7 @@ const char *sqs_intern_sender(sqs_t *s, const char *id)
 
 int sqs_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, sqs_t **out)
 {
+    rn_err_register(&sqs_errors);
     sqs_t *s = rn_calloc(1, sizeof *s);
     if (!s)
         return RN_ERR_NOMEM;

@@ -9,6 +9,7 @@
 
 #include "core/call.h"
 #include "core/config.h"
+#include "sqs/sqs_err.h"
 #include "store/store.h"
 
 typedef struct sqs sqs_t;
@@ -25,7 +26,7 @@ int sqs_call(sqs_t *s, rn_call_t *c);
  * dead-letter queues): the SendMessage path with `body`, an optional FIFO
  * group id and dedup id (used only on FIFO queues; the dedup id only when the
  * queue lacks content-based dedup) and optional message attributes in
- * SendMessage's JSON shape. Returns 0, RN_ERR_QUEUE_NOT_FOUND when no queue
+ * SendMessage's JSON shape. Returns 0, SQS_ERR_QUEUE_NOT_FOUND when no queue
  * has that ARN, or the send's error with its message in msg. */
 int sqs_send_to_arn(sqs_t *s, const char *arn, const char *body, size_t len, const char *group_id,
                     const char *dedup_id, const json_t *attrs, char *msg, size_t msglen);

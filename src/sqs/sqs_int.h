@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/map.h"
 #include "sqs/sqs.h"
+#include "sqs/sqs_err.h"
 #include "store/store.h"
 
 #define SQS_MAX_MESSAGE_SIZE 1048576

@@ -29,7 +29,7 @@ static int check_case(const char *name, const char *expected, const char *aws_er
     o.rc = ev_pattern_test(pat, plen, ev, elen, &o.result, o.msg, sizeof o.msg);
     int ok;
     if (!strncmp(expected, "ERROR", 5))
-        ok = o.rc == RN_ERR_EV_INVALID_PATTERN && aws_error && !strcmp(o.msg, aws_error);
+        ok = o.rc == RN_ERR_INVALID_PATTERN && aws_error && !strcmp(o.msg, aws_error);
     else if (!strncmp(expected, "NO_MATCH", 8))
         ok = o.rc == 0 && o.result == 0;
     else

@@ -439,7 +439,7 @@ TEST(test_matcher_add_error_leaves_matcher_unchanged)
     ev_matcher_t *m = ev_matcher_new();
     char msg[256];
     CHECK_INT(ev_matcher_add(m, 7, "{\"a\":[1]}", 9, msg, sizeof msg), 0);
-    CHECK_INT(ev_matcher_add(m, 7, "{\"a\":1}", 7, msg, sizeof msg), RN_ERR_EV_INVALID_PATTERN);
+    CHECK_INT(ev_matcher_add(m, 7, "{\"a\":1}", 7, msg, sizeof msg), RN_ERR_INVALID_PATTERN);
     CHECK_STR(msg, "Event pattern is not valid. Reason: \"a\" must be an object or an array");
     CHECK_INT(ev_matcher_count(m), 1);
     int n = 0;

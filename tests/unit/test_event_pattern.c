@@ -197,7 +197,7 @@ TEST(test_raw_messages_keep_the_location)
     ev_pattern_t *p = NULL;
     char msg[512];
     const char *pat = "{\"int\": 42}";
-    CHECK_INT(ev_pattern_compile_raw(pat, strlen(pat), &p, msg, sizeof msg), RN_ERR_EV_INVALID_PATTERN);
+    CHECK_INT(ev_pattern_compile_raw(pat, strlen(pat), &p, msg, sizeof msg), RN_ERR_INVALID_PATTERN);
     CHECK_STR(msg, "Event pattern is not valid. Reason: \"int\" must be an object or an array\n at [Source: "
                    "(String)\"{\"int\": 42}\"; line: 1, column: 11]");
 }
@@ -224,14 +224,14 @@ TEST(test_test_event_pattern_requires_envelope_fields)
     CHECK_INT(result, 1);
     const char *missing = "{\"id\":\"1\",\"source\":\"s\"}";
     CHECK_INT(ev_pattern_test(pat, strlen(pat), missing, strlen(missing), &result, msg, sizeof msg),
-              RN_ERR_EV_VALIDATION);
+              RN_ERR_VALIDATION);
     CHECK_STR(msg, "Parameter Event is not valid.");
-    CHECK_INT(ev_pattern_test(pat, strlen(pat), "\"plain\"", 7, &result, msg, sizeof msg), RN_ERR_EV_VALIDATION);
-    CHECK_INT(ev_pattern_test(pat, strlen(pat), "[1]", 3, &result, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_pattern_test(pat, strlen(pat), "\"plain\"", 7, &result, msg, sizeof msg), RN_ERR_VALIDATION);
+    CHECK_INT(ev_pattern_test(pat, strlen(pat), "[1]", 3, &result, msg, sizeof msg), RN_ERR_VALIDATION);
     const char *badtime = "{\"id\":\"1\",\"account\":\"1\",\"source\":\"s\",\"time\":\"now\",\"region\":\"r\","
                           "\"detail-type\":\"t\"}";
     CHECK_INT(ev_pattern_test(pat, strlen(pat), badtime, strlen(badtime), &result, msg, sizeof msg),
-              RN_ERR_EV_VALIDATION);
+              RN_ERR_VALIDATION);
     CHECK_STR(msg, "Parameter Event is not valid. Reason: Invalid time.");
 }
 

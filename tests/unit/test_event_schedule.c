@@ -62,7 +62,7 @@ static const char *parse_error(const char *expr)
     ev_schedule_free(s);
     if (rc == 0)
         return "ok";
-    if (rc != RN_ERR_EV_VALIDATION)
+    if (rc != RN_ERR_VALIDATION)
         return "wrong error code";
     return msg;
 }

@@ -292,9 +292,9 @@ TEST(test_recorded_special_starting_characters_are_text)
 TEST(test_recorded_object_or_list_inside_quotes_is_not_delivered)
 {
     NOT_DELIVERED(special_paths, "{\"not_valid\": \"users-service/users/<payload>\", \"bod\": <payload>}",
-                  special_event, RN_ERR_EV_VALIDATION);
-    NOT_DELIVERED(special_paths, "{\"payload\": \"<payload>\"}", special_event, RN_ERR_EV_VALIDATION);
-    NOT_DELIVERED(special_paths, "{\"singlelistitem\": \"<listsingle>\"}", special_event, RN_ERR_EV_VALIDATION);
+                  special_event, RN_ERR_VALIDATION);
+    NOT_DELIVERED(special_paths, "{\"payload\": \"<payload>\"}", special_event, RN_ERR_VALIDATION);
+    NOT_DELIVERED(special_paths, "{\"singlelistitem\": \"<listsingle>\"}", special_event, RN_ERR_VALIDATION);
 }
 
 TEST(test_recorded_predefined_variables_in_text)
@@ -445,12 +445,12 @@ TEST(test_unused_paths_map_entries_are_fine)
 
 TEST(test_event_json_inside_quotes_is_not_delivered)
 {
-    NOT_DELIVERED(NULL, "{\"e\": \"<aws.events.event.json>\"}", ec2_event, RN_ERR_EV_VALIDATION);
+    NOT_DELIVERED(NULL, "{\"e\": \"<aws.events.event.json>\"}", ec2_event, RN_ERR_VALIDATION);
 }
 
 TEST(test_malformed_json_template_is_not_delivered)
 {
-    NOT_DELIVERED(ec2_paths, "{\"s\": <state>", ec2_event, RN_ERR_EV_VALIDATION);
+    NOT_DELIVERED(ec2_paths, "{\"s\": <state>", ec2_event, RN_ERR_VALIDATION);
 }
 
 TEST(test_event_placeholder_keeps_extra_members_and_drops_detail)
@@ -601,10 +601,10 @@ TEST(test_deeply_nested_event_is_refused_not_crashed)
 TEST(test_err_only_one_of_input_inputpath_inputtransformer)
 {
     const char *m = "Only one of Input, InputPath, or InputTransformer must be provided for target t1.";
-    expect_error(unit_failed_, "{}", "$.detail", NULL, RN_ERR_EV_VALIDATION, m);
-    expect_error(unit_failed_, NULL, "$.detail", transformer("{}", "x"), RN_ERR_EV_VALIDATION, m);
-    expect_error(unit_failed_, "{}", NULL, transformer(NULL, "x"), RN_ERR_EV_VALIDATION, m);
-    expect_error(unit_failed_, "{}", "$", transformer(NULL, "x"), RN_ERR_EV_VALIDATION, m);
+    expect_error(unit_failed_, "{}", "$.detail", NULL, RN_ERR_VALIDATION, m);
+    expect_error(unit_failed_, NULL, "$.detail", transformer("{}", "x"), RN_ERR_VALIDATION, m);
+    expect_error(unit_failed_, "{}", NULL, transformer(NULL, "x"), RN_ERR_VALIDATION, m);
+    expect_error(unit_failed_, "{}", "$", transformer(NULL, "x"), RN_ERR_VALIDATION, m);
 }
 
 TEST(test_err_input_not_json_quotes_jackson_location)
@@ -612,23 +612,23 @@ TEST(test_err_input_not_json_quotes_jackson_location)
     /* Recorded from AWS (aws-cli issue 6711), target id "1". */
     ev_transform_t *t = NULL;
     char msg[512];
-    CHECK_INT(ev_transform_compile_target("1", 1, "env:dev", NULL, NULL, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile_target("1", 1, "env:dev", NULL, NULL, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK_STR(msg, "JSON syntax error in input for target 1: [Source: (String)\"env:dev\"; line: 1, column: 4]");
     /* Recorded from AWS (ansible community.aws issue 201). */
     CHECK_INT(ev_transform_compile_target("clone_lambda", 1, "{'db_name':'x'}", NULL, NULL, &t, msg, sizeof msg),
-              RN_ERR_EV_VALIDATION);
+              RN_ERR_VALIDATION);
     CHECK_STR(msg, "JSON syntax error in input for target clone_lambda: [Source: (String)\"{'db_name':'x'}\"; line: "
                    "1, column: 3]");
 }
 
 TEST(test_err_input_location_counts_lines_and_end_of_input)
 {
-    expect_error(unit_failed_, "{\n  \"a\": 1,\n  \"b\": x}", NULL, NULL, RN_ERR_EV_VALIDATION,
+    expect_error(unit_failed_, "{\n  \"a\": 1,\n  \"b\": x}", NULL, NULL, RN_ERR_VALIDATION,
                  "JSON syntax error in input for target t1: [Source: (String)\"{\n  \"a\": 1,\n  \"b\": x}\"; line: 3, "
                  "column: 9]");
-    expect_error(unit_failed_, "{\"a\":1", NULL, NULL, RN_ERR_EV_VALIDATION,
+    expect_error(unit_failed_, "{\"a\":1", NULL, NULL, RN_ERR_VALIDATION,
                  "JSON syntax error in input for target t1: [Source: (String)\"{\"a\":1\"; line: 1, column: 7]");
-    expect_error(unit_failed_, "", NULL, NULL, RN_ERR_EV_VALIDATION,
+    expect_error(unit_failed_, "", NULL, NULL, RN_ERR_VALIDATION,
                  "JSON syntax error in input for target t1: [Source: (String)\"\"; line: 1, column: 1]");
 }
 
@@ -642,7 +642,7 @@ TEST(test_err_input_long_source_is_truncated_at_500_chars)
              "JSON syntax error in input for target t1: [Source: (String)\"%.500s\"[truncated 100 chars]; line: 1, "
              "column: 601]",
              in);
-    expect_error(unit_failed_, in, NULL, NULL, RN_ERR_EV_VALIDATION, want);
+    expect_error(unit_failed_, in, NULL, NULL, RN_ERR_VALIDATION, want);
 }
 
 TEST(test_err_input_trailing_content_and_bad_tokens)
@@ -651,7 +651,7 @@ TEST(test_err_input_trailing_content_and_bad_tokens)
     char msg[256];
     const char *bad[] = {"{} x", "[1,]", "{\"a\":1,}", "01", "tru", "\"a\tb\"", "\"\\x\"", "[\"\\u12g4\"]", "nulls"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK_INT(ev_transform_compile(bad[i], NULL, NULL, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+        CHECK_INT(ev_transform_compile(bad[i], NULL, NULL, &t, msg, sizeof msg), RN_ERR_VALIDATION);
         CHECK(strncmp(msg, "JSON syntax error in input for target : [Source: (String)\"", 58) == 0);
     }
 }
@@ -661,7 +661,7 @@ TEST(test_err_input_path_invalid)
     const char *bad[] = {"detail",  "$.detail['x']", "$['detail']", "$..x", "$.", "$.a b", "$[-1]", "$[x]",
                          "$[0",     "$.a.",          "",            " $",   "$*", "$.a[*", "$.\xc3\xa9"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        expect_error(unit_failed_, NULL, bad[i], NULL, RN_ERR_EV_VALIDATION, "InputPath for target t1 is invalid.");
+        expect_error(unit_failed_, NULL, bad[i], NULL, RN_ERR_VALIDATION, "InputPath for target t1 is invalid.");
 }
 
 TEST(test_input_path_accepted_forms)
@@ -680,9 +680,9 @@ TEST(test_input_path_accepted_forms)
 TEST(test_err_input_paths_map_value_invalid)
 {
     expect_error(unit_failed_, NULL, NULL, transformer("{\"a\":\"$.detail.a\",\"b\":\"detail.b\"}", "<a> <b>"),
-                 RN_ERR_EV_VALIDATION, "InputPath for target t1 is invalid.");
+                 RN_ERR_VALIDATION, "InputPath for target t1 is invalid.");
     expect_error(unit_failed_, NULL, NULL, transformer("{\"unused\":\"$.detail['x']\"}", "static"),
-                 RN_ERR_EV_VALIDATION, "InputPath for target t1 is invalid.");
+                 RN_ERR_VALIDATION, "InputPath for target t1 is invalid.");
 }
 
 TEST(test_err_invalid_placeholder)
@@ -692,8 +692,8 @@ TEST(test_err_invalid_placeholder)
                  transformer("{\"detail-type\":\"$.detail-type\",\"timestamp\":\"$.time\",\"command\":"
                              "\"$.detail.command\"}",
                              "\"Event of <detail-type> type, with not defined key <notdefinedkey>\""),
-                 RN_ERR_EV_VALIDATION, "InputTemplate for target t1 contains invalid placeholder notdefinedkey.");
-    expect_error(unit_failed_, NULL, NULL, transformer(NULL, "{\"a\": <aws.events.rule>}"), RN_ERR_EV_VALIDATION,
+                 RN_ERR_VALIDATION, "InputTemplate for target t1 contains invalid placeholder notdefinedkey.");
+    expect_error(unit_failed_, NULL, NULL, transformer(NULL, "{\"a\": <aws.events.rule>}"), RN_ERR_VALIDATION,
                  "InputTemplate for target t1 contains invalid placeholder aws.events.rule.");
 }
 
@@ -701,10 +701,10 @@ TEST(test_err_event_json_placeholder_in_text_template)
 {
     const char *m = "InputTemplate for target t1 contains placeholder aws.events.event.json valid only for JSON "
                     "template.";
-    expect_error(unit_failed_, NULL, NULL, transformer(NULL, "[<aws.events.event.json>]"), RN_ERR_EV_VALIDATION, m);
+    expect_error(unit_failed_, NULL, NULL, transformer(NULL, "[<aws.events.event.json>]"), RN_ERR_VALIDATION, m);
     expect_error(unit_failed_, NULL, NULL, transformer(NULL, "\"event: <aws.events.event.json>\""),
-                 RN_ERR_EV_VALIDATION, m);
-    expect_error(unit_failed_, NULL, NULL, transformer(NULL, "<aws.events.event>"), RN_ERR_EV_VALIDATION,
+                 RN_ERR_VALIDATION, m);
+    expect_error(unit_failed_, NULL, NULL, transformer(NULL, "<aws.events.event>"), RN_ERR_VALIDATION,
                  "InputTemplate for target t1 contains placeholder aws.events.event valid only for JSON template.");
 }
 
@@ -733,11 +733,11 @@ TEST(test_err_input_longer_than_8192)
              "Member must have length less than or equal to 8192",
              in);
     ev_transform_t *t = NULL;
-    CHECK_INT(ev_transform_compile(in, NULL, NULL, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile(in, NULL, NULL, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK(strcmp(msg, want) == 0);
     in[8192] = '"'; /* 8193 chars */
     in[8193] = '\0';
-    CHECK_INT(ev_transform_compile(in, NULL, NULL, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile(in, NULL, NULL, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     in[8191] = '"'; /* exactly 8192: fine */
     in[8192] = '\0';
     CHECK_INT(ev_transform_compile(in, NULL, NULL, &t, msg, sizeof msg), 0);
@@ -757,15 +757,15 @@ TEST(test_err_input_path_longer_than_256)
              "1 validation error detected: Value '%s' at 'targets.1.member.inputPath' failed to satisfy constraint: "
              "Member must have length less than or equal to 256",
              p);
-    expect_error(unit_failed_, NULL, p, NULL, RN_ERR_EV_VALIDATION, want);
+    expect_error(unit_failed_, NULL, p, NULL, RN_ERR_VALIDATION, want);
 }
 
 TEST(test_err_input_template_missing_empty_or_too_long)
 {
-    expect_error(unit_failed_, NULL, NULL, transformer("{\"a\":\"$.a\"}", NULL), RN_ERR_EV_VALIDATION,
+    expect_error(unit_failed_, NULL, NULL, transformer("{\"a\":\"$.a\"}", NULL), RN_ERR_VALIDATION,
                  "1 validation error detected: Value null at 'targets.1.member.inputTransformer.inputTemplate' failed "
                  "to satisfy constraint: Member must not be null");
-    expect_error(unit_failed_, NULL, NULL, transformer(NULL, ""), RN_ERR_EV_VALIDATION,
+    expect_error(unit_failed_, NULL, NULL, transformer(NULL, ""), RN_ERR_VALIDATION,
                  "1 validation error detected: Value '' at 'targets.1.member.inputTransformer.inputTemplate' failed "
                  "to satisfy constraint: Member must have length greater than or equal to 1");
     char *tm = rn_malloc(8194);
@@ -774,7 +774,7 @@ TEST(test_err_input_template_missing_empty_or_too_long)
     ev_transform_t *t = NULL;
     char msg[9000];
     json_t *it = transformer(NULL, tm);
-    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK(strstr(msg, "at 'targets.1.member.inputTransformer.inputTemplate' failed to satisfy constraint: Member "
                       "must have length less than or equal to 8192") != NULL);
     json_decref(it);
@@ -795,7 +795,7 @@ TEST(test_err_input_template_length_counts_utf16_units)
     json_t *it = transformer(NULL, b.data);
     ev_transform_t *t = NULL;
     char msg[64];
-    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     json_decref(it);
     rn_buf_free(&b);
 }
@@ -811,7 +811,7 @@ TEST(test_err_paths_map_more_than_100)
     json_t *it = json_pack("{s:o,s:s}", "InputPathsMap", paths, "InputTemplate", "x");
     ev_transform_t *t = NULL;
     char msg[4096];
-    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK(strncmp(msg, "1 validation error detected: Value '{k0=$.a, k1=$.a, ", 52) == 0);
     CHECK(strstr(msg, "k100=$.a}' at 'targets.1.member.inputTransformer.inputPathsMap' failed to satisfy "
                       "constraint: Member must have length less than or equal to 100") != NULL);
@@ -824,7 +824,7 @@ TEST(test_err_paths_map_more_than_100)
 TEST(test_err_paths_map_reserved_name_fails_key_pattern)
 {
     expect_error(unit_failed_, NULL, NULL, transformer("{\"aws.events.rule-name\":\"$.a\"}", "x"),
-                 RN_ERR_EV_VALIDATION,
+                 RN_ERR_VALIDATION,
                  "1 validation error detected: Value '{aws.events.rule-name=$.a}' at "
                  "'targets.1.member.inputTransformer.inputPathsMap' failed to satisfy constraint: Map keys must "
                  "satisfy constraint: [Member must satisfy regular expression pattern: [A-Za-z0-9\\_\\-]+]");
@@ -832,7 +832,7 @@ TEST(test_err_paths_map_reserved_name_fails_key_pattern)
 
 TEST(test_err_paths_map_empty_and_long_keys)
 {
-    expect_error(unit_failed_, NULL, NULL, transformer("{\"\":\"$.a\"}", "x"), RN_ERR_EV_VALIDATION,
+    expect_error(unit_failed_, NULL, NULL, transformer("{\"\":\"$.a\"}", "x"), RN_ERR_VALIDATION,
                  "1 validation error detected: Value '{=$.a}' at 'targets.1.member.inputTransformer.inputPathsMap' "
                  "failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length greater "
                  "than or equal to 1, Member must satisfy regular expression pattern: [A-Za-z0-9\\_\\-]+]");
@@ -842,7 +842,7 @@ TEST(test_err_paths_map_empty_and_long_keys)
     json_t *it = json_pack("{s:{s:s},s:s}", "InputPathsMap", key, "$.a", "InputTemplate", "x");
     ev_transform_t *t = NULL;
     char msg[1024];
-    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK(strstr(msg, "Map keys must satisfy constraint: [Member must have length less than or equal to 256]") != NULL);
     json_decref(it);
     key[256] = '\0';
@@ -862,7 +862,7 @@ TEST(test_err_paths_map_value_longer_than_256)
     json_t *it = json_pack("{s:{s:s},s:s}", "InputPathsMap", "k", v, "InputTemplate", "x");
     ev_transform_t *t = NULL;
     char msg[1024];
-    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile(NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK(strstr(msg, "failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less "
                       "than or equal to 256]") != NULL);
     json_decref(it);
@@ -873,7 +873,7 @@ TEST(test_err_several_violations_are_counted_and_joined)
     json_t *it = transformer("{\"a.b\":\"$.a\"}", NULL);
     ev_transform_t *t = NULL;
     char msg[1024];
-    CHECK_INT(ev_transform_compile_target("t9", 3, NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile_target("t9", 3, NULL, NULL, it, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK_STR(msg, "2 validation errors detected: Value '{a.b=$.a}' at 'targets.3.member.inputTransformer."
                    "inputPathsMap' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy "
                    "regular expression pattern: [A-Za-z0-9\\_\\-]+]; Value null at "
@@ -891,7 +891,7 @@ TEST(test_constraints_run_before_only_one_of)
     p[257] = '\0';
     ev_transform_t *t = NULL;
     char msg[1024];
-    CHECK_INT(ev_transform_compile("{}", p, NULL, &t, msg, sizeof msg), RN_ERR_EV_VALIDATION);
+    CHECK_INT(ev_transform_compile("{}", p, NULL, &t, msg, sizeof msg), RN_ERR_VALIDATION);
     CHECK(strncmp(msg, "1 validation error detected:", 28) == 0);
 }
 

@@ -387,14 +387,14 @@ TEST(test_infer_rejects_invalid_text)
                          "{\"a\":\"\\x\"}", "{\"a\":\"\x01\"}", "{} x", "{\"a\\u0000\":1}", "{\"\xff\":1}", "-"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_t *s = NULL;
-        CHECK_INT(schemas_infer_shape(bad[i], strlen(bad[i]), NULL, &s), RN_ERR_SC_BAD_REQUEST);
+        CHECK_INT(schemas_infer_shape(bad[i], strlen(bad[i]), NULL, &s), SC_ERR_BAD_REQUEST);
         CHECK(s == NULL);
     }
     char deep[400];
     memset(deep, '[', 200);
     memset(deep + 200, ']', 200);
     json_t *s = NULL;
-    CHECK_INT(schemas_infer_shape(deep, sizeof deep, NULL, &s), RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(schemas_infer_shape(deep, sizeof deep, NULL, &s), SC_ERR_BAD_REQUEST);
     CHECK_INT(schemas_infer_shape(deep + 200 - 60, 120, NULL, &s), 0);
     json_decref(s);
 }
@@ -479,9 +479,9 @@ TEST(test_get_discovered_schema_cli_example)
     CHECK(strncmp(str_at(r.out, "Content"), "{\"$schema\":\"http://json-schema.org/draft-04/schema#\"", 52) == 0);
     json_decref(r.out);
     r = call(&f, "POST", "/v1/discover", NULL, "{\"Events\":[\"not json\"],\"Type\":\"OpenApi3\"}");
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     r = call(&f, "POST", "/v1/discover", NULL, "{\"Events\":[],\"Type\":\"OpenApi3\"}");
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     fx_close(&f);
 }
 
@@ -574,7 +574,7 @@ TEST(test_shape_change_adds_version_and_keeps_old_one)
     json_decref(r.out);
     r = call(&f, "GET", "/v1/registries/name/discovered-schemas/schemas/name/ecommerce.orders@OrderCreated",
              "schemaVersion=9", NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     fx_close(&f);
 }
 
@@ -657,7 +657,7 @@ TEST(test_route_create_describe_update_delete_registry)
     CHECK_STR(str_at(json_object_get(r.out, "tags"), "k"), "v");
     json_decref(r.out);
     r = call(&f, "POST", "/v1/registries/name/my-reg", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_CONFLICT);
+    CHECK_INT(r.rc, SC_ERR_CONFLICT);
     CHECK_INT(r.status, 409);
     CHECK_STR(r.msg, "Registry with name my-reg already exists.");
     r = call(&f, "GET", "/v1/registries/name/my-reg", NULL, NULL);
@@ -673,13 +673,13 @@ TEST(test_route_create_describe_update_delete_registry)
     CHECK_INT(r.status, 204);
     CHECK(r.out == NULL);
     r = call(&f, "GET", "/v1/registries/name/my-reg", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     CHECK_INT(r.status, 404);
     CHECK_STR(r.msg, "Registry with name my-reg does not exist.");
     r = call(&f, "DELETE", "/v1/registries/name/discovered-schemas", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_FORBIDDEN);
+    CHECK_INT(r.rc, SC_ERR_FORBIDDEN);
     r = call(&f, "POST", "/v1/registries/name/bad%20name", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     fx_close(&f);
 }
 
@@ -711,7 +711,7 @@ TEST(test_route_list_registries_with_scope_prefix_and_paging)
     CHECK(json_object_get(r.out, "NextToken") == NULL);
     json_decref(r.out);
     r = call(&f, "GET", "/v1/registries", "scope=NOPE", NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     fx_close(&f);
 }
 
@@ -731,7 +731,7 @@ TEST(test_route_schema_crud_versions_search_and_export)
     json_decref(r.out);
     r = call(&f, "POST", "/v1/registries/name/reg/schemas/name/s1", NULL,
              "{\"Content\":\"{}\",\"Type\":\"OpenApi3\"}");
-    CHECK_INT(r.rc, RN_ERR_SC_CONFLICT);
+    CHECK_INT(r.rc, SC_ERR_CONFLICT);
     CHECK_STR(r.msg, "Schema with name s1 already exists.");
     r = call(&f, "PUT", "/v1/registries/name/reg/schemas/name/s1", NULL, "{\"Content\":\"{\\\"v\\\":2}\"}");
     CHECK_INT(r.status, 200);
@@ -749,14 +749,14 @@ TEST(test_route_schema_crud_versions_search_and_export)
     r = call(&f, "DELETE", "/v1/registries/name/reg/schemas/name/s1/version/1", NULL, NULL);
     CHECK_INT(r.status, 204);
     r = call(&f, "GET", "/v1/registries/name/reg/schemas/name/s1", "schemaVersion=1", NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     r = call(&f, "DELETE", "/v1/registries/name/reg/schemas/name/s1", NULL, NULL);
     CHECK_INT(r.status, 204);
     r = call(&f, "GET", "/v1/registries/name/reg/schemas/name/s1", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     CHECK_STR(r.msg, "Schema with name s1 does not exist.");
     r = call(&f, "GET", "/v1/registries/name/nope/schemas", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     fx_close(&f);
 }
 
@@ -774,10 +774,10 @@ TEST(test_route_export_discovered_schema_as_draft4)
     CHECK_STR(str_at(r.out, "SchemaVersion"), "1");
     json_decref(r.out);
     r = call(&f, "GET", "/v1/registries/name/discovered-schemas/schemas/name/users@UserCreated/export", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     r = call(&f, "GET", "/v1/registries/name/discovered-schemas/schemas/name/users@UserCreated/export",
              "type=OpenApi3", NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     fx_close(&f);
 }
 
@@ -798,11 +798,11 @@ TEST(test_route_discoverer_lifecycle)
     CHECK(json_is_true(json_object_get(r.out, "CrossAccount")));
     json_decref(r.out);
     r = call(&f, "POST", "/v1/discoverers", NULL, "{\"SourceArn\":\"" BUS "\"}");
-    CHECK_INT(r.rc, RN_ERR_SC_CONFLICT);
+    CHECK_INT(r.rc, SC_ERR_CONFLICT);
     r = call(&f, "POST", "/v1/discoverers", NULL, "{\"SourceArn\":\"arn:aws:sqs:us-east-1:0:queue\"}");
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     r = call(&f, "POST", "/v1/discoverers", NULL, "{}");
-    CHECK_INT(r.rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(r.rc, SC_ERR_BAD_REQUEST);
     r = call(&f, "GET", "/v1/discoverers/id/events-event-bus-default", NULL, NULL);
     CHECK_STR(str_at(r.out, "Description"), "d");
     json_decref(r.out);
@@ -832,10 +832,10 @@ TEST(test_route_discoverer_lifecycle)
     CHECK_INT(r.status, 204);
     CHECK_INT(schemas_discoverers_started(f.s), 0);
     r = call(&f, "GET", "/v1/discoverers/id/events-event-bus-default", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     CHECK_STR(r.msg, "Discoverer with id events-event-bus-default does not exist.");
     r = call(&f, "POST", "/v1/discoverers/id/nope/start", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     fx_close(&f);
 }
 
@@ -858,7 +858,7 @@ TEST(test_route_tags_by_arn)
     CHECK_STR(str_at(tags, "b"), "2");
     json_decref(r.out);
     r = call(&f, "GET", "/tags/arn%3Aaws%3Aschemas%3Aus-east-1%3A000000000000%3Aregistry%2Fnope", NULL, NULL);
-    CHECK_INT(r.rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(r.rc, SC_ERR_NOT_FOUND);
     fx_close(&f);
 }
 
@@ -869,9 +869,9 @@ TEST(test_route_unknown_paths_and_methods)
     CHECK_INT(call(&f, "PATCH", "/v1/registries", NULL, NULL).rc, RN_ERR_UNKNOWN_OPERATION);
     CHECK_INT(call(&f, "GET", "/v1/nothing", NULL, NULL).rc, RN_ERR_UNKNOWN_OPERATION);
     CHECK_INT(call(&f, "GET", "/v1/registries/name/a/b/c/d/e/f/g/h/i/j/k", NULL, NULL).rc, RN_ERR_UNKNOWN_OPERATION);
-    CHECK_INT(call(&f, "POST", "/v1/registries/name/x", NULL, "[1]").rc, RN_ERR_SC_BAD_REQUEST);
-    CHECK_INT(call(&f, "POST", "/v1/registries/name/x", NULL, "{bad").rc, RN_ERR_SC_BAD_REQUEST);
-    CHECK_INT(call(&f, "GET", "/v1/registries/name/x%00y", NULL, NULL).rc, RN_ERR_SC_BAD_REQUEST);
+    CHECK_INT(call(&f, "POST", "/v1/registries/name/x", NULL, "[1]").rc, SC_ERR_BAD_REQUEST);
+    CHECK_INT(call(&f, "POST", "/v1/registries/name/x", NULL, "{bad").rc, SC_ERR_BAD_REQUEST);
+    CHECK_INT(call(&f, "GET", "/v1/registries/name/x%00y", NULL, NULL).rc, SC_ERR_BAD_REQUEST);
     fx_close(&f);
 }
 
@@ -958,8 +958,8 @@ TEST(test_state_survives_restart)
     json_decref(call(&f, "DELETE", "/v1/registries/name/mine", NULL, NULL).out);
     json_decref(call(&f, "DELETE", "/v1/discoverers/id/events-event-bus-default", NULL, NULL).out);
     fx_restart(&f);
-    CHECK_INT(call(&f, "GET", "/v1/registries/name/mine", NULL, NULL).rc, RN_ERR_SC_NOT_FOUND);
-    CHECK_INT(call(&f, "GET", "/v1/discoverers/id/events-event-bus-default", NULL, NULL).rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(call(&f, "GET", "/v1/registries/name/mine", NULL, NULL).rc, SC_ERR_NOT_FOUND);
+    CHECK_INT(call(&f, "GET", "/v1/discoverers/id/events-event-bus-default", NULL, NULL).rc, SC_ERR_NOT_FOUND);
     fx_close(&f);
 }
 
@@ -976,7 +976,7 @@ TEST(test_load_ignores_other_namespaces_and_bad_records)
     CHECK_STR(str_at(r.out, "Content"), "{}");
     json_decref(r.out);
     schemas_reset(f.s);
-    CHECK_INT(call(&f, "GET", "/v1/registries/name/reg", NULL, NULL).rc, RN_ERR_SC_NOT_FOUND);
+    CHECK_INT(call(&f, "GET", "/v1/registries/name/reg", NULL, NULL).rc, SC_ERR_NOT_FOUND);
     r = call(&f, "GET", "/v1/registries/name/aws.events", NULL, NULL);
     CHECK_INT(r.rc, 0);
     json_decref(r.out);

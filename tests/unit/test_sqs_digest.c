@@ -5,6 +5,7 @@
  * and attribute rules with AWS's error codes. */
 #include "core/err.h"
 #include "sqs/digest.h"
+#include "sqs/sqs_err.h"
 #include "sqs/msgattr.h"
 #include "unit.h"
 
@@ -50,9 +51,9 @@ TEST(test_body_rejects_disallowed_characters)
 {
     char msg[512];
     CHECK_INT(sqs_body_validate("ok \t\n", 5, msg, sizeof msg), 0);
-    CHECK_INT(sqs_body_validate("a\x01", 2, msg, sizeof msg), RN_ERR_INVALID_MESSAGE_CONTENTS);
-    CHECK_INT(sqs_body_validate("\xef\xbf\xbf", 3, msg, sizeof msg), RN_ERR_INVALID_MESSAGE_CONTENTS);
-    CHECK_INT(sqs_body_validate("\xc3", 1, msg, sizeof msg), RN_ERR_INVALID_MESSAGE_CONTENTS);
+    CHECK_INT(sqs_body_validate("a\x01", 2, msg, sizeof msg), SQS_ERR_INVALID_MESSAGE_CONTENTS);
+    CHECK_INT(sqs_body_validate("\xef\xbf\xbf", 3, msg, sizeof msg), SQS_ERR_INVALID_MESSAGE_CONTENTS);
+    CHECK_INT(sqs_body_validate("\xc3", 1, msg, sizeof msg), SQS_ERR_INVALID_MESSAGE_CONTENTS);
     CHECK_INT(sqs_body_validate("\xf0\x9f\x98\x80", 4, msg, sizeof msg), 0);
     CHECK_INT(sqs_body_validate("", 0, msg, sizeof msg), RN_ERR_MISSING_PARAMETER);
 }
