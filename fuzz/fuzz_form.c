@@ -10,9 +10,9 @@
 #include <jansson.h>
 
 #include "aws/form.h"
-#include "aws/xml.h"
 #include "core/buf.h"
-#include "sqs/query.h"
+#include "aws/query.h"
+#include "sqs/sqs.h"
 
 static const char *actions[] = {
     "AddPermission",        "CancelMessageMoveTask", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
@@ -28,7 +28,7 @@ static void encode_all(const json_t *out)
 {
     for (size_t i = 0; i < NACTIONS; i++) {
         rn_buf_t b = {0};
-        sqs_xml_encode(actions[i], out, "00000000-0000-0000-0000-000000000000", &b);
+        aws_query_encode(&sqs_api, actions[i], out, "00000000-0000-0000-0000-000000000000", &b);
         rn_buf_free(&b);
     }
 }
@@ -37,14 +37,14 @@ static void decode_one(const char *action, const json_t *flat)
 {
     json_t *in = NULL;
     char msg[512];
-    if (sqs_query_decode(action, flat, &in, msg, sizeof msg) == 0) {
+    if (aws_query_decode(&sqs_api, action, flat, &in, msg, sizeof msg) == 0) {
         rn_buf_t b = {0};
-        sqs_xml_encode(action, in, "rid", &b);
+        aws_query_encode(&sqs_api, action, in, "rid", &b);
         rn_buf_free(&b);
         json_decref(in);
     } else {
         rn_buf_t b = {0};
-        aws_xml_error(&b, 1, "InvalidParameterValue", msg, "rid");
+        aws_query_error(&b, sqs_api.xml_ns, 1, "InvalidParameterValue", msg, "rid");
         rn_buf_free(&b);
     }
 }

@@ -16,7 +16,7 @@
 #include "core/call.h"
 #include "aws/form.h"
 #include "aws/sigv4.h"
-#include "aws/xml.h"
+#include "aws/query.h"
 #include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -25,7 +25,6 @@
 #include "core/json_out.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "sqs/query.h"
 
 #define RN_VERSION_STR "0.1.0"
 
@@ -186,7 +185,7 @@ static void send_xml_error(respond_fn out, rn_http_conn_t *conn, int err, const 
 {
     const rn_err_info_t *e = rn_err_info(err);
     rn_buf_t b = {0};
-    aws_xml_error(&b, e->sender, e->code, msg, rid);
+    aws_query_error(&b, sqs_api.xml_ns, e->sender, e->code, msg, rid);
     char head[128];
     snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", rid);
     out(conn, e->status, "text/xml", head, b.data ? b.data : "", b.len);
@@ -239,7 +238,7 @@ static void send_result(rctx_t *x)
         rn_buf_free(&b);
     } else {
         rn_buf_t b = {0};
-        if (sqs_xml_encode(c->op, c->out, c->request_id, &b) < 0 || b.oom) {
+        if (aws_query_encode(&sqs_api, c->op, c->out, c->request_id, &b) < 0 || b.oom) {
             rn_buf_free(&b);
             send_xml_error(rn_http_respond, conn, RN_ERR_INTERNAL, "Could not encode the response", c->request_id);
             return;
@@ -426,6 +425,16 @@ static int authenticate(rn_app_t *app, rn_http_req_t *req, const route_t *route,
     return rc < 0 ? (c->err = auth_err_for(route->family, rc)) : 0;
 }
 
+/* 1 when operation `op` of api has an input member `name`. */
+static int takes_member(const rn_api_t *api, const char *op, const char *name)
+{
+    const rn_op_t *o = rn_api_op(api, op);
+    for (const rn_member_t *m = o ? o->in : NULL; m && m->name; m++)
+        if (strcmp(m->name, name) == 0)
+            return 1;
+    return 0;
+}
+
 /* Builds the call's input for the query protocol: URL query plus form body. */
 static int query_input(rn_http_req_t *req, rn_call_t *c, const char **action)
 {
@@ -448,15 +457,18 @@ static int query_input(rn_http_req_t *req, rn_call_t *c, const char **action)
     }
     snprintf(c->op, sizeof c->op, "%s", a);
     *action = c->op;
-    int rc = sqs_query_decode(c->op, flat, &c->in, c->msg, sizeof c->msg);
+    const rn_api_t *api = &sqs_api;
+    int rc = aws_query_decode(api, c->op, flat, &c->in, c->msg, sizeof c->msg);
     json_decref(flat);
     if (rc < 0)
         return c->err = rc;
-    /* an older SDK posts to the queue's URL instead of naming it */
-    if (!json_object_get(c->in, "QueueUrl") && strchr(req->path + 1, '/')) {
+    /* a request posted to a resource's URL (an older SDK's queue URL) names
+     * the resource by its path */
+    const char *pm = api->path_member;
+    if (pm && !json_object_get(c->in, pm) && strchr(req->path + 1, '/') && takes_member(api, c->op, pm)) {
         char url[1024];
         snprintf(url, sizeof url, "%s%s", c->endpoint, req->path);
-        json_object_set_new(c->in, "QueueUrl", json_string(url));
+        json_object_set_new(c->in, pm, json_string(url));
     }
     return 0;
 }

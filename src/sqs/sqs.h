@@ -8,11 +8,15 @@
 #include <uv.h>
 
 #include "core/call.h"
+#include "core/api.h"
 #include "core/config.h"
 #include "sqs/sqs_err.h"
 #include "store/store.h"
 
 typedef struct sqs sqs_t;
+
+/* The API description (sqs/api.c) the protocol codecs read. */
+extern const rn_api_t sqs_api;
 
 /* Creates the service. Borrowed: loop, store and cfg must outlive it.
  * Caller owns the result; free with sqs_free(). */

@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "aws/form.h"
-#include "aws/xml.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/mem.h"
-#include "sqs/query.h"
+#include "aws/query.h"
+#include "sqs/sqs.h"
 #include "unit.h"
 
 #define NS "http://queue.amazonaws.com/doc/2012-11-05/"
@@ -31,7 +31,7 @@ static char *decode(const char *action, const char *form)
     last_rc = aws_form_parse(form, strlen(form), &flat, last_msg, sizeof last_msg);
     if (last_rc < 0)
         return NULL;
-    last_rc = sqs_query_decode(action, flat, &in, last_msg, sizeof last_msg);
+    last_rc = aws_query_decode(&sqs_api, action, flat, &in, last_msg, sizeof last_msg);
     json_decref(flat);
     if (last_rc < 0)
         return NULL;
@@ -57,7 +57,7 @@ static char *encode(const char *action, const char *out)
     if (!o)
         return NULL;
     rn_buf_t b = {0};
-    int rc = sqs_xml_encode(action, o, "rid", &b);
+    int rc = aws_query_encode(&sqs_api, action, o, "rid", &b);
     json_decref(o);
     if (rc < 0) {
         rn_buf_free(&b);
@@ -457,7 +457,7 @@ TEST(test_decode_out_of_memory_is_reported)
     for (long n = 1; n <= 4; n++) {
         json_t *in = NULL;
         rn_mem_fail_after(n);
-        int rc = sqs_query_decode("CreateQueue", flat, &in, last_msg, sizeof last_msg);
+        int rc = aws_query_decode(&sqs_api, "CreateQueue", flat, &in, last_msg, sizeof last_msg);
         rn_mem_fail_after(0);
         CHECK(rc == 0 || rc == RN_ERR_NOMEM);
         CHECK((rc == 0) == (in != NULL));
@@ -634,7 +634,7 @@ TEST(test_xml_escapes_text_map_keys_and_request_id)
                                            "ListQueueTags"));
     json_t *o = json_object();
     rn_buf_t b = {0};
-    CHECK_INT(sqs_xml_encode("PurgeQueue", o, "<id>", &b), 0);
+    CHECK_INT(aws_query_encode(&sqs_api, "PurgeQueue", o, "<id>", &b), 0);
     CHECK(strstr(b.data, "<RequestId>&lt;id&gt;</RequestId>") != NULL);
     rn_buf_free(&b);
     json_decref(o);
@@ -650,7 +650,7 @@ TEST(test_xml_unknown_action_is_an_error)
 {
     json_t *o = json_object();
     rn_buf_t b = {0};
-    CHECK_INT(sqs_xml_encode("Nope", o, "rid", &b), RN_ERR_INVALID_ACTION);
+    CHECK_INT(aws_query_encode(&sqs_api, "Nope", o, "rid", &b), RN_ERR_INVALID_ACTION);
     rn_buf_free(&b);
     json_decref(o);
 }
@@ -660,7 +660,7 @@ TEST(test_xml_unknown_action_is_an_error)
 TEST(test_xml_error_sender)
 {
     rn_buf_t b = {0};
-    aws_xml_error(&b, 1, "AWS.SimpleQueueService.NonExistentQueue",
+    aws_query_error(&b, sqs_api.xml_ns, 1, "AWS.SimpleQueueService.NonExistentQueue",
                   "The specified queue does not exist for this wsdl version.", "rid");
     CHECK_STR(b.data, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"" NS "\"><Error><Type>Sender</Type>"
                       "<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"
@@ -672,7 +672,7 @@ TEST(test_xml_error_sender)
 TEST(test_xml_error_receiver_escapes_message)
 {
     rn_buf_t b = {0};
-    aws_xml_error(&b, 0, "InternalFailure", "a<b & 'c'", NULL);
+    aws_query_error(&b, sqs_api.xml_ns, 0, "InternalFailure", "a<b & 'c'", NULL);
     CHECK_STR(b.data, "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"" NS "\"><Error><Type>Receiver</Type>"
                       "<Code>InternalFailure</Code><Message>a&lt;b &amp; &apos;c&apos;</Message><Detail/></Error>"
                       "<RequestId></RequestId></ErrorResponse>");
