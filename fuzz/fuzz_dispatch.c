@@ -12,26 +12,23 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "app.h"
 #include "aws/authfile.h"
 #include "aws/dispatch.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "http/server.h"
+#include "services.h"
 
 static uv_loop_t loop;
 static rn_config_t cfg;
 static rn_app_t app;
 static aws_authfile_t *keys;
 
-static void observe(void *ud, const char *bus_arn, const char *envelope, size_t len)
-{
-    schemas_observe(ud, bus_arn, envelope, len);
-}
-
 static void setup(void)
 {
-    if (app.sqs)
+    if (app.nservices)
         return;
     uv_loop_init(&loop);
     rn_config_defaults(&cfg);
@@ -47,12 +44,8 @@ static void setup(void)
     app.loop = &loop;
     app.cfg = &cfg;
     app.started_ms = rn_now_ms();
-    if (rc < 0 || rn_store_open(&loop, NULL, RN_FSYNC_OFF, &app.store, msg, sizeof msg) < 0 ||
-        sqs_new(&loop, app.store, &cfg, &app.sqs) < 0 || ev_new(&loop, app.store, &cfg, app.sqs, &app.events) < 0 ||
-        schemas_new(&loop, app.store, &cfg, &app.schemas) < 0)
+    if (rc < 0 || rn_app_open(&app, rn_services, msg, sizeof msg) < 0)
         abort();
-    ev_set_event_hook(app.events, observe, app.schemas);
-    ev_start(app.events);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -60,10 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || memmem(data, size, "ApiDestination", 14))
         return 0;
     setup();
-    sqs_reset(app.sqs);
-    ev_reset(app.events);
-    schemas_reset(app.schemas);
-    rn_store_reset(app.store);
+    rn_app_reset(&app);
     app.auth = (data[0] & 1) ? keys : NULL;
     rn_http_limits_t lim = {.max_header_bytes = 8192,
                             .max_body_bytes = 65536,

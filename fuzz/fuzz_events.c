@@ -46,9 +46,17 @@ static void setup(void)
     rn_config_defaults(&cfg);
     cfg.in_memory = 1;
     char msg[256];
-    if (rn_store_open(&loop, NULL, RN_FSYNC_OFF, &store, msg, sizeof msg) < 0 || sqs_new(&loop, store, &cfg, &sqs) < 0 ||
-        ev_new(&loop, store, &cfg, sqs, &ev) < 0)
+    static rn_service_env_t env;
+    void *q = NULL;
+    if (rn_store_open(&loop, NULL, RN_FSYNC_OFF, &store, msg, sizeof msg) < 0 || !(env.sinks = rn_sinks_new()))
         abort();
+    env.loop = &loop;
+    env.store = store;
+    env.cfg = &cfg;
+    /* SQS through its table entry, so EventBridge reaches it by its sink */
+    if (sqs_service.create(&env, &q) < 0 || ev_new(&env, &ev) < 0)
+        abort();
+    sqs = q;
     ev_start(ev);
 }
 

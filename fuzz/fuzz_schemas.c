@@ -35,9 +35,9 @@ static void setup(void)
 
 static void call(const char *method, const char *path, const char *query, const char *body, size_t len)
 {
-    schemas_reply_t r;
+    rn_rest_reply_t r;
     schemas_handle(sc, method, path, query, body, len, "00000000-0000-0000-0000-000000000000", &r);
-    schemas_reply_free(&r);
+    rn_rest_reply_free(&r);
 }
 
 #define SEED(method, path, body) call(method, path, NULL, body, strlen(body))

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "aws/authfile.h"
 #include "aws/dispatch.h"
 #include "core/clock.h"
@@ -17,8 +18,7 @@
 #include "core/json_alloc.h"
 #include "core/log.h"
 #include "http/server.h"
-#include "sqs/sqs.h"
-#include "store/store.h"
+#include "services.h"
 
 #define RN_VERSION "0.1.0"
 
@@ -84,49 +84,13 @@ static void on_signal(uv_signal_t *h, int signum)
     }
     s->stopping = 1;
     RN_INFO("signal %d: shutting down", signum);
-    sqs_drain_waiters(s->app.sqs);
+    rn_app_drain(&s->app);
     rn_http_server_shutdown(s->app.http, on_drained, s);
 }
 
 static int is_loopback(const char *host)
 {
     return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
-}
-
-/* The store's records go to the service that owns them: queues, messages and
- * plain keyed records to SQS, "events.*" records to EventBridge. */
-typedef struct {
-    const rn_store_loader_t *sqs;
-    ev_t *events;
-    schemas_t *schemas;
-} loaders_t;
-
-/* Schema discovery sees every event put on a bus. */
-static void observe_event(void *ud, const char *bus_arn, const char *envelope, size_t len)
-{
-    schemas_observe(ud, bus_arn, envelope, len);
-}
-
-static int load_queue(void *ud, const rn_store_queue_rec_t *q)
-{
-    const loaders_t *l = ud;
-    return l->sqs->queue(l->sqs->ud, q);
-}
-
-static int load_msg(void *ud, const rn_store_msg_rec_t *m)
-{
-    const loaders_t *l = ud;
-    return l->sqs->msg(l->sqs->ud, m);
-}
-
-static int load_kv(void *ud, const char *ns, const char *key, const char *value)
-{
-    const loaders_t *l = ud;
-    if (strncmp(ns, "events.", 7) == 0)
-        return ev_load_kv(l->events, ns, key, value);
-    if (strncmp(ns, "schemas.", 8) == 0)
-        return schemas_load_kv(l->schemas, ns, key, value);
-    return l->sqs->kv(l->sqs->ud, ns, key, value);
 }
 
 /* The connection limit: as asked, or the default lowered to fit the
@@ -198,25 +162,10 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "runnel serve: %s\n", msg);
         return 1;
     }
-    if (rn_store_open(s.loop, cfg.in_memory ? NULL : cfg.data_dir, cfg.fsync ? RN_FSYNC_ALWAYS : RN_FSYNC_OFF,
-                      &app->store, msg, sizeof msg) < 0) {
+    if (rn_app_open(app, rn_services, msg, sizeof msg) < 0) {
         fprintf(stderr, "runnel serve: %s\n", msg);
         return 1;
     }
-    if (sqs_new(s.loop, app->store, &cfg, &app->sqs) < 0 ||
-        ev_new(s.loop, app->store, &cfg, app->sqs, &app->events) < 0 ||
-        schemas_new(s.loop, app->store, &cfg, &app->schemas) < 0) {
-        fprintf(stderr, "runnel serve: out of memory\n");
-        return 1;
-    }
-    ev_set_event_hook(app->events, observe_event, app->schemas);
-    loaders_t ld = {sqs_loader(app->sqs), app->events, app->schemas};
-    rn_store_loader_t all = {load_queue, load_msg, load_kv, &ld};
-    if (rn_store_load(app->store, &all) < 0) {
-        fprintf(stderr, "runnel serve: could not restore state from %s\n", cfg.data_dir);
-        return 1;
-    }
-    ev_start(app->events);
     rn_http_limits_t lim = {.max_header_bytes = 65536,
                             .max_body_bytes = 8 * 1024 * 1024,
                             .max_conn_buffer = 1024 * 1024,
@@ -243,10 +192,7 @@ static int serve(int argc, char **argv)
     fflush(stderr);
     uv_run(s.loop, UV_RUN_DEFAULT);
     rn_http_server_close(app->http);
-    rn_store_close(app->store);
-    ev_free(app->events);
-    schemas_free(app->schemas);
-    sqs_free(app->sqs);
+    rn_app_close(app);
     aws_authfile_free(app->auth);
     uv_run(s.loop, UV_RUN_NOWAIT);
     rn_dispatch_shutdown();

@@ -38,8 +38,9 @@ typedef struct rctx {
     int orphan;
     int64_t start_ms;
     int proto;              /* RN_PROTO_* the request came in on */
-    int rest;               /* a REST-JSON (schemas) request: the reply is in sr */
-    schemas_reply_t sr;
+    const rn_service_t *svc; /* the service the request was routed to */
+    int rest;               /* a REST request: the reply is in sr */
+    rn_rest_reply_t sr;
 } rctx_t;
 
 static const char *hdr(const rn_http_req_t *r, const char *name)
@@ -71,7 +72,7 @@ static rctx_t *ctx_new(void)
 static void ctx_free(rctx_t *x)
 {
     if (x->rest)
-        schemas_reply_free(&x->sr);
+        rn_rest_reply_free(&x->sr);
     json_decref(x->call.in);
     json_decref(x->call.out);
     rn_call_clear_msg(&x->call);
@@ -87,105 +88,161 @@ void rn_dispatch_shutdown(void)
         rn_free(ctx_cache[--ctx_cached]);
 }
 
-static const char SVC_SQS[] = "sqs", SVC_EVENTS[] = "events", SVC_SCHEMAS[] = "schemas";
-
 /* Who a request is for, decided from its head alone (as AWS routes). The
- * family is how that endpoint words authentication errors: SQS answers with
- * the query protocol's codes on both of its protocols, EventBridge (JSON
- * 1.1) and Schemas (REST-JSON) with coral's exception names. */
-enum { FAM_INTERNAL, FAM_SQS, FAM_JSON11, FAM_REST };
+ * family is how that endpoint words its errors. */
+enum { FAM_INTERNAL, FAM_JSON, FAM_QUERY, FAM_REST };
 typedef struct route {
-    const char *service; /* signing name the scope must carry; NULL: any */
+    const rn_service_t *svc; /* NULL for the internal endpoints */
+    size_t idx;              /* svc's index in the table */
     int family;
-    int json;            /* SQS over JSON 1.0 rather than the query protocol */
+    int target_known;        /* FAM_JSON: the target named one of svc's prefixes */
 } route_t;
-
-/* AWS JSON services by X-Amz-Target prefix; any other target goes to SQS,
- * which answers InvalidAction for it. */
-static const struct {
-    const char *prefix;
-    route_t route;
-} json_targets[] = {
-    {"AWSEvents.", {SVC_EVENTS, FAM_JSON11, 1}},
-    {"AmazonSQS.", {SVC_SQS, FAM_SQS, 1}},
-};
 
 static int is_internal(const char *path)
 {
     return strcmp(path, "/_runnel/health") == 0 || strcmp(path, "/_runnel/reset") == 0;
 }
 
-static route_t route_of(const rn_http_req_t *req)
+/* Field n (0: access key, 1: date, 2: region, 3: service) of the request's
+ * SigV4 credential (Authorization header or presigned X-Amz-Credential),
+ * into out; "" when there is none. */
+static void cred_field(const rn_http_req_t *req, int n, char *out, size_t outlen)
 {
-    if (is_internal(req->path))
-        return (route_t){NULL, FAM_INTERNAL, 0};
-    const char *target = hdr(req, "x-amz-target");
-    if (!target)
-        return schemas_owns_path(req->path) ? (route_t){SVC_SCHEMAS, FAM_REST, 0} : (route_t){SVC_SQS, FAM_SQS, 0};
-    for (size_t i = 0; i < sizeof json_targets / sizeof json_targets[0]; i++)
-        if (strncmp(target, json_targets[i].prefix, strlen(json_targets[i].prefix)) == 0)
-            return json_targets[i].route;
-    return (route_t){SVC_SQS, FAM_SQS, 1};
+    out[0] = '\0';
+    const char *auth = hdr(req, "authorization"), *p = NULL, *end = NULL;
+    int enc = 0;
+    if (auth && (p = strstr(auth, "Credential="))) {
+        p += 11;
+        end = p + strcspn(p, ", ");
+    } else if (req->query_len && (p = memmem(req->query, req->query_len, "X-Amz-Credential=", 17))) {
+        p += 17;
+        end = memchr(p, '&', (size_t)(req->query + req->query_len - p));
+        if (!end)
+            end = req->query + req->query_len;
+        enc = 1;
+    }
+    if (!p)
+        return;
+    for (int i = 0; p < end; i++) {
+        const char *sep = p;
+        while (sep < end && *sep != '/' && !(enc && end - sep >= 3 && sep[0] == '%' && sep[1] == '2' &&
+                                              (sep[2] == 'F' || sep[2] == 'f')))
+            sep++;
+        if (i == n) {
+            size_t l = (size_t)(sep - p);
+            if (l < outlen) {
+                memcpy(out, p, l);
+                out[l] = '\0';
+            }
+            return;
+        }
+        p = sep < end ? sep + (*sep == '/' ? 1 : 3) : end;
+    }
 }
 
-/* The error row a family answers a SigV4 failure with. SQS reports an
- * expired or not-yet-valid signature as SignatureDoesNotMatch (403). */
-static int auth_err_for(int family, int err)
+/* The table entry signed for by the request's credential scope that speaks
+ * the given kind of protocol (targets, api), or the first entry that does. */
+static size_t by_scope(const rn_app_t *app, const rn_http_req_t *req, int want_api)
 {
-    static const struct {
-        int err, sqs, json11, rest;
-    } rows[] = {
-        {RN_ERR_SIGNATURE_MISMATCH, RN_ERR_SIGNATURE_MISMATCH, EV_ERR_INVALID_SIGNATURE, SC_ERR_INVALID_SIGNATURE},
-        {RN_ERR_REQUEST_EXPIRED, RN_ERR_SIGNATURE_MISMATCH, EV_ERR_INVALID_SIGNATURE, SC_ERR_INVALID_SIGNATURE},
-        {RN_ERR_INVALID_CLIENT_TOKEN, RN_ERR_INVALID_CLIENT_TOKEN, EV_ERR_UNRECOGNIZED_CLIENT,
-         SC_ERR_UNRECOGNIZED_CLIENT},
-        {RN_ERR_INCOMPLETE_SIGNATURE, RN_ERR_INCOMPLETE_SIGNATURE, EV_ERR_INCOMPLETE_SIGNATURE,
-         SC_ERR_INCOMPLETE_SIGNATURE},
-        {RN_ERR_MISSING_AUTH, RN_ERR_MISSING_AUTH, EV_ERR_MISSING_AUTH, SC_ERR_MISSING_AUTH},
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        if (rows[i].err == err)
-            return family == FAM_JSON11 ? rows[i].json11 : family == FAM_REST ? rows[i].rest : rows[i].sqs;
-    return err;
+    char scope[64];
+    cred_field(req, 3, scope, sizeof scope);
+    size_t first = SIZE_MAX;
+    for (size_t i = 0; i < app->nservices; i++) {
+        const rn_service_t *s = app->services[i];
+        if (want_api ? !s->api : !s->targets)
+            continue;
+        if (scope[0] && strcmp(s->signing_name, scope) == 0)
+            return i;
+        if (first == SIZE_MAX)
+            first = i;
+    }
+    return first;
+}
+
+static route_t route_of(const rn_app_t *app, const rn_http_req_t *req)
+{
+    route_t r = {NULL, 0, FAM_INTERNAL, 0};
+    if (is_internal(req->path))
+        return r;
+    const char *target = hdr(req, "x-amz-target");
+    size_t i = SIZE_MAX;
+    if (target) {
+        r.family = FAM_JSON;
+        for (size_t k = 0; k < app->nservices && i == SIZE_MAX; k++)
+            for (const char *const *t = app->services[k]->targets; t && *t; t++)
+                if (strncmp(target, *t, strlen(*t)) == 0) {
+                    i = k;
+                    r.target_known = 1;
+                    break;
+                }
+        if (i == SIZE_MAX) /* an unknown target: its endpoint answers InvalidAction */
+            i = by_scope(app, req, 0);
+    } else {
+        for (size_t k = 0; k < app->nservices && i == SIZE_MAX; k++)
+            if (app->services[k]->owns_path && app->services[k]->owns_path(req->path)) {
+                i = k;
+                r.family = FAM_REST;
+            }
+        if (i == SIZE_MAX) {
+            i = by_scope(app, req, 1);
+            r.family = FAM_QUERY;
+        }
+    }
+    if (i == SIZE_MAX)
+        return (route_t){NULL, 0, FAM_INTERNAL, 0};
+    r.svc = app->services[i];
+    r.idx = i;
+    return r;
+}
+
+/* The row the routed endpoint answers a failed signature check with. */
+static int auth_err_for(const route_t *route, int err)
+{
+    return route->svc && route->svc->auth_error ? route->svc->auth_error(err) : err;
 }
 
 /* rn_http_respond, or rn_http_refuse from the head callback. */
 typedef void (*respond_fn)(rn_http_conn_t *conn, int status, const char *content_type, const char *head_extra,
                            const char *body, size_t body_len);
 
-/* SQS speaks AWS JSON 1.0 with query-compatible errors; EventBridge speaks
- * JSON 1.1 with plain shape names and no x-amzn-query-error header. */
-static void send_json_error(respond_fn out, rn_http_conn_t *conn, const char *service, int err, const char *msg,
+static const char *json_ctype(const rn_service_t *svc)
+{
+    return svc->json_version == 11 ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
+}
+
+/* An AWS JSON error: a query-compatible service (SQS) sends `__type` as
+ * ns#Shape and the query code in x-amzn-query-error; the others send the bare
+ * shape name. */
+static void send_json_error(respond_fn out, rn_http_conn_t *conn, const rn_service_t *svc, int err, const char *msg,
                             const char *rid)
 {
     const rn_err_info_t *e = rn_err_info(err);
-    int events = service == SVC_EVENTS;
     char type[160], head[256];
     const char *hash = strchr(e->shape, '#');
-    if (events)
+    if (!svc->query_compatible)
         snprintf(type, sizeof type, "%s", hash ? hash + 1 : e->shape);
-    else if (hash)
+    else if (hash || !svc->json_error_ns)
         snprintf(type, sizeof type, "%s", e->shape);
     else
-        snprintf(type, sizeof type, "com.amazonaws.sqs#%s", e->shape);
+        snprintf(type, sizeof type, "%s#%s", svc->json_error_ns, e->shape);
     json_t *body = json_pack("{s:s,s:s}", "__type", type, "message", msg);
     char *txt = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    if (events)
-        snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", rid);
-    else
+    if (svc->query_compatible)
         snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\nx-amzn-query-error: %s;%s\r\n", rid, e->code,
                  e->sender ? "Sender" : "Receiver");
-    out(conn, e->status, events ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0", head,
-        txt ? txt : "{}", txt ? strlen(txt) : 2);
+    else
+        snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", rid);
+    out(conn, e->status, json_ctype(svc), head, txt ? txt : "{}", txt ? strlen(txt) : 2);
     rn_json_free(txt);
 }
 
-static void send_xml_error(respond_fn out, rn_http_conn_t *conn, int err, const char *msg, const char *rid)
+static void send_xml_error(respond_fn out, rn_http_conn_t *conn, const rn_service_t *svc, int err, const char *msg,
+                           const char *rid)
 {
     const rn_err_info_t *e = rn_err_info(err);
     rn_buf_t b = {0};
-    aws_query_error(&b, sqs_api.xml_ns, e->sender, e->code, msg, rid);
+    aws_query_error(&b, svc->api ? svc->api->xml_ns : "", e->sender, e->code, msg, rid);
     char head[128];
     snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", rid);
     out(conn, e->status, "text/xml", head, b.data ? b.data : "", b.len);
@@ -196,10 +253,11 @@ static void send_result(rctx_t *x)
 {
     rn_call_t *c = &x->call;
     rn_http_conn_t *conn = x->conn;
+    const rn_service_t *svc = x->svc;
     if (x->rest) {
         if (c->err) { /* the durability barrier failed */
-            schemas_reply_free(&x->sr);
-            schemas_reply_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
+            rn_rest_reply_free(&x->sr);
+            svc->rest_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
         }
         rn_http_respond(conn, x->sr.status, x->sr.content_type ? x->sr.content_type : "application/json",
                         x->sr.head, x->sr.body ? x->sr.body : "", x->sr.body_len);
@@ -214,15 +272,13 @@ static void send_result(rctx_t *x)
         if (x->proto == RN_PROTO_QUERY && rn_err_info(c->err)->query_msg)
             msg = rn_err_info(c->err)->query_msg;
         if (x->proto == RN_PROTO_JSON)
-            send_json_error(rn_http_respond, conn, c->service, c->err, msg, c->request_id);
+            send_json_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
         else
-            send_xml_error(rn_http_respond, conn, c->err, msg, c->request_id);
+            send_xml_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
         return;
     }
     if (!c->out)
         c->out = json_object();
-    if (strcmp(c->op, "ReceiveMessage") == 0 && json_array_size(json_object_get(c->out, "Messages")) == 0)
-        json_object_del(c->out, "Messages");
     char head[128];
     snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", c->request_id);
     if (x->proto == RN_PROTO_JSON) {
@@ -230,17 +286,17 @@ static void send_result(rctx_t *x)
         rn_json_dump(&b, c->out);
         if (b.oom) {
             rn_buf_free(&b);
-            send_json_error(rn_http_respond, conn, c->service, RN_ERR_NOMEM, "Out of memory", c->request_id);
+            send_json_error(rn_http_respond, conn, svc, RN_ERR_NOMEM, "Out of memory", c->request_id);
             return;
         }
-        rn_http_respond(conn, 200, c->service == SVC_EVENTS ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0",
-                        head, b.data, b.len);
+        rn_http_respond(conn, 200, json_ctype(svc), head, b.data, b.len);
         rn_buf_free(&b);
     } else {
         rn_buf_t b = {0};
-        if (aws_query_encode(&sqs_api, c->op, c->out, c->request_id, &b) < 0 || b.oom) {
+        if (aws_query_encode(svc->api, c->op, c->out, c->request_id, &b) < 0 || b.oom) {
             rn_buf_free(&b);
-            send_xml_error(rn_http_respond, conn, RN_ERR_INTERNAL, "Could not encode the response", c->request_id);
+            send_xml_error(rn_http_respond, conn, svc, RN_ERR_INTERNAL, "Could not encode the response",
+                           c->request_id);
             return;
         }
         rn_http_respond(conn, 200, "text/xml", head, b.data, b.len);
@@ -327,7 +383,7 @@ static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route
         snprintf(msg, msglen, "Request is missing Authentication Token");
         return RN_ERR_MISSING_AUTH;
     }
-    if ((rc = aws_sigv4_check_scope(&cred, route->service, msg, msglen)) < 0)
+    if ((rc = aws_sigv4_check_scope(&cred, route->svc ? route->svc->signing_name : NULL, msg, msglen)) < 0)
         return rc;
     const char *secret = aws_authfile_secret(app->auth, cred.access_key);
     if (with_body)
@@ -339,20 +395,20 @@ static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route
 static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t *route, int err, const char *msg,
                             const char *rid)
 {
-    err = auth_err_for(route->family, err);
+    err = auth_err_for(route, err);
     if (route->family == FAM_INTERNAL) {
         const rn_err_info_t *e = rn_err_info(err);
         respond_plain_json(out, conn, e->status, json_pack("{s:s,s:s}", "code", e->code, "message", msg));
     } else if (route->family == FAM_REST) {
-        schemas_reply_t r;
-        schemas_reply_error(err, msg, rid, &r);
+        rn_rest_reply_t r;
+        route->svc->rest_error(err, msg, rid, &r);
         out(conn, r.status, r.content_type ? r.content_type : "application/json", r.head, r.body ? r.body : "",
             r.body_len);
-        schemas_reply_free(&r);
-    } else if (route->json) {
-        send_json_error(out, conn, route->service, err, msg, rid);
+        rn_rest_reply_free(&r);
+    } else if (route->family == FAM_JSON) {
+        send_json_error(out, conn, route->svc, err, msg, rid);
     } else {
-        send_xml_error(out, conn, err, msg, rid);
+        send_xml_error(out, conn, route->svc, err, msg, rid);
     }
 }
 
@@ -362,7 +418,7 @@ int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
     /* health answers an unsigned request too, with less */
     if (!app->auth || strcmp(head->path, "/_runnel/health") == 0)
         return 0;
-    route_t route = route_of(head);
+    route_t route = route_of(app, head);
     char msg[1024], key[130];
     int rc = auth_check(app, head, &route, 0, key, msg, sizeof msg);
     if (rc == 0)
@@ -375,7 +431,7 @@ int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
 
 static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
 {
-    route_t route = {NULL, FAM_INTERNAL, 0};
+    route_t route = {NULL, 0, FAM_INTERNAL, 0};
     char msg[1024], key[130];
     int rc = app->auth ? auth_check(app, req, &route, 1, key, msg, sizeof msg) : 0;
     if (strcmp(req->path, "/_runnel/health") == 0) {
@@ -385,13 +441,16 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
         }
         uint64_t committed, batches;
         rn_store_stats(app->store, &committed, &batches);
+        json_t *services = json_object();
+        for (size_t i = 0; i < app->nservices; i++) {
+            const rn_service_t *s = app->services[i];
+            json_object_set_new(services, s->name, s->stats ? s->stats(app->inst[i]) : json_object());
+        }
         respond_plain_json(rn_http_respond, conn, 200,
-                           json_pack("{s:s,s:s,s:I,s:{s:{s:I},s:{s:I}},s:{s:s,s:I,s:I}}", "status", "ok", "version",
-                                     RN_VERSION_STR, "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000),
-                                     "services", "sqs", "queues", (json_int_t)sqs_queue_count(app->sqs), "events",
-                                     "buses", (json_int_t)ev_bus_count(app->events), "store",
-                                     "kind", rn_store_kind(app->store), "committed", (json_int_t)committed,
-                                     "batches", (json_int_t)batches));
+                           json_pack("{s:s,s:s,s:I,s:o,s:{s:s,s:I,s:I}}", "status", "ok", "version", RN_VERSION_STR,
+                                     "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000), "services",
+                                     services, "store", "kind", rn_store_kind(app->store), "committed",
+                                     (json_int_t)committed, "batches", (json_int_t)batches));
         return 1;
     }
     if (strcmp(req->path, "/_runnel/reset") == 0) {
@@ -406,9 +465,8 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
                                json_pack("{s:s}", "message",
                                          "Reset is refused: start runnel with --in-memory or --enable-reset"));
         } else {
-            sqs_reset(app->sqs);
-            ev_reset(app->events);
-            schemas_reset(app->schemas);
+            for (size_t i = 0; i < app->nservices; i++)
+                app->services[i]->reset(app->inst[i]);
             rn_store_reset(app->store);
             respond_plain_json(rn_http_respond, conn, 200, json_pack("{s:s}", "status", "reset"));
         }
@@ -422,7 +480,7 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
 static int authenticate(rn_app_t *app, rn_http_req_t *req, const route_t *route, rn_call_t *c)
 {
     int rc = auth_check(app, req, route, 1, c->principal, c->msg, sizeof c->msg);
-    return rc < 0 ? (c->err = auth_err_for(route->family, rc)) : 0;
+    return rc < 0 ? (c->err = auth_err_for(route, rc)) : 0;
 }
 
 /* 1 when operation `op` of api has an input member `name`. */
@@ -436,7 +494,7 @@ static int takes_member(const rn_api_t *api, const char *op, const char *name)
 }
 
 /* Builds the call's input for the query protocol: URL query plus form body. */
-static int query_input(rn_http_req_t *req, rn_call_t *c, const char **action)
+static int query_input(const rn_api_t *api, rn_http_req_t *req, rn_call_t *c, const char **action)
 {
     json_t *flat = NULL, *body = NULL;
     if (aws_form_parse(req->query, req->query_len, &flat, c->msg, sizeof c->msg) < 0)
@@ -457,7 +515,6 @@ static int query_input(rn_http_req_t *req, rn_call_t *c, const char **action)
     }
     snprintf(c->op, sizeof c->op, "%s", a);
     *action = c->op;
-    const rn_api_t *api = &sqs_api;
     int rc = aws_query_decode(api, c->op, flat, &c->in, c->msg, sizeof c->msg);
     json_decref(flat);
     if (rc < 0)
@@ -497,20 +554,27 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         snprintf(c->endpoint, sizeof c->endpoint, "http://%s:%d", app->cfg->host, app->cfg->port);
     snprintf(c->account, sizeof c->account, "%s", app->cfg->account_id);
     snprintf(c->region, sizeof c->region, "%s", app->cfg->region);
-    route_t route = route_of(req);
-    c->service = route.service;
-    x->proto = route.json ? RN_PROTO_JSON : RN_PROTO_QUERY;
+    route_t route = route_of(app, req);
+    if (!route.svc) { /* a table with no service for this protocol */
+        ctx_free(x);
+        rn_http_respond(conn, 404, "application/json", NULL, "{\"message\":\"No service\"}", 24);
+        return;
+    }
+    x->svc = route.svc;
+    c->service = route.svc->name;
+    x->proto = route.family == FAM_JSON ? RN_PROTO_JSON : RN_PROTO_QUERY;
+    void *inst = app->inst[route.idx];
     int rc = 0;
     if (route.family == FAM_REST) {
         x->rest = 1;
         snprintf(c->op, sizeof c->op, "%s", req->method);
         if (authenticate(app, req, &route, c) < 0) {
-            schemas_reply_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
+            route.svc->rest_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
             c->err = 0;
         } else {
             char *query = req->query_len ? rn_strndup(req->query, req->query_len) : NULL;
-            schemas_handle(app->schemas, req->method, req->path, query, req->body, req->body_len, c->request_id,
-                           &x->sr);
+            rn_rest_req_t rr = {req->method, req->path, query, req->body, req->body_len, c->request_id};
+            route.svc->rest(inst, &rr, &x->sr);
             rn_free(query);
         }
         call_done(c);
@@ -518,11 +582,11 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     }
     /* Nothing of the body is decoded before the signature over it checks out. */
     rc = authenticate(app, req, &route, c);
-    if (rc == 0 && route.json) {
+    if (rc == 0 && route.family == FAM_JSON) {
         const char *target = hdr(req, "x-amz-target");
         const char *dot = strchr(target, '.');
         snprintf(c->op, sizeof c->op, "%s", dot ? dot + 1 : target);
-        if (c->service != SVC_EVENTS && (!dot || (size_t)(dot - target) != 9 || strncmp(target, "AmazonSQS", 9) != 0)) {
+        if (!route.target_known) {
             rc = rn_call_fail(c, RN_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", c->op);
         } else if (req->body_len == 0) {
             c->in = json_object();
@@ -534,7 +598,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         }
     } else if (rc == 0) {
         const char *action = NULL;
-        rc = query_input(req, c, &action);
+        rc = query_input(route.svc->api, req, c, &action);
         if (rc == RN_ERR_MISSING_ACTION) {
             if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/") != 0) {
                 rn_http_respond(conn, 404, "text/xml", NULL, "<UnknownOperationException/>", 28);
@@ -544,14 +608,9 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
             snprintf(c->msg, sizeof c->msg, "The request is missing an action or a required parameter.");
         }
     }
-    if (rc == 0 && c->service == SVC_EVENTS) {
-        ev_call(app->events, c);
-    } else if (rc == 0) {
-        rc = sqs_call(app->sqs, c);
-        if (rc == RN_PENDING) {
-            rn_http_set_ctx(conn, x);
-            return;
-        }
+    if (rc == 0 && route.svc->call(inst, c) == RN_PENDING) {
+        rn_http_set_ctx(conn, x);
+        return;
     }
     call_done(c);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * Routes an HTTP request to a service call the way AWS does (X-Amz-Target for
- * the JSON protocols, the Action parameter for the query protocol), checks
- * SigV4, runs the call, waits for its writes to be durable, and encodes the
- * result or error for the protocol the request came in on. */
+ * the JSON protocols, the REST path, the SigV4 scope's service for the query
+ * protocol), checks SigV4, runs the call, waits for its writes to be durable,
+ * and encodes the result or error for the protocol the request came in on.
+ * It knows services only through their table entries (core/service.h). */
 #ifndef RN_DISPATCH_H
 #define RN_DISPATCH_H
 #include <stdint.h>
@@ -10,19 +11,23 @@
 
 #include "aws/authfile.h"
 #include "core/config.h"
-#include "events/events.h"
+#include "core/service.h"
+#include "core/sink.h"
 #include "http/server.h"
-#include "schemas/schemas.h"
-#include "sqs/sqs.h"
 #include "store/store.h"
 
+#define RN_MAX_SERVICES 32
+
+/* The server's parts, as the dispatcher sees them: the services (a table and
+ * one instance per entry, in the same order) and what they share. */
 typedef struct rn_app {
     uv_loop_t *loop;
     const rn_config_t *cfg;
     rn_store_t *store;
-    sqs_t *sqs;
-    ev_t *events;
-    schemas_t *schemas;
+    rn_sinks_t *sinks;
+    const rn_service_t *const *services; /* NULL-terminated table */
+    void *inst[RN_MAX_SERVICES];         /* inst[i] is services[i]'s instance */
+    size_t nservices;
     aws_authfile_t *auth;   /* NULL: any well-formed credentials accepted */
     rn_http_server_t *http;
     int64_t started_ms;

@@ -61,10 +61,11 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
         /* no deduplication id: a FIFO target queue needs content-based
          * deduplication (the model's documentation of Target.SqsParameters),
          * and without it the send fails */
-        int rc = sqs_send_to_arn(e->sqs, arn, payload, len, t->group_id, NULL, NULL, msg, sizeof msg);
+        rn_message_t m = {payload, len, t->group_id, NULL, NULL};
+        int rc = rn_sinks_deliver(e->sinks, arn, &m, msg, sizeof msg);
         if (rc == 0)
             return 0;
-        if (rc == SQS_ERR_QUEUE_NOT_FOUND) {
+        if (rc == RN_ERR_NOT_FOUND) {
             snprintf(f->code, sizeof f->code, "NO_RESOURCE");
             snprintf(f->message, sizeof f->message, "Queue %s does not exist.", arn);
         } else {
@@ -126,7 +127,8 @@ static void dead_letter(ev_t *e, const char *rule_arn, const ev_target_t *t, con
     if (exhausted)
         attr(a, "EXHAUSTED_RETRY_CONDITION", exhausted);
     char msg[1024];
-    if (sqs_send_to_arn(e->sqs, t->dlq_arn, payload, len, event_id, event_id, a, msg, sizeof msg) < 0)
+    rn_message_t m = {payload, len, event_id, event_id, a};
+    if (rn_sinks_deliver(e->sinks, t->dlq_arn, &m, msg, sizeof msg) < 0)
         RN_WARN("events: event %s could not reach dead-letter queue %s: %s", event_id, t->dlq_arn, msg);
     json_decref(a);
 }

@@ -16,7 +16,6 @@
 #include "events/events.h"
 #include "events/ev_err.h"
 #include "pattern/pattern.h"
-#include "sqs/sqs.h"
 #include "store/store.h"
 
 #define EV_MAX_TARGETS 5
@@ -77,7 +76,7 @@ struct ev {
     uv_loop_t *loop;
     rn_store_t *store;
     const rn_config_t *cfg;
-    sqs_t *sqs;
+    rn_sinks_t *sinks;     /* borrowed: delivery to other services, taps */
     rn_smap_t buses;       /* name -> ev_bus_t* (owned) */
     rn_imap_t rules;       /* id -> ev_rule_t* (borrowed from its bus) */
     uint64_t next_rule_id;
@@ -97,8 +96,6 @@ struct ev {
     int bus_hops;          /* depth of bus-to-bus delivery in progress (deliver.c) */
     void *http_sends;      /* requests in flight (owned, apidest.c) */
     int closing;           /* close callbacks still to come in ev_free() */
-    ev_event_hook_fn hook; /* observer of put events, or NULL */
-    void *hook_ud;
 };
 
 /* events.c: shared helpers */

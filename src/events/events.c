@@ -342,20 +342,20 @@ int ev_call(ev_t *e, rn_call_t *c)
 static const rn_err_info_t ev_rows[] = {EV_ERR_TABLE(RN_ERR_ROW)};
 const rn_err_table_t ev_errors = {EV_ERR_FIRST_ + 1, sizeof ev_rows / sizeof ev_rows[0], ev_rows};
 
-int ev_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, sqs_t *sqs, ev_t **out)
+int ev_new(const rn_service_env_t *env, ev_t **out)
 {
     rn_err_register(&ev_errors);
     ev_t *e = rn_calloc(1, sizeof *e);
     if (!e)
         return RN_ERR_NOMEM;
-    e->loop = loop;
-    e->store = store;
-    e->cfg = cfg;
-    e->sqs = sqs;
+    e->loop = env->loop;
+    e->store = env->store;
+    e->cfg = env->cfg;
+    e->sinks = env->sinks;
     e->next_rule_id = 1;
-    uv_timer_init(loop, &e->sched_timer);
-    uv_timer_init(loop, &e->retry_timer);
-    uv_timer_init(loop, &e->replay_timer);
+    uv_timer_init(env->loop, &e->sched_timer);
+    uv_timer_init(env->loop, &e->retry_timer);
+    uv_timer_init(env->loop, &e->replay_timer);
     e->sched_timer.data = e->retry_timer.data = e->replay_timer.data = e;
     uv_unref((uv_handle_t *)&e->sched_timer);
     uv_unref((uv_handle_t *)&e->retry_timer);
@@ -443,12 +443,6 @@ void ev_reset(ev_t *e)
     ev_bus_t *b;
     ev_bus_create(e, "default", &b);
     ev_sched_update(e);
-}
-
-void ev_set_event_hook(ev_t *e, ev_event_hook_fn fn, void *ud)
-{
-    e->hook = fn;
-    e->hook_ud = ud;
 }
 
 size_t ev_bus_count(const ev_t *e)

@@ -66,8 +66,8 @@ static void on_match(void *ud, uint64_t id)
 void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char *id, int64_t ingest_ms,
               const json_t *replay_filter, int live)
 {
-    if (live && e->hook) /* schema discovery sees live events, not replays */
-        e->hook(e->hook_ud, b->arn, envelope, len);
+    if (live) /* schema discovery sees live events, not replays */
+        rn_sinks_publish(e->sinks, "events.put", b->arn, envelope, len);
     match_acc_t acc, *a = &acc;
     a->n = 0;
     /* the bus wrote the envelope around a validated detail (live events,

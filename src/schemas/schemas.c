@@ -483,7 +483,7 @@ int schemas_call(schemas_t *s, const char *method, const char *path, const char 
 
 /* ---- response bytes ------------------------------------------------------- */
 
-void schemas_reply_error(int err, const char *msg, const char *request_id, schemas_reply_t *r)
+void schemas_reply_error(int err, const char *msg, const char *request_id, rn_rest_reply_t *r)
 {
     const rn_err_info_t *e = rn_err_info(err);
     memset(r, 0, sizeof *r);
@@ -508,7 +508,7 @@ void schemas_reply_error(int err, const char *msg, const char *request_id, schem
 }
 
 void schemas_handle(schemas_t *s, const char *method, const char *path, const char *query, const char *body,
-                    size_t len, const char *request_id, schemas_reply_t *r)
+                    size_t len, const char *request_id, rn_rest_reply_t *r)
 {
     char msg[1024];
     int status;
@@ -533,13 +533,6 @@ void schemas_handle(schemas_t *s, const char *method, const char *path, const ch
         return;
     }
     r->body = rn_buf_take(&b, &r->body_len);
-}
-
-void schemas_reply_free(schemas_reply_t *r)
-{
-    rn_free(r->body);
-    r->body = NULL;
-    r->body_len = 0;
 }
 
 void schemas_observe(schemas_t *s, const char *bus_arn, const char *envelope, size_t len)

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "core/config.h"
+#include "core/service.h"
 #include "schemas/sc_err.h"
 #include "store/store.h"
 
@@ -47,28 +48,17 @@ int schemas_owns_path(const char *path);
 int schemas_call(schemas_t *s, const char *method, const char *path, const char *query, const char *body, size_t len,
                  int *status, json_t **out, char *msg, size_t msglen);
 
-/* One HTTP response, ready to write. */
-typedef struct schemas_reply {
-    int status;
-    const char *content_type; /* static string; NULL when there is no body */
-    char head[320];           /* extra header lines, each ending in "\r\n" */
-    char *body;               /* owned; NULL when there is no body */
-    size_t body_len;
-} schemas_reply_t;
-
 /* Runs one request like schemas_call() and renders the response bytes as
  * AWS's schemas endpoint does: JSON bodies as application/json, 204 without a
  * body, errors as {"Code":...,"Message":...} with x-amzn-ErrorType. Every
  * reply carries x-amzn-RequestId: request_id. Caller owns r's contents; free
- * with schemas_reply_free(). */
+ * with rn_rest_reply_free(). */
 void schemas_handle(schemas_t *s, const char *method, const char *path, const char *query, const char *body,
-                    size_t len, const char *request_id, schemas_reply_t *r);
+                    size_t len, const char *request_id, rn_rest_reply_t *r);
 /* Renders an error reply for err (any RN_ERR_*; non-schemas errors keep
  * their table status and shape name) the same way, e.g. for a failed
- * signature check. Caller owns r's contents; free with schemas_reply_free(). */
-void schemas_reply_error(int err, const char *msg, const char *request_id, schemas_reply_t *r);
-/* Frees a reply's body; the struct may be reused. */
-void schemas_reply_free(schemas_reply_t *r);
+ * signature check. Caller owns r's contents; free with rn_rest_reply_free(). */
+void schemas_reply_error(int err, const char *msg, const char *request_id, rn_rest_reply_t *r);
 
 /* Called by the events service for every event put on a bus: bus_arn is the
  * bus's ARN, envelope the event as delivered to targets (JSON text, len
@@ -79,4 +69,6 @@ void schemas_reply_free(schemas_reply_t *r);
 void schemas_observe(schemas_t *s, const char *bus_arn, const char *envelope, size_t len);
 /* Number of started discoverers (for health output and the fast path). */
 size_t schemas_discoverers_started(const schemas_t *s);
+/* The service table's entry (schemas/service.c). */
+extern const rn_service_t schemas_service;
 #endif

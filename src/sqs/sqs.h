@@ -10,6 +10,7 @@
 #include "core/call.h"
 #include "core/api.h"
 #include "core/config.h"
+#include "core/service.h"
 #include "sqs/sqs_err.h"
 #include "store/store.h"
 
@@ -42,4 +43,6 @@ void sqs_reset(sqs_t *s);
 size_t sqs_queue_count(const sqs_t *s);
 /* Frees everything; parked calls must have been drained. */
 void sqs_free(sqs_t *s);
+/* The service table's entry (sqs/service.c). */
+extern const rn_service_t sqs_service;
 #endif

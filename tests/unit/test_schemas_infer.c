@@ -893,30 +893,30 @@ TEST(test_handle_renders_rest_json_error_bytes)
 {
     fixture_t f;
     fx_open(&f, 0);
-    schemas_reply_t r;
+    rn_rest_reply_t r;
     schemas_handle(f.s, "GET", "/v1/registries/name/nope", "", NULL, 0, "rid-1", &r);
     CHECK_INT(r.status, 404);
     CHECK_STR(r.content_type, "application/json");
     CHECK_STR(r.head, "x-amzn-RequestId: rid-1\r\nx-amzn-ErrorType: NotFoundException\r\n");
     CHECK_STR(r.body, "{\"Code\":\"NotFoundException\",\"Message\":\"Registry with name nope does not exist.\"}");
     CHECK_INT(r.body_len, strlen(r.body));
-    schemas_reply_free(&r);
+    rn_rest_reply_free(&r);
     schemas_handle(f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-2", &r);
     CHECK_INT(r.status, 201);
     CHECK_STR(r.head, "x-amzn-RequestId: rid-2\r\n");
     CHECK(r.body && strstr(r.body, "\"RegistryName\":\"r1\""));
-    schemas_reply_free(&r);
+    rn_rest_reply_free(&r);
     schemas_handle(f.s, "DELETE", "/v1/registries/name/r1", "", NULL, 0, "rid-3", &r);
     CHECK_INT(r.status, 204);
     CHECK(r.body == NULL);
     CHECK_INT(r.body_len, 0);
-    schemas_reply_free(&r);
+    rn_rest_reply_free(&r);
     schemas_handle(f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-4", &r);
-    schemas_reply_free(&r);
+    rn_rest_reply_free(&r);
     schemas_handle(f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-5", &r);
     CHECK_INT(r.status, 409);
     CHECK_STR(r.body, "{\"Code\":\"ConflictException\",\"Message\":\"Registry with name r1 already exists.\"}");
-    schemas_reply_free(&r);
+    rn_rest_reply_free(&r);
     fx_close(&f);
 }
 

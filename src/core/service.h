@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT
+ * The service contract. Each AWS service is one rn_service_t: what the
+ * protocol layer needs to route to it and to speak its protocols (its SigV4
+ * signing name, JSON target prefixes, API description for the query
+ * protocol, error rows), and the hooks the server drives it through. The
+ * server's table of them (src/services.c) is the only place that names every
+ * service; the dispatcher, health, reset, store loading and shutdown loop
+ * over it. Adding a service is one folder plus one line in that table.
+ *
+ * A service instance lives on the loop and owns its state; the hooks are
+ * called from the loop only. */
+#ifndef RN_SERVICE_H
+#define RN_SERVICE_H
+#include <jansson.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "core/api.h"
+#include "core/call.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/sink.h"
+#include "store/store.h"
+
+/* What every instance is given. Borrowed: all of it outlives the instances. */
+typedef struct rn_service_env {
+    uv_loop_t *loop;
+    rn_store_t *store;
+    const rn_config_t *cfg;
+    rn_sinks_t *sinks;
+} rn_service_env_t;
+
+/* One REST request and its reply, for services whose REST API is not yet
+ * described for a shared REST-JSON codec (Schemas). */
+typedef struct rn_rest_req {
+    const char *method;
+    const char *path;  /* as sent, still percent-encoded */
+    const char *query; /* raw, without '?'; NULL when none */
+    const char *body;
+    size_t len;
+    const char *request_id;
+} rn_rest_req_t;
+
+typedef struct rn_rest_reply {
+    int status;
+    const char *content_type; /* static string; NULL when there is no body */
+    char head[320];           /* extra header lines, each ending in "\r\n" */
+    char *body;               /* owned (rn_malloc); NULL when there is no body */
+    size_t body_len;
+} rn_rest_reply_t;
+
+typedef struct rn_service {
+    const char *name;           /* "sqs": the call's service, health, logs */
+    const char *signing_name;   /* the SigV4 credential scope's service */
+    /* AWS JSON: X-Amz-Target prefixes ("AmazonSQS."), NULL-terminated; NULL
+     * when the service has no JSON protocol. */
+    const char *const *targets;
+    int json_version;           /* 10 (application/x-amz-json-1.0) or 11 */
+    /* JSON errors of a query-compatible service carry x-amzn-query-error and
+     * a `__type` of json_error_ns#Shape (or the row's own "ns#Shape");
+     * others send the bare shape name. */
+    int query_compatible;
+    const char *json_error_ns;
+    /* The query protocol: the API description (with its XML namespace); NULL
+     * when the service has none. */
+    const rn_api_t *api;
+    /* REST: 1 when a request path is this service's. NULL: no REST API. */
+    int (*owns_path)(const char *path);
+    const rn_err_table_t *errors;  /* its own rows; NULL when none */
+    /* The row this service answers a failed signature check (a shared
+     * RN_ERR_* auth code) with; NULL: the shared row. */
+    int (*auth_error)(int err);
+    /* Store namespaces ("events.") whose keyed records are this service's,
+     * NULL-terminated; and whether queue and message records are. */
+    const char *const *store_ns;
+    int owns_queue_records;
+
+    /* ---- hooks ---- */
+    /* Creates an instance. Returns 0 with *out, or RN_ERR_NOMEM. */
+    int (*create)(const rn_service_env_t *env, void **out);
+    /* Restores one record (see rn_store_load); NULL for a record kind the
+     * service does not keep. */
+    int (*load_queue)(void *svc, const rn_store_queue_rec_t *q);
+    int (*load_msg)(void *svc, const rn_store_msg_rec_t *m);
+    int (*load_kv)(void *svc, const char *ns, const char *key, const char *value);
+    /* After loading: arm timers, resume deliveries. NULL: nothing to do. */
+    void (*start)(void *svc);
+    /* Runs one call: 0 when finished (c->out or c->err set), RN_PENDING when
+     * parked (c->done is called later; c->cancel is set meanwhile). */
+    int (*call)(void *svc, rn_call_t *c);
+    /* Runs one REST request (see rn_rest_req_t); renders error replies too. */
+    void (*rest)(void *svc, const rn_rest_req_t *req, rn_rest_reply_t *r);
+    void (*rest_error)(int err, const char *msg, const char *request_id, rn_rest_reply_t *r);
+    /* Drops all state (the reset endpoint; the store is reset by the app). */
+    void (*reset)(void *svc);
+    /* Answers every parked call now (shutdown). NULL: nothing parked. */
+    void (*drain)(void *svc);
+    /* Counts for the health endpoint (a new object), or NULL. */
+    json_t *(*stats)(void *svc);
+    void (*destroy)(void *svc);
+} rn_service_t;
+
+/* Frees a REST reply's body; the struct may be reused. */
+void rn_rest_reply_free(rn_rest_reply_t *r);
+#endif

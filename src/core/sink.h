@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT
+ * Delivery between services, by ARN. A service that can receive (SQS queues
+ * now; event buses, Lambda functions, SNS topics and log groups later)
+ * registers one sink for the service part of its ARNs ("sqs" in
+ * arn:aws:sqs:REGION:ACCOUNT:NAME); a service that sends (an EventBridge
+ * target, a dead-letter queue, later an SNS subscription) delivers through
+ * the registry and never includes the receiver. Taps are the other direction:
+ * a service publishes what happens on a named topic ("events.put") and
+ * whoever cares (schema discovery) listens. One registry per server, owned by
+ * the app; used only from the loop. */
+#ifndef RN_SINK_H
+#define RN_SINK_H
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct rn_sinks rn_sinks_t;
+
+/* One message handed from one service to another. All borrowed. */
+typedef struct rn_message {
+    const char *body;
+    size_t len;
+    const char *group_id; /* FIFO message group, or NULL */
+    const char *dedup_id; /* FIFO deduplication id, or NULL */
+    const json_t *attrs;  /* message attributes ({"name": {"DataType": ...,
+                           * "StringValue"|"BinaryValue": ...}}), or NULL */
+} rn_message_t;
+
+/* Delivers m to the resource `arn`. Returns 0, RN_ERR_NOT_FOUND when no
+ * such resource exists, or the receiver's error with AWS's message in msg. */
+typedef int (*rn_sink_fn)(void *ud, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
+/* Sees one published item: source is the ARN it happened on (a bus), body
+ * the item (an event envelope). Borrowed, for the call only. */
+typedef void (*rn_tap_fn)(void *ud, const char *source, const char *body, size_t len);
+
+/* Creates an empty registry; NULL when out of memory. */
+rn_sinks_t *rn_sinks_new(void);
+void rn_sinks_free(rn_sinks_t *s);
+/* Registers the sink for ARNs of `service` ("sqs"); ud is borrowed and must
+ * outlive the registry. Returns 0, or RN_ERR_NOMEM. */
+int rn_sinks_add(rn_sinks_t *s, const char *service, rn_sink_fn fn, void *ud);
+/* Delivers through the sink of the ARN's service; RN_ERR_NOT_FOUND (with a
+ * message) when the ARN is malformed or no sink serves it. */
+int rn_sinks_deliver(rn_sinks_t *s, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
+/* Adds a listener to `topic`. Returns 0, or RN_ERR_NOMEM. */
+int rn_sinks_tap(rn_sinks_t *s, const char *topic, rn_tap_fn fn, void *ud);
+/* Calls every listener of `topic`, in the order they were added. */
+void rn_sinks_publish(rn_sinks_t *s, const char *topic, const char *source, const char *body, size_t len);
+/* 1 when `topic` has a listener (so a publisher can skip building the item). */
+int rn_sinks_tapped(const rn_sinks_t *s, const char *topic);
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT
+ * EventBridge's entry in the service table: AWS JSON 1.1, signing name
+ * "events", and how its endpoint words a failed signature check. */
+#include "events/ev_int.h"
+
+static int create(const rn_service_env_t *env, void **out)
+{
+    ev_t *e;
+    int rc = ev_new(env, &e);
+    if (rc < 0)
+        return rc;
+    *out = e;
+    return 0;
+}
+
+static int load_kv(void *svc, const char *ns, const char *key, const char *value)
+{
+    return ev_load_kv(svc, ns, key, value);
+}
+
+static void start(void *svc)
+{
+    ev_start(svc);
+}
+
+static int call(void *svc, rn_call_t *c)
+{
+    return ev_call(svc, c);
+}
+
+static void reset(void *svc)
+{
+    ev_reset(svc);
+}
+
+static json_t *stats(void *svc)
+{
+    return json_pack("{s:I}", "buses", (json_int_t)ev_bus_count(svc));
+}
+
+static void destroy(void *svc)
+{
+    ev_free(svc);
+}
+
+static int auth_error(int err)
+{
+    switch (err) {
+    case RN_ERR_SIGNATURE_MISMATCH:
+    case RN_ERR_REQUEST_EXPIRED:
+        return EV_ERR_INVALID_SIGNATURE;
+    case RN_ERR_INVALID_CLIENT_TOKEN:
+        return EV_ERR_UNRECOGNIZED_CLIENT;
+    case RN_ERR_INCOMPLETE_SIGNATURE:
+        return EV_ERR_INCOMPLETE_SIGNATURE;
+    case RN_ERR_MISSING_AUTH:
+        return EV_ERR_MISSING_AUTH;
+    default:
+        return err;
+    }
+}
+
+static const char *const targets[] = {"AWSEvents.", NULL};
+static const char *const store_ns[] = {"events.", NULL};
+
+const rn_service_t ev_service = {
+    .name = "events",
+    .signing_name = "events",
+    .targets = targets,
+    .json_version = 11,
+    .errors = &ev_errors,
+    .auth_error = auth_error,
+    .store_ns = store_ns,
+    .create = create,
+    .load_kv = load_kv,
+    .start = start,
+    .call = call,
+    .reset = reset,
+    .stats = stats,
+    .destroy = destroy,
+};

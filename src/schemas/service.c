@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT
+ * EventBridge Schemas' entry in the service table: REST-JSON, signing name
+ * "schemas". Discovery listens on the "events.put" tap, so it sees every
+ * event put on a bus without the two services knowing each other. */
+#include "schemas/schemas_int.h"
+
+static void observe(void *ud, const char *bus_arn, const char *envelope, size_t len)
+{
+    schemas_observe(ud, bus_arn, envelope, len);
+}
+
+static int create(const rn_service_env_t *env, void **out)
+{
+    schemas_t *s;
+    int rc = schemas_new(env->loop, env->store, env->cfg, &s);
+    if (rc < 0)
+        return rc;
+    if ((rc = rn_sinks_tap(env->sinks, "events.put", observe, s)) < 0) {
+        schemas_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static int load_kv(void *svc, const char *ns, const char *key, const char *value)
+{
+    return schemas_load_kv(svc, ns, key, value);
+}
+
+static void rest(void *svc, const rn_rest_req_t *q, rn_rest_reply_t *r)
+{
+    schemas_handle(svc, q->method, q->path, q->query, q->body, q->len, q->request_id, r);
+}
+
+static void reset(void *svc)
+{
+    schemas_reset(svc);
+}
+
+static void destroy(void *svc)
+{
+    schemas_free(svc);
+}
+
+static int auth_error(int err)
+{
+    switch (err) {
+    case RN_ERR_SIGNATURE_MISMATCH:
+    case RN_ERR_REQUEST_EXPIRED:
+        return SC_ERR_INVALID_SIGNATURE;
+    case RN_ERR_INVALID_CLIENT_TOKEN:
+        return SC_ERR_UNRECOGNIZED_CLIENT;
+    case RN_ERR_INCOMPLETE_SIGNATURE:
+        return SC_ERR_INCOMPLETE_SIGNATURE;
+    case RN_ERR_MISSING_AUTH:
+        return SC_ERR_MISSING_AUTH;
+    default:
+        return err;
+    }
+}
+
+static const char *const store_ns[] = {"schemas.", NULL};
+
+const rn_service_t schemas_service = {
+    .name = "schemas",
+    .signing_name = "schemas",
+    .owns_path = schemas_owns_path,
+    .errors = &sc_errors,
+    .auth_error = auth_error,
+    .store_ns = store_ns,
+    .create = create,
+    .load_kv = load_kv,
+    .rest = rest,
+    .rest_error = schemas_reply_error,
+    .reset = reset,
+    .destroy = destroy,
+};

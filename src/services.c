@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT
+ * The service table, the one place that names every service. Adding a
+ * service: its folder under src/, its rn_service_t, and one line here. */
+#include "services.h"
+
+#include <stddef.h>
+
+#include "events/events.h"
+#include "schemas/schemas.h"
+#include "sqs/sqs.h"
+
+const rn_service_t *const rn_services[] = {
+    &sqs_service,
+    &ev_service,
+    &schemas_service,
+    NULL,
+};

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT
+ * SQS's entry in the service table: AWS JSON 1.0 (query-compatible) and the
+ * query protocol, signing name "sqs", and its sink, through which other
+ * services send to a queue by ARN. */
+#include <stdio.h>
+#include <string.h>
+
+#include "sqs/sqs_int.h"
+
+static int sink(void *ud, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+{
+    int rc = sqs_send_to_arn(ud, arn, m->body, m->len, m->group_id, m->dedup_id, m->attrs, msg, msglen);
+    return rc == SQS_ERR_QUEUE_NOT_FOUND ? RN_ERR_NOT_FOUND : rc;
+}
+
+static int create(const rn_service_env_t *env, void **out)
+{
+    sqs_t *s;
+    int rc = sqs_new(env->loop, env->store, env->cfg, &s);
+    if (rc < 0)
+        return rc;
+    if ((rc = rn_sinks_add(env->sinks, "sqs", sink, s)) < 0) {
+        sqs_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static int load_queue(void *svc, const rn_store_queue_rec_t *q)
+{
+    const rn_store_loader_t *l = sqs_loader(svc);
+    return l->queue(l->ud, q);
+}
+
+static int load_msg(void *svc, const rn_store_msg_rec_t *m)
+{
+    const rn_store_loader_t *l = sqs_loader(svc);
+    return l->msg(l->ud, m);
+}
+
+static int load_kv(void *svc, const char *ns, const char *key, const char *value)
+{
+    const rn_store_loader_t *l = sqs_loader(svc);
+    return l->kv(l->ud, ns, key, value);
+}
+
+static int call(void *svc, rn_call_t *c)
+{
+    return sqs_call(svc, c);
+}
+
+static void reset(void *svc)
+{
+    sqs_reset(svc);
+}
+
+static void drain(void *svc)
+{
+    sqs_drain_waiters(svc);
+}
+
+static json_t *stats(void *svc)
+{
+    return json_pack("{s:I}", "queues", (json_int_t)sqs_queue_count(svc));
+}
+
+static void destroy(void *svc)
+{
+    sqs_free(svc);
+}
+
+/* SQS words an expired or not-yet-valid signature as SignatureDoesNotMatch. */
+static int auth_error(int err)
+{
+    return err == RN_ERR_REQUEST_EXPIRED ? RN_ERR_SIGNATURE_MISMATCH : err;
+}
+
+static const char *const targets[] = {"AmazonSQS.", NULL};
+static const char *const store_ns[] = {"dedup", "movetask", NULL};
+
+const rn_service_t sqs_service = {
+    .name = "sqs",
+    .signing_name = "sqs",
+    .targets = targets,
+    .json_version = 10,
+    .query_compatible = 1,
+    .json_error_ns = "com.amazonaws.sqs",
+    .api = &sqs_api,
+    .errors = &sqs_errors,
+    .auth_error = auth_error,
+    .store_ns = store_ns,
+    .owns_queue_records = 1,
+    .create = create,
+    .load_queue = load_queue,
+    .load_msg = load_msg,
+    .load_kv = load_kv,
+    .call = call,
+    .reset = reset,
+    .drain = drain,
+    .stats = stats,
+    .destroy = destroy,
+};
