@@ -8,10 +8,12 @@
 #include "events/events.h"
 #include "schemas/schemas.h"
 #include "sqs/sqs.h"
+#include "sts/sts.h"
 
 const rn_service_t *const rn_services[] = {
     &sqs_service,
     &ev_service,
     &schemas_service,
+    &sts_service,
     NULL,
 };

@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/hex.h"
 #include "core/ids.h"
 #include "core/json_out.h"
 #include "core/log.h"
@@ -356,6 +357,35 @@ static void respond_plain_json(respond_fn out, rn_http_conn_t *conn, int status,
     rn_json_free(txt);
 }
 
+/* Temporary credentials some service issued for access key akid: 0 with
+ * *out, or -1. */
+static int issued_credential(const rn_app_t *app, const char *akid, rn_credential_t *out)
+{
+    for (size_t i = 0; i < app->nservices; i++)
+        if (app->services[i]->credential && app->services[i]->credential(app->inst[i], akid, out) == 0)
+            return 0;
+    return -1;
+}
+
+/* 1 when the request carries session token `token` (X-Amz-Security-Token
+ * header, or query parameter of a presigned URL). */
+static int session_token_is(const rn_http_req_t *req, const char *token)
+{
+    const char *h = hdr(req, "x-amz-security-token");
+    if (h)
+        return token && strcmp(h, token) == 0;
+    const char *q = req->query_len ? memmem(req->query, req->query_len, "X-Amz-Security-Token=", 21) : NULL;
+    if (!q || !token)
+        return 0;
+    q += 21;
+    const char *end = memchr(q, '&', (size_t)(req->query + req->query_len - q));
+    size_t n = end ? (size_t)(end - q) : (size_t)(req->query + req->query_len - q);
+    char *dec = rn_malloc(n + 1);
+    int same = dec && rn_pct_decode(q, n, RN_PCT_PLUS, dec, NULL) >= 0 && strcmp(dec, token) == 0;
+    rn_free(dec);
+    return same;
+}
+
 /* Checks the request's SigV4 credential for the service it is routed to:
  * parsed, then (with an access-key file) present, scoped to a region and to
  * route->service, from a known key, in time, and, when with_body, signed
@@ -386,6 +416,18 @@ static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route
     if ((rc = aws_sigv4_check_scope(&cred, route->svc ? route->svc->signing_name : NULL, msg, msglen)) < 0)
         return rc;
     const char *secret = aws_authfile_secret(app->auth, cred.access_key);
+    rn_credential_t tc;
+    if (!secret && issued_credential(app, cred.access_key, &tc) == 0) {
+        if (tc.expires_ms <= rn_now_ms()) {
+            snprintf(msg, msglen, "The security token included in the request is expired");
+            return RN_ERR_EXPIRED_TOKEN;
+        }
+        if (!session_token_is(req, tc.token)) {
+            snprintf(msg, msglen, "The security token included in the request is invalid.");
+            return RN_ERR_INVALID_CLIENT_TOKEN;
+        }
+        secret = tc.secret;
+    }
     if (with_body)
         return aws_sigv4_verify(&sr, &cred, secret, rn_now_ms(), msg, msglen);
     return aws_sigv4_precheck(&sr, &cred, secret, rn_now_ms(), msg, msglen);
@@ -483,6 +525,26 @@ static int authenticate(rn_app_t *app, rn_http_req_t *req, const route_t *route,
     return rc < 0 ? (c->err = auth_err_for(route, rc)) : 0;
 }
 
+/* Where the call acts, as AWS decides it: the region its signature is scoped
+ * to (else --region), and the account of its access key: the key itself when
+ * that is 12 digits, the issuing account for temporary credentials, else
+ * --account-id. */
+static void identify(const rn_app_t *app, const rn_http_req_t *req, rn_call_t *c)
+{
+    cred_field(req, 2, c->region, sizeof c->region);
+    if (!c->region[0] || strspn(c->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(c->region))
+        snprintf(c->region, sizeof c->region, "%s", app->cfg->region);
+    char key[130];
+    rn_credential_t tc;
+    cred_field(req, 0, key, sizeof key);
+    if (strlen(key) == 12 && strspn(key, "0123456789") == 12)
+        snprintf(c->account, sizeof c->account, "%s", key);
+    else if (key[0] && issued_credential(app, key, &tc) == 0 && tc.account)
+        snprintf(c->account, sizeof c->account, "%s", tc.account);
+    else
+        snprintf(c->account, sizeof c->account, "%s", app->cfg->account_id);
+}
+
 /* 1 when operation `op` of api has an input member `name`. */
 static int takes_member(const rn_api_t *api, const char *op, const char *name)
 {
@@ -552,8 +614,6 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         snprintf(c->endpoint, sizeof c->endpoint, "http://%s", host);
     else
         snprintf(c->endpoint, sizeof c->endpoint, "http://%s:%d", app->cfg->host, app->cfg->port);
-    snprintf(c->account, sizeof c->account, "%s", app->cfg->account_id);
-    snprintf(c->region, sizeof c->region, "%s", app->cfg->region);
     route_t route = route_of(app, req);
     if (!route.svc) { /* a table with no service for this protocol */
         ctx_free(x);
@@ -568,6 +628,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     if (route.family == FAM_REST) {
         x->rest = 1;
         snprintf(c->op, sizeof c->op, "%s", req->method);
+        identify(app, req, c);
         if (authenticate(app, req, &route, c) < 0) {
             route.svc->rest_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
             c->err = 0;
@@ -582,6 +643,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     }
     /* Nothing of the body is decoded before the signature over it checks out. */
     rc = authenticate(app, req, &route, c);
+    identify(app, req, c);
     if (rc == 0 && route.family == FAM_JSON) {
         const char *target = hdr(req, "x-amz-target");
         const char *dot = strchr(target, '.');

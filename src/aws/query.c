@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "core/mem.h"
@@ -302,7 +303,12 @@ int aws_query_decode(const rn_api_t *api, const char *action, const json_t *flat
 {
     const rn_op_t *op = rn_api_op(api, action);
     if (!op) {
-        snprintf(msg, msglen, "The action %s is not valid for this endpoint.", action ? action : "");
+        const char *t = api->unknown_action ? api->unknown_action : "The action {} is not valid for this endpoint.";
+        const char *at = strstr(t, "{}");
+        if (at)
+            snprintf(msg, msglen, "%.*s%s%s", (int)(at - t), t, action ? action : "", at + 2);
+        else
+            snprintf(msg, msglen, "%s", t);
         return RN_ERR_INVALID_ACTION;
     }
     json_t *raw = json_object();
@@ -383,6 +389,18 @@ static void encode_value(rn_buf_t *b, const char *name, const rn_shape_t *sh, co
         }
         if (!sh->flat)
             rn_buf_printf(b, "</%s>", name);
+        return;
+    case RN_T_TIME:
+        if (json_is_number(v)) { /* seconds since the epoch, as ISO 8601 */
+            time_t t = (time_t)json_number_value(v);
+            struct tm tm;
+            char iso[32];
+            gmtime_r(&t, &tm);
+            strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            rn_buf_printf(b, "<%s>%s</%s>", name, iso, name);
+        } else if (json_is_string(v)) {
+            put_scalar(b, name, v);
+        }
         return;
     default:
         if (json_is_string(v) || json_is_number(v) || json_is_boolean(v))

@@ -52,6 +52,9 @@ typedef struct rn_api {
      * ("/ACCOUNT/NAME") without this member gets it from the URL (SQS's
      * QueueUrl, as older SDKs send it). */
     const char *path_member;
+    /* How the service words an unknown action, the action's name standing
+     * for "{}"; NULL: "The action {} is not valid for this endpoint." */
+    const char *unknown_action;
 } rn_api_t;
 
 /* The operation called `name`, or NULL. */

@@ -30,6 +30,7 @@
     X(INCOMPLETE_SIGNATURE,    "IncompleteSignature",                                 "com.amazon.coral.service#IncompleteSignatureException", 400, 1) \
     X(REQUEST_EXPIRED,         "RequestExpired",                                      "com.amazon.coral.service#RequestExpiredException", 400, 1) \
     X(MISSING_AUTH,            "MissingAuthenticationToken",                          "com.amazon.coral.service#MissingAuthenticationTokenException", 403, 1) \
+    X(EXPIRED_TOKEN,           "ExpiredToken",                                        "com.amazon.coral.service#ExpiredTokenException", 403, 1) \
     X(ACCESS_DENIED,           "AccessDenied",                                        "com.amazon.coral.service#AccessDeniedException", 403, 1) \
     X(NOT_FOUND,               "NotFound",                                            "NotFound",                          404, 1) \
     X(METHOD_NOT_ALLOWED,      "MethodNotAllowed",                                    "MethodNotAllowed",                  405, 1) \

@@ -13,6 +13,7 @@
 #define RN_SERVICE_H
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "core/api.h"
@@ -48,6 +49,15 @@ typedef struct rn_rest_reply {
     char *body;               /* owned (rn_malloc); NULL when there is no body */
     size_t body_len;
 } rn_rest_reply_t;
+
+/* Temporary credentials a service issued (STS), as the protocol layer needs
+ * them to check a request signed with them. All borrowed. */
+typedef struct rn_credential {
+    const char *secret;
+    const char *token;   /* the session token the request must carry */
+    const char *account; /* the account the key acts in */
+    int64_t expires_ms;
+} rn_credential_t;
 
 typedef struct rn_service {
     const char *name;           /* "sqs": the call's service, health, logs */
@@ -95,6 +105,10 @@ typedef struct rn_service {
     void (*reset)(void *svc);
     /* Answers every parked call now (shutdown). NULL: nothing parked. */
     void (*drain)(void *svc);
+    /* Credentials this service issued: 0 with *out filled for access key
+     * akid (expired ones included, so the caller can say so), -1 when it
+     * issued none such. NULL: the service issues none. */
+    int (*credential)(void *svc, const char *akid, rn_credential_t *out);
     /* Counts for the health endpoint (a new object), or NULL. */
     json_t *(*stats)(void *svc);
     void (*destroy)(void *svc);

@@ -259,4 +259,4 @@ static const rn_op_t ops[] = {
     {NULL, NULL, NULL},
 };
 
-const rn_api_t sqs_api = {ops, "http://queue.amazonaws.com/doc/2012-11-05/", "QueueUrl"};
+const rn_api_t sqs_api = {ops, "http://queue.amazonaws.com/doc/2012-11-05/", "QueueUrl", NULL};

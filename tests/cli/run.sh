@@ -181,6 +181,27 @@ check "events put-rule with a schedule" "$(jget "$OUT" 'd["RuleArn"]' 2>/dev/nul
 OUT="$(events list-rules 2>&1)"
 check "events list-rules" "$(jget "$OUT" '[r["Name"] for r in d["Rules"]]' 2>/dev/null)" '["every-minute"]'
 
+# STS: who the caller is, temporary credentials, a validation error
+stscli() { aws --endpoint-url "$ENDPOINT" --output json sts "$@"; }
+OUT="$(AWS_ACCESS_KEY_ID=111122223333 stscli get-caller-identity 2>&1)"
+check "sts get-caller-identity: a 12-digit key is the account" "$(jget "$OUT" 'd["Arn"]' 2>/dev/null)" \
+    "arn:aws:iam::111122223333:root"
+OUT="$(stscli assume-role --role-arn arn:aws:iam::444455556666:role/cli-role --role-session-name cli 2>&1)"
+check "sts assume-role user ARN" "$(jget "$OUT" 'd["AssumedRoleUser"]["Arn"]' 2>/dev/null)" \
+    "arn:aws:sts::444455556666:assumed-role/cli-role/cli"
+AKID="$(jget "$OUT" 'd["Credentials"]["AccessKeyId"]' 2>/dev/null)"
+SECRET="$(jget "$OUT" 'd["Credentials"]["SecretAccessKey"]' 2>/dev/null)"
+TOKEN="$(jget "$OUT" 'd["Credentials"]["SessionToken"]' 2>/dev/null)"
+OUT="$(AWS_ACCESS_KEY_ID="$AKID" AWS_SECRET_ACCESS_KEY="$SECRET" AWS_SESSION_TOKEN="$TOKEN" \
+    stscli get-caller-identity 2>&1)"
+check "sts: the issued credentials act in the role's account" "$(jget "$OUT" 'd["Account"]' 2>/dev/null)" \
+    "444455556666"
+OUT="$(stscli assume-role --role-arn nothing-valid-in-here --role-session-name cli 2>&1)"
+case "$OUT" in
+    *ValidationError*"nothing-valid-in-here is invalid"*) pass "sts assume-role error code and message" ;;
+    *) fail "sts assume-role error code and message" "$OUT" ;;
+esac
+
 # stop the server by its PID: exit 0 and no sanitizer report
 if runnel_stop "$LOG"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM"; fi
 

@@ -26,7 +26,7 @@ static const rn_member_t thing_in[] = {
     RN_END,
 };
 static const rn_op_t ops[] = {{"PutThing", thing_in, thing_in}, {NULL, NULL, NULL}};
-static const rn_api_t api = {ops, "https://example.test/doc/2020-01-01/", NULL};
+static const rn_api_t api = {ops, "https://example.test/doc/2020-01-01/", NULL, "No {} here"};
 
 static char *decode(const char *form, int *rc)
 {
@@ -54,6 +54,15 @@ TEST(test_wrapped_lists_maps_and_booleans_decode)
     CHECK_STR(got, "{\"Name\":\"n\",\"Arns\":[\"a\",\"b\"],\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}],"
                    "\"Attrs\":{\"x\":\"1\"},\"Quiet\":true,\"Count\":-3}");
     free(got);
+}
+
+TEST(test_unknown_action_in_the_descriptions_words)
+{
+    json_t *flat = json_object(), *in = NULL;
+    char msg[256];
+    CHECK_INT(aws_query_decode(&api, "Nope", flat, &in, msg, sizeof msg), RN_ERR_INVALID_ACTION);
+    CHECK_STR(msg, "No Nope here");
+    json_decref(flat);
 }
 
 TEST(test_bad_boolean_is_invalid_parameter)
