@@ -361,10 +361,7 @@ static void respond_plain_json(respond_fn out, rn_http_conn_t *conn, int status,
  * *out, or -1. */
 static int issued_credential(const rn_app_t *app, const char *akid, rn_credential_t *out)
 {
-    for (size_t i = 0; i < app->nservices; i++)
-        if (app->services[i]->credential && app->services[i]->credential(app->inst[i], akid, out) == 0)
-            return 0;
-    return -1;
+    return rn_instances_credential(app->instances, akid, out);
 }
 
 /* 1 when the request carries session token `token` (X-Amz-Security-Token
@@ -483,16 +480,11 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
         }
         uint64_t committed, batches;
         rn_store_stats(app->store, &committed, &batches);
-        json_t *services = json_object();
-        for (size_t i = 0; i < app->nservices; i++) {
-            const rn_service_t *s = app->services[i];
-            json_object_set_new(services, s->name, s->stats ? s->stats(app->inst[i]) : json_object());
-        }
         respond_plain_json(rn_http_respond, conn, 200,
                            json_pack("{s:s,s:s,s:I,s:o,s:{s:s,s:I,s:I}}", "status", "ok", "version", RN_VERSION_STR,
                                      "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000), "services",
-                                     services, "store", "kind", rn_store_kind(app->store), "committed",
-                                     (json_int_t)committed, "batches", (json_int_t)batches));
+                                     rn_instances_stats(app->instances), "store", "kind", rn_store_kind(app->store),
+                                     "committed", (json_int_t)committed, "batches", (json_int_t)batches));
         return 1;
     }
     if (strcmp(req->path, "/_runnel/reset") == 0) {
@@ -507,8 +499,7 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
                                json_pack("{s:s}", "message",
                                          "Reset is refused: start runnel with --in-memory or --enable-reset"));
         } else {
-            for (size_t i = 0; i < app->nservices; i++)
-                app->services[i]->reset(app->inst[i]);
+            rn_instances_reset(app->instances);
             rn_store_reset(app->store);
             respond_plain_json(rn_http_respond, conn, 200, json_pack("{s:s}", "status", "reset"));
         }
@@ -623,19 +614,23 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     x->svc = route.svc;
     c->service = route.svc->name;
     x->proto = route.family == FAM_JSON ? RN_PROTO_JSON : RN_PROTO_QUERY;
-    void *inst = app->inst[route.idx];
     int rc = 0;
+    void *inst = NULL;
     if (route.family == FAM_REST) {
         x->rest = 1;
         snprintf(c->op, sizeof c->op, "%s", req->method);
         identify(app, req, c);
+        inst = rn_instances_get(app->instances, route.idx, c->account, c->region);
         if (authenticate(app, req, &route, c) < 0) {
             route.svc->rest_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
             c->err = 0;
         } else {
             char *query = req->query_len ? rn_strndup(req->query, req->query_len) : NULL;
             rn_rest_req_t rr = {req->method, req->path, query, req->body, req->body_len, c->request_id};
-            route.svc->rest(inst, &rr, &x->sr);
+            if (inst)
+                route.svc->rest(inst, &rr, &x->sr);
+            else
+                route.svc->rest_error(RN_ERR_NOMEM, "Out of memory.", c->request_id, &x->sr);
             rn_free(query);
         }
         call_done(c);
@@ -670,6 +665,8 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
             snprintf(c->msg, sizeof c->msg, "The request is missing an action or a required parameter.");
         }
     }
+    if (rc == 0 && !(inst = rn_instances_get(app->instances, route.idx, c->account, c->region)))
+        rc = rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
     if (rc == 0 && route.svc->call(inst, c) == RN_PENDING) {
         rn_http_set_ctx(conn, x);
         return;

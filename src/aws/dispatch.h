@@ -11,12 +11,11 @@
 
 #include "aws/authfile.h"
 #include "core/config.h"
+#include "core/instances.h"
 #include "core/service.h"
 #include "core/sink.h"
 #include "http/server.h"
 #include "store/store.h"
-
-#define RN_MAX_SERVICES 32
 
 /* The server's parts, as the dispatcher sees them: the services (a table and
  * one instance per entry, in the same order) and what they share. */
@@ -26,8 +25,8 @@ typedef struct rn_app {
     rn_store_t *store;
     rn_sinks_t *sinks;
     const rn_service_t *const *services; /* NULL-terminated table */
-    void *inst[RN_MAX_SERVICES];         /* inst[i] is services[i]'s instance */
     size_t nservices;
+    rn_instances_t *instances;           /* each service's instance per partition */
     aws_authfile_t *auth;   /* NULL: any well-formed credentials accepted */
     rn_http_server_t *http;
     int64_t started_ms;

@@ -80,6 +80,17 @@ typedef struct rn_service {
     /* The row this service answers a failed signature check (a shared
      * RN_ERR_* auth code) with; NULL: the shared row. */
     int (*auth_error)(int err);
+    /* One instance for all accounts and regions (STS), not one per partition. */
+    int global;
+    /* Delivery by ARN: the service part of the ARNs it receives at ("sqs"),
+     * and the hook that takes one message for the resource at arn (in the
+     * instance of the partition the ARN names). NULL: it receives nothing. */
+    const char *sink_service;
+    int (*deliver)(void *svc, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
+    /* A tap topic it listens to ("events.put") and the hook each of its
+     * instances is called with. NULL: none. */
+    const char *tap_topic;
+    void (*tap)(void *svc, const char *source, const char *body, size_t len);
     /* Store namespaces ("events.") whose keyed records are this service's,
      * NULL-terminated; and whether queue and message records are. */
     const char *const *store_ns;

@@ -23,6 +23,9 @@ typedef struct rn_message {
     const char *dedup_id; /* FIFO deduplication id, or NULL */
     const json_t *attrs;  /* message attributes ({"name": {"DataType": ...,
                            * "StringValue"|"BinaryValue": ...}}), or NULL */
+    const char *id;       /* the sender's id for it (an event's id), or NULL */
+    int hops;             /* deliveries it has already been through (bus to
+                           * bus), so a cycle across partitions ends */
 } rn_message_t;
 
 /* Delivers m to the resource `arn`. Returns 0, RN_ERR_NOT_FOUND when no

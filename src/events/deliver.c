@@ -61,7 +61,7 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
         /* no deduplication id: a FIFO target queue needs content-based
          * deduplication (the model's documentation of Target.SqsParameters),
          * and without it the send fails */
-        rn_message_t m = {payload, len, t->group_id, NULL, NULL};
+        rn_message_t m = {payload, len, t->group_id, NULL, NULL, event_id, 0};
         int rc = rn_sinks_deliver(e->sinks, arn, &m, msg, sizeof msg);
         if (rc == 0)
             return 0;
@@ -72,6 +72,24 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
             f->retry = rn_err_info(rc)->status >= 500;
             snprintf(f->code, sizeof f->code, f->retry ? "INTERNAL_ERROR" : "INVALID_PARAMETER");
             snprintf(f->message, sizeof f->message, "%s: %s", rn_err_info(rc)->code, msg);
+        }
+        return -1;
+    }
+    if (starts(arn, "arn:aws:events:") && strstr(arn, ":event-bus/") && !ev_arn_here(e, arn)) {
+        /* a bus in another region or account: through its partition's sink */
+        char msg[1024];
+        if (t->xf && ev_json_validate(payload, len, NULL) < 0)
+            return 0;
+        rn_message_t m = {payload, len, NULL, NULL, NULL, event_id, e->bus_hops + 1};
+        int rc = rn_sinks_deliver(e->sinks, arn, &m, msg, sizeof msg);
+        if (rc == 0)
+            return 0;
+        if (rc == EV_ERR_LIMIT_EXCEEDED) {
+            snprintf(f->code, sizeof f->code, "THIRD_REGION_HOP_DETECTED");
+            snprintf(f->message, sizeof f->message, "Event exceeded the maximum number of event bus hops.");
+        } else {
+            snprintf(f->code, sizeof f->code, "NO_RESOURCE");
+            snprintf(f->message, sizeof f->message, "Event bus %s does not exist.", arn);
         }
         return -1;
     }
@@ -104,6 +122,24 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
     return -1;
 }
 
+int ev_deliver_to_bus(ev_t *e, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+{
+    ev_bus_t *b = ev_arn_here(e, arn) ? ev_bus_find(e, arn) : NULL;
+    if (!b) {
+        snprintf(msg, msglen, "Event bus %s does not exist.", arn);
+        return RN_ERR_NOT_FOUND;
+    }
+    if (m->hops > MAX_BUS_HOPS) {
+        snprintf(msg, msglen, "Event exceeded the maximum number of event bus hops.");
+        return EV_ERR_LIMIT_EXCEEDED;
+    }
+    int saved = e->bus_hops;
+    e->bus_hops = m->hops;
+    ev_route(e, b, m->body, m->len, m->id ? m->id : "", rn_now_ms(), NULL, 1);
+    e->bus_hops = saved;
+    return 0;
+}
+
 static void attr(json_t *o, const char *k, const char *v)
 {
     json_object_set_new(o, k, json_pack("{s:s,s:s}", "DataType", "String", "StringValue", v));
@@ -127,7 +163,7 @@ static void dead_letter(ev_t *e, const char *rule_arn, const ev_target_t *t, con
     if (exhausted)
         attr(a, "EXHAUSTED_RETRY_CONDITION", exhausted);
     char msg[1024];
-    rn_message_t m = {payload, len, event_id, event_id, a};
+    rn_message_t m = {payload, len, event_id, event_id, a, event_id, 0};
     if (rn_sinks_deliver(e->sinks, t->dlq_arn, &m, msg, sizeof msg) < 0)
         RN_WARN("events: event %s could not reach dead-letter queue %s: %s", event_id, t->dlq_arn, msg);
     json_decref(a);

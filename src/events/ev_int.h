@@ -195,6 +195,13 @@ void ev_deliver_close(ev_t *e);
 void ev_deliver_reset(ev_t *e);
 /* Resumes retries restored from the store (from ev_start). */
 void ev_deliver_start(ev_t *e);
+/* 1 when arn (arn:aws:events:REGION:ACCOUNT:...) is in this instance's
+ * region and account. */
+int ev_arn_here(const ev_t *e, const char *arn);
+/* Routes an event that another partition's rule sent to bus `arn` here
+ * (the service's sink). Returns 0, RN_ERR_NOT_FOUND, or
+ * EV_ERR_LIMIT_EXCEEDED when it has been through too many buses. */
+int ev_deliver_to_bus(ev_t *e, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
 /* Delivers one payload to a target now; on failure schedules the retry
  * policy and finally the dead-letter queue. */
 void ev_deliver(ev_t *e, const ev_rule_t *r, const ev_target_t *t, const char *payload, size_t len,

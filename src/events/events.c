@@ -156,6 +156,13 @@ static const char *bus_name(const char *name_or_arn)
     return slash ? slash + 11 : NULL;
 }
 
+int ev_arn_here(const ev_t *e, const char *arn)
+{
+    size_t rl = strlen(e->cfg->region), al = strlen(e->cfg->account_id);
+    return strncmp(arn, "arn:aws:events:", 15) == 0 && strncmp(arn + 15, e->cfg->region, rl) == 0 &&
+           arn[15 + rl] == ':' && strncmp(arn + 16 + rl, e->cfg->account_id, al) == 0 && arn[16 + rl + al] == ':';
+}
+
 ev_bus_t *ev_bus_find(ev_t *e, const char *name_or_arn)
 {
     const char *name = bus_name(name_or_arn);

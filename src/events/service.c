@@ -13,6 +13,11 @@ static int create(const rn_service_env_t *env, void **out)
     return 0;
 }
 
+static int deliver(void *svc, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+{
+    return ev_deliver_to_bus(svc, arn, m, msg, msglen);
+}
+
 static int load_kv(void *svc, const char *ns, const char *key, const char *value)
 {
     return ev_load_kv(svc, ns, key, value);
@@ -71,6 +76,8 @@ const rn_service_t ev_service = {
     .errors = &ev_errors,
     .auth_error = auth_error,
     .store_ns = store_ns,
+    .sink_service = "events",
+    .deliver = deliver,
     .create = create,
     .load_kv = load_kv,
     .start = start,

@@ -4,23 +4,18 @@
  * event put on a bus without the two services knowing each other. */
 #include "schemas/schemas_int.h"
 
-static void observe(void *ud, const char *bus_arn, const char *envelope, size_t len)
+static void observe(void *svc, const char *bus_arn, const char *envelope, size_t len)
 {
-    schemas_observe(ud, bus_arn, envelope, len);
+    schemas_observe(svc, bus_arn, envelope, len);
 }
 
 static int create(const rn_service_env_t *env, void **out)
 {
     schemas_t *s;
     int rc = schemas_new(env->loop, env->store, env->cfg, &s);
-    if (rc < 0)
-        return rc;
-    if ((rc = rn_sinks_tap(env->sinks, "events.put", observe, s)) < 0) {
-        schemas_free(s);
-        return rc;
-    }
-    *out = s;
-    return 0;
+    if (rc == 0)
+        *out = s;
+    return rc;
 }
 
 static int load_kv(void *svc, const char *ns, const char *key, const char *value)
@@ -69,6 +64,8 @@ const rn_service_t schemas_service = {
     .errors = &sc_errors,
     .auth_error = auth_error,
     .store_ns = store_ns,
+    .tap_topic = "events.put",
+    .tap = observe,
     .create = create,
     .load_kv = load_kv,
     .rest = rest,

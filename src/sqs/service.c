@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT
  * SQS's entry in the service table: AWS JSON 1.0 (query-compatible) and the
- * query protocol, signing name "sqs", and its sink, through which other
- * services send to a queue by ARN. */
+ * query protocol, signing name "sqs", and delivery by ARN, through which
+ * other services send to a queue. */
 #include <stdio.h>
 #include <string.h>
 
 #include "sqs/sqs_int.h"
 
-static int sink(void *ud, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+static int deliver(void *svc, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
 {
-    int rc = sqs_send_to_arn(ud, arn, m->body, m->len, m->group_id, m->dedup_id, m->attrs, msg, msglen);
+    int rc = sqs_send_to_arn(svc, arn, m->body, m->len, m->group_id, m->dedup_id, m->attrs, msg, msglen);
     return rc == SQS_ERR_QUEUE_NOT_FOUND ? RN_ERR_NOT_FOUND : rc;
 }
 
@@ -17,14 +17,9 @@ static int create(const rn_service_env_t *env, void **out)
 {
     sqs_t *s;
     int rc = sqs_new(env->loop, env->store, env->cfg, &s);
-    if (rc < 0)
-        return rc;
-    if ((rc = rn_sinks_add(env->sinks, "sqs", sink, s)) < 0) {
-        sqs_free(s);
-        return rc;
-    }
-    *out = s;
-    return 0;
+    if (rc == 0)
+        *out = s;
+    return rc;
 }
 
 static int load_queue(void *svc, const rn_store_queue_rec_t *q)
@@ -91,6 +86,8 @@ const rn_service_t sqs_service = {
     .auth_error = auth_error,
     .store_ns = store_ns,
     .owns_queue_records = 1,
+    .sink_service = "sqs",
+    .deliver = deliver,
     .create = create,
     .load_queue = load_queue,
     .load_msg = load_msg,

@@ -3,7 +3,8 @@
  * never SQL. Mutations are queued from the loop without waiting; a store
  * thread commits them in batches (group commit) and the loop learns which
  * mutations are durable through barriers. A replicated backend implements
- * the same functions. Only store/ knows which engine sits behind it. */
+ * the same functions. Only store/ knows which engine sits behind it: engines
+ * implement an ops table (store_int.h). */
 #ifndef RN_STORE_H
 #define RN_STORE_H
 #include <stddef.h>
@@ -74,6 +75,20 @@ int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err)
 void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches);
 /* 1 when mutations are kept (so callers can skip encoding them), 0 in memory mode. */
 int rn_store_durable(const rn_store_t *s);
-/* "sqlite" or "memory". Borrowed static string. */
+/* "sqlite", "memory" or "view". Borrowed static string. */
 const char *rn_store_kind(const rn_store_t *s);
+
+/* A partition of `base` (one account and region's records): what is written
+ * through the view lands in base with `prefix` before every keyed record's
+ * namespace and every queue's name, and with `id_base` added to every queue
+ * id and message sequence number (so partitions never collide; give each a
+ * distinct multiple of RN_STORE_ID_SPAN). Loading, reset and closing belong
+ * to base's owner, who routes the prefixed records back (rn_store_view_split)
+ * and subtracts id_base; closing a view frees only the view. Borrowed: base
+ * and prefix (copied) must outlive it. */
+#define RN_STORE_ID_SPAN ((int64_t)1 << 40)
+int rn_store_view(rn_store_t *base, const char *prefix, int64_t id_base, rn_store_t **out);
+/* Splits a partition prefix "@ACCOUNT/REGION/" off the start of s: 1 with
+ * account, region and *rest set, 0 when s has no such prefix. */
+int rn_store_view_split(const char *s, char account[16], char region[64], const char **rest);
 #endif

@@ -56,6 +56,7 @@ const rn_service_t sts_service = {
     .api = &sts_api,
     .errors = &sts_errors,
     .store_ns = store_ns,
+    .global = 1,
     .create = create,
     .load_kv = load_kv,
     .call = call,

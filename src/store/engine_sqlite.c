@@ -10,8 +10,9 @@
  * So the next batch is applied while the previous one syncs, and the disk
  * never waits for SQLite's CPU work. The loop is woken through a uv_async and
  * fires the barriers waiting on durable mutations. With --fsync off the
- * syncer is not started and a commit is "durable" once written. */
-#include "store/store.h"
+ * syncer is not started and a commit is "durable" once written. This engine
+ * sits behind the store's ops table (store_int.h). */
+#include "store/store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,10 +45,10 @@ typedef struct barrier {
     void *arg;
 } barrier_t;
 
-struct rn_store {
+typedef struct sq {
+    rn_store_t base; /* first: the store's ops */
     uv_loop_t *loop;
     sqlite3 *db;
-    int memory;
     int sync;               /* fdatasync the WAL before acknowledging */
     int wal_fd;             /* syncer only: our own descriptor on runnel.db-wal */
     char wal_path[4200];
@@ -73,7 +74,7 @@ struct rn_store {
     barrier_t *bhead, *btail; /* loop only */
     uint64_t committed, batches, syncs;
     sqlite3_stmt *st[OP_RESET + 1];
-};
+} sq_t;
 
 static const char *schema =
     "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
@@ -96,7 +97,7 @@ static const char *sql[OP_RESET + 1] = {
     [OP_RESET] = "DELETE FROM messages",
 };
 
-static int apply(rn_store_t *s, op_t *o)
+static int apply(sq_t *s, op_t *o)
 {
     if (o->kind == OP_RESET) {
         return sqlite3_exec(s->db, "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv;", NULL, NULL,
@@ -157,7 +158,7 @@ static int apply(rn_store_t *s, op_t *o)
 
 static void *store_thread(void *arg)
 {
-    rn_store_t *s = arg;
+    sq_t *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->mu);
         while (!s->head && !s->stop)
@@ -217,7 +218,7 @@ static void *store_thread(void *arg)
 
 /* fdatasync on any descriptor of a file flushes that file's data, so the
  * syncer keeps its own descriptor on the WAL, opened once SQLite created it. */
-static int sync_wal(rn_store_t *s)
+static int sync_wal(sq_t *s)
 {
     if (s->wal_fd < 0) {
         s->wal_fd = open(s->wal_path, O_RDONLY | O_CLOEXEC);
@@ -246,7 +247,7 @@ static int sync_wal(rn_store_t *s)
 
 static void *syncer_thread(void *arg)
 {
-    rn_store_t *s = arg;
+    sq_t *s = arg;
     pthread_mutex_lock(&s->mu);
     for (;;) {
         while (s->written_seq == s->durable_seq && s->stop != 2)
@@ -273,7 +274,7 @@ static void *syncer_thread(void *arg)
 
 static void on_async(uv_async_t *a)
 {
-    rn_store_t *s = a->data;
+    sq_t *s = a->data;
     pthread_mutex_lock(&s->mu);
     uint64_t durable = s->durable_seq;
     uint64_t failed_upto = s->failed_upto;
@@ -321,12 +322,10 @@ static op_t *op_new(int kind, const char *s1, const char *s2, size_t len2, const
     return o;
 }
 
-static void submit(rn_store_t *s, op_t *o)
+static void submit(sq_t *s, op_t *o)
 {
-    if (s->memory || !o) {
-        if (!o && !s->memory)
-            RN_ERROR("store: out of memory queueing a mutation");
-        rn_free(o);
+    if (!o) {
+        RN_ERROR("store: out of memory queueing a mutation");
         return;
     }
     o->sseq = ++s->queued_seq;
@@ -339,7 +338,7 @@ static void submit(rn_store_t *s, op_t *o)
 
 /* Runs just before the loop blocks: one lock and at most one wake-up per loop
  * turn however many mutations the turn made. */
-static void flush_to_writer(rn_store_t *s)
+static void flush_to_writer(sq_t *s)
 {
     if (!s->lhead)
         return;
@@ -361,18 +360,16 @@ static void on_flush(uv_prepare_t *h)
     flush_to_writer(h->data);
 }
 
-int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
-                  size_t msglen)
+static const rn_store_ops_t ops;
+
+int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
+                         size_t msglen)
 {
-    rn_store_t *s = rn_calloc(1, sizeof *s);
+    sq_t *s = rn_calloc(1, sizeof *s);
     if (!s)
         return snprintf(msg, msglen, "out of memory"), -1;
+    s->base.ops = &ops;
     s->loop = loop;
-    if (!dir) {
-        s->memory = 1;
-        *out = s;
-        return 0;
-    }
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         snprintf(msg, msglen, "cannot create data dir %s: %s", dir, strerror(errno));
         rn_free(s);
@@ -425,14 +422,13 @@ int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_st
     pthread_create(&s->thread, NULL, store_thread, s);
     if (s->sync)
         pthread_create(&s->syncer, NULL, syncer_thread, s);
-    *out = s;
+    *out = &s->base;
     return 0;
 }
 
-int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)
+static int sq_load(rn_store_t *st, const rn_store_loader_t *l)
 {
-    if (s->memory)
-        return 0;
+    sq_t *s = (sq_t *)st;
     sqlite3_stmt *p;
     int rc = 0;
     sqlite3_prepare_v2(s->db, "SELECT qid, name, state FROM queues ORDER BY qid", -1, &p, NULL);
@@ -473,68 +469,62 @@ int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)
 
 static void on_handle_closed(uv_handle_t *h)
 {
-    rn_store_t *s = h->data;
+    sq_t *s = h->data;
     if (--s->open_handles == 0)
         rn_free(s);
 }
 
-void rn_store_close(rn_store_t *s)
+static void sq_close(rn_store_t *st)
 {
-    if (!s)
-        return;
-    if (!s->memory) {
-        flush_to_writer(s);
-        pthread_mutex_lock(&s->mu);
-        s->stop = 1;
-        pthread_cond_signal(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-        pthread_join(s->thread, NULL);
-        if (s->sync)
-            pthread_join(s->syncer, NULL);
-        if (s->wal_fd >= 0)
-            close(s->wal_fd);
-        on_async(&s->async);
-        for (int k = 0; k <= OP_RESET; k++)
-            sqlite3_finalize(s->st[k]);
-        sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-        sqlite3_close(s->db);
-        s->open_handles = 2;
-        uv_close((uv_handle_t *)&s->flush, on_handle_closed);
-        uv_close((uv_handle_t *)&s->async, on_handle_closed);
-        return; /* freed by the close callback */
-    }
-    rn_free(s);
+    sq_t *s = (sq_t *)st;
+    flush_to_writer(s);
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    if (s->sync)
+        pthread_join(s->syncer, NULL);
+    if (s->wal_fd >= 0)
+        close(s->wal_fd);
+    on_async(&s->async);
+    for (int k = 0; k <= OP_RESET; k++)
+        sqlite3_finalize(s->st[k]);
+    sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    sqlite3_close(s->db);
+    s->open_handles = 2;
+    uv_close((uv_handle_t *)&s->flush, on_handle_closed);
+    uv_close((uv_handle_t *)&s->async, on_handle_closed);
+    /* freed by the close callback */
 }
 
-void rn_store_reset(rn_store_t *s)
+static void sq_reset(rn_store_t *st)
 {
+    sq_t *s = (sq_t *)st;
     submit(s, op_new(OP_RESET, NULL, NULL, 0, NULL));
 }
 
-void rn_store_queue_put(rn_store_t *s, const rn_store_queue_rec_t *q)
+static void sq_queue_put(rn_store_t *st, const rn_store_queue_rec_t *q)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     op_t *o = op_new(OP_QPUT, q->name, NULL, 0, q->state_json);
     if (o)
         o->qid = q->qid;
     submit(s, o);
 }
 
-void rn_store_queue_delete(rn_store_t *s, int64_t qid)
+static void sq_queue_delete(rn_store_t *st, int64_t qid)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     op_t *o = op_new(OP_QDEL, NULL, NULL, 0, NULL);
     if (o)
         o->qid = qid;
     submit(s, o);
 }
 
-void rn_store_msg_put(rn_store_t *s, const rn_store_msg_rec_t *m)
+static void sq_msg_put(rn_store_t *st, const rn_store_msg_rec_t *m)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     op_t *o = op_new(OP_MPUT, m->id, m->body, m->body_len, m->meta_json);
     if (o) {
         o->qid = m->qid;
@@ -547,11 +537,10 @@ void rn_store_msg_put(rn_store_t *s, const rn_store_msg_rec_t *m)
     submit(s, o);
 }
 
-void rn_store_msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
+static void sq_msg_state(rn_store_t *st, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
                         int64_t first_receive_ms)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     op_t *o = op_new(OP_MSTATE, NULL, NULL, 0, NULL);
     if (o) {
         o->qid = qid;
@@ -563,10 +552,9 @@ void rn_store_msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible
     submit(s, o);
 }
 
-void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
+static void sq_msg_delete(rn_store_t *st, int64_t qid, int64_t seq)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     op_t *o = op_new(OP_MDEL, NULL, NULL, 0, NULL);
     if (o) {
         o->qid = qid;
@@ -575,38 +563,37 @@ void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
     submit(s, o);
 }
 
-void rn_store_msg_purge(rn_store_t *s, int64_t qid)
+static void sq_msg_purge(rn_store_t *st, int64_t qid)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     op_t *o = op_new(OP_MPURGE, NULL, NULL, 0, NULL);
     if (o)
         o->qid = qid;
     submit(s, o);
 }
 
-void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value)
+static void sq_kv_put(rn_store_t *st, const char *ns, const char *key, const char *value)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     submit(s, op_new(OP_KVPUT, ns, key, strlen(key), value));
 }
 
-void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key)
+static void sq_kv_delete(rn_store_t *st, const char *ns, const char *key)
 {
-    if (s->memory)
-        return;
+    sq_t *s = (sq_t *)st;
     submit(s, op_new(OP_KVDEL, ns, key, strlen(key), NULL));
 }
 
-uint64_t rn_store_last_seq(const rn_store_t *s)
+static uint64_t sq_last_seq(const rn_store_t *st)
 {
+    const sq_t *s = (const sq_t *)st;
     return s->queued_seq;
 }
 
-int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg)
+static int sq_barrier(rn_store_t *st, uint64_t seq, void (*fn)(void *arg, int err), void *arg)
 {
-    if (s->memory || seq == 0 || seq <= s->durable_seen)
+    sq_t *s = (sq_t *)st;
+    if (seq == 0 || seq <= s->durable_seen)
         return 1;
     barrier_t *b = rn_malloc(sizeof *b);
     if (!b) {
@@ -622,18 +609,28 @@ int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err)
     return 0;
 }
 
-void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
+static void sq_stats(const rn_store_t *st, uint64_t *committed, uint64_t *batches)
 {
+    const sq_t *s = (const sq_t *)st;
     *committed = s->committed;
     *batches = s->batches;
 }
 
-int rn_store_durable(const rn_store_t *s)
-{
-    return !s->memory;
-}
-
-const char *rn_store_kind(const rn_store_t *s)
-{
-    return s->memory ? "memory" : "sqlite";
-}
+static const rn_store_ops_t ops = {
+    .kind = "sqlite",
+    .load = sq_load,
+    .close = sq_close,
+    .reset = sq_reset,
+    .queue_put = sq_queue_put,
+    .queue_delete = sq_queue_delete,
+    .msg_put = sq_msg_put,
+    .msg_state = sq_msg_state,
+    .msg_delete = sq_msg_delete,
+    .msg_purge = sq_msg_purge,
+    .kv_put = sq_kv_put,
+    .kv_delete = sq_kv_delete,
+    .last_seq = sq_last_seq,
+    .barrier = sq_barrier,
+    .stats = sq_stats,
+    .durable = 1,
+};

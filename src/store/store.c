@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT
+ * The store's public functions, forwarded to the engine behind them. */
+#include "store/store_int.h"
+
+int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
+                  size_t msglen)
+{
+    if (!dir)
+        return rn_store_open_memory(out) < 0 ? (snprintf(msg, msglen, "out of memory"), -1) : 0;
+    return rn_store_open_sqlite(loop, dir, fsync_mode, out, msg, msglen);
+}
+
+int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)
+{
+    return s->ops->load(s, l);
+}
+
+void rn_store_close(rn_store_t *s)
+{
+    if (s)
+        s->ops->close(s);
+}
+
+void rn_store_reset(rn_store_t *s)
+{
+    s->ops->reset(s);
+}
+
+void rn_store_queue_put(rn_store_t *s, const rn_store_queue_rec_t *q)
+{
+    s->ops->queue_put(s, q);
+}
+
+void rn_store_queue_delete(rn_store_t *s, int64_t qid)
+{
+    s->ops->queue_delete(s, qid);
+}
+
+void rn_store_msg_put(rn_store_t *s, const rn_store_msg_rec_t *m)
+{
+    s->ops->msg_put(s, m);
+}
+
+void rn_store_msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
+                        int64_t first_receive_ms)
+{
+    s->ops->msg_state(s, qid, seq, visible_ms, receive_count, first_receive_ms);
+}
+
+void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
+{
+    s->ops->msg_delete(s, qid, seq);
+}
+
+void rn_store_msg_purge(rn_store_t *s, int64_t qid)
+{
+    s->ops->msg_purge(s, qid);
+}
+
+void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value)
+{
+    s->ops->kv_put(s, ns, key, value);
+}
+
+void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key)
+{
+    s->ops->kv_delete(s, ns, key);
+}
+
+uint64_t rn_store_last_seq(const rn_store_t *s)
+{
+    return s->ops->last_seq(s);
+}
+
+int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg)
+{
+    return s->ops->barrier(s, seq, fn, arg);
+}
+
+void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
+{
+    s->ops->stats(s, committed, batches);
+}
+
+int rn_store_durable(const rn_store_t *s)
+{
+    return s->ops->durable;
+}
+
+const char *rn_store_kind(const rn_store_t *s)
+{
+    return s->ops->kind;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT
+ * Inside the store: the operations every engine implements. An engine's
+ * state struct starts with a struct rn_store whose ops point at its table;
+ * store.c forwards the public functions through it. Engines: sqlite (the
+ * durable default), memory (keeps nothing: --in-memory), view (a partition of
+ * another store: its records carry the partition's prefix). */
+#ifndef RN_STORE_INT_H
+#define RN_STORE_INT_H
+#include "store/store.h"
+
+typedef struct rn_store_ops {
+    const char *kind;
+    int (*load)(rn_store_t *s, const rn_store_loader_t *l);
+    void (*close)(rn_store_t *s);
+    void (*reset)(rn_store_t *s);
+    void (*queue_put)(rn_store_t *s, const rn_store_queue_rec_t *q);
+    void (*queue_delete)(rn_store_t *s, int64_t qid);
+    void (*msg_put)(rn_store_t *s, const rn_store_msg_rec_t *m);
+    void (*msg_state)(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
+                      int64_t first_receive_ms);
+    void (*msg_delete)(rn_store_t *s, int64_t qid, int64_t seq);
+    void (*msg_purge)(rn_store_t *s, int64_t qid);
+    void (*kv_put)(rn_store_t *s, const char *ns, const char *key, const char *value);
+    void (*kv_delete)(rn_store_t *s, const char *ns, const char *key);
+    uint64_t (*last_seq)(const rn_store_t *s);
+    int (*barrier)(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
+    void (*stats)(const rn_store_t *s, uint64_t *committed, uint64_t *batches);
+    int durable; /* 1 when mutations are kept */
+} rn_store_ops_t;
+
+struct rn_store {
+    const rn_store_ops_t *ops;
+};
+
+/* The engines' constructors (rn_store_open picks one). */
+int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
+                         size_t msglen);
+int rn_store_open_memory(rn_store_t **out);
+#endif
