@@ -4,7 +4,9 @@
  * Schemas (in memory); the response bytes are read back. The first byte's
  * low bit turns on an access-key file, so SigV4 refusal before the body and
  * verification after it are both reached. Requests naming API destinations
- * are skipped: delivering to one would connect to whatever host they name. */
+ * are skipped: delivering to one would connect to whatever host they name;
+ * so are those naming the clock endpoint: a moved clock would make every
+ * later input depend on the earlier ones. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ static void setup(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1 || memmem(data, size, "ApiDestination", 14))
+    if (size < 1 || memmem(data, size, "ApiDestination", 14) || memmem(data, size, "_runnel/clock", 13))
         return 0;
     setup();
     rn_app_reset(&app);

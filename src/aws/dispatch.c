@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/call.h"
 #include "aws/form.h"
@@ -101,7 +102,8 @@ typedef struct route {
 
 static int is_internal(const char *path)
 {
-    return strcmp(path, "/_runnel/health") == 0 || strcmp(path, "/_runnel/reset") == 0;
+    return strcmp(path, "/_runnel/health") == 0 || strcmp(path, "/_runnel/reset") == 0 ||
+           strcmp(path, "/_runnel/clock") == 0;
 }
 
 /* Field n (0: access key, 1: date, 2: region, 3: service) of the request's
@@ -468,6 +470,48 @@ int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
     return 1;
 }
 
+/* GET or POST /_runnel/clock: where the clock stands, and (POST, where reset
+ * is allowed) {"advanceSeconds": N} moves it forward, running what falls due
+ * on the way. */
+static void clock_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
+{
+    int post = strcmp(req->method, "POST") == 0;
+    if (!post && strcmp(req->method, "GET") != 0) {
+        respond_plain_json(rn_http_respond, conn, 405, json_pack("{s:s}", "message", "Use GET or POST"));
+        return;
+    }
+    if (post) {
+        if (!app->cfg->in_memory && !app->cfg->enable_reset) {
+            respond_plain_json(rn_http_respond, conn, 403,
+                               json_pack("{s:s}", "message",
+                                         "Moving the clock is refused: start runnel with --in-memory or "
+                                         "--enable-reset"));
+            return;
+        }
+        json_t *in = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
+        json_t *n = json_object_get(in, "advanceSeconds");
+        double secs = json_is_number(n) ? json_number_value(n) : -1;
+        json_decref(in);
+        if (secs < 0 || secs > 10.0 * 365 * 86400) {
+            respond_plain_json(rn_http_respond, conn, 400,
+                               json_pack("{s:s}", "message",
+                                         "Send {\"advanceSeconds\": N} with N a number of seconds from 0 to "
+                                         "315360000 (the clock only moves forward)"));
+            return;
+        }
+        rn_instances_advance(app->instances, (int64_t)(secs * 1000 + 0.5));
+    }
+    int64_t now = rn_now_ms();
+    time_t t = (time_t)(now / 1000);
+    struct tm tm;
+    char iso[40];
+    gmtime_r(&t, &tm);
+    size_t k = strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(iso + k, sizeof iso - k, ".%03dZ", (int)(now % 1000));
+    respond_plain_json(rn_http_respond, conn, 200,
+                       json_pack("{s:s,s:f}", "now", iso, "offsetSeconds", (double)rn_clock_offset_ms() / 1000.0));
+}
+
 static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
 {
     route_t route = {NULL, 0, FAM_INTERNAL, 0};
@@ -485,6 +529,16 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
                                      "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000), "services",
                                      rn_instances_stats(app->instances), "store", "kind", rn_store_kind(app->store),
                                      "committed", (json_int_t)committed, "batches", (json_int_t)batches));
+        return 1;
+    }
+    if (strcmp(req->path, "/_runnel/clock") == 0) {
+        if (rc < 0) {
+            char rid[37];
+            rn_uuid(rid);
+            send_auth_error(rn_http_respond, conn, &route, rc, msg, rid);
+        } else {
+            clock_endpoint(app, conn, req);
+        }
         return 1;
     }
     if (strcmp(req->path, "/_runnel/reset") == 0) {

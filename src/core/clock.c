@@ -14,5 +14,11 @@ int64_t rn_now_ms(void)
 
 void rn_clock_shift(int64_t delta_ms)
 {
-    offset_ms += delta_ms;
+    if (delta_ms > 0)
+        offset_ms += delta_ms;
+}
+
+int64_t rn_clock_offset_ms(void)
+{
+    return offset_ms;
 }

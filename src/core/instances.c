@@ -7,9 +7,11 @@
  * first, and any other partition gets a fresh one. */
 #include "core/instances.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/mem.h"
 
 #define MAX_SERVICES 32
@@ -319,6 +321,49 @@ json_t *rn_instances_stats(rn_instances_t *x)
         }
     }
     return totals;
+}
+
+/* The earliest due time of any instance, INT64_MAX when none. */
+static int64_t next_due(rn_instances_t *x)
+{
+    int64_t due = INT64_MAX;
+    for (size_t k = 0; k < x->nparts; k++)
+        for (size_t i = 0; i < x->nservices; i++)
+            if (x->parts[k]->inst[i] && x->table[i]->next_due) {
+                int64_t d = x->table[i]->next_due(x->parts[k]->inst[i]);
+                if (d < due)
+                    due = d;
+            }
+    return due;
+}
+
+static void run_due(rn_instances_t *x)
+{
+    for (size_t k = 0; k < x->nparts; k++)
+        for (size_t i = 0; i < x->nservices; i++)
+            if (x->parts[k]->inst[i] && x->table[i]->run_due)
+                x->table[i]->run_due(x->parts[k]->inst[i]);
+}
+
+/* More steps than this (a schedule every minute for two years) and the rest
+ * of the way is one jump: what is due then runs at the end. */
+#define MAX_STEPS 1000000
+
+void rn_instances_advance(rn_instances_t *x, int64_t ms)
+{
+    int64_t target = rn_now_ms() + (ms > 0 ? ms : 0);
+    for (long steps = 0; steps < MAX_STEPS; steps++) {
+        int64_t due = next_due(x), now = rn_now_ms();
+        if (due > target)
+            break;
+        if (due > now)
+            rn_clock_shift(due - now);
+        run_due(x);
+    }
+    int64_t now = rn_now_ms();
+    if (target > now)
+        rn_clock_shift(target - now);
+    run_due(x);
 }
 
 void rn_instances_reset(rn_instances_t *x)

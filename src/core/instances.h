@@ -31,6 +31,9 @@ int rn_instances_credential(rn_instances_t *x, const char *akid, rn_credential_t
 /* {name: {counts summed over partitions..., "regions": {region: {account:
  * {counts}}}}} for the health endpoint's "services". Caller owns it. */
 json_t *rn_instances_stats(rn_instances_t *x);
+/* Moves the clock forward by ms, stopping at each time something falls due
+ * on the way so that it runs in order, as if the time had passed. */
+void rn_instances_advance(rn_instances_t *x, int64_t ms);
 /* Every instance: reset (the store is reset by its owner), drain. */
 void rn_instances_reset(rn_instances_t *x);
 void rn_instances_drain(rn_instances_t *x);

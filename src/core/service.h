@@ -120,6 +120,11 @@ typedef struct rn_service {
      * akid (expired ones included, so the caller can say so), -1 when it
      * issued none such. NULL: the service issues none. */
     int (*credential)(void *svc, const char *akid, rn_credential_t *out);
+    /* The moving clock (core/clock.h): the earliest time (epoch ms) at which
+     * timer work is due (INT64_MAX: none), and a hook that runs everything
+     * due at rn_now_ms() and re-arms the timers. NULL: no timers. */
+    int64_t (*next_due)(void *svc);
+    void (*run_due)(void *svc);
     /* Counts for the health endpoint (a new object), or NULL. */
     json_t *(*stats)(void *svc);
     void (*destroy)(void *svc);

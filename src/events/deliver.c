@@ -386,7 +386,16 @@ void ev_deliver(ev_t *e, const ev_rule_t *r, const ev_target_t *t, const char *p
 
 static void retry_fire(uv_timer_t *h)
 {
-    ev_t *e = h->data;
+    ev_retry_run(h->data);
+}
+
+int64_t ev_retry_next_due(const ev_t *e)
+{
+    return e->retries ? e->retries->due_ms : INT64_MAX;
+}
+
+void ev_retry_run(ev_t *e)
+{
     int64_t now = rn_now_ms();
     while (e->retries && e->retries->due_ms <= now) {
         ev_delivery_t *d = e->retries;

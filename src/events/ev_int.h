@@ -195,6 +195,13 @@ void ev_deliver_close(ev_t *e);
 void ev_deliver_reset(ev_t *e);
 /* Resumes retries restored from the store (from ev_start). */
 void ev_deliver_start(ev_t *e);
+/* The moving clock (core/clock.h): when the next scheduled run and the next
+ * retry fall due (INT64_MAX: none), and running what is due now (the timers'
+ * callbacks; each re-arms its timer). */
+int64_t ev_sched_next_due(ev_t *e);
+void ev_sched_run(ev_t *e);
+int64_t ev_retry_next_due(const ev_t *e);
+void ev_retry_run(ev_t *e);
 /* 1 when arn (arn:aws:events:REGION:ACCOUNT:...) is in this instance's
  * region and account. */
 int ev_arn_here(const ev_t *e, const char *arn);

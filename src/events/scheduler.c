@@ -69,7 +69,26 @@ static void fire(ev_t *e, ev_rule_t *r, int64_t at)
 
 static void on_sched(uv_timer_t *h)
 {
-    ev_t *e = h->data;
+    ev_sched_run(h->data);
+}
+
+int64_t ev_sched_next_due(ev_t *e)
+{
+    int64_t due = INT64_MAX;
+    ev_bus_t *b = rn_smap_get(&e->buses, "default");
+    const char *k;
+    void *v;
+    size_t i = 0;
+    while (b && rn_smap_next(&b->rules, &i, &k, &v)) {
+        const ev_rule_t *r = v;
+        if (r->next_fire_ms >= 0 && r->next_fire_ms < due)
+            due = r->next_fire_ms;
+    }
+    return due;
+}
+
+void ev_sched_run(ev_t *e)
+{
     int64_t now = rn_now_ms();
     ev_bus_t *b = rn_smap_get(&e->buses, "default");
     const char *k;

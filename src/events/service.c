@@ -38,6 +38,18 @@ static void reset(void *svc)
     ev_reset(svc);
 }
 
+static int64_t next_due(void *svc)
+{
+    int64_t a = ev_sched_next_due(svc), b = ev_retry_next_due(svc);
+    return a < b ? a : b;
+}
+
+static void run_due(void *svc)
+{
+    ev_sched_run(svc);
+    ev_retry_run(svc);
+}
+
 static json_t *stats(void *svc)
 {
     return json_pack("{s:I}", "buses", (json_int_t)ev_bus_count(svc));
@@ -83,6 +95,8 @@ const rn_service_t ev_service = {
     .start = start,
     .call = call,
     .reset = reset,
+    .next_due = next_due,
+    .run_due = run_due,
     .stats = stats,
     .destroy = destroy,
 };

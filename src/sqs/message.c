@@ -229,7 +229,11 @@ static void msg_make_ready(sqs_msg_t *m)
 
 static void on_timer(uv_timer_t *t)
 {
-    sqs_t *s = t->data;
+    sqs_timer_run(t->data);
+}
+
+void sqs_timer_run(sqs_t *s)
+{
     int64_t now = rn_now_ms();
     s->timer_due = 0;
     sqs_queue_t *woken[64];
@@ -248,6 +252,23 @@ static void on_timer(uv_timer_t *t)
     for (int i = 0; i < nw; i++)
         sqs_waiters_wake(woken[i]);
     sqs_timer_arm(s);
+}
+
+int64_t sqs_next_due(const sqs_t *s)
+{
+    int64_t due = s->heap_len ? s->heap[0]->visible_ms : INT64_MAX;
+    size_t i = 0;
+    const char *k;
+    void *v;
+    while (rn_smap_next(&s->queues, &i, &k, &v)) {
+        const sqs_queue_t *q = v;
+        const sqs_msg_t *m = q->all_head;
+        if (m && m->state != MSG_INFLIGHT && m->sent_ms + (int64_t)q->retention_s * 1000 < due)
+            due = m->sent_ms + (int64_t)q->retention_s * 1000;
+        if (q->dd_head && q->dd_head->expires_ms < due)
+            due = q->dd_head->expires_ms;
+    }
+    return due;
 }
 
 /* Arms the one uv timer for the earliest heap entry. */

@@ -55,6 +55,17 @@ static void drain(void *svc)
     sqs_drain_waiters(svc);
 }
 
+static int64_t next_due(void *svc)
+{
+    return sqs_next_due(svc);
+}
+
+static void run_due(void *svc)
+{
+    sqs_timer_run(svc);
+    sqs_sweep(svc);
+}
+
 static json_t *stats(void *svc)
 {
     return json_pack("{s:I}", "queues", (json_int_t)sqs_queue_count(svc));
@@ -95,6 +106,8 @@ const rn_service_t sqs_service = {
     .call = call,
     .reset = reset,
     .drain = drain,
+    .next_due = next_due,
+    .run_due = run_due,
     .stats = stats,
     .destroy = destroy,
 };

@@ -147,6 +147,12 @@ static inline void sqs_receive_tidy(json_t *out)
     if (json_array_size(json_object_get(out, "Messages")) == 0)
         json_object_del(out, "Messages");
 }
+/* Makes every message whose delay or visibility timeout has passed
+ * receivable, wakes long polls, re-arms the timer (the timer's callback). */
+void sqs_timer_run(sqs_t *s);
+/* The earliest time a message becomes visible, a message's retention ends
+ * or a deduplication id expires; INT64_MAX when none. */
+int64_t sqs_next_due(const sqs_t *s);
 int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t *in, json_t *messages);
 int sqs_msg_delete_handle(sqs_queue_t *q, rn_call_t *c, const char *handle);
 int sqs_msg_change_visibility(sqs_queue_t *q, rn_call_t *c, const char *handle, const json_t *vt);
