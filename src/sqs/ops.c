@@ -204,27 +204,11 @@ int sqs_send_to_arn(sqs_t *s, const char *arn, const char *body, size_t len, con
         snprintf(msg, msglen, "The specified queue does not exist.");
         return SQS_ERR_QUEUE_NOT_FOUND;
     }
-    static rn_call_t scratch; /* loop only, and the send below does not come back here */
-    rn_call_t *c = &scratch;
-    memset(c, 0, sizeof *c);
-    json_t *e = json_object();
-    if (!e) {
-        snprintf(msg, msglen, "Out of memory");
-        return RN_ERR_NOMEM;
-    }
-    json_object_set_new(e, "MessageBody", json_stringn(body, len));
-    if (q->fifo && group_id)
-        json_object_set_new(e, "MessageGroupId", json_string(group_id));
-    if (q->fifo && dedup_id && !q->content_dedup)
-        json_object_set_new(e, "MessageDeduplicationId", json_string(dedup_id));
-    if (attrs)
-        json_object_set(e, "MessageAttributes", (json_t *)attrs);
-    json_t *r = NULL;
-    int rc = sqs_msg_send(q, c, e, 0, &r) < 0 ? c->err : 0;
-    if (rc < 0)
-        snprintf(msg, msglen, "%s", c->msg);
-    json_decref(r);
-    json_decref(e);
+    /* no dedup id where content-based deduplication stands in for it */
+    sqs_send_t in = {body, len, attrs, NULL, SQS_DELAY_QUEUE, q->fifo ? group_id : NULL,
+                     q->fifo && !q->content_dedup ? dedup_id : NULL, NULL};
+    sqs_sent_t out;
+    int rc = sqs_queue_send(q, &in, &out, msg, msglen);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #ifndef RN_SQS_INT_H
 #define RN_SQS_INT_H
 #include <jansson.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "core/call.h"
@@ -140,7 +141,45 @@ void sqs_queue_free(sqs_queue_t *q);
 int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const json_t *attrs, int creating);
 
 /* message.c */
+/* One message to send, whoever sends it (an API call, a batch entry,
+ * another service). All borrowed. */
+typedef struct sqs_send {
+    const char *body;
+    size_t len;
+    const json_t *attrs; /* MessageAttributes, or NULL */
+    const json_t *sys;   /* MessageSystemAttributes, or NULL */
+    long long delay;     /* DelaySeconds as sent (checked: 0..900), or one of: */
+#define SQS_DELAY_QUEUE LLONG_MIN          /* none sent: the queue's */
+#define SQS_DELAY_NOT_INT (LLONG_MIN + 1)  /* sent, but not an integer */
+    const char *group;   /* MessageGroupId, or NULL */
+    const char *dedup;   /* MessageDeduplicationId, or NULL */
+    const char *sender;  /* SenderId (an access key), or NULL: the account */
+} sqs_send_t;
+
+/* What a send gives back (a duplicate within the FIFO window gives the
+ * first message's id). */
+typedef struct sqs_sent {
+    char id[37];
+    char md5_body[33], md5_attrs[33], md5_sys[33];
+    char seqnum[24]; /* FIFO only, else "" */
+    int duplicate;
+} sqs_sent_t;
+
+/* The domain-level send under SendMessage, its batch and other services'
+ * deliveries: validates, deduplicates, stores and places one message.
+ * Returns 0 with *out, or an error with AWS's message in msg. */
+int sqs_queue_send(sqs_queue_t *q, const sqs_send_t *in, sqs_sent_t *out, char *msg, size_t msglen);
+/* SendMessage's (and a batch entry's) JSON entry through sqs_queue_send. */
 int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *entry, int batch, json_t **result);
+/* Shared by the message files (message.c, send.c, receive.c, timers.c). */
+sqs_msg_t *sqs_msg_new(sqs_queue_t *q, const char *body, size_t n);
+void sqs_seqnum(int64_t seq, char out[24]);
+void sqs_count(sqs_queue_t *q, int state, int delta);
+void sqs_ready_append(sqs_queue_t *q, sqs_msg_t *m);
+void sqs_ready_unlink(sqs_queue_t *q, sqs_msg_t *m);
+void sqs_msg_persist_state(const sqs_msg_t *m);
+void sqs_msg_make_ready(sqs_msg_t *m);
+
 /* An empty receive answers without a Messages member, as SQS does. */
 static inline void sqs_receive_tidy(json_t *out)
 {
