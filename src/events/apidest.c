@@ -128,9 +128,9 @@ static void apply_http_params(const json_t *p, rn_buf_t *headers, rn_buf_t *url,
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(p, "HeaderParameters"), i, it)
-        add_header(headers, ev_get_str(it, "Key"), ev_get_str(it, "Value"));
+        add_header(headers, rn_param_str(it, "Key"), rn_param_str(it, "Value"));
     json_array_foreach(json_object_get(p, "QueryStringParameters"), i, it)
-        add_query(url, first, ev_get_str(it, "Key"), ev_get_str(it, "Value"));
+        add_query(url, first, rn_param_str(it, "Key"), rn_param_str(it, "Value"));
 }
 
 static char *base64(const char *s)
@@ -231,7 +231,7 @@ static void on_token(void *ud, int status, const char *body, size_t len, const c
     fetch_t *f = ud;
     json_error_t jerr;
     json_t *j = status >= 200 && status < 300 ? json_loadb(body, len, 0, &jerr) : NULL;
-    const char *tok = ev_get_str(j, "access_token");
+    const char *tok = rn_param_str(j, "access_token");
     token_t *t = rn_smap_get(&f->e->tokens, f->conn_name);
     send_ctx_t *waiting = t ? t->waiting : NULL;
     if (t) {
@@ -272,9 +272,9 @@ static void on_token(void *ud, int status, const char *body, size_t len, const c
 static int fetch_token(ev_t *e, const char *conn_name, const json_t *oauth)
 {
     const json_t *cp = json_object_get(oauth, "ClientParameters");
-    const char *id = ev_get_str(cp, "ClientID"), *secret = ev_get_str(cp, "ClientSecret");
-    const char *endpoint = ev_get_str(oauth, "AuthorizationEndpoint");
-    const char *method = ev_get_str(oauth, "HttpMethod");
+    const char *id = rn_param_str(cp, "ClientID"), *secret = rn_param_str(cp, "ClientSecret");
+    const char *endpoint = rn_param_str(oauth, "AuthorizationEndpoint");
+    const char *method = rn_param_str(oauth, "HttpMethod");
     const json_t *hp = json_object_get(oauth, "OAuthHttpParameters");
     rn_buf_t url = {0}, h = {0}, body = {0};
     int first = 1;
@@ -290,12 +290,12 @@ static int fetch_token(ev_t *e, const char *conn_name, const json_t *oauth)
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(hp, "BodyParameters"), i, it) {
-        if (!ev_get_str(it, "Key") || !ev_get_str(it, "Value"))
+        if (!rn_param_str(it, "Key") || !rn_param_str(it, "Value"))
             continue;
         rn_buf_puts(&body, "&");
-        add_urlenc(&body, ev_get_str(it, "Key"));
+        add_urlenc(&body, rn_param_str(it, "Key"));
         rn_buf_puts(&body, "=");
-        add_urlenc(&body, ev_get_str(it, "Value"));
+        add_urlenc(&body, rn_param_str(it, "Value"));
     }
     rn_buf_add(&url, "", 1);
     rn_buf_add(&h, "", 1);
@@ -336,8 +336,8 @@ static char *merged_body(const char *payload, size_t len, const json_t *body_par
     }
     size_t i;
     json_t *it;
-    json_array_foreach(body_params, i, it) if (ev_get_str(it, "Key") && ev_get_str(it, "Value"))
-        json_object_set_new(obj, ev_get_str(it, "Key"), json_string(ev_get_str(it, "Value")));
+    json_array_foreach(body_params, i, it) if (rn_param_str(it, "Key") && rn_param_str(it, "Value"))
+        json_object_set_new(obj, rn_param_str(it, "Key"), json_string(rn_param_str(it, "Value")));
     char *txt = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
     char *out = txt ? rn_strdup(txt) : NULL;
@@ -350,25 +350,25 @@ int ev_apidest_send(ev_t *e, const ev_target_t *t, const char *payload, size_t l
                     ev_http_done_fn done, void *ud, char *code, size_t codelen, char *msg, size_t msglen)
 {
     json_t *dest = ev_apidest_by_arn(e, t->arn);
-    json_t *conn = dest ? ev_connection_by_arn(e, ev_get_str(dest, "ConnectionArn")) : NULL;
+    json_t *conn = dest ? ev_connection_by_arn(e, rn_param_str(dest, "ConnectionArn")) : NULL;
     *wait_ms = 0;
     if (!dest || !conn) {
         snprintf(code, codelen, "NO_RESOURCE");
         snprintf(msg, msglen, "%s %s does not exist.", dest ? "Connection of" : "API destination", t->arn);
         return -1;
     }
-    if (strcmp(ev_get_str(conn, "ConnectionState"), "DEAUTHORIZED") == 0) {
+    if (strcmp(rn_param_str(conn, "ConnectionState"), "DEAUTHORIZED") == 0) {
         snprintf(code, codelen, "NO_PERMISSIONS");
-        snprintf(msg, msglen, "Connection %s is deauthorized.", ev_get_str(conn, "Name"));
+        snprintf(msg, msglen, "Connection %s is deauthorized.", rn_param_str(conn, "Name"));
         return -1;
     }
-    const char *endpoint = ev_get_str(dest, "InvocationEndpoint");
+    const char *endpoint = rn_param_str(dest, "InvocationEndpoint");
     if (strncmp(endpoint, "http://", 7) != 0) {
         snprintf(code, codelen, "SDK_CLIENT_ERROR");
         snprintf(msg, msglen, "Runnel delivers to http:// endpoints only; %s is not reachable.", endpoint);
         return -1;
     }
-    int64_t w = bucket_take(e, ev_get_str(dest, "Name"),
+    int64_t w = bucket_take(e, rn_param_str(dest, "Name"),
                             (int)json_integer_value(json_object_get(dest, "InvocationRateLimitPerSecond")));
     if (w > 0) {
         *wait_ms = w;
@@ -383,8 +383,8 @@ int ev_apidest_send(ev_t *e, const ev_target_t *t, const char *payload, size_t l
     s->e = e;
     s->done = done;
     s->ud = ud;
-    s->conn_name = rn_strdup(ev_get_str(conn, "Name"));
-    s->method = rn_strdup(ev_get_str(dest, "HttpMethod"));
+    s->conn_name = rn_strdup(rn_param_str(conn, "Name"));
+    s->method = rn_strdup(rn_param_str(dest, "HttpMethod"));
     const json_t *auth = json_object_get(conn, "AuthParameters");
     const json_t *inv = json_object_get(auth, "InvocationHttpParameters");
     const json_t *hp = json_object_get(t->spec, "HttpParameters");
@@ -417,19 +417,19 @@ int ev_apidest_send(ev_t *e, const ev_target_t *t, const char *payload, size_t l
         snprintf(msg, msglen, "Out of memory");
         return -1;
     }
-    const char *type = ev_get_str(conn, "AuthorizationType");
+    const char *type = rn_param_str(conn, "AuthorizationType");
     char hdr[2048] = "";
     if (strcmp(type, "BASIC") == 0) {
         const json_t *b = json_object_get(auth, "BasicAuthParameters");
         char cred[1024];
-        snprintf(cred, sizeof cred, "%s:%s", ev_get_str(b, "Username"), ev_get_str(b, "Password"));
+        snprintf(cred, sizeof cred, "%s:%s", rn_param_str(b, "Username"), rn_param_str(b, "Password"));
         char *b64 = base64(cred);
         snprintf(hdr, sizeof hdr, "Authorization: Basic %s\r\n", b64 ? b64 : "");
         rn_free(b64);
     } else if (strcmp(type, "API_KEY") == 0) {
         const json_t *a = json_object_get(auth, "ApiKeyAuthParameters");
         rn_buf_t tmp = {0};
-        add_header(&tmp, ev_get_str(a, "ApiKeyName"), ev_get_str(a, "ApiKeyValue"));
+        add_header(&tmp, rn_param_str(a, "ApiKeyName"), rn_param_str(a, "ApiKeyValue"));
         snprintf(hdr, sizeof hdr, "%.*s", (int)tmp.len, tmp.data ? tmp.data : "");
         rn_buf_free(&tmp);
     } else {

@@ -212,7 +212,7 @@ int ev_archive_name_check(rn_call_t *c, const char *field, const char *name, int
 
 static int archive_get(ev_t *e, rn_call_t *c, ev_archive_t **out)
 {
-    const char *name = ev_get_str(c->in, "ArchiveName");
+    const char *name = rn_param_str(c->in, "ArchiveName");
     if (ev_archive_name_check(c, "archiveName", name, 48) < 0)
         return c->err;
     *out = rn_smap_get(&e->archives, name);
@@ -278,8 +278,8 @@ static const char *bus_arn_of(ev_t *e, const ev_archive_t *a, char *buf, size_t 
 
 int ev_op_create_archive(ev_t *e, rn_call_t *c)
 {
-    const char *name = ev_get_str(c->in, "ArchiveName"), *src = ev_get_str(c->in, "EventSourceArn");
-    const char *desc = ev_get_str(c->in, "Description"), *pattern = ev_get_str(c->in, "EventPattern");
+    const char *name = rn_param_str(c->in, "ArchiveName"), *src = rn_param_str(c->in, "EventSourceArn");
+    const char *desc = rn_param_str(c->in, "Description"), *pattern = rn_param_str(c->in, "EventPattern");
     int days = 0;
     ev_bus_t *b;
     if (ev_archive_name_check(c, "archiveName", name, 48) < 0 || retention_arg(c, &days) < 0)
@@ -360,8 +360,8 @@ static json_t *archive_item(void *ud, const char *name, void *val)
 
 int ev_op_list_archives(ev_t *e, rn_call_t *c)
 {
-    const char *prefix = ev_get_str(c->in, "NamePrefix"), *src = ev_get_str(c->in, "EventSourceArn");
-    archive_filter_t f = {e, NULL, ev_get_str(c->in, "State")};
+    const char *prefix = rn_param_str(c->in, "NamePrefix"), *src = rn_param_str(c->in, "EventSourceArn");
+    archive_filter_t f = {e, NULL, rn_param_str(c->in, "State")};
     ev_bus_t *b = NULL;
     /* AWS's order, from moto's test_list_archives_error_invalid_state */
     if (f.state && ev_check_enum(c, "state", f.state,
@@ -380,7 +380,7 @@ int ev_op_update_archive(ev_t *e, rn_call_t *c)
 {
     ev_archive_t *a;
     int days = 0, has_days;
-    const char *desc = ev_get_str(c->in, "Description"), *pattern = ev_get_str(c->in, "EventPattern");
+    const char *desc = rn_param_str(c->in, "Description"), *pattern = rn_param_str(c->in, "EventPattern");
     if (!desc && !pattern && !json_object_get(c->in, "RetentionDays"))
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "At least one of EventPattern, RetentionDays or Description must be provided.");
@@ -456,16 +456,16 @@ int ev_archive_load(ev_t *e, const char *ns, const char *key, const char *value)
         return 0;
     if (strcmp(ns, EV_NS_REPLAY) == 0) {
         ev_replay_load(e, o);
-    } else if (strcmp(ns, EV_NS_ARCHIVE) == 0 && ev_get_str(o, "Name") && ev_get_str(o, "Bus")) {
+    } else if (strcmp(ns, EV_NS_ARCHIVE) == 0 && rn_param_str(o, "Name") && rn_param_str(o, "Bus")) {
         ev_archive_t *a = rn_calloc(1, sizeof *a);
         char arn[512];
-        const char *name = ev_get_str(o, "Name");
+        const char *name = rn_param_str(o, "Name");
         ev_arn(e, arn, sizeof arn, "archive/%s", name);
         if (a && (a->name = rn_strdup(name)) && (a->arn = rn_strdup(arn)) &&
-            (a->bus_name = rn_strdup(ev_get_str(o, "Bus"))) && rn_smap_put(&e->archives, name, a) == 0) {
-            a->description = ev_dup_or_null(ev_get_str(o, "Description"));
-            a->pattern = ev_dup_or_null(ev_get_str(o, "EventPattern"));
-            snprintf(a->uuid, sizeof a->uuid, "%s", ev_get_str(o, "Uuid") ? ev_get_str(o, "Uuid") : "");
+            (a->bus_name = rn_strdup(rn_param_str(o, "Bus"))) && rn_smap_put(&e->archives, name, a) == 0) {
+            a->description = ev_dup_or_null(rn_param_str(o, "Description"));
+            a->pattern = ev_dup_or_null(rn_param_str(o, "EventPattern"));
+            snprintf(a->uuid, sizeof a->uuid, "%s", rn_param_str(o, "Uuid") ? rn_param_str(o, "Uuid") : "");
             if (!a->uuid[0])
                 rn_uuid(a->uuid);
             a->has_rule = json_is_true(json_object_get(o, "HasRule"));

@@ -81,7 +81,7 @@ static int check_tags(rn_call_t *c, const json_t *tags)
     size_t i;
     json_t *t;
     json_array_foreach(tags, i, t) {
-        const char *k = ev_get_str(t, "Key"), *v = ev_get_str(t, "Value");
+        const char *k = rn_param_str(t, "Key"), *v = rn_param_str(t, "Value");
         if (!k || !v)
             return rn_call_fail(c, RN_ERR_VALIDATION, "Tag keys and values are required.");
         if (strlen(k) < 1 || strlen(k) > 128)
@@ -102,19 +102,19 @@ static void apply_tags(json_t *dst, const json_t *tags)
 {
     size_t i;
     json_t *t;
-    json_array_foreach(tags, i, t) json_object_set_new(dst, ev_get_str(t, "Key"), json_string(ev_get_str(t, "Value")));
+    json_array_foreach(tags, i, t) json_object_set_new(dst, rn_param_str(t, "Key"), json_string(rn_param_str(t, "Value")));
 }
 
 int ev_op_create_event_bus(ev_t *e, rn_call_t *c)
 {
-    const char *name = ev_get_str(c->in, "Name");
+    const char *name = rn_param_str(c->in, "Name");
     if (!name)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member "
                             "must not be null");
     if (ev_check_name(c, "name", name, 256, BUS_PATTERN, ev_bus_char) < 0)
         return c->err;
-    const char *src = ev_get_str(c->in, "EventSourceName");
+    const char *src = rn_param_str(c->in, "EventSourceName");
     /* the aws. names belong to partner event buses, which need their source
      * (recorded AWS answer: hashicorp/terraform-provider-aws#35065) */
     if (strncmp(name, "aws.", 4) == 0 && !src)
@@ -123,7 +123,7 @@ int ev_op_create_event_bus(ev_t *e, rn_call_t *c)
         return rn_call_fail(c, RN_ERR_VALIDATION, "Event bus name must not contain '/'.");
     if (src) /* no partner event sources exist here (moto answers the same for an unknown one) */
         return rn_call_fail(c, EV_ERR_NOT_FOUND, "Event source %s does not exist.", src);
-    const char *desc = ev_get_str(c->in, "Description");
+    const char *desc = rn_param_str(c->in, "Description");
     if (desc && strlen(desc) > 512)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at 'description' failed to satisfy constraint: "
@@ -155,7 +155,7 @@ int ev_op_create_event_bus(ev_t *e, rn_call_t *c)
 
 int ev_op_delete_event_bus(ev_t *e, rn_call_t *c)
 {
-    const char *name = ev_get_str(c->in, "Name");
+    const char *name = rn_param_str(c->in, "Name");
     if (!name)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member "
@@ -201,7 +201,7 @@ static json_t *bus_json(const ev_bus_t *b, int full)
 int ev_op_describe_event_bus(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "Name"), &b) < 0)
+    if (ev_bus_resolve(e, c, rn_param_str(c->in, "Name"), &b) < 0)
         return c->err;
     c->out = bus_json(b, 1);
     return 0;
@@ -221,7 +221,7 @@ int ev_page_params(rn_call_t *c, int *limit, const char **after)
                                 json_integer_value(l) < 1 ? "greater than or equal to 1" : "less than or equal to 100");
         *limit = (int)json_integer_value(l);
     }
-    *after = ev_get_str(c->in, "NextToken");
+    *after = rn_param_str(c->in, "NextToken");
     return 0;
 }
 
@@ -240,9 +240,9 @@ int ev_op_list_event_buses(ev_t *e, rn_call_t *c)
 int ev_op_update_event_bus(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "Name"), &b) < 0)
+    if (ev_bus_resolve(e, c, rn_param_str(c->in, "Name"), &b) < 0)
         return c->err;
-    const char *desc = ev_get_str(c->in, "Description");
+    const char *desc = rn_param_str(c->in, "Description");
     if (desc && strlen(desc) > 512)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value '%s' at 'description' failed to satisfy constraint: "
@@ -294,9 +294,9 @@ static void policy_set(ev_bus_t *b, json_t *doc)
 int ev_op_put_permission(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
+    if (ev_bus_resolve(e, c, rn_param_str(c->in, "EventBusName"), &b) < 0)
         return c->err;
-    const char *policy = ev_get_str(c->in, "Policy");
+    const char *policy = rn_param_str(c->in, "Policy");
     if (policy) {
         json_error_t jerr;
         json_t *doc = json_loads(policy, 0, &jerr);
@@ -307,8 +307,8 @@ int ev_op_put_permission(ev_t *e, rn_call_t *c)
         policy_set(b, doc);
         json_decref(doc);
     } else {
-        const char *action = ev_get_str(c->in, "Action"), *principal = ev_get_str(c->in, "Principal"),
-                   *sid = ev_get_str(c->in, "StatementId");
+        const char *action = rn_param_str(c->in, "Action"), *principal = rn_param_str(c->in, "Principal"),
+                   *sid = rn_param_str(c->in, "StatementId");
         if (!principal)
             return rn_call_fail(c, RN_ERR_VALIDATION, "Parameter Principal must be specified.");
         if (!action || !sid)
@@ -327,7 +327,7 @@ int ev_op_put_permission(ev_t *e, rn_call_t *c)
         }
         for (i = json_array_size(st); i-- > 0;) { /* the same StatementId replaces its statement */
             s = json_array_get(st, i);
-            if (strcmp(ev_get_str(s, "Sid") ? ev_get_str(s, "Sid") : "", sid) == 0)
+            if (strcmp(rn_param_str(s, "Sid") ? rn_param_str(s, "Sid") : "", sid) == 0)
                 json_array_remove(st, i);
         }
         char res[512];
@@ -338,7 +338,7 @@ int ev_op_put_permission(ev_t *e, rn_call_t *c)
         json_t *stmt = json_pack("{s:s,s:s,s:o,s:s,s:s}", "Sid", sid, "Effect", "Allow", "Principal", p, "Action",
                                  action, "Resource", res);
         if (cond) {
-            const char *ck = ev_get_str(cond, "Key"), *ct = ev_get_str(cond, "Type"), *cv = ev_get_str(cond, "Value");
+            const char *ck = rn_param_str(cond, "Key"), *ct = rn_param_str(cond, "Type"), *cv = rn_param_str(cond, "Value");
             if (ck && ct && cv)
                 json_object_set_new(stmt, "Condition", json_pack("{s:{s:s}}", ct, ck, cv));
         }
@@ -355,9 +355,9 @@ int ev_op_put_permission(ev_t *e, rn_call_t *c)
 int ev_op_remove_permission(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
+    if (ev_bus_resolve(e, c, rn_param_str(c->in, "EventBusName"), &b) < 0)
         return c->err;
-    const char *sid = ev_get_str(c->in, "StatementId");
+    const char *sid = rn_param_str(c->in, "StatementId");
     int all = json_is_true(json_object_get(c->in, "RemoveAllPermissions"));
     if (all) {
         policy_set(b, NULL);
@@ -367,7 +367,7 @@ int ev_op_remove_permission(ev_t *e, rn_call_t *c)
         json_t *doc = policy_doc(b), *st = json_object_get(doc, "Statement"), *s;
         size_t i;
         int found = -1;
-        json_array_foreach(st, i, s) if (strcmp(ev_get_str(s, "Sid") ? ev_get_str(s, "Sid") : "", sid) == 0) found =
+        json_array_foreach(st, i, s) if (strcmp(rn_param_str(s, "Sid") ? rn_param_str(s, "Sid") : "", sid) == 0) found =
             (int)i;
         if (found < 0) {
             json_decref(doc);
@@ -445,7 +445,7 @@ int ev_op_tag_resource(ev_t *e, rn_call_t *c)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member "
                             "must not be null");
-    if (check_tags(c, in) < 0 || tagged(e, c, ev_get_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)
+    if (check_tags(c, in) < 0 || tagged(e, c, rn_param_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)
         return c->err;
     apply_tags(tags, in);
     tagged_persist(e, b, r);
@@ -463,7 +463,7 @@ int ev_op_untag_resource(ev_t *e, rn_call_t *c)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: "
                             "Member must not be null");
-    if (tagged(e, c, ev_get_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)
+    if (tagged(e, c, rn_param_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)
         return c->err;
     size_t i;
     json_t *k;
@@ -478,7 +478,7 @@ int ev_op_list_tags_for_resource(ev_t *e, rn_call_t *c)
     json_t *tags;
     ev_bus_t *b;
     ev_rule_t *r;
-    if (tagged(e, c, ev_get_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)
+    if (tagged(e, c, rn_param_str(c->in, "ResourceARN"), &tags, &b, &r) < 0)
         return c->err;
     json_t *arr = json_array();
     const char *k;

@@ -151,14 +151,14 @@ static int auth_check(rn_call_t *c, const char *type, const json_t *auth)
 {
     const json_t *basic = json_object_get(auth, "BasicAuthParameters"), *key = json_object_get(auth, "ApiKeyAuthParameters"),
                  *oauth = json_object_get(auth, "OAuthParameters");
-    if (strcmp(type, "BASIC") == 0 && (!ev_get_str(basic, "Username") || !ev_get_str(basic, "Password")))
+    if (strcmp(type, "BASIC") == 0 && (!rn_param_str(basic, "Username") || !rn_param_str(basic, "Password")))
         return rn_call_fail(c, RN_ERR_VALIDATION, "BasicAuthParameters must be specified for BASIC authorization.");
-    if (strcmp(type, "API_KEY") == 0 && (!ev_get_str(key, "ApiKeyName") || !ev_get_str(key, "ApiKeyValue")))
+    if (strcmp(type, "API_KEY") == 0 && (!rn_param_str(key, "ApiKeyName") || !rn_param_str(key, "ApiKeyValue")))
         return rn_call_fail(c, RN_ERR_VALIDATION, "ApiKeyAuthParameters must be specified for API_KEY authorization.");
     if (strcmp(type, "OAUTH_CLIENT_CREDENTIALS") == 0 &&
-        (!ev_get_str(oauth, "AuthorizationEndpoint") || !ev_get_str(oauth, "HttpMethod") ||
-         !ev_get_str(json_object_get(oauth, "ClientParameters"), "ClientID") ||
-         !ev_get_str(json_object_get(oauth, "ClientParameters"), "ClientSecret")))
+        (!rn_param_str(oauth, "AuthorizationEndpoint") || !rn_param_str(oauth, "HttpMethod") ||
+         !rn_param_str(json_object_get(oauth, "ClientParameters"), "ClientID") ||
+         !rn_param_str(json_object_get(oauth, "ClientParameters"), "ClientSecret")))
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "OAuthParameters must be specified for OAUTH_CLIENT_CREDENTIALS authorization.");
     return 0;
@@ -168,7 +168,7 @@ static int auth_check(rn_call_t *c, const char *type, const json_t *auth)
  * m; fails the call (and returns NULL) when it is missing or invalid. */
 static json_t *named_record(rn_call_t *c, const rn_smap_t *m)
 {
-    const char *name = ev_get_str(c->in, "Name");
+    const char *name = rn_param_str(c->in, "Name");
     verr_t v = {0};
     if (!name) {
         rn_call_fail(c, RN_ERR_VALIDATION, "1 validation error detected: Value null at 'name' failed to satisfy "
@@ -186,7 +186,7 @@ static json_t *conn_get(ev_t *e, rn_call_t *c, const char *verb)
     json_t *rec = named_record(c, &e->connections);
     if (!rec && !c->err)
         rn_call_fail(c, EV_ERR_NOT_FOUND, "Failed to %s the connection(s). Connection '%s' does not exist.", verb,
-                     ev_get_str(c->in, "Name"));
+                     rn_param_str(c->in, "Name"));
     return rec;
 }
 
@@ -201,7 +201,7 @@ static json_t *conn_summary(const json_t *rec)
 
 int ev_op_create_connection(ev_t *e, rn_call_t *c)
 {
-    const char *name = ev_get_str(c->in, "Name"), *type = ev_get_str(c->in, "AuthorizationType");
+    const char *name = rn_param_str(c->in, "Name"), *type = rn_param_str(c->in, "AuthorizationType");
     json_t *auth = json_object_get(c->in, "AuthParameters");
     verr_t v = {0};
     if (!name || !type || !json_is_object(auth))
@@ -245,8 +245,8 @@ int ev_op_describe_connection(ev_t *e, rn_call_t *c)
         return c->err;
     char secret[600];
     snprintf(secret, sizeof secret, "arn:aws:secretsmanager:%s:%s:secret:events!connection/%s/%s-%.6s",
-             e->cfg->region, e->cfg->account_id, ev_get_str(rec, "Name"), ev_get_str(rec, "Uuid"),
-             ev_get_str(rec, "Uuid"));
+             e->cfg->region, e->cfg->account_id, rn_param_str(rec, "Name"), rn_param_str(rec, "Uuid"),
+             rn_param_str(rec, "Uuid"));
     json_t *o = json_object();
     copy(o, rec, "ConnectionArn");
     copy(o, rec, "Name");
@@ -263,7 +263,7 @@ int ev_op_describe_connection(ev_t *e, rn_call_t *c)
 static int conn_keep(void *ud, const char *name, void *val)
 {
     (void)name;
-    return !ud || strcmp(ud, ev_get_str(val, "ConnectionState")) == 0;
+    return !ud || strcmp(ud, rn_param_str(val, "ConnectionState")) == 0;
 }
 
 static json_t *conn_item(void *ud, const char *name, void *val)
@@ -279,7 +279,7 @@ static json_t *conn_item(void *ud, const char *name, void *val)
 int ev_op_list_connections(ev_t *e, rn_call_t *c)
 {
     return ev_list_page(c, &e->connections, "Connections", conn_keep, conn_item,
-                        (void *)ev_get_str(c->in, "ConnectionState"));
+                        (void *)rn_param_str(c->in, "ConnectionState"));
 }
 
 int ev_op_update_connection(ev_t *e, rn_call_t *c)
@@ -287,7 +287,7 @@ int ev_op_update_connection(ev_t *e, rn_call_t *c)
     json_t *rec = conn_get(e, c, "update");
     if (!rec)
         return c->err;
-    const char *type = ev_get_str(c->in, "AuthorizationType");
+    const char *type = rn_param_str(c->in, "AuthorizationType");
     verr_t v = {0};
     if (type)
         check_enum(&v, "authorizationType", type, auth_types, "BASIC, OAUTH_CLIENT_CREDENTIALS, API_KEY");
@@ -308,13 +308,13 @@ int ev_op_update_connection(ev_t *e, rn_call_t *c)
                 json_object_set(cur, k, val);
         }
     }
-    if (auth_check(c, ev_get_str(rec, "AuthorizationType"), json_object_get(rec, "AuthParameters")) < 0)
+    if (auth_check(c, rn_param_str(rec, "AuthorizationType"), json_object_get(rec, "AuthParameters")) < 0)
         return c->err;
     copy(rec, c->in, "Description");
     int64_t now = rn_now_ms();
     json_object_set_new(rec, "Modified", json_integer(now));
     json_object_set_new(rec, "Authorized", json_integer(now));
-    persist(e, EV_NS_CONNECTION, ev_get_str(rec, "Name"), rec);
+    persist(e, EV_NS_CONNECTION, rn_param_str(rec, "Name"), rec);
     c->out = conn_summary(rec);
     return 0;
 }
@@ -326,7 +326,7 @@ int ev_op_delete_connection(ev_t *e, rn_call_t *c)
         return c->err;
     json_object_set_new(rec, "ConnectionState", json_string("DELETING"));
     c->out = conn_summary(rec);
-    const char *name = ev_get_str(rec, "Name");
+    const char *name = rn_param_str(rec, "Name");
     rn_store_kv_delete(e->store, EV_NS_CONNECTION, name);
     rn_smap_del(&e->connections, name);
     json_decref(rec);
@@ -340,7 +340,7 @@ int ev_op_deauthorize_connection(ev_t *e, rn_call_t *c)
         return c->err;
     json_object_set_new(rec, "ConnectionState", json_string("DEAUTHORIZED"));
     json_object_set_new(rec, "Modified", json_integer(rn_now_ms()));
-    persist(e, EV_NS_CONNECTION, ev_get_str(rec, "Name"), rec);
+    persist(e, EV_NS_CONNECTION, rn_param_str(rec, "Name"), rec);
     c->out = conn_summary(rec);
     return 0;
 }
@@ -351,7 +351,7 @@ json_t *ev_connection_by_arn(ev_t *e, const char *arn)
     void *v;
     size_t i = 0;
     while (arn && rn_smap_next(&e->connections, &i, &k, &v))
-        if (strcmp(ev_get_str(v, "ConnectionArn"), arn) == 0)
+        if (strcmp(rn_param_str(v, "ConnectionArn"), arn) == 0)
             return v;
     return NULL;
 }
@@ -373,7 +373,7 @@ static json_t *dest_get(ev_t *e, rn_call_t *c, const char *verb)
     if (!rec && !c->err)
         rn_call_fail(c, EV_ERR_NOT_FOUND, "Failed to %s the api-destination(s). An api-destination '%s' does not "
                                              "exist.",
-                     verb, ev_get_str(c->in, "Name"));
+                     verb, rn_param_str(c->in, "Name"));
     return rec;
 }
 
@@ -411,8 +411,8 @@ static int endpoint_ok(const char *s)
 /* Validates the fields Create and Update share; *rate is 0 when absent. */
 static int dest_fields(ev_t *e, rn_call_t *c, int creating, json_int_t *rate)
 {
-    const char *conn = ev_get_str(c->in, "ConnectionArn"), *method = ev_get_str(c->in, "HttpMethod");
-    const char *endpoint = ev_get_str(c->in, "InvocationEndpoint");
+    const char *conn = rn_param_str(c->in, "ConnectionArn"), *method = rn_param_str(c->in, "HttpMethod");
+    const char *endpoint = rn_param_str(c->in, "InvocationEndpoint");
     verr_t v = {0};
     if (creating && (!conn || !method || !endpoint))
         return rn_call_fail(c, RN_ERR_VALIDATION,
@@ -420,7 +420,7 @@ static int dest_fields(ev_t *e, rn_call_t *c, int creating, json_int_t *rate)
                             "must not be null",
                             !conn ? "connectionArn" : !endpoint ? "invocationEndpoint" : "httpMethod");
     if (creating)
-        check_name(&v, "name", ev_get_str(c->in, "Name"));
+        check_name(&v, "name", rn_param_str(c->in, "Name"));
     if (conn && !conn_arn_ok(conn))
         verr_add(&v, "Value '%s' at 'connectionArn' failed to satisfy constraint: Member must satisfy regular "
                      "expression pattern: " CONN_ARN_PATTERN,
@@ -457,7 +457,7 @@ static int dest_fields(ev_t *e, rn_call_t *c, int creating, json_int_t *rate)
 
 int ev_op_create_api_destination(ev_t *e, rn_call_t *c)
 {
-    const char *name = ev_get_str(c->in, "Name");
+    const char *name = rn_param_str(c->in, "Name");
     json_int_t rate;
     if (!name)
         return rn_call_fail(c, RN_ERR_VALIDATION,
@@ -474,8 +474,8 @@ int ev_op_create_api_destination(ev_t *e, rn_call_t *c)
     ev_arn(e, arn, sizeof arn, "api-destination/%s/%s", name, uuid);
     int64_t now = rn_now_ms();
     json_t *rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I}", "Name", name, "ApiDestinationArn", arn,
-                            "ConnectionArn", ev_get_str(c->in, "ConnectionArn"), "InvocationEndpoint",
-                            ev_get_str(c->in, "InvocationEndpoint"), "HttpMethod", ev_get_str(c->in, "HttpMethod"),
+                            "ConnectionArn", rn_param_str(c->in, "ConnectionArn"), "InvocationEndpoint",
+                            rn_param_str(c->in, "InvocationEndpoint"), "HttpMethod", rn_param_str(c->in, "HttpMethod"),
                             "InvocationRateLimitPerSecond", rate ? rate : (json_int_t)300, "ApiDestinationState",
                             "ACTIVE", "Created", (json_int_t)now, "Modified", (json_int_t)now);
     copy(rec, c->in, "Description");
@@ -512,7 +512,7 @@ int ev_op_describe_api_destination(ev_t *e, rn_call_t *c)
 static int dest_keep(void *ud, const char *name, void *val)
 {
     (void)name;
-    return !ud || strcmp(ud, ev_get_str(val, "ConnectionArn")) == 0;
+    return !ud || strcmp(ud, rn_param_str(val, "ConnectionArn")) == 0;
 }
 
 static json_t *dest_item(void *ud, const char *name, void *val)
@@ -525,7 +525,7 @@ static json_t *dest_item(void *ud, const char *name, void *val)
 int ev_op_list_api_destinations(ev_t *e, rn_call_t *c)
 {
     return ev_list_page(c, &e->apidests, "ApiDestinations", dest_keep, dest_item,
-                        (void *)ev_get_str(c->in, "ConnectionArn"));
+                        (void *)rn_param_str(c->in, "ConnectionArn"));
 }
 
 int ev_op_update_api_destination(ev_t *e, rn_call_t *c)
@@ -541,7 +541,7 @@ int ev_op_update_api_destination(ev_t *e, rn_call_t *c)
     if (rate)
         json_object_set_new(rec, "InvocationRateLimitPerSecond", json_integer(rate));
     json_object_set_new(rec, "Modified", json_integer(rn_now_ms()));
-    persist(e, EV_NS_APIDEST, ev_get_str(rec, "Name"), rec);
+    persist(e, EV_NS_APIDEST, rn_param_str(rec, "Name"), rec);
     c->out = dest_summary(rec);
     return 0;
 }
@@ -551,7 +551,7 @@ int ev_op_delete_api_destination(ev_t *e, rn_call_t *c)
     json_t *rec = dest_get(e, c, "delete");
     if (!rec)
         return c->err;
-    const char *name = ev_get_str(rec, "Name");
+    const char *name = rn_param_str(rec, "Name");
     rn_store_kv_delete(e->store, EV_NS_APIDEST, name);
     rn_smap_del(&e->apidests, name);
     json_decref(rec);
@@ -565,7 +565,7 @@ json_t *ev_apidest_by_arn(ev_t *e, const char *arn)
     void *v;
     size_t i = 0;
     while (arn && rn_smap_next(&e->apidests, &i, &k, &v))
-        if (strcmp(ev_get_str(v, "ApiDestinationArn"), arn) == 0)
+        if (strcmp(rn_param_str(v, "ApiDestinationArn"), arn) == 0)
             return v;
     return NULL;
 }

@@ -426,7 +426,7 @@ int ev_delivery_load(ev_t *e, const char *key, const char *value)
 {
     json_error_t jerr;
     json_t *o = json_loads(value, 0, &jerr);
-    const char *rule = ev_get_str(o, "Rule"), *target = ev_get_str(o, "Target"), *event = ev_get_str(o, "Event");
+    const char *rule = rn_param_str(o, "Rule"), *target = rn_param_str(o, "Target"), *event = rn_param_str(o, "Event");
     json_t *payload = json_object_get(o, "Payload");
     ev_delivery_t *d = rule && target && event && json_is_string(payload) ? rn_calloc(1, sizeof *d) : NULL;
     if (!d) {

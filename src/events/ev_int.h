@@ -12,6 +12,7 @@
 #include "core/call.h"
 #include "core/config.h"
 #include "core/map.h"
+#include "core/params.h"
 #include "http/client.h"
 #include "events/events.h"
 #include "events/ev_err.h"
@@ -98,8 +99,6 @@ struct ev {
     int closing;           /* close callbacks still to come in ev_free() */
 };
 
-/* events.c: shared helpers */
-const char *ev_get_str(const json_t *in, const char *name);
 /* Fails the call with AWS's "1 validation error detected" message when the
  * value breaks the model's constraint; returns 0 or the error. */
 int ev_check_name(rn_call_t *c, const char *field, const char *value, int maxlen, const char *pattern_desc,
@@ -109,8 +108,6 @@ int ev_check_name(rn_call_t *c, const char *field, const char *value, int maxlen
 int ev_check_enum(rn_call_t *c, const char *field, const char *value, const char *listed);
 int ev_bus_char(int ch);
 int ev_rule_char(int ch);
-/* Keys of a map, sorted. Caller frees the array (not the keys) with rn_free(). */
-const char **ev_sorted_keys(const rn_smap_t *m, size_t *n);
 typedef int (*ev_page_keep_fn)(void *ud, const char *name, void *val);
 typedef json_t *(*ev_page_item_fn)(void *ud, const char *name, void *val);
 /* Answers a List* call from map m in name order: Limit/NextToken paging,

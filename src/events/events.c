@@ -15,11 +15,6 @@
 #include "core/log.h"
 #include "core/mem.h"
 
-const char *ev_get_str(const json_t *in, const char *name)
-{
-    return json_string_value(json_object_get(in, name));
-}
-
 int ev_bus_char(int ch)
 {
     return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
@@ -88,24 +83,24 @@ void ev_arn(const ev_t *e, char *out, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
-static int cmp_key(const void *a, const void *b)
+typedef struct page_ctx {
+    const rn_smap_t *m;
+    ev_page_keep_fn keep;
+    ev_page_item_fn item;
+    void *ud;
+    json_t *arr;
+} page_ctx_t;
+
+static int page_keep(void *ud, const char *name)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    page_ctx_t *p = ud;
+    return !p->keep || p->keep(p->ud, name, rn_smap_get(p->m, name));
 }
 
-const char **ev_sorted_keys(const rn_smap_t *m, size_t *n)
+static void page_take(void *ud, const char *name)
 {
-    const char **names = rn_calloc(m->len + 1, sizeof *names);
-    const char *k;
-    void *v;
-    size_t i = 0;
-    *n = 0;
-    if (!names)
-        return NULL;
-    while (rn_smap_next(m, &i, &k, &v))
-        names[(*n)++] = k;
-    qsort(names, *n, sizeof *names, cmp_key);
-    return names;
+    page_ctx_t *p = ud;
+    json_array_append_new(p->arr, p->item(p->ud, name, rn_smap_get(p->m, name)));
 }
 
 int ev_list_page(rn_call_t *c, const rn_smap_t *m, const char *list_key, ev_page_keep_fn keep, ev_page_item_fn item,
@@ -115,27 +110,18 @@ int ev_list_page(rn_call_t *c, const rn_smap_t *m, const char *list_key, ev_page
     const char *from;
     if (ev_page_params(c, &limit, &from) < 0)
         return c->err;
-    const char *prefix = ev_get_str(c->in, "NamePrefix");
     size_t n;
-    const char **names = ev_sorted_keys(m, &n);
+    const char **names = rn_sorted_keys(m, &n);
     if (!names)
         return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    json_t *arr = json_array();
+    page_ctx_t ctx = {m, keep, item, ud, json_array()};
+    /* the token is the first name of the next page */
+    rn_page_t page = {from, 1, (size_t)limit, rn_param_str(c->in, "NamePrefix")};
+    size_t next = rn_page_walk(&page, names, n, page_keep, page_take, &ctx);
     c->out = json_object();
-    int count = 0;
-    for (size_t j = 0; j < n; j++) {
-        void *val = rn_smap_get(m, names[j]);
-        if ((from && strcmp(names[j], from) < 0) || (prefix && strncmp(names[j], prefix, strlen(prefix)) != 0) ||
-            (keep && !keep(ud, names[j], val)))
-            continue;
-        if (count == limit) { /* the token is the first name of the next page */
-            json_object_set_new(c->out, "NextToken", json_string(names[j]));
-            break;
-        }
-        json_array_append_new(arr, item(ud, names[j], val));
-        count++;
-    }
-    json_object_set_new(c->out, list_key, arr);
+    if (next < n)
+        json_object_set_new(c->out, "NextToken", json_string(names[next]));
+    json_object_set_new(c->out, list_key, ctx.arr);
     rn_free(names);
     return 0;
 }
@@ -392,12 +378,12 @@ int ev_load_kv(ev_t *e, const char *ns, const char *key, const char *value)
         return 0;
     }
     if (strcmp(ns, EV_NS_BUS) == 0) {
-        const char *name = ev_get_str(o, "Name");
+        const char *name = rn_param_str(o, "Name");
         ev_bus_t *b = name ? rn_smap_get(&e->buses, name) : NULL;
         if (name && !b && ev_bus_create(e, name, &b) < 0)
             b = NULL;
         if (b) {
-            const char *d = ev_get_str(o, "Description"), *p = ev_get_str(o, "Policy");
+            const char *d = rn_param_str(o, "Description"), *p = rn_param_str(o, "Policy");
             b->description = d ? rn_strdup(d) : NULL;
             b->policy = p ? rn_strdup(p) : NULL;
             json_t *x = json_object_get(o, "Extra");
@@ -413,7 +399,7 @@ int ev_load_kv(ev_t *e, const char *ns, const char *key, const char *value)
     } else if (strcmp(ns, EV_NS_RULE) == 0) {
         /* records load in (namespace, key) order, so buses come before rules;
          * a rule whose bus record is missing recreates the bus empty */
-        const char *bus = ev_get_str(o, "Bus");
+        const char *bus = rn_param_str(o, "Bus");
         ev_bus_t *b = bus ? rn_smap_get(&e->buses, bus) : NULL;
         if (bus && !b && ev_bus_create(e, bus, &b) < 0)
             b = NULL;

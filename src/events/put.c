@@ -177,7 +177,7 @@ static size_t entry_size(const json_t *en)
 
 static int put_one(ev_t *e, rn_call_t *c, const json_t *en, json_t *results, size_t *failed)
 {
-    const char *source = ev_get_str(en, "Source"), *dtype = ev_get_str(en, "DetailType");
+    const char *source = rn_param_str(en, "Source"), *dtype = rn_param_str(en, "DetailType");
     json_t *jdetail = json_object_get(en, "Detail");
     const char *detail = json_string_value(jdetail);
     (*failed)++;
@@ -212,7 +212,7 @@ static int put_one(ev_t *e, rn_call_t *c, const json_t *en, json_t *results, siz
         return 0;
     }
     /* AWS accepts an event for a bus that does not exist and drops it */
-    ev_bus_t *b = ev_bus_find(e, ev_get_str(en, "EventBusName"));
+    ev_bus_t *b = ev_bus_find(e, rn_param_str(en, "EventBusName"));
     int64_t now = rn_now_ms(), t = now;
     json_t *jt = json_object_get(en, "Time");
     if (json_is_number(jt)) {

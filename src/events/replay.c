@@ -196,8 +196,8 @@ static json_t *replay_json(const ev_replay_t *r, int full)
 
 int ev_op_start_replay(ev_t *e, rn_call_t *c)
 {
-    const char *name = ev_get_str(c->in, "ReplayName"), *src = ev_get_str(c->in, "EventSourceArn");
-    const char *desc = ev_get_str(c->in, "Description");
+    const char *name = rn_param_str(c->in, "ReplayName"), *src = rn_param_str(c->in, "EventSourceArn");
+    const char *desc = rn_param_str(c->in, "Description");
     json_t *dest = json_object_get(c->in, "Destination");
     int64_t from, to;
     if (ev_archive_name_check(c, "replayName", name, 64) < 0)
@@ -208,7 +208,7 @@ int ev_op_start_replay(ev_t *e, rn_call_t *c)
                             "constraint: Member must not be null");
     if (time_arg(c, "EventStartTime", &from) < 0 || time_arg(c, "EventEndTime", &to) < 0)
         return c->err;
-    const char *dest_arn = ev_get_str(dest, "Arn");
+    const char *dest_arn = rn_param_str(dest, "Arn");
     if (!dest_arn)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'destination' failed to satisfy constraint: "
@@ -282,7 +282,7 @@ int ev_op_start_replay(ev_t *e, rn_call_t *c)
 
 static int replay_get(ev_t *e, rn_call_t *c, ev_replay_t **out)
 {
-    const char *name = ev_get_str(c->in, "ReplayName");
+    const char *name = rn_param_str(c->in, "ReplayName");
     if (ev_archive_name_check(c, "replayName", name, 64) < 0)
         return c->err;
     *out = rn_smap_get(&e->replays, name);
@@ -321,11 +321,11 @@ static json_t *replay_item(void *ud, const char *name, void *val)
 
 int ev_op_list_replays(ev_t *e, rn_call_t *c)
 {
-    replay_filter_t f = {ev_get_str(c->in, "State"), ev_get_str(c->in, "EventSourceArn")};
+    replay_filter_t f = {rn_param_str(c->in, "State"), rn_param_str(c->in, "EventSourceArn")};
     /* AWS lists this set sorted, unlike the model (moto's test_list_replays_error_invalid_state) */
     if (f.state && ev_check_enum(c, "state", f.state, "[CANCELLED, CANCELLING, COMPLETED, FAILED, RUNNING, STARTING]") < 0)
         return c->err;
-    if (!!ev_get_str(c->in, "NamePrefix") + !!f.state + !!f.src > 1)
+    if (!!rn_param_str(c->in, "NamePrefix") + !!f.state + !!f.src > 1)
         return rn_call_fail(c, RN_ERR_VALIDATION, "At most one filter is allowed for ListReplays. Use either : "
                                                      "State, EventSourceArn, or NamePrefix.");
     return ev_list_page(c, &e->replays, "Replays", replay_keep, replay_item, &f);
@@ -349,17 +349,17 @@ int ev_op_cancel_replay(ev_t *e, rn_call_t *c)
 
 int ev_replay_load(ev_t *e, const json_t *o)
 {
-    if (!ev_get_str(o, "Name"))
+    if (!rn_param_str(o, "Name"))
         return 0;
     ev_replay_t *r = rn_calloc(1, sizeof *r);
     char arn[512], aarn[512];
-    const char *name = ev_get_str(o, "Name"), *an = ev_get_str(o, "Archive");
+    const char *name = rn_param_str(o, "Name"), *an = rn_param_str(o, "Archive");
     ev_arn(e, arn, sizeof arn, "replay/%s", name);
     ev_arn(e, aarn, sizeof aarn, "archive/%s", an ? an : "");
     if (r && an && (r->name = rn_strdup(name)) && (r->arn = rn_strdup(arn)) && (r->archive_name = rn_strdup(an)) &&
-        (r->archive_arn = rn_strdup(aarn)) && (r->dest_arn = ev_dup_or_null(ev_get_str(o, "Dest"))) &&
+        (r->archive_arn = rn_strdup(aarn)) && (r->dest_arn = ev_dup_or_null(rn_param_str(o, "Dest"))) &&
         rn_smap_put(&e->replays, name, r) == 0) {
-        r->description = ev_dup_or_null(ev_get_str(o, "Description"));
+        r->description = ev_dup_or_null(rn_param_str(o, "Description"));
         json_t *f = json_object_get(o, "FilterArns");
         r->filter = f ? json_incref(f) : NULL;
         r->from_ms = json_integer_value(json_object_get(o, "From"));
@@ -368,7 +368,7 @@ int ev_replay_load(ev_t *e, const json_t *o)
         r->ended_ms = json_integer_value(json_object_get(o, "Ended"));
         r->last_replayed_ms = json_integer_value(json_object_get(o, "Last"));
         r->cursor = (size_t)json_integer_value(json_object_get(o, "Cursor"));
-        snprintf(r->state, sizeof r->state, "%s", ev_get_str(o, "State") ? ev_get_str(o, "State") : "FAILED");
+        snprintf(r->state, sizeof r->state, "%s", rn_param_str(o, "State") ? rn_param_str(o, "State") : "FAILED");
         if (strcmp(r->state, "COMPLETED") != 0 && strcmp(r->state, "CANCELLED") != 0 &&
             strcmp(r->state, "FAILED") != 0)
             replay_kick(e); /* an interrupted replay resumes where it stopped */

@@ -18,13 +18,13 @@
 
 static int rule_resolve(ev_t *e, rn_call_t *c, ev_bus_t **bus, ev_rule_t **out)
 {
-    const char *name = ev_get_str(c->in, "Name");
+    const char *name = rn_param_str(c->in, "Name");
     if (!name)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member "
                             "must not be null");
     if (ev_check_name(c, "name", name, 64, RULE_PATTERN, ev_rule_char) < 0 ||
-        ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), bus) < 0)
+        ev_bus_resolve(e, c, rn_param_str(c->in, "EventBusName"), bus) < 0)
         return c->err;
     *out = rn_smap_get(&(*bus)->rules, name);
     return 0;
@@ -32,7 +32,7 @@ static int rule_resolve(ev_t *e, rn_call_t *c, ev_bus_t **bus, ev_rule_t **out)
 
 static int not_found(rn_call_t *c, const ev_bus_t *b)
 {
-    return rn_call_fail(c, EV_ERR_NOT_FOUND, "Rule %s does not exist on EventBus %s.", ev_get_str(c->in, "Name"),
+    return rn_call_fail(c, EV_ERR_NOT_FOUND, "Rule %s does not exist on EventBus %s.", rn_param_str(c->in, "Name"),
                         b->name);
 }
 
@@ -85,17 +85,17 @@ static ev_rule_t *rule_new(ev_t *e, ev_bus_t *b, const char *name)
 
 int ev_rule_from_record(ev_t *e, ev_bus_t *b, const json_t *rec)
 {
-    const char *name = ev_get_str(rec, "Name");
+    const char *name = rn_param_str(rec, "Name");
     if (!name || rn_smap_get(&b->rules, name))
         return 0;
     ev_rule_t *r = rule_new(e, b, name);
     if (!r)
         return RN_ERR_NOMEM;
-    r->pattern = dup_or_null(ev_get_str(rec, "EventPattern"));
-    r->schedule = dup_or_null(ev_get_str(rec, "ScheduleExpression"));
-    r->description = dup_or_null(ev_get_str(rec, "Description"));
-    r->role_arn = dup_or_null(ev_get_str(rec, "RoleArn"));
-    r->managed_by = dup_or_null(ev_get_str(rec, "ManagedBy"));
+    r->pattern = dup_or_null(rn_param_str(rec, "EventPattern"));
+    r->schedule = dup_or_null(rn_param_str(rec, "ScheduleExpression"));
+    r->description = dup_or_null(rn_param_str(rec, "Description"));
+    r->role_arn = dup_or_null(rn_param_str(rec, "RoleArn"));
+    r->managed_by = dup_or_null(rn_param_str(rec, "ManagedBy"));
     r->enabled = json_is_true(json_object_get(rec, "Enabled"));
     r->created_ms = json_integer_value(json_object_get(rec, "Created"));
     r->last_fire_ms = json_integer_value(json_object_get(rec, "LastFire"));
@@ -136,10 +136,10 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
     ev_rule_t *r;
     if (rule_resolve(e, c, &b, &r) < 0)
         return c->err;
-    const char *name = ev_get_str(c->in, "Name");
-    const char *pattern = ev_get_str(c->in, "EventPattern"), *sched = ev_get_str(c->in, "ScheduleExpression");
-    const char *desc = ev_get_str(c->in, "Description"), *role = ev_get_str(c->in, "RoleArn");
-    const char *state = ev_get_str(c->in, "State");
+    const char *name = rn_param_str(c->in, "Name");
+    const char *pattern = rn_param_str(c->in, "EventPattern"), *sched = rn_param_str(c->in, "ScheduleExpression");
+    const char *desc = rn_param_str(c->in, "Description"), *role = rn_param_str(c->in, "RoleArn");
+    const char *state = rn_param_str(c->in, "State");
     if (check_len(c, "scheduleExpression", sched, 256) < 0 || check_len(c, "eventPattern", pattern, 4096) < 0 ||
         check_len(c, "description", desc, 512) < 0 || check_len(c, "roleArn", role, 1600) < 0)
         return c->err;
@@ -183,7 +183,7 @@ int ev_op_put_rule(ev_t *e, rn_call_t *c)
         json_t *tags = json_object_get(c->in, "Tags"), *t;
         size_t i;
         json_array_foreach(tags, i, t) {
-            const char *k = ev_get_str(t, "Key"), *v = ev_get_str(t, "Value");
+            const char *k = rn_param_str(t, "Key"), *v = rn_param_str(t, "Value");
             if (k && v)
                 json_object_set_new(r->tags, k, json_string(v));
         }
@@ -327,7 +327,7 @@ static json_t *rule_item(void *ud, const char *name, void *val)
 int ev_op_list_rules(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
+    if (ev_bus_resolve(e, c, rn_param_str(c->in, "EventBusName"), &b) < 0)
         return c->err;
     return ev_list_page(c, &b->rules, "Rules", NULL, rule_item, e);
 }
@@ -386,12 +386,12 @@ static json_t *name_item(void *ud, const char *name, void *val)
 int ev_op_list_rule_names_by_target(ev_t *e, rn_call_t *c)
 {
     ev_bus_t *b;
-    const char *arn = ev_get_str(c->in, "TargetArn");
+    const char *arn = rn_param_str(c->in, "TargetArn");
     if (!arn)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'targetArn' failed to satisfy constraint: "
                             "Member must not be null");
-    if (ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
+    if (ev_bus_resolve(e, c, rn_param_str(c->in, "EventBusName"), &b) < 0)
         return c->err;
     return ev_list_page(c, &b->rules, "RuleNames", has_target, name_item, (void *)arn);
 }
@@ -399,7 +399,7 @@ int ev_op_list_rule_names_by_target(ev_t *e, rn_call_t *c)
 int ev_op_test_event_pattern(ev_t *e, rn_call_t *c)
 {
     (void)e;
-    const char *pattern = ev_get_str(c->in, "EventPattern"), *event = ev_get_str(c->in, "Event");
+    const char *pattern = rn_param_str(c->in, "EventPattern"), *event = rn_param_str(c->in, "Event");
     if (!pattern)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'eventPattern' failed to satisfy constraint: "

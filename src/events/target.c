@@ -28,7 +28,7 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
                         size_t msglen)
 {
     (void)e;
-    const char *id = ev_get_str(spec, "Id"), *arn = ev_get_str(spec, "Arn");
+    const char *id = rn_param_str(spec, "Id"), *arn = rn_param_str(spec, "Arn");
     *code = "ValidationException";
     if (!id || !arn) {
         snprintf(msg, msglen, "Parameter(s) %s must be specified for target.", !id ? "Id" : "Arn");
@@ -65,7 +65,7 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
             age = (int)json_integer_value(g);
         }
     }
-    const char *dlq = ev_get_str(json_object_get(spec, "DeadLetterConfig"), "Arn");
+    const char *dlq = rn_param_str(json_object_get(spec, "DeadLetterConfig"), "Arn");
     if (dlq && strncmp(dlq, "arn:aws:sqs:", 12) != 0) {
         snprintf(msg, msglen, "Parameter DeadLetterConfig.Arn is not valid. Reason: Only SQS queue ARNs are "
                               "supported as dead-letter queues.");
@@ -76,7 +76,7 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
         snprintf(msg, msglen, "SQS FIFO is not supported by Dead Letter Queues.");
         return RN_ERR_VALIDATION;
     }
-    const char *input = ev_get_str(spec, "Input"), *input_path = ev_get_str(spec, "InputPath");
+    const char *input = rn_param_str(spec, "Input"), *input_path = rn_param_str(spec, "InputPath");
     json_t *xfspec = json_object_get(spec, "InputTransformer");
     ev_transform_t *xf = NULL;
     int rc = ev_transform_compile_target(id, index, input, input_path, xfspec, &xf, msg, msglen);
@@ -95,8 +95,8 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
     t->xf = xf;
     t->max_attempts = attempts;
     t->max_age_s = age;
-    t->group_id = ev_get_str(json_object_get(t->spec, "SqsParameters"), "MessageGroupId");
-    t->dlq_arn = ev_get_str(json_object_get(t->spec, "DeadLetterConfig"), "Arn");
+    t->group_id = rn_param_str(json_object_get(t->spec, "SqsParameters"), "MessageGroupId");
+    t->dlq_arn = rn_param_str(json_object_get(t->spec, "DeadLetterConfig"), "Arn");
     if (!t->id || !t->arn || !t->spec) {
         ev_target_free(t);
         *code = "InternalException";
@@ -109,14 +109,14 @@ int ev_target_from_spec(ev_t *e, const json_t *spec, int index, ev_target_t **ou
 
 static int rule_for_targets(ev_t *e, rn_call_t *c, ev_rule_t **out)
 {
-    const char *name = ev_get_str(c->in, "Rule");
+    const char *name = rn_param_str(c->in, "Rule");
     ev_bus_t *b;
     if (!name)
         return rn_call_fail(c, RN_ERR_VALIDATION,
                             "1 validation error detected: Value null at 'rule' failed to satisfy constraint: Member "
                             "must not be null");
     if (ev_check_name(c, "rule", name, 64, "[\\.\\-_A-Za-z0-9]+", ev_rule_char) < 0 ||
-        ev_bus_resolve(e, c, ev_get_str(c->in, "EventBusName"), &b) < 0)
+        ev_bus_resolve(e, c, rn_param_str(c->in, "EventBusName"), &b) < 0)
         return c->err;
     ev_rule_t *r = rn_smap_get(&b->rules, name);
     if (!r)
@@ -136,10 +136,10 @@ static int target_index(const ev_rule_t *r, const char *id)
 /* A FIFO queue target needs a message group id (AWS checks it up front). */
 static int fifo_needs_group(const json_t *spec)
 {
-    const char *arn = ev_get_str(spec, "Arn");
+    const char *arn = rn_param_str(spec, "Arn");
     size_t n = arn ? strlen(arn) : 0;
     return n > 5 && strncmp(arn, "arn:aws:sqs:", 12) == 0 && strcmp(arn + n - 5, ".fifo") == 0 &&
-           !ev_get_str(json_object_get(spec, "SqsParameters"), "MessageGroupId");
+           !rn_param_str(json_object_get(spec, "SqsParameters"), "MessageGroupId");
 }
 
 int ev_op_put_targets(ev_t *e, rn_call_t *c)
@@ -162,8 +162,8 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
     size_t i;
     json_t *spec;
     json_array_foreach(targets, i, spec) {
-        const char *id = ev_get_str(spec, "Id");
-        if (!id || !ev_get_str(spec, "Arn")) {
+        const char *id = rn_param_str(spec, "Id");
+        if (!id || !rn_param_str(spec, "Arn")) {
             rn_buf_free(&errs);
             return rn_call_fail(c, RN_ERR_VALIDATION,
                                 "1 validation error detected: Value null at 'targets.%zu.member.%s' failed to satisfy "
@@ -181,7 +181,7 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
                               id, i + 1), nerr++;
         }
         rn_buf_t one = {0};
-        int k = ev_transform_constraints((int)i + 1, ev_get_str(spec, "Input"), ev_get_str(spec, "InputPath"),
+        int k = ev_transform_constraints((int)i + 1, rn_param_str(spec, "Input"), rn_param_str(spec, "InputPath"),
                                          json_object_get(spec, "InputTransformer"), &one);
         if (k < 0) {
             rn_buf_free(&one);
@@ -207,13 +207,13 @@ int ev_op_put_targets(ev_t *e, rn_call_t *c)
         return rn_call_fail(c, EV_ERR_MANAGED_RULE, "Cannot modify rule %s because it is managed by %s.", r->name,
                             r->managed_by);
     json_array_foreach(targets, i, spec) if (fifo_needs_group(spec)) return rn_call_fail(
-        c, RN_ERR_VALIDATION, "Parameter(s) SqsParameters must be specified for target: %s.", ev_get_str(spec, "Id"));
+        c, RN_ERR_VALIDATION, "Parameter(s) SqsParameters must be specified for target: %s.", rn_param_str(spec, "Id"));
     /* the limit counts the targets the rule would have afterwards */
     int after = r->ntargets;
     json_array_foreach(targets, i, spec) {
-        int dup = target_index(r, ev_get_str(spec, "Id")) >= 0;
+        int dup = target_index(r, rn_param_str(spec, "Id")) >= 0;
         for (size_t j = 0; j < i && !dup; j++)
-            dup = strcmp(ev_get_str(json_array_get(targets, j), "Id"), ev_get_str(spec, "Id")) == 0;
+            dup = strcmp(rn_param_str(json_array_get(targets, j), "Id"), rn_param_str(spec, "Id")) == 0;
         after += !dup;
     }
     if (after > EV_MAX_TARGETS)

@@ -13,11 +13,6 @@
 #include "core/mem.h"
 #include "sqs/sqs_int.h"
 
-const char *sqs_get_str(const json_t *in, const char *name)
-{
-    return json_string_value(json_object_get(in, name));
-}
-
 /* Reads an optional integer parameter and checks its range with AWS's
  * "Value X for parameter Y is invalid" message. */
 int sqs_get_int(rn_call_t *c, const json_t *in, const char *name, int lo, int hi, int *out, int *present)
@@ -52,7 +47,7 @@ int sqs_get_int(rn_call_t *c, const json_t *in, const char *name, int lo, int hi
 
 static int op_create_queue(sqs_t *s, rn_call_t *c)
 {
-    const char *name = sqs_get_str(c->in, "QueueName");
+    const char *name = rn_param_str(c->in, "QueueName");
     if (!name || !*name)
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                             "Value for parameter QueueName is invalid. Reason: Must specify a queue name.");
@@ -67,7 +62,7 @@ static int op_create_queue(sqs_t *s, rn_call_t *c)
 
 static int op_get_queue_url(sqs_t *s, rn_call_t *c)
 {
-    const char *name = sqs_get_str(c->in, "QueueName");
+    const char *name = rn_param_str(c->in, "QueueName");
     if (!name || !*name)
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                             "Value for parameter QueueName is invalid. Reason: Must specify a queue name.");
@@ -90,50 +85,62 @@ static int op_delete_queue(sqs_t *s, rn_call_t *c)
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Collects queue URLs for a page, remembering the last name taken (SQS's
+ * next token). */
+typedef struct url_page {
+    sqs_t *s;
+    rn_call_t *c;
+    json_t *urls;
+    const char *last;
+    const char *dlq_arn; /* ListDeadLetterSourceQueues: only queues redriving here */
+} url_page_t;
+
+static int url_keep(void *ud, const char *name)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    url_page_t *p = ud;
+    if (!p->dlq_arn)
+        return 1;
+    const sqs_queue_t *q = sqs_queue_find(p->s, name);
+    return q && q->dlq_arn && strcmp(q->dlq_arn, p->dlq_arn) == 0;
+}
+
+static void url_take(void *ud, const char *name)
+{
+    url_page_t *p = ud;
+    char url[512];
+    sqs_queue_url(sqs_queue_find(p->s, name), p->c, url, sizeof url);
+    json_array_append_new(p->urls, json_string(url));
+    p->last = name;
+}
+
+int sqs_list_urls(sqs_t *s, rn_call_t *c, const char *prefix, const char *dlq_arn, const char *list_key,
+                  int keep_empty)
+{
+    int max = 1000, has_max = 0;
+    if (sqs_get_int(c, c->in, "MaxResults", 1, 1000, &max, &has_max) < 0)
+        return c->err;
+    size_t n;
+    const char **names = rn_sorted_keys(&s->queues, &n);
+    if (!names)
+        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
+    url_page_t p = {s, c, json_array(), NULL, dlq_arn};
+    /* the token is the last name of the previous page */
+    rn_page_t page = {rn_param_str(c->in, "NextToken"), 0, (size_t)max, prefix};
+    size_t next = rn_page_walk(&page, names, n, url_keep, url_take, &p);
+    c->out = json_object();
+    if (next < n && has_max && p.last)
+        json_object_set_new(c->out, "NextToken", json_string(p.last));
+    rn_free(names);
+    if (keep_empty || json_array_size(p.urls))
+        json_object_set_new(c->out, list_key, p.urls);
+    else
+        json_decref(p.urls);
+    return 0;
 }
 
 static int op_list_queues(sqs_t *s, rn_call_t *c)
 {
-    const char *prefix = sqs_get_str(c->in, "QueueNamePrefix");
-    const char *token = sqs_get_str(c->in, "NextToken");
-    int max = 1000, has_max = 0;
-    if (sqs_get_int(c, c->in, "MaxResults", 1, 1000, &max, &has_max) < 0)
-        return c->err;
-    size_t n = s->queues.len, k = 0, i = 0;
-    const char **names = rn_calloc(n ? n : 1, sizeof *names);
-    if (!names)
-        return rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
-    const char *key;
-    void *v;
-    while (rn_smap_next(&s->queues, &i, &key, &v))
-        if (!prefix || strncmp(key, prefix, strlen(prefix)) == 0)
-            names[k++] = key;
-    qsort(names, k, sizeof *names, cmp_str);
-    json_t *urls = json_array();
-    c->out = json_object();
-    int count = 0;
-    for (size_t j = 0; j < k; j++) {
-        if (token && strcmp(names[j], token) <= 0)
-            continue;
-        if (count == max) {
-            if (has_max)
-                json_object_set_new(c->out, "NextToken", json_string(names[j - 1]));
-            break;
-        }
-        char url[512];
-        sqs_queue_url(sqs_queue_find(s, names[j]), c, url, sizeof url);
-        json_array_append_new(urls, json_string(url));
-        count++;
-    }
-    rn_free(names);
-    if (json_array_size(urls))
-        json_object_set_new(c->out, "QueueUrls", urls);
-    else
-        json_decref(urls);
-    return 0;
+    return sqs_list_urls(s, c, rn_param_str(c->in, "QueueNamePrefix"), NULL, "QueueUrls", 0);
 }
 
 static int op_get_attrs(sqs_t *s, rn_call_t *c)
@@ -165,7 +172,7 @@ static int op_set_attrs(sqs_t *s, rn_call_t *c)
     json_t *attrs = json_object_get(c->in, "Attributes");
     if (!attrs || json_object_size(attrs) == 0)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter Attribute.Name.");
-    const char *fq = sqs_get_str(attrs, "FifoQueue");
+    const char *fq = rn_param_str(attrs, "FifoQueue");
     if (fq && q->fifo) {
         if (strcasecmp(fq, "false") == 0)
             return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE,
@@ -236,13 +243,13 @@ static int batch_check(rn_call_t *c, const char *entry_name, json_t *entries)
         return rn_call_fail(c, SQS_ERR_TOO_MANY_ENTRIES,
                             "Maximum number of entries per request are 10. You have sent %zu.", n);
     for (size_t i = 0; i < n; i++) {
-        const char *id = sqs_get_str(json_array_get(entries, i), "Id");
+        const char *id = rn_param_str(json_array_get(entries, i), "Id");
         if (!entry_id_ok(id))
             return rn_call_fail(c, SQS_ERR_INVALID_BATCH_ID,
                                 "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
                                 "It can be at most 80 letters long.");
         for (size_t j = 0; j < i; j++)
-            if (strcmp(id, sqs_get_str(json_array_get(entries, j), "Id")) == 0)
+            if (strcmp(id, rn_param_str(json_array_get(entries, j), "Id")) == 0)
                 return rn_call_fail(c, SQS_ERR_BATCH_IDS_NOT_DISTINCT, "Id %s repeated.", id);
     }
     return 0;
@@ -269,9 +276,9 @@ static size_t attrs_size(const json_t *attrs)
     json_t *v;
     json_object_foreach((json_t *)attrs, k, v)
     {
-        n += strlen(k) + strlen(sqs_get_str(v, "DataType") ? sqs_get_str(v, "DataType") : "");
-        const char *sv = sqs_get_str(v, "StringValue");
-        const char *bv = sqs_get_str(v, "BinaryValue");
+        n += strlen(k) + strlen(rn_param_str(v, "DataType") ? rn_param_str(v, "DataType") : "");
+        const char *sv = rn_param_str(v, "StringValue");
+        const char *bv = rn_param_str(v, "BinaryValue");
         if (sv)
             n += strlen(sv);
         if (bv)
@@ -295,9 +302,9 @@ static int op_send_batch(sqs_t *s, rn_call_t *c)
         total += json_string_length(json_object_get(e, "MessageBody"));
         total += attrs_size(json_object_get(e, "MessageAttributes"));
         if (q->fifo) {
-            if (!sqs_get_str(e, "MessageGroupId"))
+            if (!rn_param_str(e, "MessageGroupId"))
                 return rn_call_fail(c, RN_ERR_INVALID_PARAMETER, "The request must contain the parameter MessageGroupId.");
-            if (!sqs_get_str(e, "MessageDeduplicationId") && !q->content_dedup)
+            if (!rn_param_str(e, "MessageDeduplicationId") && !q->content_dedup)
                 return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                                     "The queue should either have ContentBasedDeduplication enabled or "
                                     "MessageDeduplicationId provided explicitly");
@@ -315,7 +322,7 @@ static int op_send_batch(sqs_t *s, rn_call_t *c)
         sub.err = 0;
         sub.msg[0] = '\0';
         json_t *r = NULL;
-        const char *id = sqs_get_str(e, "Id");
+        const char *id = rn_param_str(e, "Id");
         if (sqs_msg_send(q, &sub, e, 1, &r) < 0) {
             if (strncmp(sub.msg, "One or more parameters are invalid.", 35) == 0)
                 memcpy(sub.msg, "One or more parameters cannot be validated.", 43),
@@ -352,7 +359,7 @@ static int op_receive(sqs_t *s, rn_call_t *c)
     int max, vt, wait;
     if (receive_params(q, c, &max, &vt, &wait) < 0)
         return c->err;
-    const char *attempt = q->fifo ? sqs_get_str(c->in, "ReceiveRequestAttemptId") : NULL;
+    const char *attempt = q->fifo ? rn_param_str(c->in, "ReceiveRequestAttemptId") : NULL;
     if (attempt) {
         json_t *prev = json_object_get(q->attempts, attempt);
         if (prev && json_integer_value(json_object_get(prev, "exp")) > rn_now_ms()) {
@@ -377,7 +384,7 @@ static int op_delete(sqs_t *s, rn_call_t *c)
     sqs_queue_t *q;
     if (sqs_queue_from_url(s, c, c->in, &q) < 0)
         return c->err;
-    const char *h = sqs_get_str(c->in, "ReceiptHandle");
+    const char *h = rn_param_str(c->in, "ReceiptHandle");
     if (!h)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter ReceiptHandle.");
     if (sqs_msg_delete_handle(q, c, h) < 0)
@@ -406,8 +413,8 @@ static int handle_batch(sqs_t *s, rn_call_t *c, const char *entry_name, handle_o
         rn_call_t sub = *c;
         sub.msg_long = NULL; /* c owns it */
         sub.err = 0;
-        const char *id = sqs_get_str(e, "Id");
-        const char *h = sqs_get_str(e, "ReceiptHandle");
+        const char *id = rn_param_str(e, "Id");
+        const char *h = rn_param_str(e, "ReceiptHandle");
         if (!h)
             rn_call_fail(&sub, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter ReceiptHandle.");
         if (sub.err || fn(q, &sub, h, e) < 0)
@@ -448,7 +455,7 @@ static int op_change_vis(sqs_t *s, rn_call_t *c)
     sqs_queue_t *q;
     if (sqs_queue_from_url(s, c, c->in, &q) < 0)
         return c->err;
-    const char *h = sqs_get_str(c->in, "ReceiptHandle");
+    const char *h = rn_param_str(c->in, "ReceiptHandle");
     if (!h)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter ReceiptHandle.");
     if (sqs_msg_change_visibility(q, c, h, json_object_get(c->in, "VisibilityTimeout")) < 0)
@@ -611,7 +618,7 @@ static int op_add_permission(sqs_t *s, rn_call_t *c)
     sqs_queue_t *q;
     if (sqs_queue_from_url(s, c, c->in, &q) < 0)
         return c->err;
-    const char *label = sqs_get_str(c->in, "Label");
+    const char *label = rn_param_str(c->in, "Label");
     json_t *accounts = json_object_get(c->in, "AWSAccountIds");
     json_t *actions = json_object_get(c->in, "Actions");
     if (!label)
@@ -649,7 +656,7 @@ static int op_remove_permission(sqs_t *s, rn_call_t *c)
     sqs_queue_t *q;
     if (sqs_queue_from_url(s, c, c->in, &q) < 0)
         return c->err;
-    const char *label = sqs_get_str(c->in, "Label");
+    const char *label = rn_param_str(c->in, "Label");
     if (!label)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter Label.");
     if (!json_object_get(q->perms, label))

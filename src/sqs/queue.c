@@ -92,7 +92,7 @@ void sqs_queue_url(const sqs_queue_t *q, const rn_call_t *c, char *out, size_t n
  * last path segment is the name). */
 int sqs_queue_from_url(sqs_t *s, rn_call_t *c, const json_t *in, sqs_queue_t **out)
 {
-    const char *url = sqs_get_str(in, "QueueUrl");
+    const char *url = rn_param_str(in, "QueueUrl");
     const char *name = NULL;
     char buf[512];
     if (url && *url) {
@@ -212,8 +212,8 @@ int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const
         if (strcmp(k, "RedriveAllowPolicy") == 0 && *sv && sqs_redrive_allow_validate(c, sv) < 0)
             return c->err;
     }
-    const char *ftl = sqs_get_str(attrs, "FifoThroughputLimit");
-    const char *scope = sqs_get_str(attrs, "DeduplicationScope");
+    const char *ftl = rn_param_str(attrs, "FifoThroughputLimit");
+    const char *scope = rn_param_str(attrs, "DeduplicationScope");
     if (ftl && strcmp(ftl, "perMessageGroupId") == 0 && scope && strcmp(scope, "queue") == 0)
         return rn_call_fail(c, SQS_ERR_INVALID_ATTRIBUTE_VALUE, "Invalid value for the parameter FifoThroughputLimit.");
     return 0;
@@ -368,7 +368,7 @@ static const char *attrs_diff(sqs_queue_t *q, const json_t *attrs)
 int sqs_queue_create(sqs_t *s, rn_call_t *c, const char *name, const json_t *attrs, const json_t *tags,
                      sqs_queue_t **out)
 {
-    const char *fifo_attr = sqs_get_str(attrs, "FifoQueue");
+    const char *fifo_attr = rn_param_str(attrs, "FifoQueue");
     int fifo = fifo_attr && strcasecmp(fifo_attr, "true") == 0;
     size_t n = strlen(name);
     int fifo_name = n > 5 && strcmp(name + n - 5, ".fifo") == 0;

@@ -181,48 +181,7 @@ int sqs_op_list_dlq_sources(sqs_t *s, rn_call_t *c)
     sqs_queue_t *dlq;
     if (sqs_queue_from_url(s, c, c->in, &dlq) < 0)
         return c->err;
-    int max = 1000, has_max = 0;
-    if (sqs_get_int(c, c->in, "MaxResults", 1, 1000, &max, &has_max) < 0)
-        return c->err;
-    const char *token = sqs_get_str(c->in, "NextToken");
-    json_t *names = json_array();
-    size_t i = 0;
-    const char *k;
-    void *v;
-    while (rn_smap_next(&s->queues, &i, &k, &v)) {
-        sqs_queue_t *q = v;
-        if (q->dlq_arn && strcmp(q->dlq_arn, dlq->arn) == 0)
-            json_array_append_new(names, json_string(q->name));
-    }
-    /* stable order for pagination */
-    size_t n = json_array_size(names);
-    for (size_t a = 1; a < n; a++)
-        for (size_t b = a; b > 0 && strcmp(json_string_value(json_array_get(names, b - 1)),
-                                           json_string_value(json_array_get(names, b))) > 0;
-             b--) {
-            json_t *x = json_incref(json_array_get(names, b));
-            json_array_set(names, b, json_array_get(names, b - 1));
-            json_array_set_new(names, b - 1, x);
-        }
-    json_t *urls = json_array();
-    c->out = json_object();
-    int count = 0;
-    for (size_t a = 0; a < n; a++) {
-        const char *name = json_string_value(json_array_get(names, a));
-        if (token && strcmp(name, token) <= 0)
-            continue;
-        if (has_max && count == max) {
-            json_object_set_new(c->out, "NextToken", json_string(json_string_value(json_array_get(names, a - 1))));
-            break;
-        }
-        char url[512];
-        sqs_queue_url(sqs_queue_find(s, name), c, url, sizeof url);
-        json_array_append_new(urls, json_string(url));
-        count++;
-    }
-    json_decref(names);
-    json_object_set_new(c->out, "queueUrls", urls);
-    return 0;
+    return sqs_list_urls(s, c, NULL, dlq->arn, "queueUrls", 1);
 }
 
 /* ---- message move tasks ---- */
@@ -331,8 +290,8 @@ static int is_dlq(sqs_t *s, const char *arn)
 
 int sqs_op_start_move(sqs_t *s, rn_call_t *c)
 {
-    const char *source = sqs_get_str(c->in, "SourceArn");
-    const char *dest = sqs_get_str(c->in, "DestinationArn");
+    const char *source = rn_param_str(c->in, "SourceArn");
+    const char *dest = rn_param_str(c->in, "DestinationArn");
     if (!source)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter SourceArn.");
     if (strncmp(source, "arn:", 4) != 0)
@@ -379,7 +338,7 @@ int sqs_op_start_move(sqs_t *s, rn_call_t *c)
 
 int sqs_op_cancel_move(sqs_t *s, rn_call_t *c)
 {
-    const char *h = sqs_get_str(c->in, "TaskHandle");
+    const char *h = rn_param_str(c->in, "TaskHandle");
     if (!h)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter TaskHandle.");
     unsigned char raw[600];
@@ -410,7 +369,7 @@ int sqs_op_cancel_move(sqs_t *s, rn_call_t *c)
 
 int sqs_op_list_moves(sqs_t *s, rn_call_t *c)
 {
-    const char *source = sqs_get_str(c->in, "SourceArn");
+    const char *source = rn_param_str(c->in, "SourceArn");
     if (!source)
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter SourceArn.");
     if (!sqs_queue_by_arn(s, source))

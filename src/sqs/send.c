@@ -231,7 +231,7 @@ int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *e, int batch, json_
         return rn_call_fail(c, RN_ERR_MISSING_PARAMETER, "The request must contain the parameter MessageBody.");
     sqs_send_t in = {json_string_value(jbody), json_string_length(jbody), json_object_get(e, "MessageAttributes"),
                      json_object_get(e, "MessageSystemAttributes"), SQS_DELAY_QUEUE,
-                     sqs_get_str(e, "MessageGroupId"), sqs_get_str(e, "MessageDeduplicationId"), c->principal};
+                     rn_param_str(e, "MessageGroupId"), rn_param_str(e, "MessageDeduplicationId"), c->principal};
     json_t *jd = json_object_get(e, "DelaySeconds");
     if (jd && !json_is_null(jd)) /* checked in its turn by sqs_queue_send */
         in.delay = json_is_integer(jd) && json_integer_value(jd) > SQS_DELAY_NOT_INT ? json_integer_value(jd)

@@ -13,6 +13,7 @@
 #include "core/call.h"
 #include "core/config.h"
 #include "core/map.h"
+#include "core/params.h"
 #include "sqs/sqs.h"
 #include "sqs/sqs_err.h"
 #include "store/store.h"
@@ -171,6 +172,13 @@ typedef struct sqs_sent {
 int sqs_queue_send(sqs_queue_t *q, const sqs_send_t *in, sqs_sent_t *out, char *msg, size_t msglen);
 /* SendMessage's (and a batch entry's) JSON entry through sqs_queue_send. */
 int sqs_msg_send(sqs_queue_t *q, rn_call_t *c, const json_t *entry, int batch, json_t **result);
+/* One page of queue URLs (ListQueues, ListDeadLetterSourceQueues): names
+ * with prefix (NULL: any) whose redrive target is dlq_arn (NULL: any), from
+ * the call's NextToken and MaxResults, into c->out[list_key] (left out when
+ * empty unless keep_empty). */
+int sqs_list_urls(sqs_t *s, rn_call_t *c, const char *prefix, const char *dlq_arn, const char *list_key,
+                  int keep_empty);
+
 /* Shared by the message files (message.c, send.c, receive.c, timers.c). */
 sqs_msg_t *sqs_msg_new(sqs_queue_t *q, const char *body, size_t n);
 void sqs_seqnum(int64_t seq, char out[24]);
@@ -229,5 +237,4 @@ void sqs_moves_free(sqs_t *s);
 
 /* helpers in ops.c */
 int sqs_get_int(rn_call_t *c, const json_t *in, const char *name, int lo, int hi, int *out, int *present);
-const char *sqs_get_str(const json_t *in, const char *name);
 #endif
