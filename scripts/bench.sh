@@ -14,7 +14,7 @@ BACKLOG=${BACKLOG:-1000000}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 WAKE_ITERS=${WAKE_ITERS:-200}
 READY_RUNS=${READY_RUNS:-10}
-RUNNEL=build/runnel
+RUNNEL=${RUNNEL:-build/runnel}  # RUNNEL=path/to/other/runnel to measure another build
 LG=build/bench/loadgen
 TMP=build/bench-tmp
 rm -rf "$TMP"
