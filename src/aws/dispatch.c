@@ -720,7 +720,9 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         }
     }
     if (rc == 0 && !(inst = rn_instances_get(app->instances, route.idx, c->account, c->region)))
-        rc = rn_call_fail(c, RN_ERR_NOMEM, "Out of memory");
+        rc = rn_call_fail(c, RN_ERR_INTERNAL, "Account %s in region %s could not be served (out of memory, or over "
+                                              "4096 accounts and regions).",
+                          c->account, c->region);
     if (rc == 0 && route.svc->call(inst, c) == RN_PENDING) {
         rn_http_set_ctx(conn, x);
         return;

@@ -15,6 +15,9 @@
 #include "core/mem.h"
 
 #define MAX_SERVICES 32
+/* Partitions at most: a request signed for yet another region or account
+ * beyond this is refused (InternalFailure) rather than growing without end. */
+#define MAX_PARTITIONS 4096
 
 typedef struct partition {
     char account[16];
@@ -50,6 +53,8 @@ static partition_t *part_find(rn_instances_t *x, const char *account, const char
 /* Creates the partition (without instances); pno < 0 picks a fresh number. */
 static partition_t *part_new(rn_instances_t *x, const char *account, const char *region, int64_t pno)
 {
+    if (x->nparts == MAX_PARTITIONS)
+        return NULL;
     if (x->nparts == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 8;
         partition_t **p = rn_realloc(x->parts, cap * sizeof *p);

@@ -19,11 +19,14 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/err.h"
 #include "core/log.h"
+#include "core/map.h"
 #include "core/mem.h"
 
 enum { OP_QPUT, OP_QDEL, OP_MPUT, OP_MSTATE, OP_MDEL, OP_MPURGE, OP_KVPUT, OP_KVDEL, OP_RESET };
@@ -74,7 +77,19 @@ typedef struct sq {
     barrier_t *bhead, *btail; /* loop only */
     uint64_t committed, batches, syncs;
     sqlite3_stmt *st[OP_RESET + 1];
+    /* The read path (loop only): a read-only connection of its own, and the
+     * keyed mutations queued but not yet committed, which reads see first. */
+    sqlite3 *rdb;
+    sqlite3_stmt *get_st, *scan_st, *scan_open_st;
+    rn_smap_t pending;      /* "ns\x1fkey" -> pend_t */
+    uint64_t reset_seq;     /* a reset queued and not yet committed: the
+                               database reads as empty until then */
 } sq_t;
+
+typedef struct pend {
+    char *value; /* owned; NULL: deleted */
+    uint64_t sseq;
+} pend_t;
 
 static const char *schema =
     "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
@@ -272,6 +287,73 @@ static void *syncer_thread(void *arg)
     return NULL;
 }
 
+/* ---- the read path's view of uncommitted mutations ---- */
+
+static char *full_key(const char *ns, const char *key)
+{
+    size_t a = strlen(ns), b = strlen(key);
+    char *k = rn_malloc(a + b + 2);
+    if (!k)
+        return NULL;
+    memcpy(k, ns, a);
+    k[a] = '\x1f';
+    memcpy(k + a + 1, key, b + 1);
+    return k;
+}
+
+static void pend_free(pend_t *p)
+{
+    if (p)
+        rn_free(p->value);
+    rn_free(p);
+}
+
+static void pending_clear(sq_t *s)
+{
+    size_t i = 0;
+    const char *k;
+    void *v;
+    while (rn_smap_next(&s->pending, &i, &k, &v))
+        pend_free(v);
+    rn_smap_free(&s->pending);
+    memset(&s->pending, 0, sizeof s->pending);
+}
+
+/* Records a keyed mutation queued as sseq (value NULL: a delete). Out of
+ * memory leaves a read of that key to the database until the commit. */
+static void pending_set(sq_t *s, const char *ns, const char *key, const char *value, uint64_t sseq)
+{
+    char *k = full_key(ns, key);
+    pend_t *p = rn_calloc(1, sizeof *p);
+    if (!k || !p || (value && !(p->value = rn_strdup(value)))) {
+        rn_free(k);
+        pend_free(p);
+        return;
+    }
+    p->sseq = sseq;
+    pend_t *old = rn_smap_get(&s->pending, k);
+    if (rn_smap_put(&s->pending, k, p) < 0)
+        pend_free(p);
+    else
+        pend_free(old);
+    rn_free(k);
+}
+
+/* A committed mutation: the database now answers for its key, unless a later
+ * mutation of the key is still pending. */
+static void pending_settle(sq_t *s, const op_t *o)
+{
+    if (o->kind == OP_RESET && o->sseq == s->reset_seq)
+        s->reset_seq = 0;
+    if ((o->kind != OP_KVPUT && o->kind != OP_KVDEL) || !s->pending.len)
+        return;
+    char *k = full_key(o->s1, o->s2);
+    pend_t *p = k ? rn_smap_get(&s->pending, k) : NULL;
+    if (p && p->sseq == o->sseq)
+        pend_free(rn_smap_del(&s->pending, k));
+    rn_free(k);
+}
+
 static void on_async(uv_async_t *a)
 {
     sq_t *s = a->data;
@@ -283,6 +365,7 @@ static void on_async(uv_async_t *a)
     pthread_mutex_unlock(&s->mu);
     while (done) {
         op_t *next = done->next;
+        pending_settle(s, done);
         rn_free(done);
         done = next;
     }
@@ -406,6 +489,19 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
             return -1;
         }
     }
+    if (sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->rdb, "SELECT value FROM kv WHERE ns = ?1 AND key = ?2", -1, &s->get_st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(s->rdb, "SELECT key, value FROM kv WHERE ns = ?1 AND key >= ?2 AND key < ?3 ORDER BY key",
+                           -1, &s->scan_st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->rdb, "SELECT key, value FROM kv WHERE ns = ?1 AND key >= ?2 ORDER BY key", -1,
+                           &s->scan_open_st, NULL) != SQLITE_OK) {
+        snprintf(msg, msglen, "cannot open %s for reading: %s", path, s->rdb ? sqlite3_errmsg(s->rdb) : "?");
+        sqlite3_close(s->rdb);
+        sqlite3_close(s->db);
+        rn_free(s);
+        return -1;
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_cond_init(&s->sync_cv, NULL);
@@ -490,6 +586,11 @@ static void sq_close(rn_store_t *st)
     on_async(&s->async);
     for (int k = 0; k <= OP_RESET; k++)
         sqlite3_finalize(s->st[k]);
+    sqlite3_finalize(s->get_st);
+    sqlite3_finalize(s->scan_st);
+    sqlite3_finalize(s->scan_open_st);
+    sqlite3_close(s->rdb);
+    pending_clear(s);
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     sqlite3_close(s->db);
     s->open_handles = 2;
@@ -501,7 +602,11 @@ static void sq_close(rn_store_t *st)
 static void sq_reset(rn_store_t *st)
 {
     sq_t *s = (sq_t *)st;
-    submit(s, op_new(OP_RESET, NULL, NULL, 0, NULL));
+    op_t *o = op_new(OP_RESET, NULL, NULL, 0, NULL);
+    submit(s, o);
+    pending_clear(s);
+    if (o)
+        s->reset_seq = o->sseq;
 }
 
 static void sq_queue_put(rn_store_t *st, const rn_store_queue_rec_t *q)
@@ -575,13 +680,108 @@ static void sq_msg_purge(rn_store_t *st, int64_t qid)
 static void sq_kv_put(rn_store_t *st, const char *ns, const char *key, const char *value)
 {
     sq_t *s = (sq_t *)st;
-    submit(s, op_new(OP_KVPUT, ns, key, strlen(key), value));
+    op_t *o = op_new(OP_KVPUT, ns, key, strlen(key), value);
+    submit(s, o);
+    if (o)
+        pending_set(s, ns, key, value, o->sseq);
 }
 
 static void sq_kv_delete(rn_store_t *st, const char *ns, const char *key)
 {
     sq_t *s = (sq_t *)st;
-    submit(s, op_new(OP_KVDEL, ns, key, strlen(key), NULL));
+    op_t *o = op_new(OP_KVDEL, ns, key, strlen(key), NULL);
+    submit(s, o);
+    if (o)
+        pending_set(s, ns, key, NULL, o->sseq);
+}
+
+static int sq_kv_get(rn_store_t *st, const char *ns, const char *key, char **value)
+{
+    sq_t *s = (sq_t *)st;
+    if (s->pending.len) {
+        char *k = full_key(ns, key);
+        if (!k)
+            return RN_ERR_NOMEM;
+        pend_t *p = rn_smap_get(&s->pending, k);
+        rn_free(k);
+        if (p && !p->value)
+            return 1;
+        if (p)
+            return (*value = rn_strdup(p->value)) ? 0 : RN_ERR_NOMEM;
+    }
+    if (s->reset_seq)
+        return 1;
+    sqlite3_stmt *q = s->get_st;
+    sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q), out = 1;
+    if (rc == SQLITE_ROW)
+        out = (*value = rn_strdup((const char *)sqlite3_column_text(q, 0))) ? 0 : RN_ERR_NOMEM;
+    else if (rc != SQLITE_DONE)
+        out = RN_ERR_INTERNAL;
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return out;
+}
+
+typedef struct pend_ent {
+    const char *key;
+    const pend_t *p;
+} pend_ent_t;
+
+static int pend_cmp(const void *a, const void *b)
+{
+    return strcmp(((const pend_ent_t *)a)->key, ((const pend_ent_t *)b)->key);
+}
+
+/* Merges the database's rows of ns in [from, to) with the pending mutations in
+ * that range, in key order; a pending mutation wins over its row. */
+static int sq_kv_scan(rn_store_t *st, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    sq_t *s = (sq_t *)st;
+    size_t np = 0, nl = strlen(ns), i = 0;
+    pend_ent_t *pe = s->pending.len ? rn_malloc(s->pending.len * sizeof *pe) : NULL;
+    if (s->pending.len && !pe)
+        return RN_ERR_NOMEM;
+    const char *k;
+    void *v;
+    while (rn_smap_next(&s->pending, &i, &k, &v)) {
+        if (strncmp(k, ns, nl) != 0 || k[nl] != '\x1f')
+            continue;
+        const char *key = k + nl + 1;
+        if ((from && strcmp(key, from) < 0) || (to && strcmp(key, to) >= 0))
+            continue;
+        pe[np++] = (pend_ent_t){key, v};
+    }
+    if (np)
+        qsort(pe, np, sizeof *pe, pend_cmp);
+    sqlite3_stmt *q = to ? s->scan_st : s->scan_open_st;
+    sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, from ? from : "", -1, SQLITE_STATIC);
+    if (to)
+        sqlite3_bind_text(q, 3, to, -1, SQLITE_STATIC);
+    int rc = 0, step = s->reset_seq ? SQLITE_DONE : sqlite3_step(q);
+    size_t j = 0;
+    while (rc == 0 && (step == SQLITE_ROW || j < np)) {
+        const char *rk = step == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+        int c = !rk ? 1 : j == np ? -1 : strcmp(rk, pe[j].key);
+        if (c < 0) { /* a committed row nothing pending touches */
+            rc = fn(ud, rk, (const char *)sqlite3_column_text(q, 1));
+            step = sqlite3_step(q);
+            continue;
+        }
+        if (pe[j].p->value)
+            rc = fn(ud, pe[j].key, pe[j].p->value);
+        j++;
+        if (c == 0)
+            step = sqlite3_step(q);
+    }
+    if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = RN_ERR_INTERNAL;
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    rn_free(pe);
+    return rc;
 }
 
 static uint64_t sq_last_seq(const rn_store_t *st)
@@ -629,6 +829,8 @@ static const rn_store_ops_t ops = {
     .msg_purge = sq_msg_purge,
     .kv_put = sq_kv_put,
     .kv_delete = sq_kv_delete,
+    .kv_get = sq_kv_get,
+    .kv_scan = sq_kv_scan,
     .last_seq = sq_last_seq,
     .barrier = sq_barrier,
     .stats = sq_stats,

@@ -67,6 +67,16 @@ void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key)
     s->ops->kv_delete(s, ns, key);
 }
 
+int rn_store_kv_get(rn_store_t *s, const char *ns, const char *key, char **value)
+{
+    return s->ops->kv_get(s, ns, key, value);
+}
+
+int rn_store_kv_scan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    return s->ops->kv_scan(s, ns, from, to, fn, ud);
+}
+
 uint64_t rn_store_last_seq(const rn_store_t *s)
 {
     return s->ops->last_seq(s);

@@ -65,6 +65,19 @@ void rn_store_msg_purge(rn_store_t *s, int64_t qid);
 void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value);
 void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key);
 
+/* The read path, for a service whose data need not all live in RAM: keyed
+ * records read back through the store. Loop only; synchronous. A read sees
+ * every mutation queued so far, committed or not (read-your-writes).
+ * rn_store_kv_get: 0 with *value (caller frees with rn_free), 1 when there is
+ * no such record, or RN_ERR_NOMEM / RN_ERR_INTERNAL. */
+int rn_store_kv_get(rn_store_t *s, const char *ns, const char *key, char **value);
+/* Visits the records of ns whose keys are in [from, to) (NULL: unbounded) in
+ * ascending key order (bytewise, as strcmp). fn returning non-zero stops the
+ * scan with that value; otherwise returns 0 or an error. Borrowed strings, for
+ * the call only. The memory engine sorts on every scan. */
+typedef int (*rn_store_kv_fn)(void *ud, const char *key, const char *value);
+int rn_store_kv_scan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
+
 /* Sequence number of the last queued mutation (0 when none ever). */
 uint64_t rn_store_last_seq(const rn_store_t *s);
 /* Asks for fn(arg, err) once every mutation up to `seq` is durable (err is 0)
@@ -73,7 +86,9 @@ uint64_t rn_store_last_seq(const rn_store_t *s);
 int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
 /* Mutations committed so far and batches used, for stats and benches. */
 void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches);
-/* 1 when mutations are kept (so callers can skip encoding them), 0 in memory mode. */
+/* 1 when mutations survive a restart (so a service that holds its state in
+ * RAM can skip encoding them when 0). The memory engine answers 0 though it
+ * keeps keyed records for the read path while the process lives. */
 int rn_store_durable(const rn_store_t *s);
 /* "sqlite", "memory" or "view". Borrowed static string. */
 const char *rn_store_kind(const rn_store_t *s);

@@ -2,8 +2,10 @@
  * Inside the store: the operations every engine implements. An engine's
  * state struct starts with a struct rn_store whose ops point at its table;
  * store.c forwards the public functions through it. Engines: sqlite (the
- * durable default), memory (keeps nothing: --in-memory), view (a partition of
- * another store: its records carry the partition's prefix). */
+ * durable default), memory (--in-memory: keeps keyed records for the read
+ * path, nothing across a restart), view (a partition of another store: its
+ * records carry the partition's prefix). Every engine passes
+ * tests/unit/test_store_contract.c. */
 #ifndef RN_STORE_INT_H
 #define RN_STORE_INT_H
 #include "store/store.h"
@@ -22,6 +24,8 @@ typedef struct rn_store_ops {
     void (*msg_purge)(rn_store_t *s, int64_t qid);
     void (*kv_put)(rn_store_t *s, const char *ns, const char *key, const char *value);
     void (*kv_delete)(rn_store_t *s, const char *ns, const char *key);
+    int (*kv_get)(rn_store_t *s, const char *ns, const char *key, char **value);
+    int (*kv_scan)(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
     uint64_t (*last_seq)(const rn_store_t *s);
     int (*barrier)(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
     void (*stats)(const rn_store_t *s, uint64_t *committed, uint64_t *batches);

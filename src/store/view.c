@@ -87,6 +87,20 @@ static void kv_delete(rn_store_t *s, const char *ns, const char *key)
     rn_store_kv_delete(V(s)->base, pns, key);
 }
 
+static int kv_get(rn_store_t *s, const char *ns, const char *key, char **value)
+{
+    char pns[256];
+    snprintf(pns, sizeof pns, "%s%s", V(s)->prefix, ns);
+    return rn_store_kv_get(V(s)->base, pns, key, value);
+}
+
+static int kv_scan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    char pns[256];
+    snprintf(pns, sizeof pns, "%s%s", V(s)->prefix, ns);
+    return rn_store_kv_scan(V(s)->base, pns, from, to, fn, ud);
+}
+
 static uint64_t last_seq(const rn_store_t *s)
 {
     return rn_store_last_seq(((const view_t *)s)->base);
@@ -102,14 +116,14 @@ static void stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
     rn_store_stats(((const view_t *)s)->base, committed, batches);
 }
 
-static const rn_store_ops_t ops_durable = {
-    "view",   load,    close_,    reset,    queue_put, queue_delete, msg_put, msg_state, msg_delete,
-    msg_purge, kv_put, kv_delete, last_seq, barrier,   stats,        1,
-};
-static const rn_store_ops_t ops_memory = {
-    "view",   load,    close_,    reset,    queue_put, queue_delete, msg_put, msg_state, msg_delete,
-    msg_purge, kv_put, kv_delete, last_seq, barrier,   stats,        0,
-};
+#define VIEW_OPS(durable_)                                                                                           \
+    {                                                                                                                \
+        .kind = "view", .load = load, .close = close_, .reset = reset, .queue_put = queue_put,                      \
+        .queue_delete = queue_delete, .msg_put = msg_put, .msg_state = msg_state, .msg_delete = msg_delete,         \
+        .msg_purge = msg_purge, .kv_put = kv_put, .kv_delete = kv_delete, .kv_get = kv_get, .kv_scan = kv_scan,    \
+        .last_seq = last_seq, .barrier = barrier, .stats = stats, .durable = durable_,                               \
+    }
+static const rn_store_ops_t ops_durable = VIEW_OPS(1), ops_memory = VIEW_OPS(0);
 
 int rn_store_view(rn_store_t *base, const char *prefix, int64_t id_base, rn_store_t **out)
 {

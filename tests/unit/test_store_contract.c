@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT
+ * The store contract, which every engine passes: the sqlite engine, the
+ * memory engine, and a partition view over each. Keyed records read back at
+ * once (before their commit) and after it, by key and by range in key order;
+ * a durability barrier fires; a durable engine reloads everything (records,
+ * queues, messages) after a close, and after a crash (a child process that
+ * writes, waits for its barrier and dies without closing) keeps every record
+ * whose barrier had fired; a reset leaves nothing. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "core/mem.h"
+#include "store/store.h"
+#include "unit.h"
+
+enum { SQLITE, MEMORY, VIEW_SQLITE, VIEW_MEMORY };
+static const char *names[] = {"sqlite", "memory", "view over sqlite", "view over memory"};
+
+typedef struct fixture {
+    uv_loop_t loop;
+    char dir[64];
+    rn_store_t *base, *s; /* s is base, or a view over it */
+} fixture_t;
+
+static int open_engine(fixture_t *f, int engine, int fresh)
+{
+    char msg[256];
+    if (fresh) {
+        uv_loop_init(&f->loop);
+        snprintf(f->dir, sizeof f->dir, "/tmp/runnel-store-XXXXXX");
+        if (!mkdtemp(f->dir))
+            return -1;
+    }
+    int durable = engine == SQLITE || engine == VIEW_SQLITE;
+    if (rn_store_open(&f->loop, durable ? f->dir : NULL, RN_FSYNC_ALWAYS, &f->base, msg, sizeof msg) < 0)
+        return -1;
+    f->s = f->base;
+    if (engine >= VIEW_SQLITE && rn_store_view(f->base, "@111111111111/eu-west-1/", 3 * RN_STORE_ID_SPAN, &f->s) < 0)
+        return -1;
+    return 0;
+}
+
+static void close_engine(fixture_t *f)
+{
+    if (f->s != f->base)
+        rn_store_close(f->s);
+    rn_store_close(f->base);
+    uv_run(&f->loop, UV_RUN_NOWAIT); /* the sqlite engine frees itself in close callbacks */
+}
+
+static void finish(fixture_t *f)
+{
+    uv_loop_close(&f->loop);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", f->dir);
+}
+
+static void on_barrier(void *arg, int err)
+{
+    *(int *)arg = err == 0 ? 1 : -1;
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    (void)t;
+}
+
+/* Waits until everything queued so far is durable: 1, or -1 on a failed
+ * commit. A ticking timer keeps the loop alive (the store's own handles do
+ * not), so it turns and hands the mutations to the writer. */
+static int wait_durable(fixture_t *f)
+{
+    int done = 0;
+    if (rn_store_barrier(f->s, rn_store_last_seq(f->s), on_barrier, &done))
+        return 1;
+    uv_timer_t tick;
+    uv_timer_init(&f->loop, &tick);
+    uv_timer_start(&tick, on_tick, 1, 1);
+    for (int i = 0; i < 10000 && !done; i++)
+        uv_run(&f->loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&tick, NULL);
+    uv_run(&f->loop, UV_RUN_NOWAIT);
+    return done;
+}
+
+static char got[1024];
+static int collect(void *ud, const char *key, const char *value)
+{
+    (void)ud;
+    size_t n = strlen(got);
+    snprintf(got + n, sizeof got - n, "%s%s=%s", n ? "," : "", key, value);
+    return 0;
+}
+
+static const char *scan(rn_store_t *s, const char *ns, const char *from, const char *to)
+{
+    got[0] = '\0';
+    if (rn_store_kv_scan(s, ns, from, to, collect, NULL) != 0)
+        return "(error)";
+    return got;
+}
+
+static const char *get(rn_store_t *s, const char *ns, const char *key)
+{
+    static char buf[256];
+    char *v = NULL;
+    int rc = rn_store_kv_get(s, ns, key, &v);
+    snprintf(buf, sizeof buf, "%s", rc == 0 ? v : rc == 1 ? "(absent)" : "(error)");
+    rn_free(v);
+    return buf;
+}
+
+static void write_set(rn_store_t *s)
+{
+    rn_store_kv_put(s, "t", "b", "2");
+    rn_store_kv_put(s, "t", "a", "1");
+    rn_store_kv_put(s, "t", "c", "3");
+    rn_store_kv_put(s, "t", "x", "gone");
+    rn_store_kv_delete(s, "t", "x");
+    rn_store_kv_put(s, "t", "b", "2b"); /* replaced */
+    rn_store_kv_put(s, "other", "a", "not t");
+}
+
+#define CHECK_READS(s)                                                                                                \
+    do {                                                                                                              \
+        CHECK_STR(get(s, "t", "a"), "1");                                                                             \
+        CHECK_STR(get(s, "t", "b"), "2b");                                                                            \
+        CHECK_STR(get(s, "t", "x"), "(absent)");                                                                      \
+        CHECK_STR(get(s, "nope", "a"), "(absent)");                                                                   \
+        CHECK_STR(scan(s, "t", NULL, NULL), "a=1,b=2b,c=3");                                                          \
+        CHECK_STR(scan(s, "t", "b", NULL), "b=2b,c=3");                                                               \
+        CHECK_STR(scan(s, "t", "a", "c"), "a=1,b=2b");                                                                \
+        CHECK_STR(scan(s, "t", "d", NULL), "");                                                                       \
+    } while (0)
+
+static void contract(int engine, int *unit_failed_)
+{
+    fixture_t f;
+    memset(&f, 0, sizeof f);
+    if (open_engine(&f, engine, 1) < 0) {
+        CHECK(!"open");
+        return;
+    }
+    fprintf(stderr, "  engine: %s\n", names[engine]);
+    int durable = engine == SQLITE || engine == VIEW_SQLITE;
+    CHECK_INT(rn_store_durable(f.s), durable);
+    /* read-your-writes before the commit */
+    write_set(f.s);
+    CHECK_READS(f.s);
+    /* the barrier fires; the same reads after the commit */
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_READS(f.s);
+    /* committed rows and pending mutations merge in key order */
+    rn_store_kv_put(f.s, "t", "aa", "pending");
+    rn_store_kv_delete(f.s, "t", "c");
+    CHECK_STR(scan(f.s, "t", NULL, NULL), "a=1,aa=pending,b=2b");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(scan(f.s, "t", NULL, NULL), "a=1,aa=pending,b=2b");
+    /* queue and message records */
+    rn_store_queue_rec_t q = {7, "orders", "{}"};
+    rn_store_queue_put(f.s, &q);
+    rn_store_msg_rec_t m = {7, 42, "id-42", "hello", 5, "{}", 1000, 2000, 1, 1500};
+    rn_store_msg_put(f.s, &m);
+    CHECK_INT(wait_durable(&f), 1);
+    if (durable) { /* reload after a clean close */
+        close_engine(&f);
+        CHECK_INT(open_engine(&f, engine, 0), 0);
+        CHECK_STR(scan(f.s, "t", NULL, NULL), "a=1,aa=pending,b=2b");
+        CHECK_STR(get(f.s, "other", "a"), "not t");
+    }
+    /* a reset leaves nothing, before and after its commit */
+    rn_store_reset(f.base);
+    CHECK_STR(get(f.s, "t", "a"), "(absent)");
+    CHECK_STR(scan(f.s, "t", NULL, NULL), "");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(scan(f.s, "t", NULL, NULL), "");
+    close_engine(&f);
+    finish(&f);
+}
+
+TEST(test_contract_sqlite)
+{
+    contract(SQLITE, unit_failed_);
+}
+
+TEST(test_contract_memory)
+{
+    contract(MEMORY, unit_failed_);
+}
+
+TEST(test_contract_view_over_sqlite)
+{
+    contract(VIEW_SQLITE, unit_failed_);
+}
+
+TEST(test_contract_view_over_memory)
+{
+    contract(VIEW_MEMORY, unit_failed_);
+}
+
+/* ---- reload: what the loader sees ---- */
+
+typedef struct seen {
+    char text[1024];
+} seen_t;
+
+/* Appends "kind:text/number;" (number left out when negative). */
+static void add(seen_t *s, const char *kind, const char *text, long long number)
+{
+    size_t n = strlen(s->text);
+    if (number >= 0)
+        snprintf(s->text + n, sizeof s->text - n, "%s:%s/%lld;", kind, text, number);
+    else
+        snprintf(s->text + n, sizeof s->text - n, "%s:%s;", kind, text);
+}
+
+static int see_queue(void *ud, const rn_store_queue_rec_t *q)
+{
+    add(ud, "q", q->name, (long long)q->qid);
+    return 0;
+}
+
+static int see_msg(void *ud, const rn_store_msg_rec_t *m)
+{
+    add(ud, "m", m->id, (long long)m->seq);
+    return 0;
+}
+
+static int see_kv(void *ud, const char *ns, const char *key, const char *value)
+{
+    char nk[512];
+    snprintf(nk, sizeof nk, "%s|%s=%s", ns, key, value);
+    add(ud, "kv", nk, -1);
+    return 0;
+}
+
+TEST(test_view_records_reload_prefixed_and_offset)
+{
+    fixture_t f;
+    memset(&f, 0, sizeof f);
+    CHECK_INT(open_engine(&f, VIEW_SQLITE, 1), 0);
+    rn_store_queue_rec_t q = {1, "orders", "{}"};
+    rn_store_queue_put(f.s, &q);
+    rn_store_msg_rec_t m = {1, 5, "id-5", "x", 1, "{}", 0, 0, 0, 0};
+    rn_store_msg_put(f.s, &m);
+    rn_store_kv_put(f.s, "events.bus", "b", "{}");
+    rn_store_kv_put(f.base, "events.bus", "default", "{}");
+    CHECK_INT(wait_durable(&f), 1);
+    close_engine(&f);
+    CHECK_INT(open_engine(&f, SQLITE, 0), 0);
+    seen_t s = {""};
+    rn_store_loader_t l = {see_queue, see_msg, see_kv, &s};
+    CHECK_INT(rn_store_load(f.base, &l), 0);
+    char want[512];
+    long long off = 3 * RN_STORE_ID_SPAN;
+    snprintf(want, sizeof want,
+             "q:@111111111111/eu-west-1/orders/%lld;m:id-5/%lld;kv:@111111111111/eu-west-1/events.bus|b={};"
+             "kv:events.bus|default={};",
+             off + 1, off + 5);
+    CHECK_STR(s.text, want);
+    char acct[16], region[64];
+    const char *rest;
+    CHECK(rn_store_view_split("@111111111111/eu-west-1/events.bus", acct, region, &rest));
+    CHECK_STR(acct, "111111111111");
+    CHECK_STR(region, "eu-west-1");
+    CHECK_STR(rest, "events.bus");
+    CHECK(!rn_store_view_split("events.bus", acct, region, &rest));
+    close_engine(&f);
+    finish(&f);
+}
+
+/* ---- crash: what a barrier acknowledged survives a process that dies ---- */
+
+static int count_v(void *ud, const char *key, const char *value)
+{
+    (void)key;
+    *(int *)ud += strcmp(value, "v") == 0;
+    return 0;
+}
+
+TEST(test_crash_keeps_what_the_barrier_acknowledged)
+{
+    fixture_t f;
+    memset(&f, 0, sizeof f);
+    uv_loop_init(&f.loop);
+    snprintf(f.dir, sizeof f.dir, "/tmp/runnel-store-XXXXXX");
+    CHECK(mkdtemp(f.dir) != NULL);
+    pid_t pid = fork();
+    if (pid == 0) { /* the child: write, wait for the barrier, die without closing */
+        fixture_t c;
+        memset(&c, 0, sizeof c);
+        uv_loop_init(&c.loop);
+        memcpy(c.dir, f.dir, sizeof c.dir);
+        if (open_engine(&c, SQLITE, 0) < 0)
+            _exit(2);
+        char k[16];
+        for (int i = 0; i < 200; i++) {
+            snprintf(k, sizeof k, "k%03d", i);
+            rn_store_kv_put(c.s, "crash", k, "v");
+        }
+        rn_store_queue_rec_t q = {9, "kept", "{}"};
+        rn_store_queue_put(c.s, &q);
+        _exit(wait_durable(&c) == 1 ? 0 : 3);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_INT(open_engine(&f, SQLITE, 0), 0);
+    int n = 0;
+    CHECK_INT(rn_store_kv_scan(f.s, "crash", NULL, NULL, count_v, &n), 0);
+    CHECK_INT(n, 200);
+    CHECK_STR(get(f.s, "crash", "k199"), "v");
+    seen_t s = {""};
+    rn_store_loader_t l = {see_queue, see_msg, see_kv, &s};
+    CHECK_INT(rn_store_load(f.base, &l), 0);
+    CHECK(strstr(s.text, "q:kept/9;") != NULL);
+    close_engine(&f);
+    finish(&f);
+}
+
+UNIT_MAIN()
