@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "core/mem.h"
+#include "aws/rest.h"
 #include "schemas/schemas.h"
 #include "store/store.h"
 
@@ -36,7 +37,7 @@ static void setup(void)
 static void call(const char *method, const char *path, const char *query, const char *body, size_t len)
 {
     rn_rest_reply_t r;
-    schemas_handle(sc, method, path, query, body, len, "00000000-0000-0000-0000-000000000000", &r);
+    aws_rest_handle(&schemas_service, sc, method, path, query, body, len, "00000000-0000-0000-0000-000000000000", &r);
     rn_rest_reply_free(&r);
 }
 

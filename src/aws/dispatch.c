@@ -18,6 +18,7 @@
 #include "aws/form.h"
 #include "aws/sigv4.h"
 #include "aws/query.h"
+#include "aws/rest.h"
 #include "core/json_alloc.h"
 #include "core/buf.h"
 #include "core/clock.h"
@@ -41,8 +42,8 @@ typedef struct rctx {
     int64_t start_ms;
     int proto;              /* RN_PROTO_* the request came in on */
     const rn_service_t *svc; /* the service the request was routed to */
-    int rest;               /* a REST request: the reply is in sr */
-    rn_rest_reply_t sr;
+    int rest;               /* a REST request */
+    const rn_op_t *rest_op; /* its operation, once routed */
 } rctx_t;
 
 static const char *hdr(const rn_http_req_t *r, const char *name)
@@ -73,8 +74,6 @@ static rctx_t *ctx_new(void)
 
 static void ctx_free(rctx_t *x)
 {
-    if (x->rest)
-        rn_rest_reply_free(&x->sr);
     json_decref(x->call.in);
     json_decref(x->call.out);
     rn_call_clear_msg(&x->call);
@@ -258,12 +257,14 @@ static void send_result(rctx_t *x)
     rn_http_conn_t *conn = x->conn;
     const rn_service_t *svc = x->svc;
     if (x->rest) {
-        if (c->err) { /* the durability barrier failed */
-            rn_rest_reply_free(&x->sr);
-            svc->rest_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
-        }
-        rn_http_respond(conn, x->sr.status, x->sr.content_type ? x->sr.content_type : "application/json",
-                        x->sr.head, x->sr.body ? x->sr.body : "", x->sr.body_len);
+        rn_rest_reply_t r;
+        if (c->err || !x->rest_op)
+            aws_rest_error(svc, c->err ? c->err : RN_ERR_INTERNAL, rn_call_msg(c), c->request_id, &r);
+        else
+            aws_rest_reply(svc, x->rest_op, c->out, c->request_id, &r);
+        rn_http_respond(conn, r.status, r.content_type ? r.content_type : "application/json", r.head,
+                        r.body ? r.body : "", r.body_len);
+        rn_rest_reply_free(&r);
         return;
     }
     if (rn_log_level <= RN_LOG_DEBUG)
@@ -442,7 +443,7 @@ static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t 
         respond_plain_json(out, conn, e->status, json_pack("{s:s,s:s}", "code", e->code, "message", msg));
     } else if (route->family == FAM_REST) {
         rn_rest_reply_t r;
-        route->svc->rest_error(err, msg, rid, &r);
+        aws_rest_error(route->svc, err, msg, rid, &r);
         out(conn, r.status, r.content_type ? r.content_type : "application/json", r.head, r.body ? r.body : "",
             r.body_len);
         rn_rest_reply_free(&r);
@@ -600,6 +601,30 @@ static int takes_member(const rn_api_t *api, const char *op, const char *name)
     return 0;
 }
 
+/* Builds the call's input for REST-JSON: the route by method and path, then
+ * the bindings (aws/rest.c). Failures are recorded on the call. */
+static int rest_input(const rn_service_t *svc, const rn_http_req_t *req, rn_call_t *c, const rn_op_t **op)
+{
+    json_t *labels = NULL;
+    int bad = 0;
+    *op = aws_rest_route(svc->api, req->method, req->path, req->path_len, &labels, &bad);
+    if (!*op) {
+        if (bad)
+            return rn_call_fail(c, svc->rest_bad_request, "Invalid path parameter.");
+        return rn_call_fail(c, RN_ERR_UNKNOWN_OPERATION, "No operation matches %s %s.", req->method, req->path);
+    }
+    aws_hdr_t hs[64];
+    size_t n = req->nheaders < 64 ? req->nheaders : 64;
+    for (size_t i = 0; i < n; i++)
+        hs[i] = (aws_hdr_t){req->headers[i].name, req->headers[i].name_len, req->headers[i].value,
+                            req->headers[i].value_len};
+    snprintf(c->op, sizeof c->op, "%s", (*op)->name);
+    int rc = aws_rest_decode(*op, labels, req->query, req->query_len, hs, n, req->body, req->body_len,
+                             svc->rest_bad_request, &c->in, c->msg, sizeof c->msg);
+    json_decref(labels);
+    return rc < 0 ? (c->err = rc) : 0;
+}
+
 /* Builds the call's input for the query protocol: URL query plus form body. */
 static int query_input(const rn_api_t *api, rn_http_req_t *req, rn_call_t *c, const char **action)
 {
@@ -674,18 +699,14 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         x->rest = 1;
         snprintf(c->op, sizeof c->op, "%s", req->method);
         identify(app, req, c);
-        inst = rn_instances_get(app->instances, route.idx, c->account, c->region);
-        if (authenticate(app, req, &route, c) < 0) {
-            route.svc->rest_error(c->err, rn_call_msg(c), c->request_id, &x->sr);
-            c->err = 0;
-        } else {
-            char *query = req->query_len ? rn_strndup(req->query, req->query_len) : NULL;
-            rn_rest_req_t rr = {req->method, req->path, query, req->body, req->body_len, c->request_id};
-            if (inst)
-                route.svc->rest(inst, &rr, &x->sr);
-            else
-                route.svc->rest_error(RN_ERR_NOMEM, "Out of memory.", c->request_id, &x->sr);
-            rn_free(query);
+        if (authenticate(app, req, &route, c) == 0 && rest_input(route.svc, req, c, &x->rest_op) == 0) {
+            if (!(inst = rn_instances_get(app->instances, route.idx, c->account, c->region)))
+                rn_call_fail(c, RN_ERR_INTERNAL, "Account %s in region %s could not be served.", c->account,
+                             c->region);
+            else if (route.svc->call(inst, c) == RN_PENDING) {
+                rn_http_set_ctx(conn, x);
+                return;
+            }
         }
         call_done(c);
         return;

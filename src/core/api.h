@@ -23,10 +23,22 @@ enum {
 
 typedef struct rn_shape rn_shape_t;
 
+/* Where a REST member travels (the model's "location"). */
+enum {
+    RN_LOC_BODY,    /* a member of the JSON body, under its wire name */
+    RN_LOC_URI,     /* a {label} of the URI template; {label+} takes the rest of the path */
+    RN_LOC_QUERY,   /* a query-string parameter (a list: the parameter repeated) */
+    RN_LOC_HEADER,  /* a header */
+    RN_LOC_PAYLOAD, /* the whole body, as text */
+    RN_LOC_STATUS,  /* output only: the HTTP status */
+};
+
 typedef struct rn_member {
     const char *name; /* member name (the JSON protocols' key) */
-    const char *wire; /* query parameter / XML element name (the model's locationName) */
+    const char *wire; /* query parameter / XML element name / URI label / header / REST body key
+                       * (the model's locationName) */
     const rn_shape_t *shape;
+    int loc;          /* RN_LOC_*: REST only; the other protocols ignore it */
 } rn_member_t;
 
 struct rn_shape {
@@ -42,7 +54,13 @@ struct rn_shape {
 typedef struct rn_op {
     const char *name;
     const rn_member_t *in;
-    const rn_member_t *out; /* NULL: the response carries no result */
+    const rn_member_t *out; /* NULL: the response carries no result (REST:
+                             * the result object is the body as it is) */
+    /* REST: the method, the URI template ("/v1/registries/name/{registryName}",
+     * literal segments and {labels}) and the status of success. */
+    const char *method;
+    const char *uri;
+    int status;
 } rn_op_t;
 
 typedef struct rn_api {
@@ -61,7 +79,8 @@ typedef struct rn_api {
 const rn_op_t *rn_api_op(const rn_api_t *api, const char *name);
 
 /* Shorthands for description tables. */
-#define RN_MEMBER(name, shape) {name, name, &shape}
-#define RN_RENAMED(name, wire, shape) {name, wire, &shape}
-#define RN_END {NULL, NULL, NULL}
+#define RN_MEMBER(name, shape) {name, name, &shape, RN_LOC_BODY}
+#define RN_RENAMED(name, wire, shape) {name, wire, &shape, RN_LOC_BODY}
+#define RN_AT(loc, name, wire, shape) {name, wire, &shape, RN_LOC_##loc}
+#define RN_END {NULL, NULL, NULL, 0}
 #endif

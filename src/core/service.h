@@ -31,17 +31,14 @@ typedef struct rn_service_env {
     rn_sinks_t *sinks;
 } rn_service_env_t;
 
-/* One REST request and its reply, for services whose REST API is not yet
- * described for a shared REST-JSON codec (Schemas). */
-typedef struct rn_rest_req {
-    const char *method;
-    const char *path;  /* as sent, still percent-encoded */
-    const char *query; /* raw, without '?'; NULL when none */
-    const char *body;
-    size_t len;
-    const char *request_id;
-} rn_rest_req_t;
+/* How a REST-JSON endpoint words an error body (each with x-amzn-ErrorType). */
+enum {
+    RN_REST_ERRORS_MESSAGE,      /* {"message": ...} */
+    RN_REST_ERRORS_CODE_MESSAGE, /* {"Code": Shape, "Message": ...} (Schemas) */
+    RN_REST_ERRORS_TYPE_MESSAGE, /* {"Type": "User"|"Service", "message": ...} (Lambda) */
+};
 
+/* One REST reply as the protocol layer renders it. */
 typedef struct rn_rest_reply {
     int status;
     const char *content_type; /* static string; NULL when there is no body */
@@ -74,8 +71,13 @@ typedef struct rn_service {
     /* The query protocol: the API description (with its XML namespace); NULL
      * when the service has none. */
     const rn_api_t *api;
-    /* REST: 1 when a request path is this service's. NULL: no REST API. */
+    /* REST-JSON: 1 when a request path is this service's (NULL: no REST API);
+     * the routes and bindings are in `api` (each op's method, uri, status);
+     * the error-body style (RN_REST_ERRORS_*) and the row for a request the
+     * codec cannot decode. */
     int (*owns_path)(const char *path);
+    int rest_errors;
+    int rest_bad_request;
     const rn_err_table_t *errors;  /* its own rows; NULL when none */
     /* The row this service answers a failed signature check (a shared
      * RN_ERR_* auth code) with; NULL: the shared row. */
@@ -109,9 +111,6 @@ typedef struct rn_service {
     /* Runs one call: 0 when finished (c->out or c->err set), RN_PENDING when
      * parked (c->done is called later; c->cancel is set meanwhile). */
     int (*call)(void *svc, rn_call_t *c);
-    /* Runs one REST request (see rn_rest_req_t); renders error replies too. */
-    void (*rest)(void *svc, const rn_rest_req_t *req, rn_rest_reply_t *r);
-    void (*rest_error)(int err, const char *msg, const char *request_id, rn_rest_reply_t *r);
     /* Drops all state (the reset endpoint; the store is reset by the app). */
     void (*reset)(void *svc);
     /* Answers every parked call now (shutdown). NULL: nothing parked. */

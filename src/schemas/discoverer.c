@@ -119,9 +119,9 @@ static json_t *discoverer_json(schemas_t *s, const sc_discoverer_t *d, int with_
 
 static int need_discoverer(schemas_t *s, sc_req_t *r, sc_discoverer_t **out)
 {
-    *out = schemas_discoverer_find(s, r->seg[3]);
+    *out = schemas_discoverer_find(s, sc_arg(r, "DiscovererId"));
     if (!*out)
-        return schemas_fail(r, SC_ERR_NOT_FOUND, "Discoverer with id %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Discoverer with id %s does not exist.", sc_arg(r, "DiscovererId"));
     return 0;
 }
 
@@ -157,7 +157,7 @@ static int check_description(sc_req_t *r, const char **desc)
 
 static int cross_arg(sc_req_t *r, int *out)
 {
-    json_t *v = json_object_get(r->body, "CrossAccount");
+    json_t *v = json_object_get(r->in, "CrossAccount");
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_boolean(v))
@@ -196,7 +196,6 @@ int schemas_op_create_discoverer(schemas_t *s, sc_req_t *r)
     if (!schemas_registry_ensure(s, SC_REG_DISCOVERED, 1))
         return RN_ERR_NOMEM;
     schemas_discoverer_persist(s, d);
-    r->status = 201;
     r->out = discoverer_json(s, d, 1);
     return r->out ? 0 : RN_ERR_NOMEM;
 }
@@ -242,7 +241,6 @@ int schemas_op_delete_discoverer(schemas_t *s, sc_req_t *r)
     rn_store_kv_delete(s->store, SC_NS_DISCOVERER, d->id);
     rn_smap_del(&s->discoverers, d->id);
     schemas_discoverer_free(d);
-    r->status = 204;
     return 0;
 }
 
@@ -259,8 +257,8 @@ static int id_cmp(const void *a, const void *b)
 
 int schemas_op_list_discoverers(schemas_t *s, sc_req_t *r)
 {
-    const char *idp = schemas_query_str(r, "discovererIdPrefix");
-    const char *srcp = schemas_query_str(r, "sourceArnPrefix");
+    const char *idp = sc_arg(r, "DiscovererIdPrefix");
+    const char *srcp = sc_arg(r, "SourceArnPrefix");
     sc_discoverer_t **v = rn_calloc(s->discoverers.len + 1, sizeof *v);
     if (!v)
         return RN_ERR_NOMEM;

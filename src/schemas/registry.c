@@ -108,9 +108,9 @@ static json_t *registry_json(schemas_t *s, const sc_registry_t *g, int with_desc
 
 static int need_registry(schemas_t *s, sc_req_t *r, sc_registry_t **out)
 {
-    *out = schemas_registry_find(s, r->seg[3]);
+    *out = schemas_registry_find(s, sc_arg(r, "RegistryName"));
     if (!*out)
-        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", sc_arg(r, "RegistryName"));
     return 0;
 }
 
@@ -141,7 +141,7 @@ static int name_ok(const char *n)
 
 int schemas_op_create_registry(schemas_t *s, sc_req_t *r)
 {
-    const char *name = r->seg[3], *desc;
+    const char *name = sc_arg(r, "RegistryName"), *desc;
     json_t *tags;
     int rc;
     if ((rc = check_description(r, &desc)) < 0 || (rc = schemas_body_tags(r, &tags)) < 0)
@@ -164,7 +164,6 @@ int schemas_op_create_registry(schemas_t *s, sc_req_t *r)
         g->tags = json_deep_copy(tags);
     }
     schemas_registry_persist(s, g);
-    r->status = 201;
     r->out = registry_json(s, g, 1);
     return r->out ? 0 : RN_ERR_NOMEM;
 }
@@ -221,7 +220,6 @@ int schemas_op_delete_registry(schemas_t *s, sc_req_t *r)
     rn_store_kv_delete(s->store, SC_NS_REGISTRY, g->name);
     rn_smap_del(&s->registries, g->name);
     schemas_registry_free(g);
-    r->status = 204;
     return 0;
 }
 
@@ -238,8 +236,8 @@ static int name_cmp(const void *a, const void *b)
 
 int schemas_op_list_registries(schemas_t *s, sc_req_t *r)
 {
-    const char *prefix = schemas_query_str(r, "registryNamePrefix");
-    const char *scope = schemas_query_str(r, "scope");
+    const char *prefix = sc_arg(r, "RegistryNamePrefix");
+    const char *scope = sc_arg(r, "Scope");
     if (scope && *scope && strcmp(scope, "LOCAL") != 0 && strcmp(scope, "AWS") != 0)
         return schemas_fail(r, SC_ERR_BAD_REQUEST, "Scope must be LOCAL or AWS.");
     sc_registry_t **v = rn_calloc(s->registries.len + 1, sizeof *v);
@@ -272,7 +270,7 @@ int schemas_op_list_registries(schemas_t *s, sc_req_t *r)
 static int tags_target(schemas_t *s, sc_req_t *r, json_t ***tags, sc_registry_t **g, sc_schema_t **sc,
                        sc_discoverer_t **d)
 {
-    const char *arn = r->seg[1];
+    const char *arn = sc_arg(r, "ResourceArn");
     char prefix[160];
     int n = snprintf(prefix, sizeof prefix, "arn:aws:schemas:%s:%s:", s->cfg->region, s->cfg->account_id);
     *g = NULL;
@@ -314,11 +312,11 @@ int schemas_op_tags(schemas_t *s, sc_req_t *r)
     int rc = tags_target(s, r, &tags, &g, &sc, &d);
     if (rc < 0)
         return rc;
-    if (strcmp(r->method, "GET") == 0) {
+    if (strcmp(r->op, "ListTagsForResource") == 0) {
         r->out = json_pack("{s:O}", "tags", *tags);
         return r->out ? 0 : RN_ERR_NOMEM;
     }
-    if (strcmp(r->method, "POST") == 0) {
+    if (strcmp(r->op, "TagResource") == 0) {
         json_t *add;
         if ((rc = schemas_body_tags(r, &add)) < 0)
             return rc;
@@ -327,7 +325,7 @@ int schemas_op_tags(schemas_t *s, sc_req_t *r)
         if (json_object_update(*tags, add) < 0)
             return RN_ERR_NOMEM;
     } else {
-        json_t *keys = json_object_get(r->query, "tagKeys");
+        json_t *keys = json_object_get(r->in, "TagKeys");
         if (!keys)
             return schemas_fail(r, SC_ERR_BAD_REQUEST, "TagKeys is required.");
         if (json_is_string(keys)) {
@@ -344,6 +342,5 @@ int schemas_op_tags(schemas_t *s, sc_req_t *r)
         schemas_schema_persist(s, sc);
     else if (d)
         schemas_discoverer_persist(s, d);
-    r->status = 204;
     return 0;
 }

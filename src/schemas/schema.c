@@ -281,19 +281,19 @@ int schemas_version_restore(schemas_t *s, const char *key, const char *value)
 
 static int need_schema(schemas_t *s, sc_req_t *r, sc_registry_t **g, sc_schema_t **sc)
 {
-    *g = schemas_registry_find(s, r->seg[3]);
+    *g = schemas_registry_find(s, sc_arg(r, "RegistryName"));
     if (!*g)
-        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
-    *sc = schemas_schema_find(*g, r->seg[6]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", sc_arg(r, "RegistryName"));
+    *sc = schemas_schema_find(*g, sc_arg(r, "SchemaName"));
     if (!*sc || !(*sc)->nversions)
-        return schemas_fail(r, SC_ERR_NOT_FOUND, "Schema with name %s does not exist.", r->seg[6]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Schema with name %s does not exist.", sc_arg(r, "SchemaName"));
     return 0;
 }
 
 /* The version a request names in ?schemaVersion=, or the latest. */
 static int pick_version(sc_req_t *r, sc_schema_t *sc, sc_version_t **out)
 {
-    const char *want = schemas_query_str(r, "schemaVersion");
+    const char *want = sc_arg(r, "SchemaVersion");
     *out = sc->versions[sc->nversions - 1];
     if (!want || !*want)
         return 0;
@@ -382,7 +382,7 @@ static int content_args(sc_req_t *r, int required, const char **content, const c
 
 static int set_description(sc_req_t *r, sc_schema_t *sc)
 {
-    const char *desc = json_string_value(json_object_get(r->body, "Description"));
+    const char *desc = json_string_value(json_object_get(r->in, "Description"));
     if (!desc)
         return 0;
     char *d = rn_strdup(desc);
@@ -400,17 +400,17 @@ int schemas_op_create_schema(schemas_t *s, sc_req_t *r)
     int rc;
     if ((rc = content_args(r, 1, &content, &type)) < 0 || (rc = schemas_body_tags(r, &tags)) < 0)
         return rc;
-    sc_registry_t *g = schemas_registry_find(s, r->seg[3]);
+    sc_registry_t *g = schemas_registry_find(s, sc_arg(r, "RegistryName"));
     if (!g)
-        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", sc_arg(r, "RegistryName"));
     if (strcmp(g->name, SC_REG_AWS) == 0)
         return schemas_fail(r, SC_ERR_FORBIDDEN, "Registry %s is managed by AWS.", g->name);
-    sc_schema_t *sc = schemas_schema_find(g, r->seg[6]);
+    sc_schema_t *sc = schemas_schema_find(g, sc_arg(r, "SchemaName"));
     if (sc && sc->nversions)
-        return schemas_fail(r, SC_ERR_CONFLICT, "Schema with name %s already exists.", r->seg[6]);
-    if (!*r->seg[6] || strlen(r->seg[6]) > 385)
+        return schemas_fail(r, SC_ERR_CONFLICT, "Schema with name %s already exists.", sc_arg(r, "SchemaName"));
+    if (!*sc_arg(r, "SchemaName") || strlen(sc_arg(r, "SchemaName")) > 385)
         return schemas_fail(r, SC_ERR_BAD_REQUEST, "SchemaName must be 1 to 385 characters long.");
-    sc = schemas_schema_ensure(s, g, r->seg[6]);
+    sc = schemas_schema_ensure(s, g, sc_arg(r, "SchemaName"));
     char *c = sc ? rn_strdup(content) : NULL;
     if (!c || set_description(r, sc) < 0) {
         rn_free(c);
@@ -423,7 +423,6 @@ int schemas_op_create_schema(schemas_t *s, sc_req_t *r)
     sc_version_t *v = schemas_version_add(s, sc, c, NULL, type);
     if (!v)
         return RN_ERR_NOMEM;
-    r->status = 201;
     r->out = schema_json(s, sc, v, 0);
     return r->out ? 0 : RN_ERR_NOMEM;
 }
@@ -461,7 +460,6 @@ int schemas_op_delete_schema(schemas_t *s, sc_req_t *r)
     if (rc < 0)
         return rc;
     schemas_schema_drop(s, g, sc);
-    r->status = 204;
     return 0;
 }
 
@@ -473,12 +471,12 @@ int schemas_op_delete_schema_version(schemas_t *s, sc_req_t *r)
     if (rc < 0)
         return rc;
     char *e;
-    long n = strtol(r->seg[8], &e, 10);
+    long n = strtol(sc_arg(r, "SchemaVersion"), &e, 10);
     size_t i = 0;
     while (!*e && i < sc->nversions && sc->versions[i]->number != n)
         i++;
     if (*e || i == sc->nversions)
-        return schemas_fail(r, SC_ERR_NOT_FOUND, "Schema version %s of schema %s does not exist.", r->seg[8],
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Schema version %s of schema %s does not exist.", sc_arg(r, "SchemaVersion"),
                             sc->name);
     if (sc->nversions == 1) {
         schemas_schema_drop(s, g, sc);
@@ -492,7 +490,6 @@ int schemas_op_delete_schema_version(schemas_t *s, sc_req_t *r)
         memmove(&sc->versions[i], &sc->versions[i + 1], (sc->nversions - i - 1) * sizeof *sc->versions);
         sc->nversions--;
     }
-    r->status = 204;
     return 0;
 }
 
@@ -539,9 +536,9 @@ static json_t *schema_summary(schemas_t *s, const void *item, const void *ctx)
 /* Lists a registry's schemas that have a version, name prefix or keyword. */
 static int list_matching(schemas_t *s, sc_req_t *r, const char *prefix, const char *keyword, sc_item_fn fn)
 {
-    sc_registry_t *g = schemas_registry_find(s, r->seg[3]);
+    sc_registry_t *g = schemas_registry_find(s, sc_arg(r, "RegistryName"));
     if (!g)
-        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", r->seg[3]);
+        return schemas_fail(r, SC_ERR_NOT_FOUND, "Registry with name %s does not exist.", sc_arg(r, "RegistryName"));
     size_t n;
     sc_schema_t **v = collect(g, prefix, keyword, &n);
     if (!v)
@@ -553,7 +550,7 @@ static int list_matching(schemas_t *s, sc_req_t *r, const char *prefix, const ch
 
 int schemas_op_list_schemas(schemas_t *s, sc_req_t *r)
 {
-    return list_matching(s, r, schemas_query_str(r, "schemaNamePrefix"), NULL, schema_summary);
+    return list_matching(s, r, sc_arg(r, "SchemaNamePrefix"), NULL, schema_summary);
 }
 
 static json_t *search_hit(schemas_t *s, const void *item, const void *ctx)
@@ -576,7 +573,7 @@ static json_t *search_hit(schemas_t *s, const void *item, const void *ctx)
 
 int schemas_op_search_schemas(schemas_t *s, sc_req_t *r)
 {
-    const char *kw = schemas_query_str(r, "keywords");
+    const char *kw = sc_arg(r, "Keywords");
     if (!kw || !*kw)
         return schemas_fail(r, SC_ERR_BAD_REQUEST, "Keywords is required.");
     return list_matching(s, r, NULL, kw, search_hit);
@@ -609,7 +606,7 @@ int schemas_op_export_schema(schemas_t *s, sc_req_t *r)
     sc_registry_t *g;
     sc_schema_t *sc;
     sc_version_t *v;
-    const char *type = schemas_query_str(r, "type");
+    const char *type = sc_arg(r, "Type");
     if (!type || !*type)
         return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type is required.");
     if (strcmp(type, SC_TYPE_DRAFT4) != 0)
@@ -646,7 +643,7 @@ int schemas_op_get_discovered_schema(schemas_t *s, sc_req_t *r)
     int rc = schemas_body_str(r, "Type", &type);
     if (rc < 0)
         return rc;
-    json_t *events = json_object_get(r->body, "Events");
+    json_t *events = json_object_get(r->in, "Events");
     if (!type)
         return schemas_fail(r, SC_ERR_BAD_REQUEST, "Type is required.");
     if (strcmp(type, SC_TYPE_OPENAPI) != 0 && strcmp(type, SC_TYPE_DRAFT4) != 0)

@@ -2,11 +2,10 @@
  * Amazon EventBridge Schemas (service "schemas", REST-JSON): registries,
  * schemas with their versions, and discoverers that infer OpenAPI 3 schemas
  * from the events put on an event bus into the "discovered-schemas"
- * registry. The service takes one REST request at a time as method, raw path,
- * raw query and body, and answers either as JSON (schemas_call) or as the
- * exact HTTP status, headers and bytes AWS sends (schemas_handle); it knows
- * nothing of sockets. State lives on the loop and is written through the
- * store's keyed records, namespaces "schemas.*". */
+ * registry. The service takes calls decoded by the REST-JSON codec from its
+ * API description (schemas/api.c); it knows nothing of HTTP. State lives on
+ * the loop and is written through the store's keyed records, namespaces
+ * "schemas.*". */
 #ifndef RN_SCHEMAS_H
 #define RN_SCHEMAS_H
 #include <jansson.h>
@@ -38,27 +37,15 @@ void schemas_reset(schemas_t *s);
  * /v1/discover, and /tags/<schemas ARN> (raw or percent-encoded). */
 int schemas_owns_path(const char *path);
 
-/* Runs one REST-JSON request. `path` is the path as sent, still
- * percent-encoded (each segment is decoded here, so names holding "/" or "@"
- * survive); `query` is the raw query string without '?' (NULL or "" when
- * none); body/len the request body (may be NULL/0). Returns 0 with *status
- * (200, 201, 204) and *out (caller owns; json_decref; NULL for 204), or a
- * negative SC_ERR_* (or RN_ERR_NOMEM / RN_ERR_UNKNOWN_OPERATION) with the
- * AWS message in msg. Borrowed: every argument, for the call only. */
-int schemas_call(schemas_t *s, const char *method, const char *path, const char *query, const char *body, size_t len,
-                 int *status, json_t **out, char *msg, size_t msglen);
+/* The API description (schemas/api.c): routes and bindings for the REST-JSON
+ * codec. */
+extern const rn_api_t schemas_api;
 
-/* Runs one request like schemas_call() and renders the response bytes as
- * AWS's schemas endpoint does: JSON bodies as application/json, 204 without a
- * body, errors as {"Code":...,"Message":...} with x-amzn-ErrorType. Every
- * reply carries x-amzn-RequestId: request_id. Caller owns r's contents; free
- * with rn_rest_reply_free(). */
-void schemas_handle(schemas_t *s, const char *method, const char *path, const char *query, const char *body,
-                    size_t len, const char *request_id, rn_rest_reply_t *r);
-/* Renders an error reply for err (any RN_ERR_*; non-schemas errors keep
- * their table status and shape name) the same way, e.g. for a failed
- * signature check. Caller owns r's contents; free with rn_rest_reply_free(). */
-void schemas_reply_error(int err, const char *msg, const char *request_id, rn_rest_reply_t *r);
+/* Runs one call (c->op one of schemas_api's operations, c->in keyed by member
+ * names, as aws/rest.c decodes it). Returns 0 with c->out (the reply body's
+ * JSON; NULL for none), or an error (RN_ERR_*, SC_ERR_*) with AWS's message
+ * in c->msg. */
+int schemas_call(schemas_t *s, rn_call_t *c);
 
 /* Called by the events service for every event put on a bus: bus_arn is the
  * bus's ARN, envelope the event as delivered to targets (JSON text, len

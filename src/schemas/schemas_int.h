@@ -22,7 +22,6 @@
 #define SC_NS_SCHEMA "schemas.schema"
 #define SC_NS_VERSION "schemas.version"
 #define SC_NS_DISCOVERER "schemas.discoverer"
-#define SC_MAX_SEGS 10
 
 typedef struct sc_version {
     long number;        /* "1", "2"... as AWS numbers them */
@@ -71,27 +70,25 @@ struct schemas {
     size_t nstarted;
 };
 
-/* One decoded request. */
+/* One call, as the REST-JSON codec decoded it (schemas/api.c). */
 typedef struct sc_req {
-    const char *method;
-    char *seg[SC_MAX_SEGS]; /* percent-decoded path segments, owned */
-    int nseg;
-    json_t *query;          /* name -> string, or array of strings when repeated */
-    json_t *body;           /* object; {} when the body was empty */
-    int status;
+    const char *op;   /* operation name */
+    const json_t *in; /* path labels, query parameters and body members, by member name */
     json_t *out;
     char *msg;
     size_t msglen;
 } sc_req_t;
 
+/* A string input member (a path label, a query parameter), NULL when absent. */
+const char *sc_arg(const sc_req_t *r, const char *name);
+
 /* Records an AWS error message on the request and returns err. */
 int schemas_fail(sc_req_t *r, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A string member of the body, NULL when absent; BadRequest when not a string. */
+/* A string body member, NULL when absent; BadRequest when not a string. */
 int schemas_body_str(sc_req_t *r, const char *name, const char **out);
 /* Validates an optional "tags" body member (map of strings). */
 int schemas_body_tags(sc_req_t *r, json_t **out);
-/* Query parameter as a string (first when repeated), NULL when absent. */
-const char *schemas_query_str(const sc_req_t *r, const char *name);
+
 /* Reads Limit/NextToken for a list of total items: sets *start, *end. */
 int schemas_page(sc_req_t *r, size_t total, size_t *start, size_t *end);
 /* Sets NextToken on r->out when end < total. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
- * EventBridge Schemas' entry in the service table: REST-JSON, signing name
- * "schemas". Discovery listens on the "events.put" tap, so it sees every
+ * EventBridge Schemas' entry in the service table: REST-JSON over its API
+ * description (schemas/api.c), signing name "schemas". Discovery listens on the "events.put" tap, so it sees every
  * event put on a bus without the two services knowing each other. */
 #include "schemas/schemas_int.h"
 
@@ -23,9 +23,9 @@ static int load_kv(void *svc, const char *ns, const char *key, const char *value
     return schemas_load_kv(svc, ns, key, value);
 }
 
-static void rest(void *svc, const rn_rest_req_t *q, rn_rest_reply_t *r)
+static int call(void *svc, rn_call_t *c)
 {
-    schemas_handle(svc, q->method, q->path, q->query, q->body, q->len, q->request_id, r);
+    return schemas_call(svc, c);
 }
 
 static void reset(void *svc)
@@ -60,7 +60,10 @@ static const char *const store_ns[] = {"schemas.", NULL};
 const rn_service_t schemas_service = {
     .name = "schemas",
     .signing_name = "schemas",
+    .api = &schemas_api,
     .owns_path = schemas_owns_path,
+    .rest_errors = RN_REST_ERRORS_CODE_MESSAGE,
+    .rest_bad_request = SC_ERR_BAD_REQUEST,
     .errors = &sc_errors,
     .auth_error = auth_error,
     .store_ns = store_ns,
@@ -68,8 +71,7 @@ const rn_service_t schemas_service = {
     .tap = observe,
     .create = create,
     .load_kv = load_kv,
-    .rest = rest,
-    .rest_error = schemas_reply_error,
+    .call = call,
     .reset = reset,
     .destroy = destroy,
 };

@@ -23,18 +23,6 @@ typedef struct mem {
 #define M(st) ((mem_t *)(st))
 #define SEP '\x1f'
 
-static char *full_key(const char *ns, const char *key)
-{
-    size_t a = strlen(ns), b = strlen(key);
-    char *k = rn_malloc(a + b + 2);
-    if (!k)
-        return NULL;
-    memcpy(k, ns, a);
-    k[a] = SEP;
-    memcpy(k + a + 1, key, b + 1);
-    return k;
-}
-
 static void drop_all(mem_t *m)
 {
     size_t i = 0;
@@ -141,7 +129,7 @@ static void msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
 
 static void kv_put(rn_store_t *s, const char *ns, const char *key, const char *value)
 {
-    char *k = full_key(ns, key), *v = rn_strdup(value);
+    char *k = rn_store_full_key(ns, key), *v = rn_strdup(value);
     if (!k || !v) {
         rn_free(k);
         rn_free(v);
@@ -157,7 +145,7 @@ static void kv_put(rn_store_t *s, const char *ns, const char *key, const char *v
 
 static void kv_delete(rn_store_t *s, const char *ns, const char *key)
 {
-    char *k = full_key(ns, key);
+    char *k = rn_store_full_key(ns, key);
     if (k)
         rn_free(rn_smap_del(&M(s)->kv, k));
     rn_free(k);
@@ -165,7 +153,7 @@ static void kv_delete(rn_store_t *s, const char *ns, const char *key)
 
 static int kv_get(rn_store_t *s, const char *ns, const char *key, char **value)
 {
-    char *k = full_key(ns, key);
+    char *k = rn_store_full_key(ns, key);
     if (!k)
         return RN_ERR_NOMEM;
     const char *v = rn_smap_get(&M(s)->kv, k);

@@ -289,18 +289,6 @@ static void *syncer_thread(void *arg)
 
 /* ---- the read path's view of uncommitted mutations ---- */
 
-static char *full_key(const char *ns, const char *key)
-{
-    size_t a = strlen(ns), b = strlen(key);
-    char *k = rn_malloc(a + b + 2);
-    if (!k)
-        return NULL;
-    memcpy(k, ns, a);
-    k[a] = '\x1f';
-    memcpy(k + a + 1, key, b + 1);
-    return k;
-}
-
 static void pend_free(pend_t *p)
 {
     if (p)
@@ -323,7 +311,7 @@ static void pending_clear(sq_t *s)
  * memory leaves a read of that key to the database until the commit. */
 static void pending_set(sq_t *s, const char *ns, const char *key, const char *value, uint64_t sseq)
 {
-    char *k = full_key(ns, key);
+    char *k = rn_store_full_key(ns, key);
     pend_t *p = rn_calloc(1, sizeof *p);
     if (!k || !p || (value && !(p->value = rn_strdup(value)))) {
         rn_free(k);
@@ -347,7 +335,7 @@ static void pending_settle(sq_t *s, const op_t *o)
         s->reset_seq = 0;
     if ((o->kind != OP_KVPUT && o->kind != OP_KVDEL) || !s->pending.len)
         return;
-    char *k = full_key(o->s1, o->s2);
+    char *k = rn_store_full_key(o->s1, o->s2);
     pend_t *p = k ? rn_smap_get(&s->pending, k) : NULL;
     if (p && p->sseq == o->sseq)
         pend_free(rn_smap_del(&s->pending, k));
@@ -699,7 +687,7 @@ static int sq_kv_get(rn_store_t *st, const char *ns, const char *key, char **val
 {
     sq_t *s = (sq_t *)st;
     if (s->pending.len) {
-        char *k = full_key(ns, key);
+        char *k = rn_store_full_key(ns, key);
         if (!k)
             return RN_ERR_NOMEM;
         pend_t *p = rn_smap_get(&s->pending, k);

@@ -2,12 +2,29 @@
  * The store's public functions, forwarded to the engine behind them. */
 #include "store/store_int.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mem.h"
+
 int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
                   size_t msglen)
 {
     if (!dir)
         return rn_store_open_memory(out) < 0 ? (snprintf(msg, msglen, "out of memory"), -1) : 0;
     return rn_store_open_sqlite(loop, dir, fsync_mode, out, msg, msglen);
+}
+
+char *rn_store_full_key(const char *ns, const char *key)
+{
+    size_t a = strlen(ns), b = strlen(key);
+    char *k = rn_malloc(a + b + 2);
+    if (!k)
+        return NULL;
+    memcpy(k, ns, a);
+    k[a] = '\x1f';
+    memcpy(k + a + 1, key, b + 1);
+    return k;
 }
 
 int rn_store_load(rn_store_t *s, const rn_store_loader_t *l)

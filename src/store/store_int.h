@@ -36,6 +36,10 @@ struct rn_store {
     const rn_store_ops_t *ops;
 };
 
+/* "ns\x1fkey" (rn_malloc), the one key engines keep keyed records under in
+ * RAM; NULL on out of memory. */
+char *rn_store_full_key(const char *ns, const char *key);
+
 /* The engines' constructors (rn_store_open picks one). */
 int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
                          size_t msglen);

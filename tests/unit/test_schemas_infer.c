@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/mem.h"
 #include "schemas/infer.h"
+#include "aws/rest.h"
 #include "schemas/schemas.h"
 #include "store/store.h"
 #include "unit.h"
@@ -127,8 +128,15 @@ static res_t call(fixture_t *f, const char *method, const char *path, const char
 {
     res_t r;
     memset(&r, 0, sizeof r);
-    r.rc = schemas_call(f->s, method, path, query, body, body ? strlen(body) : 0, &r.status, &r.out, r.msg,
-                        sizeof r.msg);
+    rn_call_t *c = rn_calloc(1, sizeof *c);
+    const rn_op_t *op;
+    r.rc = aws_rest_run(&schemas_service, f->s, method, path, query, body, body ? strlen(body) : 0, c, &op);
+    r.status = r.rc < 0 ? rn_err_info(r.rc)->status : op->status;
+    r.out = c->out;
+    snprintf(r.msg, sizeof r.msg, "%s", rn_call_msg(c));
+    json_decref(c->in);
+    rn_call_clear_msg(c);
+    rn_free(c);
     return r;
 }
 
@@ -894,26 +902,26 @@ TEST(test_handle_renders_rest_json_error_bytes)
     fixture_t f;
     fx_open(&f, 0);
     rn_rest_reply_t r;
-    schemas_handle(f.s, "GET", "/v1/registries/name/nope", "", NULL, 0, "rid-1", &r);
+    aws_rest_handle(&schemas_service, f.s, "GET", "/v1/registries/name/nope", "", NULL, 0, "rid-1", &r);
     CHECK_INT(r.status, 404);
     CHECK_STR(r.content_type, "application/json");
     CHECK_STR(r.head, "x-amzn-RequestId: rid-1\r\nx-amzn-ErrorType: NotFoundException\r\n");
     CHECK_STR(r.body, "{\"Code\":\"NotFoundException\",\"Message\":\"Registry with name nope does not exist.\"}");
     CHECK_INT(r.body_len, strlen(r.body));
     rn_rest_reply_free(&r);
-    schemas_handle(f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-2", &r);
+    aws_rest_handle(&schemas_service, f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-2", &r);
     CHECK_INT(r.status, 201);
     CHECK_STR(r.head, "x-amzn-RequestId: rid-2\r\n");
     CHECK(r.body && strstr(r.body, "\"RegistryName\":\"r1\""));
     rn_rest_reply_free(&r);
-    schemas_handle(f.s, "DELETE", "/v1/registries/name/r1", "", NULL, 0, "rid-3", &r);
+    aws_rest_handle(&schemas_service, f.s, "DELETE", "/v1/registries/name/r1", "", NULL, 0, "rid-3", &r);
     CHECK_INT(r.status, 204);
     CHECK(r.body == NULL);
     CHECK_INT(r.body_len, 0);
     rn_rest_reply_free(&r);
-    schemas_handle(f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-4", &r);
+    aws_rest_handle(&schemas_service, f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-4", &r);
     rn_rest_reply_free(&r);
-    schemas_handle(f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-5", &r);
+    aws_rest_handle(&schemas_service, f.s, "POST", "/v1/registries/name/r1", "", NULL, 0, "rid-5", &r);
     CHECK_INT(r.status, 409);
     CHECK_STR(r.body, "{\"Code\":\"ConflictException\",\"Message\":\"Registry with name r1 already exists.\"}");
     rn_rest_reply_free(&r);
