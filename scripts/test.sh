@@ -112,13 +112,11 @@ step "unit tests" "$LOG/unit.log" unit_all build
 step "fuzz corpus replay" "$LOG/fuzz.log" fuzz_replay build
 step "fresh build: first make with no library flags, make -j from nothing" "$LOG/fresh.log" tests/build/fresh.sh
 
-# The real-clock schedule test waits about a minute: it runs in this one step only.
 boto() { # python: "boto3 VERSION, SQS over PROTOCOL"
     "$1" -c 'import boto3, botocore.session as s
 print("boto3 %s, SQS over %s" % (boto3.__version__, s.get_session().get_service_model("sqs").protocol))' 2>&1 | tail -1
 }
-step "integration: python3 ($(boto python3))" "$LOG/int-python3.log" env RUNNEL_SLOW_TESTS=1 \
-    python3 tests/integration/run.py
+step "integration: python3 ($(boto python3))" "$LOG/int-python3.log" python3 tests/integration/run.py
 if [ "$(command -v python3)" = /usr/bin/python3 ]; then
     echo "== integration: /usr/bin/python3 is python3 here: one run covers it"
 elif /usr/bin/python3 -c 'import boto3' 2>/dev/null; then

@@ -6,6 +6,7 @@ clients are real boto3 clients. The machine's python3 (boto3 1.4x) speaks the
 SQS JSON protocol; Debian's /usr/bin/python3 (boto3 1.26) speaks the query
 protocol, so running the same tests under both covers both wire protocols.
 """
+import json
 import os
 import re
 import shutil
@@ -168,6 +169,14 @@ class ServerTest(unittest.TestCase):
         if not self.data_dir:
             req = urllib.request.Request(self.server.endpoint + "/_runnel/reset", method="POST")
             urllib.request.urlopen(req, timeout=5).read()
+
+    def advance(self, seconds):
+        """Moves the server's clock forward (POST /_runnel/clock) in place of a
+        real wait; returns its answer ({"now", "offsetSeconds"})."""
+        req = urllib.request.Request(self.server.endpoint + "/_runnel/clock", method="POST",
+                                     data=json.dumps({"advanceSeconds": seconds}).encode())
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
 
     def assertError(self, code, fn, *args, **kw):
         with self.assertRaises(botocore.exceptions.ClientError) as cm:

@@ -4,9 +4,10 @@
 without waiting for the clock: while the server is stopped, a rule's stored
 creation time is moved into the past, so that at the restart runs are already
 due (each fires once, with its own time, and not again), too old to deliver,
-or due in a few seconds (the loop's timer fires it). One test waits for a
-real rate(1 minute) run (~70 s); it runs only with RUNNEL_SLOW_TESTS=1, which
-`make test` sets on one of its runs."""
+or due in a few seconds (the loop's timer fires it). A rate(1 minute) rule
+runs on the moved clock (POST /_runnel/clock); the same with a real minute's
+wait (~70 s) runs only with RUNNEL_SLOW_TESTS=1."""
+import calendar
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import sqlite3
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from harness import Server
 
@@ -117,7 +119,48 @@ class TestScheduledRunsAtRestart(unittest.TestCase):
         self.assertScheduledEvents(got, rule_arn, [created + 60000])
 
 
-@unittest.skipUnless(SLOW, "waits ~70 s for a real rate(1 minute) run; set RUNNEL_SLOW_TESTS=1 to run it")
+class TestScheduledRulesMovedClock(unittest.TestCase):
+    """rate(1 minute) with the clock moved (POST /_runnel/clock) instead of a
+    real minute's wait: nothing before the minute is up, then one run stamped
+    with its own time, then one per minute."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server(None).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+
+    def advance(self, seconds):
+        req = urllib.request.Request(self.srv.endpoint + "/_runnel/clock", method="POST",
+                                     data=json.dumps({"advanceSeconds": seconds}).encode())
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+
+    def test_rate_fires_when_the_minute_is_up_and_every_minute_after(self):
+        url, rule = make_rule(self.srv, "every-minute")
+        created = self.srv.client("events").describe_rule(Name="every-minute")
+        self.assertEqual(created["ScheduleExpression"], "rate(1 minute)")
+        self.advance(58)
+        self.assertEqual(wait_messages(self.srv, url, time.time() + 0.5), [])
+        self.advance(3)
+        got = wait_messages(self.srv, url, time.time() + 5, want=1)
+        self.assertEqual(len(got), 1)
+        ev = got[0]
+        self.assertEqual((ev["source"], ev["detail-type"], ev["resources"], ev["detail"], ev["version"]),
+                         ("aws.events", "Scheduled Event", [rule], {}, "0"))
+        first = ev["time"]
+        self.advance(120)
+        later = wait_messages(self.srv, url, time.time() + 5, want=2)
+        self.assertEqual(len(later), 2)
+        stamps = sorted([first] + [e["time"] for e in later])
+        secs = [calendar.timegm(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ")) for t in stamps]
+        self.assertEqual([b - a for a, b in zip(secs, secs[1:])], [60, 60])
+
+
+@unittest.skipUnless(SLOW, "waits ~70 s for a real rate(1 minute) run (TestScheduledRulesMovedClock covers the same "
+                           "with the clock); set RUNNEL_SLOW_TESTS=1 to run it")
 class TestScheduledRulesRealClock(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -99,7 +99,7 @@ class TestMessages(ServerTest):
         self.sqs.send_message(QueueUrl=self.url, MessageBody="x")
         m1 = self.sqs.receive_message(QueueUrl=self.url)["Messages"][0]
         self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=self.url))
-        time.sleep(1.2)
+        self.advance(1.2)
         m2 = self.sqs.receive_message(QueueUrl=self.url, AttributeNames=["ApproximateReceiveCount"])["Messages"][0]
         self.assertEqual(m2["Attributes"]["ApproximateReceiveCount"], "2")
         self.assertNotEqual(m1["ReceiptHandle"], m2["ReceiptHandle"])
@@ -136,7 +136,7 @@ class TestMessages(ServerTest):
     def test_delay_seconds(self):
         self.sqs.send_message(QueueUrl=self.url, MessageBody="d", DelaySeconds=1)
         self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=self.url))
-        time.sleep(1.2)
+        self.advance(1.2)
         self.assertEqual([m["Body"] for m in self.sqs.receive_message(QueueUrl=self.url)["Messages"]], ["d"])
 
     def test_batch_send_and_delete_with_entry_errors(self):

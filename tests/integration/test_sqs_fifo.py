@@ -150,7 +150,7 @@ class TestFifo(ServerTest):
         url = self.make(cbd=True, DelaySeconds="1")
         self.send(url, "late", "g")
         self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url))
-        time.sleep(1.2)
+        self.advance(1.2)
         self.assertEqual(self.sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"], "late")
 
     def test_invalid_group_and_dedup_ids(self):
@@ -188,7 +188,7 @@ class TestFifo(ServerTest):
         url = self.make(cbd=True, VisibilityTimeout="1")
         self.send(url, "x", "g")
         m1 = self.sqs.receive_message(QueueUrl=url)["Messages"][0]
-        time.sleep(1.2)
+        self.advance(1.2)
         m2 = self.sqs.receive_message(QueueUrl=url, VisibilityTimeout=30)["Messages"][0]
         msg = self.assertError("InvalidParameterValue", self.sqs.delete_message, QueueUrl=url,
                                ReceiptHandle=m1["ReceiptHandle"])

@@ -170,7 +170,7 @@ class TestVisibility(ServerTest):
     def test_receive_visibility_override(self):
         self.sqs.send_message(QueueUrl=self.url, MessageBody="v")
         self.sqs.receive_message(QueueUrl=self.url, VisibilityTimeout=3)
-        time.sleep(1.2)  # past the queue's 1 s, not past the 3 s override
+        self.advance(1.2)  # past the queue's 1 s, not past the 3 s override
         self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=self.url))
 
     def test_change_visibility_zero_and_extend(self):
@@ -183,13 +183,13 @@ class TestVisibility(ServerTest):
         # extend the visibility of the new receive beyond the queue default
         self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=m2["ReceiptHandle"],
                                            VisibilityTimeout=5)
-        time.sleep(1.2)
+        self.advance(1.2)
         self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=self.url))
 
     def test_stale_receipt_handle_delete_succeeds(self):
         self.sqs.send_message(QueueUrl=self.url, MessageBody="v")
         m1 = self.sqs.receive_message(QueueUrl=self.url)["Messages"][0]
-        time.sleep(1.2)
+        self.advance(1.2)
         m2 = self.sqs.receive_message(QueueUrl=self.url, VisibilityTimeout=30)["Messages"][0]
         self.assertNotEqual(m1["ReceiptHandle"], m2["ReceiptHandle"])
         self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=m1["ReceiptHandle"])  # stale: no error
@@ -231,7 +231,7 @@ class TestDelays(ServerTest):
         self.sqs.send_message(QueueUrl=url, MessageBody="soon", DelaySeconds=1)
         self.sqs.send_message(QueueUrl=url, MessageBody="later")
         self.assertEqual([m["Body"] for m in self.sqs.receive_message(QueueUrl=url)["Messages"]], ["now"])
-        time.sleep(1.2)
+        self.advance(1.2)
         got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
         self.assertEqual([m["Body"] for m in got], ["soon"])
 
