@@ -34,6 +34,7 @@ libs="$(pkg-config --libs $pkgs) -lhttp_parser -lpthread -lm"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/probe.c" <<'EOF'
+#include <cbor.h>
 #include <http_parser.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -42,13 +43,15 @@ cat >"$tmp/probe.c" <<'EOF'
 int main(void) {
     http_parser p;
     http_parser_init(&p, HTTP_REQUEST);
+    cbor_item_t *c = cbor_new_null();
+    cbor_decref(&c);
     json_decref(json_object());
     EVP_MD_CTX_free(EVP_MD_CTX_new());
     return sqlite3_libversion_number() > 0 && uv_version() > 0 ? 0 : 1;
 }
 EOF
 ${CC:-cc} $cflags -o "$tmp/probe" "$tmp/probe.c" $libs >"$tmp/probe.log" 2>&1 ||
-    { cat "$tmp/probe.log" >&2; fail "the flags from pkg-config ($cflags $libs) do not build a program using libuv, http_parser, jansson, sqlite3 and libcrypto"; }
+    { cat "$tmp/probe.log" >&2; fail "the flags from pkg-config ($cflags $libs) do not build a program using libuv, http_parser, jansson, sqlite3, libcrypto and libcbor"; }
 
 mkdir -p "$(dirname "$out")"
 {

@@ -17,6 +17,7 @@
 #include "core/call.h"
 #include "aws/form.h"
 #include "aws/sigv4.h"
+#include "aws/cbor.h"
 #include "aws/query.h"
 #include "aws/rest.h"
 #include "core/json_alloc.h"
@@ -31,7 +32,7 @@
 
 #define RN_VERSION_STR "0.1.0"
 
-enum { RN_PROTO_JSON = 1, RN_PROTO_QUERY = 2 };
+enum { RN_PROTO_JSON = 1, RN_PROTO_QUERY = 2, RN_PROTO_CBOR = 3 };
 
 typedef struct rctx {
     rn_call_t call;
@@ -43,7 +44,7 @@ typedef struct rctx {
     int proto;              /* RN_PROTO_* the request came in on */
     const rn_service_t *svc; /* the service the request was routed to */
     int rest;               /* a REST request */
-    const rn_op_t *rest_op; /* its operation, once routed */
+    const rn_op_t *rest_op; /* its operation, once routed (REST, CBOR) */
 } rctx_t;
 
 static const char *hdr(const rn_http_req_t *r, const char *name)
@@ -91,7 +92,7 @@ void rn_dispatch_shutdown(void)
 
 /* Who a request is for, decided from its head alone (as AWS routes). The
  * family is how that endpoint words its errors. */
-enum { FAM_INTERNAL, FAM_JSON, FAM_QUERY, FAM_REST };
+enum { FAM_INTERNAL, FAM_JSON, FAM_QUERY, FAM_REST, FAM_CBOR };
 typedef struct route {
     const rn_service_t *svc; /* NULL for the internal endpoints */
     size_t idx;              /* svc's index in the table */
@@ -166,9 +167,16 @@ static route_t route_of(const rn_app_t *app, const rn_http_req_t *req)
     route_t r = {NULL, 0, FAM_INTERNAL, 0};
     if (is_internal(req->path))
         return r;
-    const char *target = hdr(req, "x-amz-target");
+    const char *target = hdr(req, "x-amz-target"), *smithy = hdr(req, "smithy-protocol");
     size_t i = SIZE_MAX;
-    if (target) {
+    char svc_name[128], op_name[64];
+    if (smithy && strcmp(smithy, "rpc-v2-cbor") == 0 &&
+        aws_cbor_path(req->path, svc_name, sizeof svc_name, op_name, sizeof op_name)) {
+        r.family = FAM_CBOR;
+        for (size_t k = 0; k < app->nservices && i == SIZE_MAX; k++)
+            if (app->services[k]->cbor_service && strcmp(app->services[k]->cbor_service, svc_name) == 0)
+                i = k;
+    } else if (target) {
         r.family = FAM_JSON;
         for (size_t k = 0; k < app->nservices && i == SIZE_MAX; k++)
             for (const char *const *t = app->services[k]->targets; t && *t; t++)
@@ -239,6 +247,30 @@ static void send_json_error(respond_fn out, rn_http_conn_t *conn, const rn_servi
     rn_json_free(txt);
 }
 
+/* An rpc-v2-cbor error: the CBOR map {"__type", "message"}, with the same
+ * type naming and query-compatible header as AWS JSON. */
+static void send_cbor_error(respond_fn out, rn_http_conn_t *conn, const rn_service_t *svc, int err, const char *msg,
+                            const char *rid)
+{
+    const rn_err_info_t *e = rn_err_info(err);
+    char type[160], head[320];
+    const char *hash = strchr(e->shape, '#');
+    if (!svc->query_compatible)
+        snprintf(type, sizeof type, "%s", hash ? hash + 1 : e->shape);
+    else if (hash || !svc->json_error_ns)
+        snprintf(type, sizeof type, "%s", e->shape);
+    else
+        snprintf(type, sizeof type, "%s#%s", svc->json_error_ns, e->shape);
+    rn_buf_t b = {0};
+    aws_cbor_error(type, msg, &b);
+    int n = snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\nsmithy-protocol: rpc-v2-cbor\r\n", rid);
+    if (svc->query_compatible && n > 0)
+        snprintf(head + n, sizeof head - (size_t)n, "x-amzn-query-error: %s;%s\r\n", e->code,
+                 e->sender ? "Sender" : "Receiver");
+    out(conn, e->status, "application/cbor", head, b.data ? b.data : "", b.len);
+    rn_buf_free(&b);
+}
+
 static void send_xml_error(respond_fn out, rn_http_conn_t *conn, const rn_service_t *svc, int err, const char *msg,
                            const char *rid)
 {
@@ -269,13 +301,15 @@ static void send_result(rctx_t *x)
     }
     if (rn_log_level <= RN_LOG_DEBUG)
         rn_log(RN_LOG_DEBUG, "request id=%s op=%s.%s proto=%s status=%d err=%s ms=%lld", c->request_id, c->service,
-               c->op, x->proto == RN_PROTO_JSON ? "json" : "query", c->err ? rn_err_info(c->err)->status : 200,
+               c->op, x->proto == RN_PROTO_JSON ? "json" : x->proto == RN_PROTO_CBOR ? "cbor" : "query", c->err ? rn_err_info(c->err)->status : 200,
                c->err ? rn_err_info(c->err)->code : "-", (long long)(rn_now_ms() - x->start_ms));
     if (c->err) {
         const char *msg = rn_call_msg(c);
         if (x->proto == RN_PROTO_QUERY && rn_err_info(c->err)->query_msg)
             msg = rn_err_info(c->err)->query_msg;
-        if (x->proto == RN_PROTO_JSON)
+        if (x->proto == RN_PROTO_CBOR)
+            send_cbor_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
+        else if (x->proto == RN_PROTO_JSON)
             send_json_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
         else
             send_xml_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
@@ -285,7 +319,18 @@ static void send_result(rctx_t *x)
         c->out = json_object();
     char head[128];
     snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\n", c->request_id);
-    if (x->proto == RN_PROTO_JSON) {
+    if (x->proto == RN_PROTO_CBOR) {
+        rn_buf_t b = {0};
+        char h[192];
+        snprintf(h, sizeof h, "x-amzn-RequestId: %s\r\nsmithy-protocol: rpc-v2-cbor\r\n", c->request_id);
+        if (aws_cbor_encode(x->rest_op ? x->rest_op->out : NULL, c->out, &b) < 0) {
+            rn_buf_free(&b);
+            send_cbor_error(rn_http_respond, conn, svc, RN_ERR_NOMEM, "Out of memory", c->request_id);
+            return;
+        }
+        rn_http_respond(conn, 200, "application/cbor", h, b.data ? b.data : "", b.len);
+        rn_buf_free(&b);
+    } else if (x->proto == RN_PROTO_JSON) {
         rn_buf_t b = {0};
         rn_json_dump(&b, c->out);
         if (b.oom) {
@@ -447,6 +492,8 @@ static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t 
         out(conn, r.status, r.content_type ? r.content_type : "application/json", r.head, r.body ? r.body : "",
             r.body_len);
         rn_rest_reply_free(&r);
+    } else if (route->family == FAM_CBOR) {
+        send_cbor_error(out, conn, route->svc, err, msg, rid);
     } else if (route->family == FAM_JSON) {
         send_json_error(out, conn, route->svc, err, msg, rid);
     } else {
@@ -692,7 +739,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     }
     x->svc = route.svc;
     c->service = route.svc->name;
-    x->proto = route.family == FAM_JSON ? RN_PROTO_JSON : RN_PROTO_QUERY;
+    x->proto = route.family == FAM_JSON ? RN_PROTO_JSON : route.family == FAM_CBOR ? RN_PROTO_CBOR : RN_PROTO_QUERY;
     int rc = 0;
     void *inst = NULL;
     if (route.family == FAM_REST) {
@@ -714,7 +761,15 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     /* Nothing of the body is decoded before the signature over it checks out. */
     rc = authenticate(app, req, &route, c);
     identify(app, req, c);
-    if (rc == 0 && route.family == FAM_JSON) {
+    if (rc == 0 && route.family == FAM_CBOR) {
+        char svc_name[128];
+        aws_cbor_path(req->path, svc_name, sizeof svc_name, c->op, sizeof c->op);
+        x->rest_op = route.svc->api ? rn_api_op(route.svc->api, c->op) : NULL;
+        if (!x->rest_op)
+            rc = rn_call_fail(c, RN_ERR_UNKNOWN_OPERATION, "%s", "");
+        else
+            rc = c->err = aws_cbor_decode(req->body, req->body_len, &c->in, c->msg, sizeof c->msg);
+    } else if (rc == 0 && route.family == FAM_JSON) {
         const char *target = hdr(req, "x-amz-target");
         const char *dot = strchr(target, '.');
         snprintf(c->op, sizeof c->op, "%s", dot ? dot + 1 : target);

@@ -71,6 +71,10 @@ typedef struct rn_service {
     /* The query protocol: the API description (with its XML namespace); NULL
      * when the service has none. */
     const rn_api_t *api;
+    /* smithy-rpc-v2-cbor: the service's shape name in the path
+     * (/service/<name>/operation/<Op>, e.g. GraniteServiceVersion20100801);
+     * the operations come from `api`. NULL: the service does not speak it. */
+    const char *cbor_service;
     /* REST-JSON: 1 when a request path is this service's (NULL: no REST API);
      * the routes and bindings are in `api` (each op's method, uri, status);
      * the error-body style (RN_REST_ERRORS_*) and the row for a request the
