@@ -220,6 +220,19 @@ static const char *json_ctype(const rn_service_t *svc)
     return svc->json_version == 11 ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
 }
 
+/* The `__type` of an error: ns#Shape for a query-compatible service (or the
+ * row's own "ns#Shape"), the bare shape name for the others. */
+static void error_type(const rn_service_t *svc, const rn_err_info_t *e, char *type, size_t n)
+{
+    const char *hash = strchr(e->shape, '#');
+    if (!svc->query_compatible)
+        snprintf(type, n, "%s", hash ? hash + 1 : e->shape);
+    else if (hash || !svc->json_error_ns)
+        snprintf(type, n, "%s", e->shape);
+    else
+        snprintf(type, n, "%s#%s", svc->json_error_ns, e->shape);
+}
+
 /* An AWS JSON error: a query-compatible service (SQS) sends `__type` as
  * ns#Shape and the query code in x-amzn-query-error; the others send the bare
  * shape name. */
@@ -228,13 +241,7 @@ static void send_json_error(respond_fn out, rn_http_conn_t *conn, const rn_servi
 {
     const rn_err_info_t *e = rn_err_info(err);
     char type[160], head[256];
-    const char *hash = strchr(e->shape, '#');
-    if (!svc->query_compatible)
-        snprintf(type, sizeof type, "%s", hash ? hash + 1 : e->shape);
-    else if (hash || !svc->json_error_ns)
-        snprintf(type, sizeof type, "%s", e->shape);
-    else
-        snprintf(type, sizeof type, "%s#%s", svc->json_error_ns, e->shape);
+    error_type(svc, e, type, sizeof type);
     json_t *body = json_pack("{s:s,s:s}", "__type", type, "message", msg);
     char *txt = json_dumps(body, JSON_COMPACT);
     json_decref(body);
@@ -254,13 +261,7 @@ static void send_cbor_error(respond_fn out, rn_http_conn_t *conn, const rn_servi
 {
     const rn_err_info_t *e = rn_err_info(err);
     char type[160], head[320];
-    const char *hash = strchr(e->shape, '#');
-    if (!svc->query_compatible)
-        snprintf(type, sizeof type, "%s", hash ? hash + 1 : e->shape);
-    else if (hash || !svc->json_error_ns)
-        snprintf(type, sizeof type, "%s", e->shape);
-    else
-        snprintf(type, sizeof type, "%s#%s", svc->json_error_ns, e->shape);
+    error_type(svc, e, type, sizeof type);
     rn_buf_t b = {0};
     aws_cbor_error(type, msg, &b);
     int n = snprintf(head, sizeof head, "x-amzn-RequestId: %s\r\nsmithy-protocol: rpc-v2-cbor\r\n", rid);
