@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * application/x-www-form-urlencoded decoding, shared by query-protocol bodies
  * and URL query strings. The result is a flat JSON object of name → string
- * that sqs/query.c then shapes into a service's JSON input. */
+ * that aws/query.c then shapes into a service's input by its API description. */
 #ifndef RN_FORM_H
 #define RN_FORM_H
 #include <jansson.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Amazon EventBridge (the classic rules-and-targets `events` API) on the event
  * loop: buses, rules, targets, PutEvents with durable delivery, schedules,
- * archives and replays. Calls arrive in the JSON 1.1 shape (aws/call.h); the
+ * archives and replays. Calls arrive in the JSON 1.1 shape (core/call.h); the
  * service writes every change through the store and knows nothing of HTTP.
  * Targets in other services (SQS queues) are reached through the sink
  * registry, in the same loop turn; every live event put on a bus is published

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Amazon SQS on the event loop: queues, messages, visibility timers, long
  * polls, FIFO groups, dead-letter redrive and move tasks. The service takes
- * calls in the JSON protocol's shape (see aws/call.h) and writes every change
+ * calls in the JSON protocol's shape (see core/call.h) and writes every change
  * through the store; it knows nothing of HTTP. */
 #ifndef RN_SQS_H
 #define RN_SQS_H

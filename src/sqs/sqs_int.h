@@ -141,7 +141,7 @@ sqs_queue_t *sqs_queue_restore(sqs_t *s, int64_t qid, const char *name, const ch
 void sqs_queue_free(sqs_queue_t *q);
 int sqs_attr_validate(sqs_t *s, rn_call_t *c, const char *qname, int fifo, const json_t *attrs, int creating);
 
-/* message.c */
+/* message.c, send.c, receive.c, timers.c */
 /* One message to send, whoever sends it (an API call, a batch entry,
  * another service). All borrowed. */
 typedef struct sqs_send {
