@@ -101,10 +101,13 @@ class Server:
         return int(self.endpoint.rsplit(":", 1)[1])
 
     def output(self):
+        """Everything the server wrote so far. Read with pread: the server's
+        stdout and stderr share this file's offset with us, and a seek here
+        would make its next write land at the start, over the ready line."""
         if not self.log:
             return ""
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")
+        fd = self.log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         """Sends sig, waits for the exit and returns the exit status. Raises
