@@ -5,7 +5,8 @@
 # entries; durable and in-memory) on both binaries, alternating old and new
 # ROUNDS times so that a noisy neighbour hits both alike, and prints the median
 # of each. Loopback only; each server is started on a free port and stopped by
-# PID. Needs build/bench/loadgen (make bench builds it). Knobs: DURATION=5 ROUNDS=3.
+# PID. Needs build/bench/loadgen (make bench builds it). Knobs: DURATION=5 ROUNDS=3,
+# STORES="durable in-memory", LOADS="send cycle events1 events10".
 set -u
 cd "$(dirname "$0")/.."
 OLD=$1
@@ -48,8 +49,8 @@ one() {
 
 echo "bench-ab: old $OLD, new $NEW; $(nproc) CPUs, DURATION=${DURATION}s, ROUNDS=$ROUNDS (alternating)"
 printf '%-30s | %-10s | %-10s | %s\n' "load" "old" "new" "new/old"
-for store in durable in-memory; do
-    for load in send cycle events1 events10; do
+for store in ${STORES:-durable in-memory}; do
+    for load in ${LOADS:-send cycle events1 events10}; do
         o=(); n=()
         for r in $(seq "$ROUNDS"); do
             o+=("$(one "$OLD" $store $load "o$r")")

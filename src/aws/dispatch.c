@@ -106,12 +106,18 @@ static int is_internal(const char *path)
            strcmp(path, "/_runnel/clock") == 0;
 }
 
-/* Field n (0: access key, 1: date, 2: region, 3: service) of the request's
- * SigV4 credential (Authorization header or presigned X-Amz-Credential),
- * into out; "" when there is none. */
-static void cred_field(const rn_http_req_t *req, int n, char *out, size_t outlen)
+/* The access key, region and service of the request's SigV4 credential
+ * (Authorization header, or a presigned URL's X-Amz-Credential), in one pass;
+ * each "" when absent or too long. */
+typedef struct cred_scope {
+    char key[130];
+    char region[64];
+    char service[64];
+} cred_scope_t;
+
+static void cred_scope(const rn_http_req_t *req, cred_scope_t *out)
 {
-    out[0] = '\0';
+    out->key[0] = out->region[0] = out->service[0] = '\0';
     const char *auth = hdr(req, "authorization"), *p = NULL, *end = NULL;
     int enc = 0;
     if (auth && (p = strstr(auth, "Credential="))) {
@@ -126,18 +132,18 @@ static void cred_field(const rn_http_req_t *req, int n, char *out, size_t outlen
     }
     if (!p)
         return;
-    for (int i = 0; p < end; i++) {
+    /* fields: 0 access key, 1 date, 2 region, 3 service */
+    char *dst[4] = {out->key, NULL, out->region, out->service};
+    size_t cap[4] = {sizeof out->key, 0, sizeof out->region, sizeof out->service};
+    for (int i = 0; p < end && i < 4; i++) {
         const char *sep = p;
         while (sep < end && *sep != '/' && !(enc && end - sep >= 3 && sep[0] == '%' && sep[1] == '2' &&
                                               (sep[2] == 'F' || sep[2] == 'f')))
             sep++;
-        if (i == n) {
-            size_t l = (size_t)(sep - p);
-            if (l < outlen) {
-                memcpy(out, p, l);
-                out[l] = '\0';
-            }
-            return;
+        size_t l = (size_t)(sep - p);
+        if (dst[i] && l < cap[i]) {
+            memcpy(dst[i], p, l);
+            dst[i][l] = '\0';
         }
         p = sep < end ? sep + (*sep == '/' ? 1 : 3) : end;
     }
@@ -147,8 +153,9 @@ static void cred_field(const rn_http_req_t *req, int n, char *out, size_t outlen
  * the given kind of protocol (targets, api), or the first entry that does. */
 static size_t by_scope(const rn_app_t *app, const rn_http_req_t *req, int want_api)
 {
-    char scope[64];
-    cred_field(req, 3, scope, sizeof scope);
+    cred_scope_t cs;
+    cred_scope(req, &cs);
+    const char *scope = cs.service;
     size_t first = SIZE_MAX;
     for (size_t i = 0; i < app->nservices; i++) {
         const rn_service_t *s = app->services[i];
@@ -167,7 +174,8 @@ static route_t route_of(const rn_app_t *app, const rn_http_req_t *req)
     route_t r = {NULL, 0, FAM_INTERNAL, 0};
     if (is_internal(req->path))
         return r;
-    const char *target = hdr(req, "x-amz-target"), *smithy = hdr(req, "smithy-protocol");
+    const char *target = hdr(req, "x-amz-target");
+    const char *smithy = strncmp(req->path, "/service/", 9) == 0 ? hdr(req, "smithy-protocol") : NULL;
     size_t i = SIZE_MAX;
     char svc_name[128], op_name[64];
     if (smithy && strcmp(smithy, "rpc-v2-cbor") == 0 &&
@@ -463,7 +471,7 @@ static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route
         return rc;
     const char *secret = aws_authfile_secret(app->auth, cred.access_key);
     rn_credential_t tc;
-    if (!secret && issued_credential(app, cred.access_key, &tc) == 0) {
+    if (!secret && strncmp(cred.access_key, "ASIA", 4) == 0 && issued_credential(app, cred.access_key, &tc) == 0) {
         if (tc.expires_ms <= rn_now_ms()) {
             snprintf(msg, msglen, "The security token included in the request is expired");
             return RN_ERR_EXPIRED_TOKEN;
@@ -625,15 +633,16 @@ static int authenticate(rn_app_t *app, rn_http_req_t *req, const route_t *route,
  * --account-id. */
 static void identify(const rn_app_t *app, const rn_http_req_t *req, rn_call_t *c)
 {
-    cred_field(req, 2, c->region, sizeof c->region);
+    cred_scope_t cs;
+    cred_scope(req, &cs);
+    const char *key = cs.key;
+    snprintf(c->region, sizeof c->region, "%s", cs.region);
     if (!c->region[0] || strspn(c->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(c->region))
         snprintf(c->region, sizeof c->region, "%s", app->cfg->region);
-    char key[130];
     rn_credential_t tc;
-    cred_field(req, 0, key, sizeof key);
     if (strlen(key) == 12 && strspn(key, "0123456789") == 12)
         snprintf(c->account, sizeof c->account, "%s", key);
-    else if (key[0] && issued_credential(app, key, &tc) == 0 && tc.account)
+    else if (strncmp(key, "ASIA", 4) == 0 && issued_credential(app, key, &tc) == 0 && tc.account)
         snprintf(c->account, sizeof c->account, "%s", tc.account);
     else
         snprintf(c->account, sizeof c->account, "%s", app->cfg->account_id);
