@@ -216,7 +216,7 @@ static route_t route_of(const rn_app_t *app, const rn_http_req_t *req)
 /* The row the routed endpoint answers a failed signature check with. */
 static int auth_err_for(const route_t *route, int err)
 {
-    return route->svc && route->svc->auth_error ? route->svc->auth_error(err) : err;
+    return route->svc ? rn_err_auth(route->svc->auth_rows, err) : err;
 }
 
 /* rn_http_respond, or rn_http_refuse from the head callback. */

@@ -22,6 +22,31 @@ int rn_err_register(const rn_err_table_t *t)
     return 0;
 }
 
+int rn_err_auth(const rn_auth_rows_t *rows, int err)
+{
+    int r = 0;
+    if (rows) {
+        switch (err) {
+        case RN_ERR_SIGNATURE_MISMATCH:
+            r = rows->mismatch;
+            break;
+        case RN_ERR_REQUEST_EXPIRED:
+            r = rows->expired;
+            break;
+        case RN_ERR_INVALID_CLIENT_TOKEN:
+            r = rows->unknown_key;
+            break;
+        case RN_ERR_INCOMPLETE_SIGNATURE:
+            r = rows->incomplete;
+            break;
+        case RN_ERR_MISSING_AUTH:
+            r = rows->missing;
+            break;
+        }
+    }
+    return r ? r : err;
+}
+
 const rn_err_info_t *rn_err_info(int err)
 {
     for (int i = 0; i < ntables; i++) {

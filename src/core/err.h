@@ -70,6 +70,19 @@ typedef struct rn_err_table {
 /* One row of a service's X-macro table, for building its rows array. */
 #define RN_ERR_ROW(name, code, shape, status, sender) {code, shape, status, sender, NULL},
 
+/* How an endpoint words a failed signature check: the row it answers each
+ * shared one with (0: the shared row itself). */
+typedef struct rn_auth_rows {
+    int mismatch;    /* RN_ERR_SIGNATURE_MISMATCH */
+    int expired;     /* RN_ERR_REQUEST_EXPIRED */
+    int unknown_key; /* RN_ERR_INVALID_CLIENT_TOKEN */
+    int incomplete;  /* RN_ERR_INCOMPLETE_SIGNATURE */
+    int missing;     /* RN_ERR_MISSING_AUTH */
+} rn_auth_rows_t;
+
+/* err in the words of rows (NULL: unchanged). */
+int rn_err_auth(const rn_auth_rows_t *rows, int err);
+
 /* Adds a service's rows (borrowed; static storage). Registering the same table
  * again does nothing. Call from the loop before serving. Returns 0, or -1 when
  * the registry (32 tables) is full. */

@@ -83,9 +83,8 @@ typedef struct rn_service {
     int rest_errors;
     int rest_bad_request;
     const rn_err_table_t *errors;  /* its own rows; NULL when none */
-    /* The row this service answers a failed signature check (a shared
-     * RN_ERR_* auth code) with; NULL: the shared row. */
-    int (*auth_error)(int err);
+    /* How its endpoint words a failed signature check; NULL: the shared rows. */
+    const rn_auth_rows_t *auth_rows;
     /* One instance for all accounts and regions (STS), not one per partition. */
     int global;
     /* Delivery by ARN: the service part of the ARNs it receives at ("sqs"),

@@ -60,22 +60,8 @@ static void destroy(void *svc)
     ev_free(svc);
 }
 
-static int auth_error(int err)
-{
-    switch (err) {
-    case RN_ERR_SIGNATURE_MISMATCH:
-    case RN_ERR_REQUEST_EXPIRED:
-        return EV_ERR_INVALID_SIGNATURE;
-    case RN_ERR_INVALID_CLIENT_TOKEN:
-        return EV_ERR_UNRECOGNIZED_CLIENT;
-    case RN_ERR_INCOMPLETE_SIGNATURE:
-        return EV_ERR_INCOMPLETE_SIGNATURE;
-    case RN_ERR_MISSING_AUTH:
-        return EV_ERR_MISSING_AUTH;
-    default:
-        return err;
-    }
-}
+static const rn_auth_rows_t auth_rows = {EV_ERR_INVALID_SIGNATURE, EV_ERR_INVALID_SIGNATURE,
+                                         EV_ERR_UNRECOGNIZED_CLIENT, EV_ERR_INCOMPLETE_SIGNATURE, EV_ERR_MISSING_AUTH};
 
 static const char *const targets[] = {"AWSEvents.", NULL};
 static const char *const store_ns[] = {"events.", NULL};
@@ -86,7 +72,7 @@ const rn_service_t ev_service = {
     .targets = targets,
     .json_version = 11,
     .errors = &ev_errors,
-    .auth_error = auth_error,
+    .auth_rows = &auth_rows,
     .store_ns = store_ns,
     .sink_service = "events",
     .deliver = deliver,

@@ -38,22 +38,8 @@ static void destroy(void *svc)
     schemas_free(svc);
 }
 
-static int auth_error(int err)
-{
-    switch (err) {
-    case RN_ERR_SIGNATURE_MISMATCH:
-    case RN_ERR_REQUEST_EXPIRED:
-        return SC_ERR_INVALID_SIGNATURE;
-    case RN_ERR_INVALID_CLIENT_TOKEN:
-        return SC_ERR_UNRECOGNIZED_CLIENT;
-    case RN_ERR_INCOMPLETE_SIGNATURE:
-        return SC_ERR_INCOMPLETE_SIGNATURE;
-    case RN_ERR_MISSING_AUTH:
-        return SC_ERR_MISSING_AUTH;
-    default:
-        return err;
-    }
-}
+static const rn_auth_rows_t auth_rows = {SC_ERR_INVALID_SIGNATURE, SC_ERR_INVALID_SIGNATURE,
+                                         SC_ERR_UNRECOGNIZED_CLIENT, SC_ERR_INCOMPLETE_SIGNATURE, SC_ERR_MISSING_AUTH};
 
 static const char *const store_ns[] = {"schemas.", NULL};
 
@@ -65,7 +51,7 @@ const rn_service_t schemas_service = {
     .rest_errors = RN_REST_ERRORS_CODE_MESSAGE,
     .rest_bad_request = SC_ERR_BAD_REQUEST,
     .errors = &sc_errors,
-    .auth_error = auth_error,
+    .auth_rows = &auth_rows,
     .store_ns = store_ns,
     .tap_topic = "events.put",
     .tap = observe,

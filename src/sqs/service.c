@@ -77,10 +77,7 @@ static void destroy(void *svc)
 }
 
 /* SQS words an expired or not-yet-valid signature as SignatureDoesNotMatch. */
-static int auth_error(int err)
-{
-    return err == RN_ERR_REQUEST_EXPIRED ? RN_ERR_SIGNATURE_MISMATCH : err;
-}
+static const rn_auth_rows_t auth_rows = {.expired = RN_ERR_SIGNATURE_MISMATCH};
 
 static const char *const targets[] = {"AmazonSQS.", NULL};
 static const char *const store_ns[] = {"dedup", "movetask", NULL};
@@ -94,7 +91,7 @@ const rn_service_t sqs_service = {
     .json_error_ns = "com.amazonaws.sqs",
     .api = &sqs_api,
     .errors = &sqs_errors,
-    .auth_error = auth_error,
+    .auth_rows = &auth_rows,
     .store_ns = store_ns,
     .owns_queue_records = 1,
     .sink_service = "sqs",
