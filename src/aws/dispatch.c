@@ -482,9 +482,12 @@ static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route
         }
         secret = tc.secret;
     }
+    /* a signature's age is judged on real time: clients sign with their own
+     * clocks, whatever the moved clock says */
+    int64_t real_ms = rn_now_ms() - rn_clock_offset_ms();
     if (with_body)
-        return aws_sigv4_verify(&sr, &cred, secret, rn_now_ms(), msg, msglen);
-    return aws_sigv4_precheck(&sr, &cred, secret, rn_now_ms(), msg, msglen);
+        return aws_sigv4_verify(&sr, &cred, secret, real_ms, msg, msglen);
+    return aws_sigv4_precheck(&sr, &cred, secret, real_ms, msg, msglen);
 }
 
 /* Renders an authentication failure as the routed endpoint words it. */
@@ -583,7 +586,7 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
         rn_store_stats(app->store, &committed, &batches);
         respond_plain_json(rn_http_respond, conn, 200,
                            json_pack("{s:s,s:s,s:I,s:o,s:{s:s,s:I,s:I}}", "status", "ok", "version", RN_VERSION_STR,
-                                     "uptime_s", (json_int_t)((rn_now_ms() - app->started_ms) / 1000), "services",
+                                     "uptime_s", (json_int_t)((rn_now_ms() - rn_clock_offset_ms() - app->started_ms) / 1000), "services",
                                      rn_instances_stats(app->instances), "store", "kind", rn_store_kind(app->store),
                                      "committed", (json_int_t)committed, "batches", (json_int_t)batches));
         return 1;

@@ -178,5 +178,50 @@ class TestVerifiedWithAuthFile(unittest.TestCase):
         self.assertEqual(self.code(no_token.get_caller_identity)[0], "InvalidClientTokenId")
 
 
+class TestExpiryWithTheMovedClock(unittest.TestCase):
+    """With --auth-file and the clock moved past a credential's expiry, a request
+    signed with it gets ExpiredToken (403); a long-term key still works."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="runnel-sts-")
+        path = os.path.join(cls.tmp, "keys")
+        with open(path, "w") as f:
+            f.write("AKIDRUNNEL wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n")
+        cls.server = harness.Server(None, ["--auth-file", path]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def advance_signed(self, seconds):
+        body = json.dumps({"advanceSeconds": seconds}).encode()
+        req = AWSRequest(method="POST", url=self.server.endpoint + "/_runnel/clock", data=body)
+        SigV4Auth(Credentials("AKIDRUNNEL", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), "sqs",
+                  "us-east-1").add_auth(req)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        conn.request("POST", "/_runnel/clock", body=body, headers=dict(req.headers.items()))
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        return r.status
+
+    def test_expired_credentials_get_expired_token(self):
+        owner = sts(self.server, "AKIDRUNNEL", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        c = owner.assume_role(RoleArn=ROLE, RoleSessionName="short", DurationSeconds=900)["Credentials"]
+        temp = sts(self.server, c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+        self.assertEqual(temp.get_caller_identity()["Account"], "444455556666")
+        self.assertEqual(self.advance_signed(901), 200)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            temp.get_caller_identity()
+        err = cm.exception.response["Error"]
+        self.assertEqual((err["Code"], err["Message"]),
+                         ("ExpiredToken", "The security token included in the request is expired"))
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        # signatures are judged on real time: the moved clock does not expire them
+        self.assertEqual(owner.get_caller_identity()["Arn"], "arn:aws:iam::000000000000:root")
+
+
 if __name__ == "__main__":
     unittest.main()
