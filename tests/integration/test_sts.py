@@ -136,8 +136,8 @@ class TestCredentialsSurviveRestart(harness.ServerTest):
         self.assertEqual(me["Account"], "444455556666")
 
 
-class TestVerifiedWithAuthFile(unittest.TestCase):
-    """With --auth-file, requests signed with issued credentials are verified."""
+class AuthFileServer(unittest.TestCase):
+    """One in-memory --auth-file server per class, with one long-term key."""
 
     @classmethod
     def setUpClass(cls):
@@ -151,6 +151,10 @@ class TestVerifiedWithAuthFile(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+class TestVerifiedWithAuthFile(AuthFileServer):
+    """With --auth-file, requests signed with issued credentials are verified."""
 
     def creds(self):
         return sts(self.server, "AKIDRUNNEL", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY").assume_role(
@@ -178,22 +182,9 @@ class TestVerifiedWithAuthFile(unittest.TestCase):
         self.assertEqual(self.code(no_token.get_caller_identity)[0], "InvalidClientTokenId")
 
 
-class TestExpiryWithTheMovedClock(unittest.TestCase):
+class TestExpiryWithTheMovedClock(AuthFileServer):
     """With --auth-file and the clock moved past a credential's expiry, a request
     signed with it gets ExpiredToken (403); a long-term key still works."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="runnel-sts-")
-        path = os.path.join(cls.tmp, "keys")
-        with open(path, "w") as f:
-            f.write("AKIDRUNNEL wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n")
-        cls.server = harness.Server(None, ["--auth-file", path]).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def advance_signed(self, seconds):
         body = json.dumps({"advanceSeconds": seconds}).encode()
