@@ -108,7 +108,8 @@ static int is_internal(const char *path)
 
 /* The access key, region and service of the request's SigV4 credential
  * (Authorization header, or a presigned URL's X-Amz-Credential), in one pass;
- * each "" when absent or too long. */
+ * each "" when absent or too long. For routing only: what a call may do is
+ * decided from the credential the signature check parsed (identify()). */
 typedef struct cred_scope {
     char key[130];
     char region[64];
@@ -444,9 +445,11 @@ static int session_token_is(const rn_http_req_t *req, const char *token)
  * parsed, then (with an access-key file) present, scoped to a region and to
  * route->service, from a known key, in time, and, when with_body, signed
  * over this body. Returns 0 or the generic RN_ERR_* with AWS's message in
- * msg; the access key (even unchecked) goes to access_key. All borrowed. */
+ * msg; the access key and region of the credential the signature was checked
+ * against (even unchecked, without an access-key file) go to access_key and
+ * region (NULL: not wanted). All borrowed. */
 static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route_t *route, int with_body,
-                      char access_key[130], char *msg, size_t msglen)
+                      char access_key[130], char region[64], char *msg, size_t msglen)
 {
     aws_hdr_t hs[64];
     size_t n = req->nheaders < 64 ? req->nheaders : 64;
@@ -459,8 +462,11 @@ static int auth_check(const rn_app_t *app, const rn_http_req_t *req, const route
     int rc = aws_sigv4_parse(&sr, &cred, msg, msglen);
     if (rc < 0)
         return rc;
-    if (cred.present)
+    if (cred.present) {
         snprintf(access_key, 130, "%s", cred.access_key);
+        if (region)
+            snprintf(region, 64, "%.63s", cred.region);
+    }
     if (!app->auth)
         return 0;
     if (!cred.present) {
@@ -521,7 +527,7 @@ int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
         return 0;
     route_t route = route_of(app, head);
     char msg[1024], key[130];
-    int rc = auth_check(app, head, &route, 0, key, msg, sizeof msg);
+    int rc = auth_check(app, head, &route, 0, key, NULL, msg, sizeof msg);
     if (rc == 0)
         return 0;
     char rid[37];
@@ -576,7 +582,7 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
 {
     route_t route = {NULL, 0, FAM_INTERNAL, 0};
     char msg[1024], key[130];
-    int rc = app->auth ? auth_check(app, req, &route, 1, key, msg, sizeof msg) : 0;
+    int rc = app->auth ? auth_check(app, req, &route, 1, key, NULL, msg, sizeof msg) : 0;
     if (strcmp(req->path, "/_runnel/health") == 0) {
         if (rc < 0) { /* unsigned or badly signed: alive, nothing more */
             respond_plain_json(rn_http_respond, conn, 200, json_pack("{s:s}", "status", "ok"));
@@ -626,20 +632,20 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
  * words of the endpoint it was routed to. */
 static int authenticate(rn_app_t *app, rn_http_req_t *req, const route_t *route, rn_call_t *c)
 {
-    int rc = auth_check(app, req, route, 1, c->principal, c->msg, sizeof c->msg);
+    int rc = auth_check(app, req, route, 1, c->principal, c->region, c->msg, sizeof c->msg);
     return rc < 0 ? (c->err = auth_err_for(route, rc)) : 0;
 }
 
 /* Where the call acts, as AWS decides it: the region its signature is scoped
  * to (else --region), and the account of its access key: the key itself when
  * that is 12 digits, the issuing account for temporary credentials, else
- * --account-id. */
-static void identify(const rn_app_t *app, const rn_http_req_t *req, rn_call_t *c)
+ * --account-id. Both come from the credential authenticate() checked (the
+ * same parse the signature was verified with, never a second reading of the
+ * headers), so a request cannot sign as one key and act as another. Call it
+ * after authenticate(). */
+static void identify(const rn_app_t *app, rn_call_t *c)
 {
-    cred_scope_t cs;
-    cred_scope(req, &cs);
-    const char *key = cs.key;
-    snprintf(c->region, sizeof c->region, "%s", cs.region);
+    const char *key = c->principal;
     if (!c->region[0] || strspn(c->region, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(c->region))
         snprintf(c->region, sizeof c->region, "%s", app->cfg->region);
     rn_credential_t tc;
@@ -758,8 +764,9 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     if (route.family == FAM_REST) {
         x->rest = 1;
         snprintf(c->op, sizeof c->op, "%s", req->method);
-        identify(app, req, c);
-        if (authenticate(app, req, &route, c) == 0 && rest_input(route.svc, req, c, &x->rest_op) == 0) {
+        int ok = authenticate(app, req, &route, c) == 0;
+        identify(app, c);
+        if (ok && rest_input(route.svc, req, c, &x->rest_op) == 0) {
             if (!(inst = rn_instances_get(app->instances, route.idx, c->account, c->region)))
                 rn_call_fail(c, RN_ERR_INTERNAL, "Account %s in region %s could not be served.", c->account,
                              c->region);
@@ -773,7 +780,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     }
     /* Nothing of the body is decoded before the signature over it checks out. */
     rc = authenticate(app, req, &route, c);
-    identify(app, req, c);
+    identify(app, c);
     if (rc == 0 && route.family == FAM_CBOR) {
         char svc_name[128];
         aws_cbor_path(req->path, svc_name, sizeof svc_name, c->op, sizeof c->op);

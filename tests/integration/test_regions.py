@@ -6,12 +6,20 @@ regions or two accounts are separate resources, each unseen from the other;
 ARNs and queue URLs say where they live; a target ARN in another region or
 account delivers there; health counts per region; a restart restores every
 partition."""
+import http.client
 import json
+import os
+import shutil
+import tempfile
 import time
+import unittest
 import urllib.request
 
 import botocore
 import harness
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 A1, A2 = "111111111111", "222222222222"
 
@@ -159,6 +167,48 @@ class TestPartitionsSurviveRestart(Regions):
         self.assertEqual(self.receive(west, uw, wait=0), [])
 
 
+class TestIdentityIsTheSignedCredential(unittest.TestCase):
+    """With --auth-file, the account and region come from the credential the
+    signature was checked against: a second Credential= slipped into the
+    (unsigned) Authorization header after signing changes nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="runnel-ident-")
+        path = os.path.join(cls.tmp, "keys")
+        with open(path, "w") as f:
+            f.write("AKIDRUNNEL wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n")
+        cls.server = harness.Server(None, ["--auth-file", path]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_a_spliced_credential_does_not_choose_the_account(self):
+        body = json.dumps({"QueueName": "victim"}).encode()
+        req = AWSRequest(method="POST", url=self.server.endpoint + "/", data=body,
+                         headers={"Content-Type": "application/x-amz-json-1.0",
+                                  "X-Amz-Target": "AmazonSQS.CreateQueue"})
+        SigV4Auth(Credentials("AKIDRUNNEL", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"), "sqs",
+                  "us-east-1").add_auth(req)
+        headers = dict(req.headers.items())
+        headers["Authorization"] = headers["Authorization"].replace(
+            "AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA256 Credential=222222222222/20200101/eu-west-1/sqs/aws4_request, ", 1)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        conn.request("POST", "/", body=body, headers=headers)
+        r = conn.getresponse()
+        out = r.read()
+        conn.close()
+        if r.status == 200:  # accepted: it acts as the key that signed it
+            self.assertIn("/000000000000/victim", json.loads(out)["QueueUrl"])
+        else:
+            self.assertIn(r.status, (400, 403))
+        other = harness.boto3.client("sqs", endpoint_url=self.server.endpoint, region_name="eu-west-1",
+                                     aws_access_key_id="AKIDRUNNEL",
+                                     aws_secret_access_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        self.assertNotIn("QueueUrls", other.list_queues())
+
+
 if __name__ == "__main__":
-    import unittest
     unittest.main()
