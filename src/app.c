@@ -32,7 +32,6 @@ void rn_app_drain(rn_app_t *app)
 void rn_app_reset(rn_app_t *app)
 {
     rn_instances_reset(app->instances);
-    rn_store_reset(app->store);
 }
 
 void rn_app_close(rn_app_t *app)

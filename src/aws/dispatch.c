@@ -620,7 +620,6 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
                                          "Reset is refused: start runnel with --in-memory or --enable-reset"));
         } else {
             rn_instances_reset(app->instances);
-            rn_store_reset(app->store);
             respond_plain_json(rn_http_respond, conn, 200, json_pack("{s:s}", "status", "reset"));
         }
         return 1;

@@ -32,6 +32,12 @@ typedef struct partition {
 struct rn_instances {
     uv_loop_t *loop;
     const rn_config_t *cfg;
+    /* The base partition: the one whose records carry no prefix. It is the
+     * default (account, region) of the run that first wrote the store, kept
+     * as the record runnel/base, so a restart with another --region or
+     * --account-id still reads every record as the partition it was. */
+    char base_account[16];
+    char base_region[64];
     rn_store_t *store;
     rn_sinks_t *sinks;
     const rn_service_t *const *table;
@@ -71,7 +77,7 @@ static partition_t *part_new(rn_instances_t *x, const char *account, const char 
     p->cfg = *x->cfg;
     snprintf(p->cfg.account_id, sizeof p->cfg.account_id, "%s", account);
     snprintf(p->cfg.region, sizeof p->cfg.region, "%s", region);
-    int dflt = strcmp(account, x->cfg->account_id) == 0 && strcmp(region, x->cfg->region) == 0;
+    int dflt = strcmp(account, x->base_account) == 0 && strcmp(region, x->base_region) == 0;
     if (dflt) {
         p->store = x->store;
     } else {
@@ -192,6 +198,8 @@ static int load_queue(void *ud, const rn_store_queue_rec_t *q)
 {
     rn_instances_t *x = ud;
     const char *name;
+    if (q->qid / RN_STORE_ID_SPAN >= x->next_pno) /* never hand out a number in use */
+        x->next_pno = q->qid / RN_STORE_ID_SPAN + 1;
     partition_t *p = part_of(x, q->name, q->qid / RN_STORE_ID_SPAN, &name);
     for (size_t i = 0; p && i < x->nservices; i++)
         if (x->table[i]->owns_queue_records) {
@@ -234,6 +242,15 @@ static int load_kv(void *ud, const char *pns, const char *key, const char *value
     return 0; /* a record no service keeps any more */
 }
 
+/* Records which partition the unprefixed records are (see base_account). */
+static void put_base(rn_instances_t *x)
+{
+    char v[96];
+    snprintf(v, sizeof v, "%s/%s", x->base_account, x->base_region);
+    if (rn_store_durable(x->store))
+        rn_store_kv_put(x->store, "runnel", "base", v);
+}
+
 int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store, rn_sinks_t *sinks,
                       const rn_service_t *const *table, rn_instances_t **out, char *msg, size_t msglen)
 {
@@ -248,7 +265,19 @@ int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store
     x->table = table;
     x->next_pno = 1;
     x->loading = 1;
-    if (!part_new(x, cfg->account_id, cfg->region, 0))
+    char *base = NULL;
+    const char *slash;
+    if (rn_store_kv_get(store, "runnel", "base", &base) == 0 && (slash = strchr(base, '/')) &&
+        (size_t)(slash - base) < sizeof x->base_account && strlen(slash + 1) < sizeof x->base_region) {
+        snprintf(x->base_account, sizeof x->base_account, "%.*s", (int)(slash - base), base);
+        snprintf(x->base_region, sizeof x->base_region, "%s", slash + 1);
+    } else {
+        snprintf(x->base_account, sizeof x->base_account, "%s", cfg->account_id);
+        snprintf(x->base_region, sizeof x->base_region, "%s", cfg->region);
+        put_base(x);
+    }
+    rn_free(base);
+    if (!part_new(x, x->base_account, x->base_region, 0))
         return snprintf(msg, msglen, "out of memory"), -1;
     for (size_t i = 0; table[i]; i++) {
         const rn_service_t *s = table[i];
@@ -377,6 +406,8 @@ void rn_instances_reset(rn_instances_t *x)
         for (size_t i = 0; i < x->nservices; i++)
             if (x->parts[k]->inst[i])
                 x->table[i]->reset(x->parts[k]->inst[i]);
+    rn_store_reset(x->store);
+    put_base(x);
 }
 
 void rn_instances_drain(rn_instances_t *x)

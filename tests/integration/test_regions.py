@@ -167,6 +167,42 @@ class TestPartitionsSurviveRestart(Regions):
         self.assertEqual(self.receive(west, uw, wait=0), [])
 
 
+class TestRestartWithAnotherDefaultRegion(unittest.TestCase):
+    """A data dir written with --region us-east-1 and read back with --region
+    eu-west-1 (and back again) keeps every partition where it was: no message
+    is lost and no new queue takes a restored queue's place."""
+
+    def test_every_partition_stays_where_it_was(self):
+        tmp = tempfile.mkdtemp(prefix="runnel-base-")
+        data = os.path.join(tmp, "data")
+        srv = harness.Server(data, ["--region", "us-east-1"]).start()
+        try:
+            def sqs(region):
+                return harness.boto3.client("sqs", endpoint_url=srv.endpoint, region_name=region,
+                                            aws_access_key_id="test", aws_secret_access_key="test")
+            ue = sqs("us-east-1").create_queue(QueueName="east-q")["QueueUrl"]
+            uw = sqs("eu-west-1").create_queue(QueueName="west-q")["QueueUrl"]
+            sqs("us-east-1").send_message(QueueUrl=ue, MessageBody="east")
+            sqs("eu-west-1").send_message(QueueUrl=uw, MessageBody="west")
+            srv.stop()
+            srv = harness.Server(data, ["--region", "eu-west-1"]).start()
+            sqs("us-west-2").create_queue(QueueName="new-q")
+            n = sqs("eu-west-1").get_queue_attributes(QueueUrl=uw, AttributeNames=["ApproximateNumberOfMessages"])
+            self.assertEqual(n["Attributes"]["ApproximateNumberOfMessages"], "1")
+            srv.stop()
+            srv = harness.Server(data, ["--region", "us-east-1"]).start()
+            got = {r: [m["Body"] for m in sqs(r).receive_message(QueueUrl=u, WaitTimeSeconds=2).get("Messages", [])]
+                   for r, u in (("us-east-1", ue), ("eu-west-1", uw))}
+            self.assertEqual(got, {"us-east-1": ["east"], "eu-west-1": ["west"]})
+            self.assertEqual(sorted(u.rsplit("/", 1)[1] for u in sqs("us-west-2").list_queues()["QueueUrls"]),
+                             ["new-q"])
+            self.assertEqual(sorted(u.rsplit("/", 1)[1] for u in sqs("eu-west-1").list_queues()["QueueUrls"]),
+                             ["west-q"])
+        finally:
+            srv.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 class TestIdentityIsTheSignedCredential(unittest.TestCase):
     """With --auth-file, the account and region come from the credential the
     signature was checked against: a second Credential= slipped into the
