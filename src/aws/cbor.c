@@ -5,6 +5,7 @@
 #include "aws/cbor.h"
 
 #include <cbor.h>
+#include <math.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -179,6 +180,8 @@ static json_t *to_json(dec_t *d, cbor_item_t *it, int depth)
                 return json_boolean(cbor_get_bool(it));
             return json_null(); /* null and undefined */
         }
+        if (!isfinite(cbor_float_get_float(it))) /* JSON has no NaN or infinity */
+            return fail(d, RN_ERR_SERIALIZATION, "A CBOR float is not a finite number.");
         return json_real(cbor_float_get_float(it));
     default:
         return fail(d, RN_ERR_SERIALIZATION, "The CBOR body holds a type this protocol does not use.");
@@ -187,12 +190,14 @@ static json_t *to_json(dec_t *d, cbor_item_t *it, int depth)
 
 /* One pass over the item headers before libcbor sees the body: libcbor
  * allocates an array or map of the size its header declares before reading
- * the items, so 9 bytes could ask for gigabytes. Every declared length must
- * fit in the bytes that are left (an item takes at least one byte, a map
- * entry two); reserved additional-information values are refused. */
+ * the items, so 9 bytes could ask for gigabytes. Every item takes at least one
+ * byte of its own, so the items all arrays and maps declare (a map entry is
+ * two), added up over the whole body, must fit in it; so must each string.
+ * Reserved additional-information values are refused. */
 static int headers_fit(const unsigned char *p, size_t n)
 {
     size_t i = 0;
+    uint64_t declared = 0;
     while (i < n) {
         unsigned mt = p[i] >> 5, ai = p[i] & 31;
         i++;
@@ -218,6 +223,11 @@ static int headers_fit(const unsigned char *p, size_t n)
             i += (size_t)arg;
         else if ((mt == 4 && arg > left) || (mt == 5 && arg > left / 2))
             return 0;
+        else if (mt == 4 || mt == 5) {
+            declared += mt == 5 ? 2 * arg : arg;
+            if (declared > n)
+                return 0;
+        }
     }
     return 1;
 }
@@ -238,7 +248,8 @@ int aws_cbor_decode(const char *body, size_t len, json_t **in, char *msg, size_t
         if (it)
             cbor_decref(&it);
         snprintf(msg, msglen, "The request body is not one well-formed CBOR item.");
-        return res.error.code == CBOR_ERR_MEMERROR ? RN_ERR_NOMEM : RN_ERR_SERIALIZATION;
+        /* libcbor also says MEMERROR for nesting past its own stack */
+        return RN_ERR_SERIALIZATION;
     }
     dec_t d = {msg, msglen, 0};
     json_t *v = cbor_isa_map(it) ? to_json(&d, it, 0) : fail(&d, RN_ERR_SERIALIZATION, "The CBOR body is not a map.");

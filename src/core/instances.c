@@ -163,12 +163,15 @@ static int deliver(void *ud, const char *arn, const rn_message_t *m, char *msg, 
     return u->x->table[u->idx]->deliver(inst, arn, m, msg, msglen);
 }
 
+/* A tapped item reaches the listener in the partition of its source ARN
+ * only: one account never sees another's events. */
 static void tap(void *ud, const char *source, const char *body, size_t len)
 {
     sink_ud_t *u = ud;
-    for (size_t i = 0; i < u->x->nparts; i++)
-        if (u->x->parts[i]->inst[u->idx])
-            u->x->table[u->idx]->tap(u->x->parts[i]->inst[u->idx], source, body, len);
+    char region[64], account[16];
+    partition_t *p = source && arn_place(source, region, account) == 0 ? part_find(u->x, account, region) : NULL;
+    if (p && p->inst[u->idx])
+        u->x->table[u->idx]->tap(p->inst[u->idx], source, body, len);
 }
 
 /* ---- loading ---- */

@@ -31,13 +31,22 @@ static int dedup_check(sqs_queue_t *q, const char *key, sqs_dedup_t **hit)
     return 0;
 }
 
+static void dedup_persist(const sqs_queue_t *q, const char *key, const sqs_msg_t *m, int64_t expires)
+{
+    char skey[1200], val[128];
+    snprintf(skey, sizeof skey, "%lld/%s", (long long)q->qid, key);
+    snprintf(val, sizeof val, "%s %lld %lld", m->id, (long long)m->seq, (long long)expires);
+    rn_store_kv_put(q->svc->store, "dedup", skey, val);
+}
+
 static void dedup_add(sqs_queue_t *q, const char *key, const sqs_msg_t *m, int64_t expires)
 {
     sqs_dedup_t *old = rn_smap_get(&q->dedup, key);
-    if (old) { /* expired entry still in the map: refresh it in place */
+    if (old) { /* expired entry still in the map: refresh it in place, and on disk */
         snprintf(old->msg_id, sizeof old->msg_id, "%s", m->id);
         old->seq = m->seq;
         old->expires_ms = expires;
+        dedup_persist(q, key, m, expires);
         return;
     }
     sqs_dedup_t *d = rn_calloc(1, sizeof *d);
@@ -57,10 +66,7 @@ static void dedup_add(sqs_queue_t *q, const char *key, const sqs_msg_t *m, int64
     else
         q->dd_head = d;
     q->dd_tail = d;
-    char skey[1200], val[128];
-    snprintf(skey, sizeof skey, "%lld/%s", (long long)q->qid, key);
-    snprintf(val, sizeof val, "%s %lld %lld", m->id, (long long)m->seq, (long long)expires);
-    rn_store_kv_put(q->svc->store, "dedup", skey, val);
+    dedup_persist(q, key, m, expires);
 }
 
 void sqs_seqnum(int64_t seq, char out[24])

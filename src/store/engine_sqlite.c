@@ -314,6 +314,8 @@ static void pending_set(sq_t *s, const char *ns, const char *key, const char *va
     char *k = rn_store_full_key(ns, key);
     pend_t *p = rn_calloc(1, sizeof *p);
     if (!k || !p || (value && !(p->value = rn_strdup(value)))) {
+        if (k) /* an older pending value would now be wrong: the database answers until the commit */
+            pend_free(rn_smap_del(&s->pending, k));
         rn_free(k);
         pend_free(p);
         return;
@@ -328,7 +330,8 @@ static void pending_set(sq_t *s, const char *ns, const char *key, const char *va
 }
 
 /* A committed mutation: the database now answers for its key, unless a later
- * mutation of the key is still pending. */
+ * mutation of the key is still pending. (A batch whose commit failed settles
+ * too: reads then show what the database holds, which is what survived.) */
 static void pending_settle(sq_t *s, const op_t *o)
 {
     if (o->kind == OP_RESET && o->sseq == s->reset_seq)

@@ -74,7 +74,8 @@ int rn_store_kv_get(rn_store_t *s, const char *ns, const char *key, char **value
 /* Visits the records of ns whose keys are in [from, to) (NULL: unbounded) in
  * ascending key order (bytewise, as strcmp). fn returning non-zero stops the
  * scan with that value; otherwise returns 0 or an error. Borrowed strings, for
- * the call only. The memory engine sorts on every scan. */
+ * the call only; fn must not write to the store. The memory engine sorts on
+ * every scan. */
 typedef int (*rn_store_kv_fn)(void *ud, const char *key, const char *value);
 int rn_store_kv_scan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * STS operations and the credentials they issue. State: one JSON object,
  * access key → {"secret", "token", "account", "arn", "user", "exp"}, owned by
- * the loop and written through the store (namespace "sts.cred"); an expired
- * credential is dropped when it is next looked up or at load. */
+ * the loop and written through the store (namespace "sts.cred"). An expired
+ * credential stays until the next start, so a request made with it is told
+ * it expired (not that it is unknown); load drops it. */
 #include "sts/sts.h"
 
 #include <openssl/evp.h>

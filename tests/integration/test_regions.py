@@ -96,6 +96,20 @@ class TestIsolation(Regions):
         self.assertEqual(sqs["queues"], 3)
 
 
+class TestDiscoveryStaysInItsAccount(Regions):
+    def test_a_discoverer_on_another_accounts_bus_learns_nothing(self):
+        bus_a = self.client("events", key=A1).describe_event_bus()["Arn"]
+        spy = self.client("schemas", key=A2)
+        spy.create_discoverer(SourceArn=bus_a)
+        own = self.client("schemas", key=A1)
+        own.create_discoverer(SourceArn=bus_a)
+        self.client("events", key=A1).put_events(
+            Entries=[{"Source": "private.orders", "DetailType": "Secret", "Detail": "{\"card\": \"x\"}"}])
+        mine = [s["SchemaName"] for s in own.list_schemas(RegistryName="discovered-schemas")["Schemas"]]
+        self.assertEqual(mine, ["private.orders@Secret"])
+        self.assertEqual(spy.list_schemas(RegistryName="discovered-schemas")["Schemas"], [])
+
+
 class TestCrossRegionDelivery(Regions):
     def test_rule_target_in_another_region_delivers_there(self):
         west_sqs = self.client("sqs", "eu-west-1")

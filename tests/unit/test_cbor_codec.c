@@ -91,6 +91,14 @@ TEST(test_decode_refusals)
     CHECK_INT(rc, RN_ERR_SERIALIZATION);
     CHECK(decode_hex("a16178bbffffffff01", &rc) == NULL); /* a map too */
     CHECK_INT(rc, RN_ERR_SERIALIZATION);
+    /* nested arrays each declaring what is left, together far more than the body */
+    char nest[200] = "a16178";
+    for (int k = 0; k < 40; k++)
+        strcat(nest, "9820"); /* array of 32 */
+    CHECK(decode_hex(nest, &rc) == NULL);
+    CHECK_INT(rc, RN_ERR_SERIALIZATION);
+    CHECK(decode_hex("a16178f97e00", &rc) == NULL); /* NaN (half float): no JSON number */
+    CHECK_INT(rc, RN_ERR_SERIALIZATION);
 }
 
 static const rn_shape_t S_STR = {RN_T_STR}, S_BLOB = {RN_T_BLOB}, S_TIME = {RN_T_TIME};
