@@ -106,19 +106,13 @@ static int is_internal(const char *path)
            strcmp(path, "/_runnel/clock") == 0;
 }
 
-/* The access key, region and service of the request's SigV4 credential
- * (Authorization header, or a presigned URL's X-Amz-Credential), in one pass;
- * each "" when absent or too long. For routing only: what a call may do is
+/* The service of the request's SigV4 credential scope (Authorization header,
+ * or a presigned URL's X-Amz-Credential: KEY/DATE/REGION/SERVICE/...), into
+ * out; "" when absent or too long. For routing only: what a call may do is
  * decided from the credential the signature check parsed (identify()). */
-typedef struct cred_scope {
-    char key[130];
-    char region[64];
-    char service[64];
-} cred_scope_t;
-
-static void cred_scope(const rn_http_req_t *req, cred_scope_t *out)
+static void scope_service(const rn_http_req_t *req, char *out, size_t outlen)
 {
-    out->key[0] = out->region[0] = out->service[0] = '\0';
+    out[0] = '\0';
     const char *auth = hdr(req, "authorization"), *p = NULL, *end = NULL;
     int enc = 0;
     if (auth && (p = strstr(auth, "Credential="))) {
@@ -131,20 +125,14 @@ static void cred_scope(const rn_http_req_t *req, cred_scope_t *out)
             end = req->query + req->query_len;
         enc = 1;
     }
-    if (!p)
-        return;
-    /* fields: 0 access key, 1 date, 2 region, 3 service */
-    char *dst[4] = {out->key, NULL, out->region, out->service};
-    size_t cap[4] = {sizeof out->key, 0, sizeof out->region, sizeof out->service};
-    for (int i = 0; p < end && i < 4; i++) {
+    for (int i = 0; p && p < end && i <= 3; i++) {
         const char *sep = p;
         while (sep < end && *sep != '/' && !(enc && end - sep >= 3 && sep[0] == '%' && sep[1] == '2' &&
                                               (sep[2] == 'F' || sep[2] == 'f')))
             sep++;
-        size_t l = (size_t)(sep - p);
-        if (dst[i] && l < cap[i]) {
-            memcpy(dst[i], p, l);
-            dst[i][l] = '\0';
+        if (i == 3 && (size_t)(sep - p) < outlen) {
+            memcpy(out, p, (size_t)(sep - p));
+            out[sep - p] = '\0';
         }
         p = sep < end ? sep + (*sep == '/' ? 1 : 3) : end;
     }
@@ -154,9 +142,8 @@ static void cred_scope(const rn_http_req_t *req, cred_scope_t *out)
  * the given kind of protocol (targets, api), or the first entry that does. */
 static size_t by_scope(const rn_app_t *app, const rn_http_req_t *req, int want_api)
 {
-    cred_scope_t cs;
-    cred_scope(req, &cs);
-    const char *scope = cs.service;
+    char scope[64];
+    scope_service(req, scope, sizeof scope);
     size_t first = SIZE_MAX;
     for (size_t i = 0; i < app->nservices; i++) {
         const rn_service_t *s = app->services[i];

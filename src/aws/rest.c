@@ -327,6 +327,13 @@ int aws_rest_encode(const rn_op_t *op, const json_t *out, int *status, rn_buf_t 
 
 /* ---- replies ---- */
 
+void rn_rest_reply_free(rn_rest_reply_t *r)
+{
+    rn_free(r->body);
+    r->body = NULL;
+    r->body_len = 0;
+}
+
 void aws_rest_error(const rn_service_t *svc, int err, const char *msg, const char *request_id, rn_rest_reply_t *r)
 {
     const rn_err_info_t *e = rn_err_info(err);

@@ -14,6 +14,18 @@
 #include "core/buf.h"
 #include "core/service.h"
 
+/* One REST reply as the protocol layer renders it. */
+typedef struct rn_rest_reply {
+    int status;
+    const char *content_type; /* static string; NULL when there is no body */
+    char head[320];           /* extra header lines, each ending in "\r\n" */
+    char *body;               /* owned (rn_malloc); NULL when there is no body */
+    size_t body_len;
+} rn_rest_reply_t;
+
+/* Frees a REST reply's body; the struct may be reused. */
+void rn_rest_reply_free(rn_rest_reply_t *r);
+
 /* The operation of `api` whose method and URI template match; raw_path is the
  * path as sent (percent-encoded, without the query). Each segment is
  * percent-decoded before it is compared or captured. On a match *labels gets

@@ -31,22 +31,6 @@ typedef struct rn_service_env {
     rn_sinks_t *sinks;
 } rn_service_env_t;
 
-/* How a REST-JSON endpoint words an error body (each with x-amzn-ErrorType). */
-enum {
-    RN_REST_ERRORS_MESSAGE,      /* {"message": ...} */
-    RN_REST_ERRORS_CODE_MESSAGE, /* {"Code": Shape, "Message": ...} (Schemas) */
-    RN_REST_ERRORS_TYPE_MESSAGE, /* {"Type": "User"|"Service", "message": ...} (Lambda) */
-};
-
-/* One REST reply as the protocol layer renders it. */
-typedef struct rn_rest_reply {
-    int status;
-    const char *content_type; /* static string; NULL when there is no body */
-    char head[320];           /* extra header lines, each ending in "\r\n" */
-    char *body;               /* owned (rn_malloc); NULL when there is no body */
-    size_t body_len;
-} rn_rest_reply_t;
-
 /* Temporary credentials a service issued (STS), as the protocol layer needs
  * them to check a request signed with them. All borrowed. */
 typedef struct rn_credential {
@@ -55,6 +39,13 @@ typedef struct rn_credential {
     const char *account; /* the account the key acts in */
     int64_t expires_ms;
 } rn_credential_t;
+
+/* How a REST-JSON endpoint words an error body (each with x-amzn-ErrorType). */
+enum {
+    RN_REST_ERRORS_MESSAGE,      /* {"message": ...} */
+    RN_REST_ERRORS_CODE_MESSAGE, /* {"Code": Shape, "Message": ...} (Schemas) */
+    RN_REST_ERRORS_TYPE_MESSAGE, /* {"Type": "User"|"Service", "message": ...} (Lambda) */
+};
 
 typedef struct rn_service {
     const char *name;           /* "sqs": the call's service, health, logs */
@@ -132,6 +123,4 @@ typedef struct rn_service {
     void (*destroy)(void *svc);
 } rn_service_t;
 
-/* Frees a REST reply's body; the struct may be reused. */
-void rn_rest_reply_free(rn_rest_reply_t *r);
 #endif
