@@ -149,6 +149,27 @@ class Server:
                             aws_secret_access_key=kw.pop("secret", "test"), config=cfg, **kw)
 
 
+KEY, SECRET = "AKIDRUNNEL", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+
+class AuthFileServer(unittest.TestCase):
+    """One in-memory server per class with --auth-file holding one long-term
+    key (KEY, SECRET)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="runnel-auth-")
+        path = os.path.join(cls.tmp, "keys")
+        with open(path, "w") as f:
+            f.write("%s %s\n" % (KEY, SECRET))
+        cls.server = Server(None, ["--auth-file", path]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
 class ServerTest(unittest.TestCase):
     """Base class: one in-memory server per test class, a fresh state per test."""
     data_dir = False

@@ -217,23 +217,10 @@ class TestRestartWithAnotherDefaultRegion(unittest.TestCase):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-class TestIdentityIsTheSignedCredential(unittest.TestCase):
+class TestIdentityIsTheSignedCredential(harness.AuthFileServer):
     """With --auth-file, the account and region come from the credential the
     signature was checked against: a second Credential= slipped into the
     (unsigned) Authorization header after signing changes nothing."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="runnel-ident-")
-        path = os.path.join(cls.tmp, "keys")
-        with open(path, "w") as f:
-            f.write("AKIDRUNNEL wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n")
-        cls.server = harness.Server(None, ["--auth-file", path]).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_a_spliced_credential_does_not_choose_the_account(self):
         body = json.dumps({"QueueName": "victim"}).encode()

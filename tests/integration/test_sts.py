@@ -10,10 +10,7 @@ missing session token gets InvalidClientTokenId."""
 import datetime
 import http.client
 import json
-import os
 import re
-import shutil
-import tempfile
 import unittest
 
 import botocore
@@ -136,24 +133,7 @@ class TestCredentialsSurviveRestart(harness.ServerTest):
         self.assertEqual(me["Account"], "444455556666")
 
 
-class AuthFileServer(unittest.TestCase):
-    """One in-memory --auth-file server per class, with one long-term key."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="runnel-sts-")
-        path = os.path.join(cls.tmp, "keys")
-        with open(path, "w") as f:
-            f.write("AKIDRUNNEL wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n")
-        cls.server = harness.Server(None, ["--auth-file", path]).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-
-class TestVerifiedWithAuthFile(AuthFileServer):
+class TestVerifiedWithAuthFile(harness.AuthFileServer):
     """With --auth-file, requests signed with issued credentials are verified."""
 
     def creds(self):
@@ -182,7 +162,7 @@ class TestVerifiedWithAuthFile(AuthFileServer):
         self.assertEqual(self.code(no_token.get_caller_identity)[0], "InvalidClientTokenId")
 
 
-class TestExpiryWithTheMovedClock(AuthFileServer):
+class TestExpiryWithTheMovedClock(harness.AuthFileServer):
     """With --auth-file and the clock moved past a credential's expiry, a request
     signed with it gets ExpiredToken (403); a long-term key still works."""
 
