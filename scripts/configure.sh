@@ -40,18 +40,22 @@ cat >"$tmp/probe.c" <<'EOF'
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <uv.h>
+#include <zip.h>
 int main(void) {
     http_parser p;
     http_parser_init(&p, HTTP_REQUEST);
     cbor_item_t *c = cbor_new_null();
     cbor_decref(&c);
     json_decref(json_object());
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_error_fini(&ze);
     EVP_MD_CTX_free(EVP_MD_CTX_new());
     return sqlite3_libversion_number() > 0 && uv_version() > 0 ? 0 : 1;
 }
 EOF
 ${CC:-cc} $cflags -o "$tmp/probe" "$tmp/probe.c" $libs >"$tmp/probe.log" 2>&1 ||
-    { cat "$tmp/probe.log" >&2; fail "the flags from pkg-config ($cflags $libs) do not build a program using libuv, http_parser, jansson, sqlite3, libcrypto and libcbor"; }
+    { cat "$tmp/probe.log" >&2; fail "the flags from pkg-config ($cflags $libs) do not build a program using libuv, http_parser, jansson, sqlite3, libcrypto, libcbor and libzip"; }
 
 mkdir -p "$(dirname "$out")"
 {

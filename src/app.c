@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/runtime_api.h"
+
 int rn_app_open(rn_app_t *app, const rn_service_t *const *services, char *msg, size_t msglen)
 {
     const rn_config_t *cfg = app->cfg;
@@ -17,11 +19,12 @@ int rn_app_open(rn_app_t *app, const rn_service_t *const *services, char *msg, s
         snprintf(msg, msglen, "out of memory");
         return -1;
     }
+    aws_runtime_host(app->loop, &app->runtime);
     size_t n = 0;
     while (services[n])
         n++;
     app->nservices = n;
-    return rn_instances_open(app->loop, cfg, app->store, app->sinks, services, &app->instances, msg, msglen);
+    return rn_instances_open(app->loop, cfg, app->store, app->sinks, &app->runtime, services, &app->instances, msg, msglen);
 }
 
 void rn_app_drain(rn_app_t *app)

@@ -24,6 +24,7 @@ typedef struct rn_app {
     const rn_config_t *cfg;
     rn_store_t *store;
     rn_sinks_t *sinks;
+    rn_runtime_host_t runtime;           /* the Lambda Runtime API's endpoints */
     const rn_service_t *const *services; /* NULL-terminated table */
     size_t nservices;
     rn_instances_t *instances;           /* each service's instance per partition */

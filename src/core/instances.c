@@ -40,6 +40,7 @@ struct rn_instances {
     char base_region[64];
     rn_store_t *store;
     rn_sinks_t *sinks;
+    const rn_runtime_host_t *runtime;
     const rn_service_t *const *table;
     size_t nservices;
     partition_t **parts;
@@ -102,7 +103,7 @@ static void *inst_get(rn_instances_t *x, partition_t *p, size_t idx)
     const rn_service_t *s = x->table[idx];
     if (s->global && p != x->parts[0]) /* one instance, in the default partition */
         return inst_get(x, x->parts[0], idx);
-    rn_service_env_t env = {x->loop, p->store, &p->cfg, x->sinks};
+    rn_service_env_t env = {x->loop, p->store, &p->cfg, x->sinks, x->runtime};
     if (s->create(&env, &p->inst[idx]) < 0) {
         p->inst[idx] = NULL;
         return NULL;
@@ -255,7 +256,8 @@ static void put_base(rn_instances_t *x)
 }
 
 int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store, rn_sinks_t *sinks,
-                      const rn_service_t *const *table, rn_instances_t **out, char *msg, size_t msglen)
+                      const rn_runtime_host_t *runtime, const rn_service_t *const *table, rn_instances_t **out,
+                      char *msg, size_t msglen)
 {
     rn_instances_t *x = rn_calloc(1, sizeof *x);
     if (!x)
@@ -265,6 +267,7 @@ int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store
     x->cfg = cfg;
     x->store = store;
     x->sinks = sinks;
+    x->runtime = runtime;
     x->table = table;
     x->next_pno = 1;
     x->loading = 1;

@@ -20,11 +20,12 @@
 typedef struct rn_instances rn_instances_t;
 
 /* Creates the default partition's instances of every entry in `table`
- * (NULL-terminated; borrowed, as are loop, cfg, store and sinks), restores
+ * (NULL-terminated; borrowed, as are loop, cfg, store, sinks and the
+ * runtime host), restores
  * every partition from the store and starts them. Returns 0, or -1 with the
  * reason in msg. */
 int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store, rn_sinks_t *sinks,
-                      const rn_service_t *const *table, rn_instances_t **out, char *msg, size_t msglen);
+                      const rn_runtime_host_t *runtime, const rn_service_t *const *table, rn_instances_t **out, char *msg, size_t msglen);
 /* The instance of entry idx for (account, region), created and started when
  * there is none yet; NULL when out of memory or over the partition cap. */
 void *rn_instances_get(rn_instances_t *x, size_t idx, const char *account, const char *region);

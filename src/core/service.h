@@ -20,6 +20,7 @@
 #include "core/call.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/runtime.h"
 #include "core/sink.h"
 #include "store/store.h"
 
@@ -29,6 +30,7 @@ typedef struct rn_service_env {
     rn_store_t *store;
     const rn_config_t *cfg;
     rn_sinks_t *sinks;
+    const rn_runtime_host_t *runtime; /* the Lambda Runtime API's endpoints */
 } rn_service_env_t;
 
 /* Temporary credentials a service issued (STS), as the protocol layer needs
