@@ -53,6 +53,10 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# Lambda finds its runtime bootstraps (runtimes/) in this tree unless
+# RUNNEL_RUNTIMES_DIR says otherwise.
+$(BUILD)/obj/src/lambda/lambda.o: CFLAGS += -DRN_RUNTIMES_DIR='"$(CURDIR)/runtimes"'
+
 $(BUILD)/librunnel.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

@@ -191,6 +191,11 @@ static int serve(int argc, char **argv)
     uv_signal_start(&s.sigterm, on_signal, SIGTERM);
     const char *h = cfg.host;
     int v6 = strchr(h, ':') != NULL;
+    /* The address functions' SDKs reach this server at (a wildcard host is
+     * reached over loopback). */
+    int wild = !strcmp(h, "0.0.0.0") || !strcmp(h, "::");
+    snprintf(app->runtime.endpoint, sizeof app->runtime.endpoint, "http://%s%s%s:%d", v6 && !wild ? "[" : "",
+             wild ? "127.0.0.1" : h, v6 && !wild ? "]" : "", rn_http_server_port(app->http));
     RN_INFO("runnel %s ready endpoint=http://%s%s%s:%d data=%s store=%s startup_ms=%lld", RN_VERSION, v6 ? "[" : "",
             h, v6 ? "]" : "", rn_http_server_port(app->http), cfg.in_memory ? "(in-memory)" : cfg.data_dir,
             rn_store_kind(app->store), (long long)(rn_now_ms() - t0));

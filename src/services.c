@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "events/events.h"
+#include "lambda/lambda.h"
 #include "schemas/schemas.h"
 #include "sqs/sqs.h"
 #include "sts/sts.h"
@@ -15,5 +16,6 @@ const rn_service_t *const rn_services[] = {
     &ev_service,
     &schemas_service,
     &sts_service,
+    &lambda_service,
     NULL,
 };

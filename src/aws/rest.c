@@ -329,6 +329,8 @@ int aws_rest_encode(const rn_op_t *op, const json_t *out, int *status, rn_buf_t 
 
 void rn_rest_reply_free(rn_rest_reply_t *r)
 {
+    rn_free(r->head);
+    r->head = NULL;
     rn_free(r->body);
     r->body = NULL;
     r->body_len = 0;
@@ -342,8 +344,9 @@ void aws_rest_error(const rn_service_t *svc, int err, const char *msg, const cha
     memset(r, 0, sizeof *r);
     r->status = e->status;
     r->content_type = "application/json";
-    snprintf(r->head, sizeof r->head, "x-amzn-RequestId: %s\r\nx-amzn-ErrorType: %s\r\n", request_id ? request_id : "",
-             shape);
+    rn_buf_t h = {0};
+    rn_buf_printf(&h, "x-amzn-RequestId: %s\r\nx-amzn-ErrorType: %s\r\n", request_id ? request_id : "", shape);
+    r->head = rn_buf_take(&h, NULL);
     json_t *body;
     switch (svc->rest_errors) {
     case RN_REST_ERRORS_CODE_MESSAGE:
@@ -384,9 +387,11 @@ void aws_rest_reply(const rn_service_t *svc, const rn_op_t *op, const json_t *ou
         return;
     }
     r->status = status;
-    int n = snprintf(r->head, sizeof r->head, "x-amzn-RequestId: %s\r\n", request_id ? request_id : "");
-    if (head.len && n >= 0 && (size_t)n + head.len < sizeof r->head)
-        memcpy(r->head + n, head.data, head.len + 1);
+    rn_buf_t h = {0};
+    rn_buf_printf(&h, "x-amzn-RequestId: %s\r\n", request_id ? request_id : "");
+    if (head.len)
+        rn_buf_add(&h, head.data, head.len);
+    r->head = rn_buf_take(&h, NULL);
     rn_buf_free(&head);
     if (body.len) {
         r->content_type = "application/json";

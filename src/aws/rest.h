@@ -18,12 +18,12 @@
 typedef struct rn_rest_reply {
     int status;
     const char *content_type; /* static string; NULL when there is no body */
-    char head[320];           /* extra header lines, each ending in "\r\n" */
+    char *head;               /* owned: extra header lines, each ending in "\r\n" */
     char *body;               /* owned (rn_malloc); NULL when there is no body */
     size_t body_len;
 } rn_rest_reply_t;
 
-/* Frees a REST reply's body; the struct may be reused. */
+/* Frees a REST reply's head and body; the struct may be reused. */
 void rn_rest_reply_free(rn_rest_reply_t *r);
 
 /* The operation of `api` whose method and URI template match; raw_path is the

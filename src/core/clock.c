@@ -5,11 +5,16 @@
 
 static int64_t offset_ms;
 
-int64_t rn_now_ms(void)
+int64_t rn_real_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + offset_ms;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t rn_now_ms(void)
+{
+    return rn_real_us() / 1000 + offset_ms;
 }
 
 void rn_clock_shift(int64_t delta_ms)

@@ -10,6 +10,9 @@
 #include <stdint.h>
 /* Milliseconds since the Unix epoch, plus the offset. */
 int64_t rn_now_ms(void);
+/* Real time: microseconds since the Unix epoch, never moved (what a
+ * function's deadline and durations are measured in). */
+int64_t rn_real_us(void);
 /* Moves the clock forward by delta milliseconds (0 or more). */
 void rn_clock_shift(int64_t delta_ms);
 /* How far the clock has been moved, in milliseconds. */

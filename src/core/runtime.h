@@ -51,6 +51,9 @@ typedef void (*rn_runtime_gone_fn)(void *ud, rn_runtime_req_t *r);
 
 typedef struct rn_runtime_host {
     void *host;
+    /* The server's own address ("http://127.0.0.1:4566"), for the SDKs
+     * inside a function; set once the server listens. */
+    char endpoint[300];
     /* Opens an endpoint; addr gets "127.0.0.1:PORT". 0, or -1 with msg. */
     int (*open)(void *host, rn_runtime_msg_fn on_msg, rn_runtime_gone_fn on_gone, void *ud,
                 rn_runtime_ep_t **out, char *addr, size_t addrlen, char *msg, size_t msglen);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/hex.h"
+#include "core/base64.h"
 #include "core/err.h"
 #include "core/mem.h"
 
@@ -39,27 +40,6 @@ void sqs_sha256_hex(const void *data, size_t n, char out[65])
     unsigned len = 0;
     EVP_Digest(data, n, d, &len, EVP_sha256(), NULL);
     rn_hex_encode(d, len, out);
-}
-
-int sqs_b64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen)
-{
-    if (n % 4)
-        return RN_ERR_INVALID_PARAMETER;
-    unsigned char *b = rn_malloc(n / 4 * 3 + 1);
-    if (!b)
-        return RN_ERR_NOMEM;
-    int l = n ? EVP_DecodeBlock(b, (const unsigned char *)in, (int)n) : 0;
-    if (l < 0) {
-        rn_free(b);
-        return RN_ERR_INVALID_PARAMETER;
-    }
-    if (n >= 1 && in[n - 1] == '=')
-        l--;
-    if (n >= 2 && in[n - 2] == '=')
-        l--;
-    *out = b;
-    *outlen = (size_t)l;
-    return 0;
 }
 
 static void put_len(EVP_MD_CTX *ctx, const void *p, size_t n)
@@ -101,7 +81,7 @@ int sqs_md5_message_attributes(const json_t *attrs, char out[33])
             unsigned char t = 2, *bin;
             size_t bl;
             EVP_DigestUpdate(ctx, &t, 1);
-            rc = sqs_b64_decode(json_string_value(bv), json_string_length(bv), &bin, &bl);
+            rc = rn_b64_decode(json_string_value(bv), json_string_length(bv), &bin, &bl);
             if (rc == 0) {
                 put_len(ctx, bin, bl);
                 rn_free(bin);

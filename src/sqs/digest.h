@@ -14,6 +14,4 @@ void sqs_md5_hex(const void *data, size_t n, char out[33]);
 int sqs_md5_message_attributes(const json_t *attrs, char out[33]);
 /* Hex SHA-256 of data (content-based MessageDeduplicationId). */
 void sqs_sha256_hex(const void *data, size_t n, char out[65]);
-/* Decodes base64. Caller owns *out; free with rn_free(). */
-int sqs_b64_decode(const char *in, size_t n, unsigned char **out, size_t *outlen);
 #endif

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <wctype.h>
 
+#include "core/base64.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/unicode.h"
@@ -196,7 +197,7 @@ int sqs_msgattrs_validate(const json_t *attrs, int system, size_t *size_out, cha
                          kind, name, "Binary");
                 return RN_ERR_INVALID_PARAMETER;
             }
-            if (sqs_b64_decode(json_string_value(bv), json_string_length(bv), &bin, &bl) < 0) {
+            if (rn_b64_decode(json_string_value(bv), json_string_length(bv), &bin, &bl) < 0) {
                 snprintf(msg, msglen, "Message (%s) attribute '%s' has an invalid binary value.", kind, name);
                 return RN_ERR_INVALID_PARAMETER;
             }

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT
+ * AWS Lambda's API (2015-03-31, REST-JSON), the operations Runnel serves, as
+ * one protocol-neutral description: each operation's method, dated URI
+ * template and status of success, and where each input member travels. Body
+ * members pass to the service as the client sent them (nested structures
+ * whole; the service checks them). Replies are the operations' results as
+ * they are, except Invoke's, whose status, headers and payload are described. */
+#include "lambda/lambda_int.h"
+
+#include <string.h>
+
+static const rn_shape_t S_STR = {RN_T_STR}, S_INT = {RN_T_INT}, S_BOOL = {RN_T_BOOL}, S_OBJ = {RN_T_STRUCT};
+static const rn_shape_t L_STR = {RN_T_LIST, .elem = &S_STR};
+static const rn_shape_t M_STR = {RN_T_MAP, .elem = &S_STR};
+
+#define FN RN_AT(URI, "FunctionName", "FunctionName", S_STR)
+#define QUALIFIER RN_AT(QUERY, "Qualifier", "Qualifier", S_STR)
+#define MARKER RN_AT(QUERY, "Marker", "Marker", S_STR)
+#define MAX_ITEMS RN_AT(QUERY, "MaxItems", "MaxItems", S_INT)
+
+/* The configuration members CreateFunction and UpdateFunctionConfiguration share. */
+#define CONFIG_MEMBERS                                                                                             \
+    RN_MEMBER("Runtime", S_STR), RN_MEMBER("Role", S_STR), RN_MEMBER("Handler", S_STR),                            \
+        RN_MEMBER("Description", S_STR), RN_MEMBER("Timeout", S_INT), RN_MEMBER("MemorySize", S_INT),              \
+        RN_MEMBER("VpcConfig", S_OBJ), RN_MEMBER("DeadLetterConfig", S_OBJ), RN_MEMBER("Environment", S_OBJ),     \
+        RN_MEMBER("KMSKeyArn", S_STR), RN_MEMBER("TracingConfig", S_OBJ), RN_MEMBER("Layers", L_STR),              \
+        RN_MEMBER("FileSystemConfigs", S_OBJ), RN_MEMBER("ImageConfig", S_OBJ),                                    \
+        RN_MEMBER("EphemeralStorage", S_OBJ), RN_MEMBER("SnapStart", S_OBJ), RN_MEMBER("LoggingConfig", S_OBJ)
+
+static const rn_member_t create_in[] = {
+    RN_MEMBER("FunctionName", S_STR), RN_MEMBER("Code", S_OBJ), RN_MEMBER("Publish", S_BOOL),
+    RN_MEMBER("PackageType", S_STR), RN_MEMBER("Tags", M_STR), RN_MEMBER("CodeSigningConfigArn", S_STR),
+    RN_MEMBER("Architectures", L_STR), CONFIG_MEMBERS, RN_END};
+static const rn_member_t update_config_in[] = {FN, RN_MEMBER("RevisionId", S_STR), CONFIG_MEMBERS, RN_END};
+static const rn_member_t update_code_in[] = {
+    FN, RN_MEMBER("ZipFile", S_STR), RN_MEMBER("S3Bucket", S_STR), RN_MEMBER("S3Key", S_STR),
+    RN_MEMBER("S3ObjectVersion", S_STR), RN_MEMBER("ImageUri", S_STR), RN_MEMBER("Publish", S_BOOL),
+    RN_MEMBER("DryRun", S_BOOL), RN_MEMBER("RevisionId", S_STR), RN_MEMBER("Architectures", L_STR),
+    RN_MEMBER(LAMBDA_LOCAL_DIR, S_STR), RN_END};
+static const rn_member_t fn_qualified[] = {FN, QUALIFIER, RN_END};
+static const rn_member_t list_in[] = {RN_AT(QUERY, "MasterRegion", "MasterRegion", S_STR),
+                                      RN_AT(QUERY, "FunctionVersion", "FunctionVersion", S_STR), MARKER,
+                                      MAX_ITEMS, RN_END};
+static const rn_member_t invoke_in[] = {
+    FN,
+    RN_AT(HEADER, "InvocationType", "X-Amz-Invocation-Type", S_STR),
+    RN_AT(HEADER, "LogType", "X-Amz-Log-Type", S_STR),
+    RN_AT(HEADER, "ClientContext", "X-Amz-Client-Context", S_STR),
+    QUALIFIER,
+    RN_AT(PAYLOAD, "Payload", "Payload", S_STR),
+    RN_END};
+static const rn_member_t invoke_out[] = {
+    RN_AT(STATUS, "StatusCode", "StatusCode", S_INT),
+    RN_AT(HEADER, "FunctionError", "X-Amz-Function-Error", S_STR),
+    RN_AT(HEADER, "LogResult", "X-Amz-Log-Result", S_STR),
+    RN_AT(HEADER, "ExecutedVersion", "X-Amz-Executed-Version", S_STR),
+    RN_AT(PAYLOAD, "Payload", "Payload", S_STR),
+    RN_END};
+static const rn_member_t none_in[] = {RN_END};
+
+#define FNS "/2015-03-31/functions"
+
+static const rn_op_t ops[] = {
+    {"CreateFunction", create_in, NULL, "POST", FNS, 201},
+    {"DeleteFunction", fn_qualified, NULL, "DELETE", FNS "/{FunctionName}", 204},
+    {"GetAccountSettings", none_in, NULL, "GET", "/2016-08-19/account-settings", 200},
+    {"GetFunction", fn_qualified, NULL, "GET", FNS "/{FunctionName}", 200},
+    {"GetFunctionConfiguration", fn_qualified, NULL, "GET", FNS "/{FunctionName}/configuration", 200},
+    {"Invoke", invoke_in, invoke_out, "POST", FNS "/{FunctionName}/invocations", 200},
+    {"ListFunctions", list_in, NULL, "GET", FNS, 200},
+    {"UpdateFunctionCode", update_code_in, NULL, "PUT", FNS "/{FunctionName}/code", 200},
+    {"UpdateFunctionConfiguration", update_config_in, NULL, "PUT", FNS "/{FunctionName}/configuration", 200},
+    {NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+const rn_api_t lambda_api = {.ops = ops};
+
+/* Lambda's dated paths (and the function URL of no other service). */
+int lambda_owns_path(const char *path)
+{
+    static const char *const prefixes[] = {"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/",
+                                           "/2018-10-31/", "/2019-09-25/", "/2019-09-30/", "/2020-04-22/",
+                                           "/2020-06-30/", "/2021-10-31/", "/2014-11-13/", NULL};
+    for (int i = 0; prefixes[i]; i++)
+        if (!strncmp(path, prefixes[i], strlen(prefixes[i])))
+            return 1;
+    return 0;
+}

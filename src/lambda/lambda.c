@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT
+ * The Lambda service instance: its registry of functions, where it keeps
+ * code (<data-dir>/lambda/ACCOUNT-REGION/, or a temporary directory with
+ * --in-memory), the operations' dispatch, and restoring functions and
+ * pending Event invokes from the store. */
+#include "lambda/lambda_int.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#ifndef RN_RUNTIMES_DIR
+#define RN_RUNTIMES_DIR "runtimes"
+#endif
+
+#define IDLE_STOP_MS (300 * 1000) /* an instance idle this long is stopped */
+
+static const rn_err_info_t lambda_rows[] = {LAMBDA_ERR_TABLE(RN_ERR_ROW)};
+const rn_err_table_t lambda_errors = {LAMBDA_ERR_FIRST_ + 1, sizeof lambda_rows / sizeof lambda_rows[0], lambda_rows};
+
+void lambda_fn_arn(const lambda_t *L, const char *name, char *buf, size_t len)
+{
+    snprintf(buf, len, "arn:aws:lambda:%s:%s:function:%s", L->env.cfg->region, L->env.cfg->account_id, name);
+}
+
+static int mkdirs(const char *path)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = 0;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+            return -1;
+        *s = '/';
+    }
+    return mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void on_reap(uv_timer_t *t)
+{
+    lambda_reap_idle(t->data, IDLE_STOP_MS);
+}
+
+int lambda_new(const rn_service_env_t *env, lambda_t **out)
+{
+    rn_err_register(&lambda_errors);
+    lambda_t *L = rn_calloc(1, sizeof *L);
+    if (!L)
+        return RN_ERR_NOMEM;
+    L->env = *env;
+    const char *rt = getenv("RUNNEL_RUNTIMES_DIR");
+    snprintf(L->runtimes, sizeof L->runtimes, "%s", rt && *rt ? rt : RN_RUNTIMES_DIR);
+    if (env->cfg->in_memory || !env->cfg->data_dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(L->root, sizeof L->root, "%s/runnel-lambda-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(L->root)) {
+            RN_ERROR("lambda: cannot make a temporary directory: %s", strerror(errno));
+            rn_free(L);
+            return RN_ERR_INTERNAL;
+        }
+        L->root_is_tmp = 1;
+    } else {
+        snprintf(L->root, sizeof L->root, "%s/lambda/%s-%s", env->cfg->data_dir, env->cfg->account_id,
+                 env->cfg->region);
+        if (mkdirs(L->root) < 0) {
+            RN_ERROR("lambda: cannot make %s: %s", L->root, strerror(errno));
+            rn_free(L);
+            return RN_ERR_INTERNAL;
+        }
+    }
+    char inst[PATH_MAX + 16];
+    snprintf(inst, sizeof inst, "%s/instances", L->root);
+    lambda_rm_tree(inst); /* what instances of an earlier run left */
+    mkdirs(inst);
+    uv_timer_init(env->loop, &L->reaper);
+    L->reaper.data = L;
+    uv_unref((uv_handle_t *)&L->reaper);
+    *out = L;
+    return 0;
+}
+
+void lambda_start(lambda_t *L)
+{
+    uv_timer_start(&L->reaper, on_reap, 30000, 30000);
+    L->reaper_on = 1;
+    lambda_resume_async(L);
+}
+
+static void drop_all(lambda_t *L)
+{
+    size_t i = 0;
+    const char *name;
+    void *v;
+    while (rn_smap_next(&L->fns, &i, &name, &v)) {
+        lambda_fn_t *fn = v;
+        fn->deleted = 1;
+        lambda_fn_stop_all(fn);
+        lambda_fn_release(fn);
+    }
+    rn_smap_free(&L->fns);
+    memset(&L->fns, 0, sizeof L->fns);
+}
+
+void lambda_reset(lambda_t *L)
+{
+    drop_all(L);
+}
+
+void lambda_drain(lambda_t *L)
+{
+    drop_all(L);
+}
+
+static void reaper_closed(uv_handle_t *h)
+{
+    lambda_t *L = h->data;
+    if (L->root_is_tmp)
+        lambda_rm_tree(L->root);
+    rn_free(L);
+}
+
+void lambda_free(lambda_t *L)
+{
+    if (!L)
+        return;
+    drop_all(L);
+    uv_timer_stop(&L->reaper);
+    uv_close((uv_handle_t *)&L->reaper, reaper_closed);
+}
+
+json_t *lambda_stats(lambda_t *L)
+{
+    return json_pack("{s:I,s:i,s:I}", "functions", (json_int_t)L->fns.len, "instances", L->running, "invocations",
+                     (json_int_t)L->invocations);
+}
+
+int lambda_call(lambda_t *L, rn_call_t *c)
+{
+    const char *op = c->op;
+    if (!strcmp(op, "Invoke"))
+        return lambda_invoke(L, c);
+    if (!strcmp(op, "CreateFunction"))
+        return lambda_create_function(L, c);
+    if (!strcmp(op, "GetFunction"))
+        return lambda_get_function(L, c, 0);
+    if (!strcmp(op, "GetFunctionConfiguration"))
+        return lambda_get_function(L, c, 1);
+    if (!strcmp(op, "ListFunctions"))
+        return lambda_list_functions(L, c);
+    if (!strcmp(op, "DeleteFunction"))
+        return lambda_delete_function(L, c);
+    if (!strcmp(op, "UpdateFunctionConfiguration"))
+        return lambda_update_config(L, c);
+    if (!strcmp(op, "UpdateFunctionCode"))
+        return lambda_update_code(L, c);
+    if (!strcmp(op, "GetAccountSettings"))
+        return lambda_account_settings(L, c);
+    return rn_call_fail(c, RN_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", op);
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT
+ * Lambda's internals: the function registry (function.c), code packages
+ * (code.c), instances and invocations (sandbox.c, invoke.c). Everything here
+ * lives on the loop and belongs to the lambda_t that holds it. */
+#ifndef RN_LAMBDA_INT_H
+#define RN_LAMBDA_INT_H
+#include <jansson.h>
+#include <limits.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "core/buf.h"
+#include "core/map.h"
+#include "core/service.h"
+#include "lambda/lambda.h"
+#include "lambda/lambda_err.h"
+
+/* A Runnel extension of UpdateFunctionCode and CreateFunction's Code: a
+ * local directory run in place (hot reload), instead of a zip. */
+#define LAMBDA_LOCAL_DIR "RunnelCodeDirectory"
+
+#define LAMBDA_MAX_SYNC_PAYLOAD 6291456    /* 6 MB, request and response */
+#define LAMBDA_MAX_ASYNC_PAYLOAD 1048576   /* 1 MB */
+#define LAMBDA_MAX_ZIPPED 52428800         /* 50 MB */
+#define LAMBDA_MAX_UNZIPPED 262144000      /* 250 MB */
+#define LAMBDA_ACCOUNT_CONCURRENCY 1000
+#define LAMBDA_LOG_TAIL 4096
+
+typedef struct lambda lambda_t;
+typedef struct lambda_fn lambda_fn_t;
+typedef struct lambda_inst lambda_inst_t;
+typedef struct lambda_inv lambda_inv_t;
+
+/* One invocation, from Invoke to its result. */
+struct lambda_inv {
+    char id[37];
+    lambda_fn_t *fn;
+    char *payload;         /* owned */
+    size_t len;
+    char *client_context;  /* owned JSON text (decoded from base64), or NULL */
+    rn_call_t *call;       /* a RequestResponse caller still waiting, or NULL */
+    int tail;              /* LogType Tail */
+    int async;             /* an Event invoke, kept as lambda.async/<id> until done */
+    lambda_inst_t *inst;   /* while running */
+    int64_t start_us;
+    lambda_inv_t *next;    /* the function's queue */
+};
+
+enum { INST_STARTING, INST_IDLE, INST_BUSY, INST_DEAD };
+
+/* One running child process and its Runtime API endpoint. */
+struct lambda_inst {
+    lambda_fn_t *fn;
+    uv_process_t proc;
+    uv_pipe_t out;
+    uv_timer_t timer;         /* the invocation's timeout, or init's */
+    int handles;              /* libuv handles still open */
+    int exited;
+    int64_t exit_status;
+    int term_signal;
+    rn_runtime_ep_t *ep;
+    char addr[64];
+    int state;                /* INST_* */
+    rn_runtime_req_t *waiting; /* its parked "next" */
+    lambda_inv_t *inv;        /* the invocation it runs */
+    int64_t spawned_us, init_us, idle_since_ms;
+    int timed_out;
+    int inv_count;            /* invocations finished (the first REPORT has Init Duration) */
+    int stale;                /* code or configuration changed: stop after its invocation */
+    rn_buf_t log;             /* output since the current invocation began */
+    char stream[128];         /* log stream name */
+    char tmp[PATH_MAX];       /* its own TMPDIR */
+    lambda_inst_t *next;      /* the function's instances */
+};
+
+/* One function ($LATEST). */
+struct lambda_fn {
+    lambda_t *L;
+    char name[65];
+    json_t *cfg;          /* FunctionConfiguration as GetFunction returns it */
+    json_t *tags;         /* {key: value} */
+    char code_dir[PATH_MAX]; /* the unpacked package, or the local directory */
+    int local;            /* code_dir is the user's own directory */
+    char hot_stamp[64];   /* local: the newest mtime seen, to restart on change */
+    int64_t hot_checked_ms;
+    lambda_inst_t *insts;
+    int ninst, nstarting;
+    lambda_inv_t *qhead, *qtail;
+    int qlen;
+    int reserved;         /* reserved concurrency, -1: none */
+    int deleted;          /* removed; freed when its last instance is gone */
+};
+
+struct lambda {
+    rn_service_env_t env;
+    rn_smap_t fns;            /* name -> lambda_fn_t */
+    char root[PATH_MAX];     /* code packages and instance dirs */
+    int root_is_tmp;         /* --in-memory: removed at exit */
+    char runtimes[PATH_MAX]; /* our bootstraps (runtimes/ in the source tree) */
+    int running;             /* instances alive, all functions */
+    uint64_t invocations;
+    rn_call_t *calling;      /* the Invoke being handled now: finished in the call, not through done */
+    uv_timer_t reaper;       /* stops instances idle too long */
+    int reaper_on;
+};
+
+extern const rn_api_t lambda_api;
+int lambda_owns_path(const char *path);
+
+/* lambda.c */
+int lambda_new(const rn_service_env_t *env, lambda_t **out);
+void lambda_free(lambda_t *L);
+int lambda_call(lambda_t *L, rn_call_t *c);
+int lambda_load_kv(lambda_t *L, const char *ns, const char *key, const char *value);
+void lambda_start(lambda_t *L);
+void lambda_reset(lambda_t *L);
+void lambda_drain(lambda_t *L);
+json_t *lambda_stats(lambda_t *L);
+/* "arn:aws:lambda:REGION:ACCOUNT:function:NAME" into buf. */
+void lambda_fn_arn(const lambda_t *L, const char *name, char *buf, size_t len);
+
+/* function.c: the control plane */
+int lambda_create_function(lambda_t *L, rn_call_t *c);
+int lambda_get_function(lambda_t *L, rn_call_t *c, int config_only);
+int lambda_list_functions(lambda_t *L, rn_call_t *c);
+int lambda_delete_function(lambda_t *L, rn_call_t *c);
+int lambda_update_config(lambda_t *L, rn_call_t *c);
+int lambda_update_code(lambda_t *L, rn_call_t *c);
+int lambda_account_settings(lambda_t *L, rn_call_t *c);
+/* The function a FunctionName (name, partial or full ARN, maybe with a
+ * qualifier) and Qualifier name, or NULL with the call's error set. */
+lambda_fn_t *lambda_find(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier);
+void lambda_fn_release(lambda_fn_t *fn);
+
+/* code.c: packages */
+/* Decodes and unpacks a base64 zip into <root>/code/<hex sha256>/; fills
+ * dir, CodeSha256 (base64) and CodeSize. 0, or an error on the call. */
+int lambda_code_from_zip(lambda_t *L, rn_call_t *c, const char *b64, char *dir, size_t dirlen, char *sha_b64,
+                         size_t shalen, int64_t *size);
+/* Removes a directory tree (not following links). */
+void lambda_rm_tree(const char *path);
+/* A local directory's content stamp (the newest mtime under it). */
+void lambda_code_stamp(const char *dir, char *stamp, size_t len);
+
+/* sandbox.c: instances */
+int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen);
+void lambda_inst_kill(lambda_inst_t *in);
+void lambda_inst_give(lambda_inst_t *in, lambda_inv_t *inv);
+/* Stops every instance of fn (code or configuration changed, deleted). */
+void lambda_fn_stop_all(lambda_fn_t *fn);
+void lambda_reap_idle(lambda_t *L, int64_t idle_ms);
+
+/* invoke.c */
+int lambda_invoke(lambda_t *L, rn_call_t *c);
+/* Hands queued invocations to idle instances, starting new ones up to the
+ * function's concurrency. */
+void lambda_dispatch(lambda_fn_t *fn);
+/* An invocation finished: payload (owned, moved) with function_error NULL
+ * (success) or "Unhandled". */
+void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char *function_error);
+void lambda_inv_free(lambda_inv_t *inv);
+/* The Runtime API's messages for one instance. */
+void lambda_runtime_msg(void *ud, rn_runtime_req_t *r, const rn_runtime_msg_t *m);
+void lambda_runtime_gone(void *ud, rn_runtime_req_t *r);
+/* Queues the Event invokes the store kept (at start). */
+void lambda_resume_async(lambda_t *L);
+#endif
