@@ -81,6 +81,7 @@ struct rn_http_server {
     int refusing;            /* warned about max_connections, not yet below it */
     rn_http_conn_t *conns;
     size_t nconns;
+    size_t nclosing; /* connection handles whose close has not completed */
     int port;
     int shutting_down;
     int listener_closed, sweep_closed;
@@ -575,6 +576,7 @@ static void on_conn_closed(uv_handle_t *h)
     rn_http_server_t *s = c->srv;
     rn_free(c->hoff);
     rn_free(c);
+    s->nclosing--;
     maybe_drained(s);
 }
 
@@ -605,6 +607,7 @@ static void conn_close(rn_http_conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     s->nconns--;
+    s->nclosing++;
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
 
@@ -650,8 +653,7 @@ static void on_connection(uv_stream_t *server, int status)
     c->tcp.data = c;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
         c->closing = 1;
-        s->nconns++; /* balanced in on_conn_closed via maybe_drained accounting */
-        s->nconns--;
+        s->nclosing++;
         uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
         return;
     }
@@ -790,7 +792,7 @@ static void on_handle_closed(uv_handle_t *h)
 
 static void maybe_drained(rn_http_server_t *s)
 {
-    if (s->shutting_down && s->nconns == 0 && s->listener_closed && s->sweep_closed && s->on_drained) {
+    if (s->shutting_down && s->nconns == 0 && s->nclosing == 0 && s->listener_closed && s->sweep_closed && s->on_drained) {
         void (*fn)(void *) = s->on_drained;
         s->on_drained = NULL;
         fn(s->drained_arg);

@@ -332,7 +332,7 @@ static lambda_fn_t *fn_new(lambda_t *L, const char *name)
 
 void lambda_fn_release(lambda_fn_t *fn)
 {
-    if (!fn || fn->insts)
+    if (!fn || fn->alive)
         return; /* the last instance to go frees it (sandbox.c) */
     while (fn->qhead) {
         lambda_inv_t *inv = fn->qhead;
@@ -520,7 +520,7 @@ int lambda_delete_function(lambda_t *L, rn_call_t *c)
     rn_smap_del(&L->fns, fn->name);
     rn_store_kv_delete(L->env.store, "lambda.fn", fn->name);
     fn->deleted = 1;
-    lambda_fn_stop_all(fn);
+    lambda_fn_stop_all(fn, 0);
     lambda_fn_release(fn);
     c->out = json_object();
     return 0;
@@ -552,7 +552,7 @@ int lambda_update_config(lambda_t *L, rn_call_t *c)
     apply_config(fn, c->in);
     touch(fn);
     persist(fn);
-    lambda_fn_stop_all(fn); /* new instances see the new configuration */
+    lambda_fn_stop_all(fn, 0); /* new instances see the new configuration */
     c->out = as_first_seen(fn, 0);
     return 0;
 }
@@ -574,7 +574,7 @@ int lambda_update_code(lambda_t *L, rn_call_t *c)
         return c->err;
     touch(fn);
     persist(fn);
-    lambda_fn_stop_all(fn);
+    lambda_fn_stop_all(fn, 0);
     c->out = as_first_seen(fn, 0);
     return 0;
 }

@@ -75,7 +75,7 @@ static void hot_reload(lambda_fn_t *fn)
     if (strcmp(stamp, fn->hot_stamp)) {
         snprintf(fn->hot_stamp, sizeof fn->hot_stamp, "%s", stamp);
         RN_INFO("lambda %s: %s changed; instances restart", fn->name, fn->code_dir);
-        lambda_fn_stop_all(fn);
+        lambda_fn_stop_all(fn, 0);
     }
 }
 
@@ -235,7 +235,7 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
     }
     if (dry) {
         rn_free(cc);
-        c->out = json_pack("{s:i}", "StatusCode", 204);
+        c->out = json_pack("{s:i,s:s}", "StatusCode", 204, "Payload", "");
         return 0;
     }
     if (!event && fn->reserved == 0) {
@@ -269,7 +269,7 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
         rn_json_free(s);
         enqueue(fn, inv);
         lambda_dispatch(fn);
-        c->out = json_pack("{s:i}", "StatusCode", 202);
+        c->out = json_pack("{s:i,s:s}", "StatusCode", 202, "Payload", "");
         return 0;
     }
     inv->call = c;

@@ -104,7 +104,7 @@ static void drop_all(lambda_t *L)
     while (rn_smap_next(&L->fns, &i, &name, &v)) {
         lambda_fn_t *fn = v;
         fn->deleted = 1;
-        lambda_fn_stop_all(fn);
+        lambda_fn_stop_all(fn, 1);
         lambda_fn_release(fn);
     }
     rn_smap_free(&L->fns);

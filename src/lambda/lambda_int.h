@@ -85,6 +85,7 @@ struct lambda_fn {
     int64_t hot_checked_ms;
     lambda_inst_t *insts;
     int ninst, nstarting;
+    int alive;            /* instances not yet freed (their handles still closing) */
     lambda_inv_t *qhead, *qtail;
     int qlen;
     int reserved;         /* reserved concurrency, -1: none */
@@ -146,8 +147,9 @@ void lambda_code_stamp(const char *dir, char *stamp, size_t len);
 int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen);
 void lambda_inst_kill(lambda_inst_t *in);
 void lambda_inst_give(lambda_inst_t *in, lambda_inv_t *inv);
-/* Stops every instance of fn (code or configuration changed, deleted). */
-void lambda_fn_stop_all(lambda_fn_t *fn);
+/* Stops every instance of fn: idle ones now, busy ones after their
+ * invocation (code or configuration changed, deleted), or all now. */
+void lambda_fn_stop_all(lambda_fn_t *fn, int now);
 void lambda_reap_idle(lambda_t *L, int64_t idle_ms);
 
 /* invoke.c */

@@ -167,7 +167,7 @@ static void inst_closed(uv_handle_t *h)
     lambda_fn_t *fn = in->fn;
     rn_buf_free(&in->log);
     rn_free(in);
-    if (fn->deleted && !fn->insts)
+    if (--fn->alive == 0 && fn->deleted)
         lambda_fn_release(fn);
 }
 
@@ -369,6 +369,7 @@ int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
     in->next = fn->insts;
     fn->insts = in;
     fn->ninst++;
+    fn->alive++;
     fn->nstarting++;
     L->running++;
     if (rc < 0) {
@@ -377,7 +378,6 @@ int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
         inst_remove(in);
         return -1;
     }
-    uv_unref((uv_handle_t *)&in->proc);
     uv_read_start((uv_stream_t *)&in->out, on_alloc, on_output);
     /* Memory: RLIMIT_DATA (heap and private writable mappings) at MemorySize. */
     rlim_t mem = (rlim_t)json_integer_value(json_object_get(fn->cfg, "MemorySize")) * 1024 * 1024;
@@ -420,11 +420,11 @@ void lambda_inst_give(lambda_inst_t *in, lambda_inv_t *inv)
     fn->L->env.runtime->invoke(r, &ri);
 }
 
-void lambda_fn_stop_all(lambda_fn_t *fn)
+void lambda_fn_stop_all(lambda_fn_t *fn, int now)
 {
     for (lambda_inst_t *in = fn->insts; in; in = in->next) {
         in->stale = 1;
-        if (in->state != INST_BUSY)
+        if (now || in->state != INST_BUSY)
             lambda_inst_kill(in);
     }
 }

@@ -143,7 +143,7 @@ class Server:
 
     def client(self, service="sqs", **kw):
         cfg = Config(retries={"max_attempts": 1}, read_timeout=kw.pop("read_timeout", 30),
-                     connect_timeout=5)
+                     connect_timeout=5, parameter_validation=kw.pop("validate", True))
         return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
                             aws_access_key_id=kw.pop("key", "test"),
                             aws_secret_access_key=kw.pop("secret", "test"), config=cfg, **kw)

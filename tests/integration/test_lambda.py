@@ -1,0 +1,489 @@
+# SPDX-License-Identifier: MIT
+"""Lambda: functions created from zips (or a local directory), run as child
+processes over the Runtime API, invoked through boto3. The checks and error
+texts are AWS's as LocalStack's AWS-validated snapshots record them
+(tests/aws/services/lambda_/test_lambda_api.snapshot.json, test_lambda.snapshot.json):
+the configuration a new function reports, validation messages, "Function not
+found: ARN", handler errors with FunctionError Unhandled, the timeout error,
+the START/END/REPORT log tail."""
+import base64
+import io
+import json
+import os
+import shutil
+import stat
+import tempfile
+import time
+import unittest
+import zipfile
+
+import botocore
+import harness
+
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+ARN = "arn:aws:lambda:us-east-1:000000000000:function:"
+
+ECHO = """
+import json, os, time
+def handler(event, context):
+    started = time.time()
+    print("got", json.dumps(event))
+    if event.get("fail"):
+        raise ValueError("it failed: " + str(event["fail"]))
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    if event.get("write"):
+        with open(event["write"], "a") as f:
+            f.write(json.dumps({"started": started, "pid": os.getpid()}) + "\\n")
+    return {"event": event, "name": context.function_name, "arn": context.invoked_function_arn,
+            "request": context.aws_request_id, "memory": context.memory_limit_in_mb,
+            "left": context.get_remaining_time_in_millis(), "group": context.log_group_name,
+            "stream": context.log_stream_name, "client": context.client_context,
+            "env": {k: os.environ.get(k) for k in ("AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "_HANDLER",
+                    "LAMBDA_TASK_ROOT", "AWS_LAMBDA_RUNTIME_API", "TZ", "GREETING", "AWS_EXECUTION_ENV",
+                    "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "TMPDIR")},
+            "cwd": os.getcwd()}
+"""
+
+
+def zip_of(files, modes=None):
+    """A zip held in memory: {name: text}; modes gives unix modes by name."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = ((modes or {}).get(name, 0o644) | stat.S_IFREG) << 16
+            z.writestr(info, text)
+    return b.getvalue()
+
+
+class LambdaTest(harness.ServerTest):
+    def setUp(self):
+        super().setUp()
+        self.lam = self.server.client("lambda", read_timeout=60)
+
+    def create(self, name="echo", zipped=None, **kw):
+        args = dict(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                    Code={"ZipFile": zipped or zip_of({"app.py": ECHO})})
+        args.update(kw)
+        return self.lam.create_function(**args)
+
+    def invoke(self, name="echo", event=None, **kw):
+        r = self.lam.invoke(FunctionName=name, Payload=json.dumps(event or {}), **kw)
+        body = r["Payload"].read()
+        return r, (json.loads(body) if body else None)
+
+
+class TestFunctions(LambdaTest):
+    def test_create_reports_pending_then_active(self):
+        r = self.create(Environment={"Variables": {"A": "1"}}, Description="d", Tags={"team": "orders"})
+        self.assertEqual(r["State"], "Pending")
+        self.assertEqual(r["StateReason"], "The function is being created.")
+        self.assertEqual(r["StateReasonCode"], "Creating")
+        self.assertNotIn("LastUpdateStatus", r)
+        self.assertEqual(r["FunctionArn"], ARN + "echo")
+        self.assertEqual((r["Timeout"], r["MemorySize"], r["Version"], r["PackageType"]), (3, 128, "$LATEST", "Zip"))
+        self.assertEqual(r["Architectures"], ["x86_64"])
+        self.assertEqual(r["EphemeralStorage"], {"Size": 512})
+        self.assertEqual(r["TracingConfig"], {"Mode": "PassThrough"})
+        if "LoggingConfig" in self.lam.meta.service_model.shape_for("FunctionConfiguration").members:
+            self.assertEqual(r["LoggingConfig"], {"LogFormat": "Text", "LogGroup": "/aws/lambda/echo"})
+        # (boto3 1.26's model predates LoggingConfig and drops it)
+        self.assertEqual(r["Environment"], {"Variables": {"A": "1"}})
+        self.assertEqual(len(base64.b64decode(r["CodeSha256"])), 32)
+        self.assertRegex(r["LastModified"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
+        self.lam.get_waiter("function_active_v2").wait(FunctionName="echo", WaiterConfig={"Delay": 1})
+        g = self.lam.get_function(FunctionName="echo")
+        self.assertEqual(g["Configuration"]["State"], "Active")
+        self.assertEqual(g["Configuration"]["LastUpdateStatus"], "Successful")
+        self.assertNotIn("StateReason", g["Configuration"])
+        self.assertEqual(g["Code"]["RepositoryType"], "S3")
+        self.assertEqual(g["Tags"], {"team": "orders"})
+        self.assertEqual(self.lam.get_function_configuration(FunctionName=ARN + "echo")["FunctionName"], "echo")
+
+    def test_list_pages_in_name_order(self):
+        for n in ("b", "a", "c"):
+            self.create(n)
+        r = self.lam.list_functions(MaxItems=2)
+        self.assertEqual([f["FunctionName"] for f in r["Functions"]], ["a", "b"])
+        r2 = self.lam.list_functions(Marker=r["NextMarker"])
+        self.assertEqual([f["FunctionName"] for f in r2["Functions"]], ["c"])
+        self.assertNotIn("NextMarker", r2)
+
+    def test_delete_then_not_found(self):
+        self.create()
+        self.lam.delete_function(FunctionName="echo")
+        msg = self.assertError("ResourceNotFoundException", self.lam.get_function, FunctionName="echo")
+        self.assertEqual(msg, "Function not found: " + ARN + "echo")
+        msg = self.assertError("ResourceNotFoundException", self.lam.invoke, FunctionName="echo")
+        self.assertEqual(msg, "Function not found: " + ARN + "echo:$LATEST")
+        msg = self.assertError("ResourceNotFoundException", self.lam.get_function, FunctionName="echo",
+                               Qualifier="7")
+        self.assertEqual(msg, "Function not found: " + ARN + "echo:7")
+
+    def test_exists_is_a_conflict(self):
+        self.create()
+        msg = self.assertError("ResourceConflictException", self.create)
+        self.assertEqual(msg, "Function already exist: echo")
+
+    def test_update_configuration_applies_to_the_next_invocation(self):
+        self.create()
+        self.invoke()
+        r = self.lam.update_function_configuration(FunctionName="echo", Timeout=10, MemorySize=256,
+                                                   Environment={"Variables": {"GREETING": "hi"}})
+        self.assertEqual(r["LastUpdateStatus"], "InProgress")
+        self.lam.get_waiter("function_updated_v2").wait(FunctionName="echo", WaiterConfig={"Delay": 1})
+        c = self.lam.get_function_configuration(FunctionName="echo")
+        self.assertEqual((c["Timeout"], c["MemorySize"], c["LastUpdateStatus"]), (10, 256, "Successful"))
+        _, out = self.invoke()
+        self.assertEqual(out["env"]["GREETING"], "hi")
+        self.assertEqual(out["memory"], "256")
+
+    def test_update_code_runs_the_new_code(self):
+        self.create()
+        self.assertIn("event", self.invoke()[1])
+        r = self.lam.update_function_code(FunctionName="echo",
+                                          ZipFile=zip_of({"app.py": "def handler(e, c):\n    return 'v2'\n"}))
+        self.assertEqual(r["LastUpdateStatus"], "InProgress")
+        self.assertEqual(self.invoke()[1], "v2")
+
+    def test_stale_revision_id_is_refused(self):
+        self.create()
+        msg = self.assertError("PreconditionFailedException", self.lam.update_function_configuration,
+                               FunctionName="echo", RevisionId="00000000-0000-0000-0000-000000000000", Timeout=5)
+        self.assertIn("does not match the latest Revision Id", msg)
+
+    def test_account_settings(self):
+        self.create()
+        r = self.lam.get_account_settings()
+        self.assertEqual(r["AccountLimit"]["ConcurrentExecutions"], 1000)
+        self.assertEqual(r["AccountUsage"]["FunctionCount"], 1)
+
+
+class TestValidation(LambdaTest):
+    def test_timeout_and_memory_ranges(self):
+        lam = self.server.client("lambda", validate=False)
+        for kw, text in (({"Timeout": 0}, "Value '0' at 'timeout' failed to satisfy constraint: Member must have "
+                                          "value greater than or equal to 1"),
+                         ({"Timeout": 901}, "Value '901' at 'timeout' failed to satisfy constraint: Member must "
+                                            "have value less than or equal to 900"),
+                         ({"MemorySize": 127}, "Value '127' at 'memorySize' failed to satisfy constraint: Member "
+                                               "must have value greater than or equal to 128")):
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                lam.create_function(FunctionName="f", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                                    Code={"ZipFile": zip_of({"app.py": ECHO})}, **kw)
+            e = cm.exception.response["Error"]
+            self.assertEqual(e["Code"], "ValidationException")
+            self.assertEqual(e["Message"], "1 validation error detected: " + text)
+        self.assertError("ResourceNotFoundException", self.lam.get_function, FunctionName="f")
+
+    def test_runtime_checks(self):
+        msg = self.assertError("InvalidParameterValueException", self.create, Runtime="python9.9")
+        self.assertTrue(msg.startswith("Value python9.9 at 'runtime' failed to satisfy constraint: Member must "
+                                       "satisfy enum value set: [nodejs20.x, python3.14, provided.al2023,"), msg)
+        self.assertTrue(msg.endswith("] or be a valid ARN"), msg)
+        msg = self.assertError("InvalidParameterValueException", self.create, Runtime="python3.7")
+        self.assertEqual(msg, "The runtime parameter of python3.7 is no longer supported for creating or updating "
+                              "AWS Lambda functions. We recommend you use a supported runtime while creating or "
+                              "updating functions.")
+
+    def test_handler_is_required_for_zip(self):
+        lam = self.lam
+        msg = self.assertError("InvalidParameterValueException", lam.create_function, FunctionName="f",
+                               Runtime="python3.12", Role=ROLE, Code={"ZipFile": zip_of({"app.py": ECHO})})
+        self.assertEqual(msg, "Runtime and Handler are mandatory parameters for functions created with deployment "
+                              "packages.")
+
+    def test_bad_role_and_name(self):
+        msg = self.assertError("ValidationException", self.create, Role="r1")
+        self.assertEqual(msg, "1 validation error detected: Value 'r1' at 'role' failed to satisfy constraint: "
+                              "Member must satisfy regular expression pattern: "
+                              "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")
+        msg = self.assertError("ValidationException", self.create, "my-function!")
+        self.assertTrue(msg.startswith("1 validation error detected: Value 'my-function!' at 'functionName' "
+                                       "failed to satisfy constraint: Member must satisfy regular expression "
+                                       "pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?"), msg)
+
+    def test_environment_over_4kb(self):
+        ok = {"V": "x" * (4096 - len('{"V":""}'))}
+        self.create("fits", Environment={"Variables": ok})
+        big = {"V": "x" * (4097 - len('{"V":""}'))}
+        msg = self.assertError("InvalidParameterValueException", self.create, Environment={"Variables": big})
+        self.assertEqual(msg, "Lambda was unable to configure your environment variables because the environment "
+                              "variables you have provided exceeded the 4KB limit. String measured: "
+                              + json.dumps(big, separators=(",", ":")))
+
+    def test_not_a_zip(self):
+        msg = self.assertError("InvalidParameterValueException", self.create, zipped=b"not a zip at all")
+        self.assertEqual(msg, "Could not unzip uploaded file. Please check your file, then try to upload again.")
+
+    def test_path_traversal_is_refused_and_writes_nothing(self):
+        outside = os.path.join(self.tmp, "escaped.txt")
+        rel = os.path.relpath(outside, "/tmp")  # whatever the package root, enough ../ to leave it
+        for name in ("../" * 12 + rel.lstrip("/"), "/" + outside.lstrip("/"), "a/../../b.py"):
+            msg = self.assertError("InvalidParameterValueException", self.create,
+                                   zipped=zip_of({"app.py": ECHO, name: "owned"}))
+            self.assertEqual(msg, "Could not unzip uploaded file. Please check your file, then try to upload "
+                                  "again.")
+        self.assertFalse(os.path.exists(outside))
+        self.assertError("ResourceNotFoundException", self.lam.get_function, FunctionName="echo")
+
+    def test_symlink_out_of_the_package_is_refused(self):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w") as z:
+            z.writestr("app.py", ECHO)
+            info = zipfile.ZipInfo("link")
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, "../../../../etc")
+        self.assertError("InvalidParameterValueException", self.create, zipped=b.getvalue())
+
+    def test_zip_bomb_is_refused(self):
+        # 262,144,001 bytes of zeros deflate to about 255 KB
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+            with z.open("big.bin", "w", force_zip64=True) as f:
+                chunk = b"\0" * (1 << 20)
+                for _ in range(250):
+                    f.write(chunk)
+                f.write(b"\0" * (262144001 - 250 * (1 << 20)))
+        msg = self.assertError("InvalidParameterValueException", self.create, zipped=b.getvalue())
+        self.assertEqual(msg, "Unzipped size must be smaller than 262144000 bytes")
+
+
+class TestInvoke(LambdaTest):
+    def test_request_response_with_context_and_environment(self):
+        self.create(Environment={"Variables": {"GREETING": "hello"}})
+        r, out = self.invoke(event={"order": 7})
+        self.assertEqual(r["StatusCode"], 200)
+        self.assertEqual(r["ExecutedVersion"], "$LATEST")
+        self.assertNotIn("FunctionError", r)
+        self.assertEqual(out["event"], {"order": 7})
+        self.assertEqual(out["name"], "echo")
+        self.assertEqual(out["arn"], ARN + "echo")
+        self.assertEqual(out["request"], r["ResponseMetadata"]["RequestId"])
+        self.assertEqual(out["memory"], "128")
+        self.assertTrue(0 < out["left"] <= 3000, out["left"])
+        self.assertEqual(out["group"], "/aws/lambda/echo")
+        self.assertRegex(out["stream"], r"^\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}$")
+        env = out["env"]
+        self.assertEqual(env["AWS_REGION"], "us-east-1")
+        self.assertEqual(env["AWS_LAMBDA_FUNCTION_NAME"], "echo")
+        self.assertEqual(env["_HANDLER"], "app.handler")
+        self.assertEqual(env["TZ"], ":UTC")
+        self.assertEqual(env["GREETING"], "hello")
+        self.assertEqual(env["AWS_EXECUTION_ENV"], "AWS_Lambda_python3.12")
+        self.assertEqual(env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST")
+        self.assertRegex(env["AWS_LAMBDA_RUNTIME_API"], r"^127\.0\.0\.1:\d+$")
+        self.assertEqual(out["cwd"], env["LAMBDA_TASK_ROOT"])
+        self.assertTrue(os.path.isfile(os.path.join(env["LAMBDA_TASK_ROOT"], "app.py")))
+        self.assertTrue(os.path.isdir(env["TMPDIR"]))
+
+    def test_warm_instance_is_reused(self):
+        self.create()
+        a = self.invoke()[1]["env"]["AWS_LAMBDA_RUNTIME_API"]
+        b = self.invoke()[1]["env"]["AWS_LAMBDA_RUNTIME_API"]
+        self.assertEqual(a, b)
+
+    def test_log_tail(self):
+        self.create()
+        r, _ = self.invoke(event={"k": "v"}, LogType="Tail")
+        log = base64.b64decode(r["LogResult"]).decode()
+        rid = r["ResponseMetadata"]["RequestId"]
+        lines = log.split("\n")
+        self.assertEqual(lines[0], "START RequestId: %s Version: $LATEST" % rid)
+        self.assertIn('got {"k": "v"}', lines)
+        self.assertIn("END RequestId: %s" % rid, lines)
+        report = [x for x in lines if x.startswith("REPORT")][0]
+        self.assertRegex(report, r"^REPORT RequestId: %s\tDuration: \d+\.\d\d ms\tBilled Duration: \d+ ms\t"
+                                 r"Memory Size: 128 MB\tMax Memory Used: \d+ MB\t" % rid)
+        r, _ = self.invoke()
+        self.assertNotIn("LogResult", r)
+
+    def test_handler_error_is_unhandled(self):
+        self.create()
+        r, out = self.invoke(event={"fail": "no stock"})
+        self.assertEqual(r["StatusCode"], 200)
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorMessage"], "it failed: no stock")
+        self.assertEqual(out["errorType"], "ValueError")
+        self.assertEqual(out["requestId"], r["ResponseMetadata"]["RequestId"])
+        self.assertIn("app.py", out["stackTrace"][0])
+        self.assertIn("event", self.invoke()[1])  # the instance still serves
+
+    def test_timeout_kills_the_instance(self):
+        self.create(Timeout=1)
+        r, out = self.invoke(event={"sleep": 5})
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        rid = r["ResponseMetadata"]["RequestId"]
+        self.assertEqual(out, {"errorType": "Sandbox.Timedout",
+                               "errorMessage": "RequestId: %s Error: Task timed out after 1.00 seconds" % rid})
+        self.assertIn("event", self.invoke()[1])  # a new instance serves the next one
+
+    def test_import_error_is_reported_as_init_error(self):
+        self.create(zipped=zip_of({"app.py": "import no_such_module_here\n"}))
+        r, out = self.invoke()
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "Runtime.ImportModuleError")
+        self.assertEqual(out["errorMessage"], "Unable to import module 'app': No module named 'no_such_module_here'")
+
+    def test_missing_handler_function(self):
+        self.create(Handler="app.nope")
+        r, out = self.invoke()
+        self.assertEqual(out["errorType"], "Runtime.HandlerNotFound")
+        self.assertEqual(out["errorMessage"], "Handler 'nope' missing on module 'app'")
+
+    def test_exit_during_invocation(self):
+        self.create(zipped=zip_of({"app.py": "import os\ndef handler(e, c):\n    os._exit(3)\n"}))
+        r, out = self.invoke()
+        rid = r["ResponseMetadata"]["RequestId"]
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out, {"errorType": "Runtime.ExitError",
+                               "errorMessage": "RequestId: %s Error: Runtime exited with error: exit status 3" % rid})
+
+    def test_dry_run_and_invalid_invocation_type(self):
+        self.create()
+        r = self.lam.invoke(FunctionName="echo", InvocationType="DryRun")
+        self.assertEqual(r["StatusCode"], 204)
+        self.assertEqual(r["Payload"].read(), b"")
+
+    def test_invalid_json_payload(self):
+        self.create()
+        msg = self.assertError("InvalidRequestContentException", self.lam.invoke, FunctionName="echo",
+                               Payload=b"{not json")
+        self.assertTrue(msg.startswith("Could not parse request body into json: Could not parse payload into "
+                                       "json: "), msg)
+
+    def test_payload_over_6mb(self):
+        self.create()
+        big = json.dumps({"x": "y" * (6 * 1024 * 1024)})
+        msg = self.assertError("RequestEntityTooLargeException", self.lam.invoke, FunctionName="echo", Payload=big)
+        self.assertEqual(msg, "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+        msg = self.assertError("RequestEntityTooLargeException", self.lam.invoke, FunctionName="echo",
+                               InvocationType="Event", Payload=big[:2 * 1024 * 1024] + '"}')
+        self.assertIn("byte payload is too large for the Event invocation type (limit 1048576 bytes)", msg)
+
+    def test_client_context_is_passed(self):
+        self.create()
+        cc = {"custom": {"k": "v"}, "env": {"platform": "test"}}
+        _, out = self.invoke(ClientContext=base64.b64encode(json.dumps(cc).encode()).decode())
+        self.assertEqual(out["client"], cc)
+
+    def test_event_invoke_runs_later(self):
+        self.create()
+        path = os.path.join(self.tmp, "event-%d.log" % time.time_ns())
+        r = self.lam.invoke(FunctionName="echo", InvocationType="Event", Payload=json.dumps({"write": path}))
+        self.assertEqual(r["StatusCode"], 202)
+        self.assertEqual(r["Payload"].read(), b"")
+        deadline = time.time() + 20
+        while time.time() < deadline and not os.path.exists(path):
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(path))
+
+    def test_concurrent_invokes_start_more_instances(self):
+        import concurrent.futures
+        self.create(Timeout=10)
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            outs = list(pool.map(lambda i: self.invoke(event={"sleep": 0.5})[1], range(4)))
+        apis = {o["env"]["AWS_LAMBDA_RUNTIME_API"] for o in outs}
+        self.assertEqual(len(apis), 4)
+
+    def test_provided_runtime_runs_the_packages_bootstrap(self):
+        bootstrap = """#!/usr/bin/env python3
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+while True:
+    with urllib.request.urlopen(api + "next") as r:
+        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+        deadline = int(r.headers["Lambda-Runtime-Deadline-Ms"])
+        arn = r.headers["Lambda-Runtime-Invoked-Function-Arn"]
+        trace = r.headers["Lambda-Runtime-Trace-Id"]
+        event = json.loads(r.read())
+    out = json.dumps({"echo": event, "arn": arn, "trace": trace, "deadline": deadline,
+                      "handler": os.environ.get("_HANDLER")}).encode()
+    urllib.request.urlopen(urllib.request.Request(api + rid + "/response", data=out, method="POST")).read()
+"""
+        self.create("custom", zipped=zip_of({"bootstrap": bootstrap}, {"bootstrap": 0o755}), Runtime="provided.al2023",
+                    Handler="function.handler")
+        t0 = time.time() * 1000
+        r, out = self.invoke("custom", event={"n": 1})
+        self.assertEqual(out["echo"], {"n": 1})
+        self.assertEqual(out["arn"], ARN + "custom")
+        self.assertEqual(out["handler"], "function.handler")
+        self.assertRegex(out["trace"], r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24};")
+        self.assertTrue(t0 + 2000 < out["deadline"] <= time.time() * 1000 + 3000)
+
+    def test_sdk_call_inside_the_function_reaches_runnel(self):
+        url = self.sqs.create_queue(QueueName="from-lambda")["QueueUrl"]
+        code = """
+import boto3
+def handler(event, context):
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="from-lambda")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="sent by " + context.function_name)
+    return boto3.__version__
+"""
+        self.create("sender", zipped=zip_of({"app.py": code}), Timeout=30)
+        r, out = self.invoke("sender")
+        self.assertNotIn("FunctionError", r, out)
+        msgs = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2).get("Messages", [])
+        self.assertEqual([m["Body"] for m in msgs], ["sent by sender"])
+
+
+class TestLocalDirectory(LambdaTest):
+    def test_local_directory_reloads_on_change(self):
+        d = tempfile.mkdtemp(dir=self.tmp)
+        with open(os.path.join(d, "app.py"), "w") as f:
+            f.write("def handler(e, c):\n    return 'one'\n")
+        # CreateFunction's Code has no member for a directory in the SDK's model: send it as the REST call it is
+        import urllib.request
+        body = json.dumps({"FunctionName": "hot", "Runtime": "python3.12", "Role": ROLE, "Handler": "app.handler",
+                           "Code": {"RunnelCodeDirectory": d}}).encode()
+        req = urllib.request.Request(self.server.endpoint + "/2015-03-31/functions", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.status, 201)
+            self.assertEqual(json.loads(r.read())["CodeSha256"], "local")
+        self.assertEqual(self.invoke("hot")[1], "one")
+        time.sleep(1.1)  # the reload check runs at most once a second, and mtimes must differ
+        with open(os.path.join(d, "app.py"), "w") as f:
+            f.write("def handler(e, c):\n    return 'two'\n")
+        self.assertEqual(self.invoke("hot")[1], "two")
+
+
+class TestDurability(unittest.TestCase):
+    def test_functions_and_event_invokes_survive_kill_9(self):
+        tmp = tempfile.mkdtemp(prefix="runnel-lambda-")
+        try:
+            data = os.path.join(tmp, "data")
+            server = harness.Server(data).start()
+            lam = server.client("lambda", read_timeout=60)
+            lam.create_function(FunctionName="keep", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                                Code={"ZipFile": zip_of({"app.py": ECHO})}, Timeout=30)
+            path = os.path.join(tmp, "runs.log")
+            # the first run sleeps long enough to be in flight at kill -9
+            r = lam.invoke(FunctionName="keep", InvocationType="Event",
+                           Payload=json.dumps({"sleep": 3, "write": path}))
+            self.assertEqual(r["StatusCode"], 202)
+            time.sleep(0.5)
+            server.kill()
+            restarted = time.time()
+            server = harness.Server(data).start()
+            lam = server.client("lambda", read_timeout=60)
+            self.assertEqual(lam.get_function(FunctionName="keep")["Configuration"]["Timeout"], 30)
+            deadline = time.time() + 30
+            later = []
+            while time.time() < deadline and not later:
+                time.sleep(0.1)
+                if os.path.exists(path):
+                    with open(path) as f:
+                        later = [json.loads(x) for x in f if json.loads(x)["started"] > restarted]
+            self.assertTrue(later, "the acknowledged Event invoke did not run again after the restart")
+            self.assertIn("event", json.loads(lam.invoke(FunctionName="keep")["Payload"].read()))
+            server.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
