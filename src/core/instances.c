@@ -164,6 +164,22 @@ static int deliver(void *ud, const char *arn, const rn_message_t *m, char *msg, 
     return u->x->table[u->idx]->deliver(inst, arn, m, msg, msglen);
 }
 
+/* An operation of another service, in the call's partition (rn_sinks_call). */
+static int route_call(void *ud, rn_call_t *c)
+{
+    rn_instances_t *x = ud;
+    for (size_t i = 0; x->table[i]; i++) {
+        if (!c->service || strcmp(x->table[i]->name, c->service))
+            continue;
+        void *inst = rn_instances_get(x, i, c->account, c->region);
+        if (!inst)
+            return rn_call_fail(c, RN_ERR_INTERNAL, "Account %s in region %s could not be served.", c->account,
+                                c->region);
+        return x->table[i]->call(inst, c);
+    }
+    return rn_call_fail(c, RN_ERR_NOT_FOUND, "No service %s.", c->service ? c->service : "");
+}
+
 /* A tapped item reaches the listener in the partition of its source ARN
  * only: one account never sees another's events. */
 static void tap(void *ud, const char *source, const char *body, size_t len)
@@ -268,6 +284,7 @@ int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store
     x->store = store;
     x->sinks = sinks;
     x->runtime = runtime;
+    rn_sinks_set_router(sinks, route_call, x);
     x->table = table;
     x->next_pno = 1;
     x->loading = 1;

@@ -28,6 +28,8 @@ struct rn_sinks {
     size_t nsinks;
     tap_t taps[MAX_ENTRIES];
     size_t ntaps;
+    rn_call_router_fn router;
+    void *router_ud;
 };
 
 rn_sinks_t *rn_sinks_new(void)
@@ -90,4 +92,17 @@ int rn_sinks_tapped(const rn_sinks_t *s, const char *topic)
         if (strcmp(s->taps[i].topic, topic) == 0)
             return 1;
     return 0;
+}
+
+void rn_sinks_set_router(rn_sinks_t *s, rn_call_router_fn fn, void *ud)
+{
+    s->router = fn;
+    s->router_ud = ud;
+}
+
+int rn_sinks_call(rn_sinks_t *s, rn_call_t *c)
+{
+    if (!s->router)
+        return rn_call_fail(c, RN_ERR_NOT_FOUND, "No service %s.", c->service ? c->service : "");
+    return s->router(s->router_ud, c);
 }

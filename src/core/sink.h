@@ -13,6 +13,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/call.h"
+
 typedef struct rn_sinks rn_sinks_t;
 
 /* One message handed from one service to another. All borrowed. */
@@ -50,4 +52,17 @@ int rn_sinks_tap(rn_sinks_t *s, const char *topic, rn_tap_fn fn, void *ud);
 void rn_sinks_publish(rn_sinks_t *s, const char *topic, const char *source, const char *body, size_t len);
 /* 1 when `topic` has a listener (so a publisher can skip building the item). */
 int rn_sinks_tapped(const rn_sinks_t *s, const char *topic);
+
+/* Calls between services: one service runs an operation of another, in a
+ * partition, as a client would (Lambda's event source mappings receive from
+ * and delete on SQS queues this way). The call names the service
+ * (c->service, "sqs"), the operation and its input in the API description's
+ * member names, and the partition (c->account, c->region); c->done is the
+ * caller's. Returns 0 when finished (c->out or c->err set, done not called),
+ * RN_PENDING when c->done is called later (c->cancel may then stop it), or
+ * RN_ERR_NOT_FOUND when no service has that name. The router is set once by
+ * whoever owns the instances. */
+typedef int (*rn_call_router_fn)(void *ud, rn_call_t *c);
+void rn_sinks_set_router(rn_sinks_t *s, rn_call_router_fn fn, void *ud);
+int rn_sinks_call(rn_sinks_t *s, rn_call_t *c);
 #endif

@@ -57,11 +57,34 @@ static const rn_member_t invoke_out[] = {
     RN_AT(PAYLOAD, "Payload", "Payload", S_STR),
     RN_END};
 static const rn_member_t none_in[] = {RN_END};
+static const rn_shape_t L_ANY = {RN_T_LIST, .elem = &S_OBJ};
+#define ESM_MEMBERS                                                                                                \
+    RN_MEMBER("FunctionName", S_STR), RN_MEMBER("Enabled", S_BOOL), RN_MEMBER("BatchSize", S_INT),                 \
+        RN_MEMBER("FilterCriteria", S_OBJ), RN_MEMBER("MaximumBatchingWindowInSeconds", S_INT),                    \
+        RN_MEMBER("FunctionResponseTypes", L_STR), RN_MEMBER("ScalingConfig", S_OBJ),                              \
+        RN_MEMBER("DestinationConfig", S_OBJ), RN_MEMBER("MaximumRetryAttempts", S_INT),                           \
+        RN_MEMBER("MaximumRecordAgeInSeconds", S_INT), RN_MEMBER("BisectBatchOnFunctionError", S_BOOL),            \
+        RN_MEMBER("ParallelizationFactor", S_INT), RN_MEMBER("SourceAccessConfigurations", L_ANY),                 \
+        RN_MEMBER("TumblingWindowInSeconds", S_INT), RN_MEMBER("KMSKeyArn", S_STR),                                \
+        RN_MEMBER("MetricsConfig", S_OBJ)
+static const rn_member_t esm_create_in[] = {RN_MEMBER("EventSourceArn", S_STR), RN_MEMBER("StartingPosition", S_STR),
+                                            RN_MEMBER("Tags", M_STR), ESM_MEMBERS, RN_END};
+static const rn_member_t esm_update_in[] = {RN_AT(URI, "UUID", "UUID", S_STR), ESM_MEMBERS, RN_END};
+static const rn_member_t esm_uuid[] = {RN_AT(URI, "UUID", "UUID", S_STR), RN_END};
+static const rn_member_t esm_list_in[] = {RN_AT(QUERY, "EventSourceArn", "EventSourceArn", S_STR),
+                                          RN_AT(QUERY, "FunctionName", "FunctionName", S_STR), MARKER, MAX_ITEMS,
+                                          RN_END};
 
 #define FNS "/2015-03-31/functions"
+#define ESMS "/2015-03-31/event-source-mappings"
 
 static const rn_op_t ops[] = {
+    {"CreateEventSourceMapping", esm_create_in, NULL, "POST", ESMS, 202},
     {"CreateFunction", create_in, NULL, "POST", FNS, 201},
+    {"DeleteEventSourceMapping", esm_uuid, NULL, "DELETE", ESMS "/{UUID}", 202},
+    {"GetEventSourceMapping", esm_uuid, NULL, "GET", ESMS "/{UUID}", 200},
+    {"ListEventSourceMappings", esm_list_in, NULL, "GET", ESMS, 200},
+    {"UpdateEventSourceMapping", esm_update_in, NULL, "PUT", ESMS "/{UUID}", 202},
     {"DeleteFunction", fn_qualified, NULL, "DELETE", FNS "/{FunctionName}", 204},
     {"GetAccountSettings", none_in, NULL, "GET", "/2016-08-19/account-settings", 200},
     {"GetFunction", fn_qualified, NULL, "GET", FNS "/{FunctionName}", 200},

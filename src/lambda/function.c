@@ -494,18 +494,8 @@ int lambda_list_functions(lambda_t *L, rn_call_t *c)
                             "1 validation error detected: Value '%lld' at 'maxItems' failed to satisfy constraint: "
                             "Member must have value %s",
                             (long long)max, max < 1 ? "greater than or equal to 1" : "less than or equal to 10000");
-    size_t n;
-    const char **names = rn_sorted_keys(&L->fns, &n);
-    if (!names && n)
-        return RN_ERR_NOMEM;
     list_ctx_t x = {L, json_array()};
-    rn_page_t pg = {.token = rn_param_str(c->in, "Marker"), .token_is_next = 1, .limit = (size_t)max};
-    size_t next = rn_page_walk(&pg, names, n, NULL, take, &x);
-    c->out = json_pack("{s:o}", "Functions", x.list);
-    if (next < n)
-        json_object_set_new(c->out, "NextMarker", json_string(names[next]));
-    rn_free(names);
-    return 0;
+    return lambda_page(c, &L->fns, (size_t)max, "Functions", x.list, NULL, take, &x);
 }
 
 int lambda_delete_function(lambda_t *L, rn_call_t *c)
@@ -603,6 +593,8 @@ int lambda_account_settings(lambda_t *L, rn_call_t *c)
 
 int lambda_load_kv(lambda_t *L, const char *ns, const char *key, const char *value)
 {
+    if (!strcmp(ns, "lambda.esm"))
+        return lambda_esm_load(L, key, value);
     if (strcmp(ns, "lambda.fn"))
         return 0; /* lambda.async is read in invoke.c's start */
     json_t *rec = json_loads(value, 0, NULL);

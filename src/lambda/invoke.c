@@ -159,6 +159,8 @@ void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char 
         if (c != L->calling)
             c->done(c);
     }
+    if (inv->on_done)
+        inv->on_done(inv->ud, payload ? payload : "", payload ? len : 0, function_error);
     if (inv->async)
         rn_store_kv_delete(L->env.store, "lambda.async", inv->id);
     rn_free(tail);
@@ -280,6 +282,25 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
     lambda_dispatch(fn);
     L->calling = NULL;
     return c->out ? 0 : RN_PENDING; /* it may have failed at once (the runtime cannot start) */
+}
+
+void lambda_invoke_internal(lambda_fn_t *fn, char *payload, size_t len,
+                            void (*on_done)(void *ud, const char *payload, size_t len, const char *function_error),
+                            void *ud)
+{
+    lambda_inv_t *inv = rn_calloc(1, sizeof *inv);
+    if (!inv) {
+        rn_free(payload);
+        on_done(ud, "{\"errorMessage\":\"Out of memory\",\"errorType\":\"Runtime.OutOfMemory\"}", 0, "Unhandled");
+        return;
+    }
+    inv->payload = payload;
+    inv->len = len;
+    inv->on_done = on_done;
+    inv->ud = ud;
+    rn_uuid(inv->id);
+    enqueue(fn, inv);
+    lambda_dispatch(fn);
 }
 
 /* Restores an Event invoke that was acknowledged and had not finished. */

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/params.h"
 
 #ifndef RN_RUNTIMES_DIR
 #define RN_RUNTIMES_DIR "runtimes"
@@ -94,10 +95,12 @@ void lambda_start(lambda_t *L)
     uv_timer_start(&L->reaper, on_reap, 30000, 30000);
     L->reaper_on = 1;
     lambda_resume_async(L);
+    lambda_esm_start_all(L);
 }
 
 static void drop_all(lambda_t *L)
 {
+    lambda_esm_drop_all(L);
     size_t i = 0;
     const char *name;
     void *v;
@@ -140,8 +143,27 @@ void lambda_free(lambda_t *L)
 
 json_t *lambda_stats(lambda_t *L)
 {
-    return json_pack("{s:I,s:i,s:I}", "functions", (json_int_t)L->fns.len, "instances", L->running, "invocations",
+    return json_pack("{s:I,s:I,s:i,s:I}", "functions", (json_int_t)L->fns.len, "eventSourceMappings",
+                     (json_int_t)lambda_esm_count(L), "instances", L->running, "invocations",
                      (json_int_t)L->invocations);
+}
+
+int lambda_page(rn_call_t *c, const rn_smap_t *m, size_t max, const char *key, json_t *list,
+                int (*keep)(void *ud, const char *name), void (*take)(void *ud, const char *name), void *ud)
+{
+    size_t n;
+    const char **names = rn_sorted_keys(m, &n);
+    if (!names && n) {
+        json_decref(list);
+        return RN_ERR_NOMEM;
+    }
+    rn_page_t pg = {.token = rn_param_str(c->in, "Marker"), .token_is_next = 1, .limit = max};
+    size_t next = rn_page_walk(&pg, names, n, keep, take, ud);
+    c->out = json_pack("{s:o}", key, list);
+    if (next < n)
+        json_object_set_new(c->out, "NextMarker", json_string(names[next]));
+    rn_free(names);
+    return c->out ? 0 : RN_ERR_NOMEM;
 }
 
 int lambda_call(lambda_t *L, rn_call_t *c)
@@ -165,5 +187,7 @@ int lambda_call(lambda_t *L, rn_call_t *c)
         return lambda_update_code(L, c);
     if (!strcmp(op, "GetAccountSettings"))
         return lambda_account_settings(L, c);
+    if (strstr(op, "EventSourceMapping"))
+        return lambda_esm_call(L, c);
     return rn_call_fail(c, RN_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", op);
 }

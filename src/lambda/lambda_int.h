@@ -39,6 +39,10 @@ struct lambda_inv {
     size_t len;
     char *client_context;  /* owned JSON text (decoded from base64), or NULL */
     rn_call_t *call;       /* a RequestResponse caller still waiting, or NULL */
+    /* An invocation Runnel made itself (an event source mapping's batch):
+     * called with the result instead of a caller. */
+    void (*on_done)(void *ud, const char *payload, size_t len, const char *function_error);
+    void *ud;
     int tail;              /* LogType Tail */
     int async;             /* an Event invoke, kept as lambda.async/<id> until done */
     lambda_inst_t *inst;   /* while running */
@@ -92,9 +96,12 @@ struct lambda_fn {
     int deleted;          /* removed; freed when its last instance is gone */
 };
 
+typedef struct lambda_esm lambda_esm_t;
+
 struct lambda {
     rn_service_env_t env;
     rn_smap_t fns;            /* name -> lambda_fn_t */
+    rn_smap_t esms;           /* UUID -> lambda_esm_t */
     char root[PATH_MAX];     /* code packages and instance dirs */
     int root_is_tmp;         /* --in-memory: removed at exit */
     char runtimes[PATH_MAX]; /* our bootstraps (runtimes/ in the source tree) */
@@ -117,6 +124,11 @@ void lambda_start(lambda_t *L);
 void lambda_reset(lambda_t *L);
 void lambda_drain(lambda_t *L);
 json_t *lambda_stats(lambda_t *L);
+/* One page of a Marker/MaxItems listing over m's names in order: each name
+ * keep (NULL: all) accepts goes to take, which adds to list; c->out becomes
+ * {key: list, "NextMarker"} (list is taken). */
+int lambda_page(rn_call_t *c, const rn_smap_t *m, size_t max, const char *key, json_t *list,
+                int (*keep)(void *ud, const char *name), void (*take)(void *ud, const char *name), void *ud);
 /* "arn:aws:lambda:REGION:ACCOUNT:function:NAME" into buf. */
 void lambda_fn_arn(const lambda_t *L, const char *name, char *buf, size_t len);
 
@@ -164,6 +176,18 @@ void lambda_inv_free(lambda_inv_t *inv);
 /* The Runtime API's messages for one instance. */
 void lambda_runtime_msg(void *ud, rn_runtime_req_t *r, const rn_runtime_msg_t *m);
 void lambda_runtime_gone(void *ud, rn_runtime_req_t *r);
+/* Runs payload (owned, moved) on fn as Runnel's own synchronous invocation;
+ * on_done gets the result. */
+void lambda_invoke_internal(lambda_fn_t *fn, char *payload, size_t len,
+                            void (*on_done)(void *ud, const char *payload, size_t len, const char *function_error),
+                            void *ud);
+
+/* esm.c: SQS event source mappings */
+int lambda_esm_call(lambda_t *L, rn_call_t *c);
+int lambda_esm_load(lambda_t *L, const char *key, const char *value);
+void lambda_esm_start_all(lambda_t *L);
+void lambda_esm_drop_all(lambda_t *L);
+size_t lambda_esm_count(const lambda_t *L);
 /* Queues the Event invokes the store kept (at start). */
 void lambda_resume_async(lambda_t *L);
 #endif

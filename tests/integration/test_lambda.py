@@ -487,3 +487,183 @@ class TestDurability(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestSqsEventSource(LambdaTest):
+    RECORDER = """
+import json, os
+def handler(event, context):
+    out = os.environ["OUT"]
+    fail = []
+    for r in event["Records"]:
+        body = json.loads(r["body"]) if r["body"].startswith("{") else r["body"]
+        with open(out, "a") as f:
+            f.write(json.dumps({"record": r, "size": len(event["Records"])}) + "\\n")
+        if isinstance(body, dict) and body.get("fail"):
+            fail.append({"itemIdentifier": r["messageId"]})
+    if os.environ.get("RAISE") and fail:
+        raise RuntimeError("batch failed")
+    return {"batchItemFailures": fail}
+"""
+
+    def setUp(self):
+        super().setUp()
+        self.out = os.path.join(self.tmp, "records-%d.log" % time.time_ns())
+
+    def recorder(self, name="rec", raise_=False, **kw):
+        env = {"OUT": self.out}
+        if raise_:
+            env["RAISE"] = "1"
+        self.create(name, zipped=zip_of({"app.py": self.RECORDER}), Environment={"Variables": env}, **kw)
+
+    def seen(self, n, timeout=20):
+        deadline = time.time() + timeout
+        rows = []
+        while time.time() < deadline:
+            if os.path.exists(self.out):
+                with open(self.out) as f:
+                    rows = [json.loads(x) for x in f]
+                if len(rows) >= n:
+                    break
+            time.sleep(0.05)
+        return rows
+
+    def queue(self, name, **attrs):
+        url = self.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return url, arn
+
+    def test_messages_reach_the_function_in_aws_record_shape_and_are_deleted(self):
+        self.recorder()
+        url, arn = self.queue("orders")
+        m = self.lam.create_event_source_mapping(FunctionName="rec", EventSourceArn=arn, BatchSize=5)
+        self.assertEqual(m["State"], "Creating")
+        self.assertEqual((m["BatchSize"], m["EventSourceArn"], m["FunctionArn"]), (5, arn, ARN + "rec"))
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])["State"], "Enabled")
+        sent = self.sqs.send_message(QueueUrl=url, MessageBody='{"orderId": "o-1", "amount": 1500}',
+                                     MessageAttributes={"kind": {"DataType": "String", "StringValue": "order"}})
+        rows = self.seen(1)
+        self.assertEqual(len(rows), 1)
+        r = rows[0]["record"]
+        self.assertEqual(r["messageId"], sent["MessageId"])
+        self.assertEqual(r["body"], '{"orderId": "o-1", "amount": 1500}')
+        self.assertEqual(r["eventSource"], "aws:sqs")
+        self.assertEqual(r["eventSourceARN"], arn)
+        self.assertEqual(r["awsRegion"], "us-east-1")
+        self.assertEqual(r["md5OfBody"], sent["MD5OfMessageBody"])
+        self.assertEqual(r["md5OfMessageAttributes"], sent["MD5OfMessageAttributes"])
+        self.assertEqual(r["messageAttributes"], {"kind": {"stringValue": "order", "stringListValues": [],
+                                                           "binaryListValues": [], "dataType": "String"}})
+        self.assertEqual(r["attributes"]["ApproximateReceiveCount"], "1")
+        self.assertIn("SentTimestamp", r["attributes"])
+        self.assertTrue(r["receiptHandle"])
+        deadline = time.time() + 10  # the batch is deleted once the function succeeded
+        while time.time() < deadline:
+            a = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            if a["ApproximateNumberOfMessages"] == "0" and a["ApproximateNumberOfMessagesNotVisible"] == "0":
+                break
+            time.sleep(0.05)
+        self.assertEqual((a["ApproximateNumberOfMessages"], a["ApproximateNumberOfMessagesNotVisible"]), ("0", "0"))
+
+    def test_failed_batch_returns_and_goes_to_the_dlq(self):
+        self.recorder(raise_=True)
+        dlq_url, dlq_arn = self.queue("dead")
+        url, arn = self.queue("work", VisibilityTimeout="1", RedrivePolicy=json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"}))
+        self.lam.create_event_source_mapping(FunctionName="rec", EventSourceArn=arn, BatchSize=1)
+        self.sqs.send_message(QueueUrl=url, MessageBody='{"fail": true}')
+        moved = []
+        deadline = time.time() + 20
+        while time.time() < deadline and not moved:
+            moved = self.sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1).get("Messages", [])
+        self.assertEqual([m["Body"] for m in moved], ['{"fail": true}'])
+        self.assertEqual(len(self.seen(2)), 2)  # tried twice (maxReceiveCount), then moved
+
+    def test_report_batch_item_failures_keeps_only_the_failed(self):
+        self.recorder()
+        url, arn = self.queue("partial", VisibilityTimeout="30")
+        self.sqs.send_message_batch(QueueUrl=url, Entries=[
+            {"Id": "a", "MessageBody": '{"n": 1}'}, {"Id": "b", "MessageBody": '{"n": 2, "fail": true}'},
+            {"Id": "c", "MessageBody": '{"n": 3}'}])
+        extra = {}
+        if "ScalingConfig" in self.lam.meta.service_model.operation_model(
+                "CreateEventSourceMapping").input_shape.members:  # boto3 1.26's model predates it
+            extra["ScalingConfig"] = {"MaximumConcurrency": 2}
+        self.lam.create_event_source_mapping(FunctionName="rec", EventSourceArn=arn, BatchSize=10,
+                                             FunctionResponseTypes=["ReportBatchItemFailures"], **extra)
+        self.assertEqual(len(self.seen(3)), 3)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            a = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            if a["ApproximateNumberOfMessagesNotVisible"] == "1":
+                break
+            time.sleep(0.05)
+        self.assertEqual((a["ApproximateNumberOfMessages"], a["ApproximateNumberOfMessagesNotVisible"]), ("0", "1"))
+
+    def test_fifo_partial_failure_keeps_the_rest_of_the_group(self):
+        self.recorder()
+        url, arn = self.queue("ordered.fifo", FifoQueue="true", ContentBasedDeduplication="true",
+                              VisibilityTimeout="30")
+        for n in range(1, 5):
+            body = {"n": n, "fail": n == 2}
+            self.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body), MessageGroupId="g")
+        self.lam.create_event_source_mapping(FunctionName="rec", EventSourceArn=arn, BatchSize=10,
+                                             FunctionResponseTypes=["ReportBatchItemFailures"])
+        rows = self.seen(4)
+        self.assertEqual([json.loads(r["record"]["body"])["n"] for r in rows], [1, 2, 3, 4])
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            a = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            if a["ApproximateNumberOfMessagesNotVisible"] == "3":
+                break
+            time.sleep(0.05)
+        self.assertEqual(a["ApproximateNumberOfMessagesNotVisible"], "3")  # 2, 3 and 4 stay
+
+    def test_filter_criteria_deletes_what_does_not_match(self):
+        self.recorder()
+        url, arn = self.queue("filtered")
+        self.lam.create_event_source_mapping(
+            FunctionName="rec", EventSourceArn=arn,
+            FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": {"amount": [{"numeric": [">", 1000]}]}})}]})
+        self.sqs.send_message(QueueUrl=url, MessageBody='{"amount": 5}')
+        self.sqs.send_message(QueueUrl=url, MessageBody='{"amount": 5000}')
+        rows = self.seen(1)
+        time.sleep(0.5)
+        rows = self.seen(1)
+        self.assertEqual([json.loads(r["record"]["body"]) for r in rows], [{"amount": 5000}])
+        a = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual((a["ApproximateNumberOfMessages"], a["ApproximateNumberOfMessagesNotVisible"]), ("0", "0"))
+
+    def test_disable_stops_and_enable_resumes(self):
+        self.recorder()
+        url, arn = self.queue("toggle")
+        m = self.lam.create_event_source_mapping(FunctionName="rec", EventSourceArn=arn, Enabled=False)
+        self.assertEqual(self.lam.get_event_source_mapping(UUID=m["UUID"])["State"], "Disabled")
+        self.sqs.send_message(QueueUrl=url, MessageBody="x")
+        time.sleep(0.5)
+        self.assertFalse(os.path.exists(self.out))
+        r = self.lam.update_event_source_mapping(UUID=m["UUID"], Enabled=True)
+        self.assertEqual(r["State"], "Updating")
+        self.assertEqual(len(self.seen(1)), 1)
+        listed = self.lam.list_event_source_mappings(FunctionName="rec")["EventSourceMappings"]
+        self.assertEqual([x["UUID"] for x in listed], [m["UUID"]])
+        self.assertEqual(self.lam.delete_event_source_mapping(UUID=m["UUID"])["State"], "Deleting")
+        msg = self.assertError("ResourceNotFoundException", self.lam.get_event_source_mapping, UUID=m["UUID"])
+        self.assertEqual(msg, "The resource you requested does not exist.")
+
+    def test_mapping_checks(self):
+        self.recorder()
+        _, arn = self.queue("checks")
+        _, farn = self.queue("checks.fifo", FifoQueue="true")
+        msg = self.assertError("InvalidParameterValueException", self.lam.create_event_source_mapping,
+                               FunctionName="rec", EventSourceArn=arn, BatchSize=100)
+        self.assertEqual(msg, "Maximum batch window in seconds must be greater than 0 if maximum batch size is "
+                              "greater than 10")
+        self.assertError("InvalidParameterValueException", self.lam.create_event_source_mapping,
+                         FunctionName="rec", EventSourceArn=farn, BatchSize=11, MaximumBatchingWindowInSeconds=1)
+        m = self.lam.create_event_source_mapping(FunctionName="rec", EventSourceArn=arn)
+        msg = self.assertError("ResourceConflictException", self.lam.create_event_source_mapping,
+                               FunctionName="rec", EventSourceArn=arn)
+        self.assertIn(m["UUID"], msg)
+        self.assertError("ResourceNotFoundException", self.lam.create_event_source_mapping,
+                         FunctionName="nope", EventSourceArn=arn)
