@@ -115,8 +115,25 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
         e->bus_hops--;
         return 0;
     }
-    /* Lambda, SNS and the other target services do not exist in this server
-     * (yet): like a deleted resource on AWS, that is not retried. */
+    if (starts(arn, "arn:aws:lambda:")) {
+        /* an asynchronous invoke: acknowledged once Lambda has kept it */
+        char msg[1024];
+        rn_message_t m = {payload, len, NULL, NULL, NULL, event_id, 0};
+        int rc = rn_sinks_deliver(e->sinks, arn, &m, msg, sizeof msg);
+        if (rc == 0)
+            return 0;
+        f->retry = rc != RN_ERR_NOT_FOUND && rn_err_info(rc)->status >= 500;
+        snprintf(f->code, sizeof f->code, rc == RN_ERR_NOT_FOUND ? "NO_RESOURCE"
+                                          : f->retry                ? "INTERNAL_ERROR"
+                                                                    : "INVALID_PARAMETER");
+        if (rc == RN_ERR_NOT_FOUND)
+            snprintf(f->message, sizeof f->message, "Target %s does not exist.", arn);
+        else
+            snprintf(f->message, sizeof f->message, "%s", msg);
+        return -1;
+    }
+    /* SNS and the other target services do not exist in this server (yet):
+     * like a deleted resource on AWS, that is not retried. */
     snprintf(f->code, sizeof f->code, "NO_RESOURCE");
     snprintf(f->message, sizeof f->message, "Target %s does not exist.", arn);
     return -1;

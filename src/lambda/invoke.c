@@ -175,6 +175,52 @@ static void on_cancel(rn_call_t *c)
         inv->call = NULL; /* the client went away; the invocation still runs */
 }
 
+/* An Event invoke: kept as lambda.async/<id> (so it runs after a restart)
+ * and queued. Takes inv; -1 when out of memory (inv freed). */
+static int keep_async(lambda_t *L, lambda_fn_t *fn, lambda_inv_t *inv)
+{
+    inv->async = 1;
+    json_t *rec = json_pack("{s:s,s:s%}", "fn", fn->name, "payload", inv->payload, inv->len);
+    if (rec && inv->client_context)
+        json_object_set_new(rec, "cc", json_string(inv->client_context));
+    char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+    json_decref(rec);
+    if (!s) {
+        lambda_inv_free(inv);
+        return -1;
+    }
+    rn_store_kv_put(L->env.store, "lambda.async", inv->id, s);
+    rn_json_free(s);
+    enqueue(fn, inv);
+    lambda_dispatch(fn);
+    return 0;
+}
+
+int lambda_deliver(lambda_t *L, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+{
+    rn_call_t scratch = {0};
+    snprintf(scratch.op, sizeof scratch.op, "Invoke");
+    lambda_fn_t *fn = lambda_find(L, &scratch, arn, NULL);
+    if (!fn) {
+        snprintf(msg, msglen, "%s", rn_call_msg(&scratch));
+        rn_call_clear_msg(&scratch);
+        return RN_ERR_NOT_FOUND;
+    }
+    if (m->len > LAMBDA_MAX_ASYNC_PAYLOAD) {
+        snprintf(msg, msglen, "%zu byte payload is too large for the Event invocation type (limit %d bytes)", m->len,
+                 LAMBDA_MAX_ASYNC_PAYLOAD);
+        return LAMBDA_ERR_TOO_LARGE;
+    }
+    lambda_inv_t *inv = rn_calloc(1, sizeof *inv);
+    if (!inv || !(inv->payload = rn_strndup(m->body, m->len))) {
+        rn_free(inv);
+        return RN_ERR_NOMEM;
+    }
+    inv->len = m->len;
+    rn_uuid(inv->id);
+    return keep_async(L, fn, inv) < 0 ? RN_ERR_NOMEM : 0;
+}
+
 static int check_payload(rn_call_t *c, const char *p, size_t len)
 {
     json_error_t e;
@@ -257,20 +303,8 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
     const char *lt = rn_param_str(c->in, "LogType");
     inv->tail = lt && !strcmp(lt, "Tail") && !event;
     if (event) {
-        inv->async = 1;
-        json_t *rec = json_pack("{s:s,s:s%}", "fn", fn->name, "payload", inv->payload, inv->len);
-        if (cc)
-            json_object_set_new(rec, "cc", json_string(cc));
-        char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-        json_decref(rec);
-        if (!s) {
-            lambda_inv_free(inv);
+        if (keep_async(L, fn, inv) < 0)
             return RN_ERR_NOMEM;
-        }
-        rn_store_kv_put(L->env.store, "lambda.async", inv->id, s);
-        rn_json_free(s);
-        enqueue(fn, inv);
-        lambda_dispatch(fn);
         c->out = json_pack("{s:i,s:s}", "StatusCode", 202, "Payload", "");
         return 0;
     }

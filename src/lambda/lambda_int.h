@@ -188,6 +188,8 @@ int lambda_esm_load(lambda_t *L, const char *key, const char *value);
 void lambda_esm_start_all(lambda_t *L);
 void lambda_esm_drop_all(lambda_t *L);
 size_t lambda_esm_count(const lambda_t *L);
+/* The sink for lambda ARNs (EventBridge targets): an Event invoke. */
+int lambda_deliver(lambda_t *L, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
 /* Queues the Event invokes the store kept (at start). */
 void lambda_resume_async(lambda_t *L);
 #endif

@@ -18,6 +18,11 @@ static int load_kv(void *svc, const char *ns, const char *key, const char *value
     return lambda_load_kv(svc, ns, key, value);
 }
 
+static int deliver(void *svc, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+{
+    return lambda_deliver(svc, arn, m, msg, msglen);
+}
+
 static void start(void *svc)
 {
     lambda_start(svc);
@@ -64,6 +69,8 @@ const rn_service_t lambda_service = {
     .errors = &lambda_errors,
     .auth_rows = &auth_rows,
     .store_ns = store_ns,
+    .sink_service = "lambda",
+    .deliver = deliver,
     .create = create,
     .load_kv = load_kv,
     .start = start,

@@ -430,6 +430,21 @@ def handler(event, context):
         self.assertEqual([m["Body"] for m in msgs], ["sent by sender"])
 
 
+class TestEventBridgeTarget(LambdaTest):
+    def test_rule_target_invokes_the_function_asynchronously(self):
+        self.create()
+        path = os.path.join(self.tmp, "eb-%d.log" % time.time_ns())
+        ev = self.server.client("events")
+        ev.put_rule(Name="to-fn", EventPattern='{"source": ["shop"]}')
+        ev.put_targets(Rule="to-fn", Targets=[{"Id": "f", "Arn": ARN + "echo",
+                                                 "Input": json.dumps({"write": path})}])
+        ev.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
+        deadline = time.time() + 20
+        while time.time() < deadline and not os.path.exists(path):
+            time.sleep(0.05)
+        self.assertTrue(os.path.exists(path))
+
+
 class TestLocalDirectory(LambdaTest):
     def test_local_directory_reloads_on_change(self):
         d = tempfile.mkdtemp(dir=self.tmp)
