@@ -413,6 +413,23 @@ while True:
         self.assertRegex(out["trace"], r"^Root=1-[0-9a-f]{8}-[0-9a-f]{24};")
         self.assertTrue(t0 + 2000 < out["deadline"] <= time.time() * 1000 + 3000)
 
+    def test_nodejs_handlers_async_and_callback(self):
+        esm = "export const handler = async (event, context) => ({echo: event, name: context.functionName, " \
+              "left: context.getRemainingTimeInMillis() > 0});\n"
+        cjs = "exports.handler = (event, context, callback) => { if (event.fail) { callback(new TypeError('bad " \
+              "input')); return; } callback(null, {cjs: true, id: context.awsRequestId}); };\n"
+        self.create("node-esm", zipped=zip_of({"index.mjs": esm}), Runtime="nodejs20.x", Handler="index.handler")
+        self.create("node-cjs", zipped=zip_of({"lib/app.js": cjs}), Runtime="nodejs22.x",
+                    Handler="lib/app.handler")
+        r, out = self.invoke("node-esm", event={"a": 1})
+        self.assertEqual(out, {"echo": {"a": 1}, "name": "node-esm", "left": True})
+        r, out = self.invoke("node-cjs")
+        self.assertEqual(out, {"cjs": True, "id": r["ResponseMetadata"]["RequestId"]})
+        r, out = self.invoke("node-cjs", event={"fail": 1})
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual((out["errorType"], out["errorMessage"]), ("TypeError", "bad input"))
+        self.assertIsInstance(out["trace"], list)
+
     def test_sdk_call_inside_the_function_reaches_runnel(self):
         url = self.sqs.create_queue(QueueName="from-lambda")["QueueUrl"]
         code = """
