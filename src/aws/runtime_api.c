@@ -159,6 +159,18 @@ static void on_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     ep->on_msg(ep->ud, r, &m);
 }
 
+/* A response may be up to 6 MB (the service words the error over it); one
+ * instance makes one request at a time. */
+static rn_http_limits_t limits(void)
+{
+    return (rn_http_limits_t){.max_header_bytes = 65536,
+                              .max_body_bytes = 7 * 1024 * 1024,
+                              .max_conn_buffer = 4,
+                              .max_connections = 16,
+                              .header_timeout_ms = 60000,
+                              .idle_timeout_ms = 3600 * 1000};
+}
+
 static int ep_open(void *host, rn_runtime_msg_fn on_msg, rn_runtime_gone_fn on_gone, void *ud,
                    rn_runtime_ep_t **out, char *addr, size_t addrlen, char *msg, size_t msglen)
 {
@@ -171,14 +183,7 @@ static int ep_open(void *host, rn_runtime_msg_fn on_msg, rn_runtime_gone_fn on_g
     ep->on_msg = on_msg;
     ep->on_gone = on_gone;
     ep->ud = ud;
-    /* A response may be up to 6 MB (the service words the error over it);
-     * one instance makes one request at a time. */
-    rn_http_limits_t lim = {.max_header_bytes = 65536,
-                            .max_body_bytes = 7 * 1024 * 1024,
-                            .max_conn_buffer = 4,
-                            .max_connections = 16,
-                            .header_timeout_ms = 60000,
-                            .idle_timeout_ms = 3600 * 1000};
+    rn_http_limits_t lim = limits();
     if (rn_http_server_start(loop, "127.0.0.1", 0, &lim, on_request, on_cancel, ep, &ep->http, msg, msglen) < 0) {
         rn_free(ep);
         return -1;
@@ -213,4 +218,14 @@ void aws_runtime_host(uv_loop_t *loop, rn_runtime_host_t *out)
     out->close = ep_close;
     out->reply = reply;
     out->invoke = invoke;
+}
+
+void aws_runtime_serve_bytes_for_test(uv_loop_t *loop, rn_runtime_msg_fn on_msg, rn_runtime_gone_fn on_gone, void *ud,
+                                      const char *data, size_t n, rn_buf_t *out)
+{
+    rn_runtime_ep_t ep = {.on_msg = on_msg, .on_gone = on_gone, .ud = ud};
+    rn_http_limits_t lim = limits();
+    rn_http_serve_bytes_for_test(loop, &lim, on_request, on_cancel, NULL, &ep, data, n, out);
+    while (ep.reqs) /* nothing is left behind: a parked request was cancelled when the connection closed */
+        answer(ep.reqs, 410, NULL, "{}", 2);
 }
