@@ -115,7 +115,12 @@ $(BUILD)/bench/matcher: bench/matcher.c $(BUILD)/librunnel.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/librunnel.a $(LDFLAGS) $(LIBS)
 
-bench: all $(BUILD)/bench/loadgen $(BUILD)/bench/matcher
+# A provided-runtime echo function for the Lambda benchmarks.
+$(BUILD)/bench/lambda_echo: bench/lambda_echo.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench: all $(BUILD)/bench/loadgen $(BUILD)/bench/matcher $(BUILD)/bench/lambda_echo
 	scripts/bench.sh
 
 format:

@@ -167,17 +167,14 @@ static int conn_flush(lg_conn_t *c)
     return 0;
 }
 
-/* Queues one POST / with an X-Amz-Target of AmazonSQS.<op>; writes what it can. */
-static void conn_request(lg_conn_t *c, const char *op, const char *body, lg_reply_fn cb)
+/* Queues one POST of body to path with the given extra header lines; writes what it can. */
+static void conn_post(lg_conn_t *c, const char *path, const char *extra, const char *body, lg_reply_fn cb)
 {
     size_t blen = strlen(body);
-    size_t need = blen + 512;
-    int events = strncmp(op, "AWSEvents.", 10) == 0; /* full target: EventBridge's JSON 1.1 */
+    size_t need = blen + strlen(path) + strlen(extra) + 256;
     c->wbuf = xrealloc(c->wbuf, need);
-    int h = snprintf(c->wbuf, need,
-                     "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nX-Amz-Target: %s%s\r\n"
-                     "Content-Type: application/x-amz-json-1.%d\r\nContent-Length: %zu\r\n\r\n",
-                     g_port, events ? "" : "AmazonSQS.", op, events, blen);
+    int h = snprintf(c->wbuf, need, "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%sContent-Length: %zu\r\n\r\n", path,
+                     g_port, extra, blen);
     memcpy(c->wbuf + h, body, blen);
     c->wlen = (size_t)h + blen;
     c->woff = 0;
@@ -186,6 +183,17 @@ static void conn_request(lg_conn_t *c, const char *op, const char *body, lg_repl
     c->t_sent = now_ns();
     if (c->connected && conn_flush(c) < 0)
         die("conn %d: send: %s", c->id, strerror(errno));
+}
+
+/* Queues one POST / with an X-Amz-Target of AmazonSQS.<op> (or a full
+ * AWSEvents.<op> target, EventBridge's JSON 1.1). */
+static void conn_request(lg_conn_t *c, const char *op, const char *body, lg_reply_fn cb)
+{
+    int events = strncmp(op, "AWSEvents.", 10) == 0;
+    char extra[160];
+    snprintf(extra, sizeof extra, "X-Amz-Target: %s%s\r\nContent-Type: application/x-amz-json-1.%d\r\n",
+             events ? "" : "AmazonSQS.", op, events);
+    conn_post(c, "/", extra, body, cb);
 }
 
 /* Parses one complete response at the front of rbuf; returns bytes used or 0. */
@@ -418,6 +426,43 @@ static int mode_send(void)
            "errors=%llu\n",
            g_conns, secs, (unsigned long long)reqs, (double)reqs / secs, p50, p99, p999,
            g_lat.n ? g_lat.v[g_lat.n - 1] / 10.0 : -1, (unsigned long long)g_errors);
+    print_errors();
+    return 0;
+}
+
+/* ---- mode invoke: Lambda RequestResponse invokes of one function, closed loop ---- */
+
+static char g_invoke_path[256];
+static const char *g_function = "echo";
+
+static void invoke_reply(lg_conn_t *c, int status, const char *body, size_t len)
+{
+    (void)len;
+    g_reqs++;
+    samples_add(&g_lat, now_ns() - c->t_sent);
+    if (status != 200 || (len && strstr(body, "errorType")))
+        note_error(status, body);
+    if (g_running)
+        conn_post(c, g_invoke_path, "", "{\"n\":1}", invoke_reply);
+}
+
+static int mode_invoke(void)
+{
+    snprintf(g_invoke_path, sizeof g_invoke_path, "/2015-03-31/functions/%s/invocations", g_function);
+    conns_open_all(g_conns);
+    /* warm-up of 1 s (instances start) is excluded from the figures */
+    for (int i = 0; i < g_conns; i++)
+        conn_post(&g_c[i], g_invoke_path, "", "{\"n\":1}", invoke_reply);
+    loop_run(&g_stop, now_ns() + 1000000000ull, 100);
+    g_reqs = 0;
+    g_errors = 0;
+    g_lat.n = 0;
+    uint64_t t0 = now_ns();
+    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
+    double secs = (double)(now_ns() - t0) / 1e9;
+    printf("mode=invoke conns=%d secs=%.2f reqs=%llu rps=%.0f p50_us=%.1f p99_us=%.1f errors=%llu\n", g_conns, secs,
+           (unsigned long long)g_reqs, (double)g_reqs / secs, samples_pct(&g_lat, 50), samples_pct(&g_lat, 99),
+           (unsigned long long)g_errors);
     print_errors();
     return 0;
 }
@@ -931,8 +976,8 @@ static int mode_ready(int runs, char **argv)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: loadgen MODE [--port N] [--queue NAME] [--conns N] [--duration S] [--n N] [--hold S] [--entries N] [-v]\n"
-            "modes: send | cycle | wake | events | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
+            "usage: loadgen MODE [--port N] [--queue NAME] [--function NAME] [--conns N] [--duration S] [--n N] [--hold S] [--entries N] [-v]\n"
+            "modes: send | cycle | invoke | wake | events | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
     exit(2);
 }
 
@@ -961,6 +1006,8 @@ int main(int argc, char **argv)
             g_port = atoi(v);
         else if (strcmp(a, "--queue") == 0)
             g_queue = v;
+        else if (strcmp(a, "--function") == 0)
+            g_function = v;
         else if (strcmp(a, "--conns") == 0)
             g_conns = atoi(v);
         else if (strcmp(a, "--duration") == 0)
@@ -983,6 +1030,8 @@ int main(int argc, char **argv)
     g_ep = epoll_create1(EPOLL_CLOEXEC);
     if (strcmp(mode, "send") == 0)
         return mode_send();
+    if (strcmp(mode, "invoke") == 0)
+        return mode_invoke();
     if (strcmp(mode, "cycle") == 0)
         return mode_cycle();
     if (strcmp(mode, "events") == 0)

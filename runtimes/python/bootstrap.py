@@ -4,40 +4,60 @@
 # may contain '/'), then loops: wait for an invocation, call the handler with
 # AWS's event and context, post the result or the error as AWS's Python
 # runtime shapes them. Standard library only; the machine's python3 runs it.
-import http.client
+# Start-up is kept short: a raw socket client instead of http.client (which
+# imports email and ssl), and logging and traceback only when needed.
 import importlib
 import json
-import logging
 import os
+import socket
 import sys
 import time
-import traceback
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 BASE = "/2018-06-01/runtime"
 
 
 class Conn:
-    """One keep-alive connection to this instance's Runtime API endpoint."""
+    """One keep-alive connection to this instance's Runtime API endpoint
+    (HTTP/1.1; the endpoint always sends Content-Length)."""
 
     def __init__(self):
         host, _, port = API.rpartition(":")
-        self.host, self.port = host, int(port)
-        self.c = None
+        self.addr = (host, int(port))
+        self.sock = None
+        self.buf = b""
 
-    def request(self, method, path, body=None, headers=None):
-        for attempt in (0, 1):
-            if self.c is None:
-                self.c = http.client.HTTPConnection(self.host, self.port)
-            try:
-                self.c.request(method, path, body=body, headers=headers or {})
-                r = self.c.getresponse()
-                return r, r.read()
-            except (ConnectionError, http.client.HTTPException):
-                self.c.close()
-                self.c = None
-                if attempt:
-                    raise
+    def request(self, method, path, body=b"", headers=None):
+        if self.sock is None:
+            self.sock = socket.create_connection(self.addr)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        head = "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, path, API, len(body))
+        for k, v in (headers or {}).items():
+            head += "%s: %s\r\n" % (k, v)
+        try:
+            self.sock.sendall(head.encode() + b"\r\n" + body)
+            while b"\r\n\r\n" not in self.buf:
+                self.recv()
+            raw, _, self.buf = self.buf.partition(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            hdrs = {}
+            for line in lines[1:]:
+                k, _, v = line.partition(":")
+                hdrs[k.strip().lower()] = v.strip()
+            n = int(hdrs.get("content-length", "0"))
+            while len(self.buf) < n:
+                self.recv()
+            data, self.buf = self.buf[:n], self.buf[n:]
+            return status, hdrs, data
+        except OSError:
+            sys.exit(0)  # the endpoint is gone: this instance is being stopped
+
+    def recv(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionResetError()
+        self.buf += chunk
 
 
 conn = Conn()
@@ -52,6 +72,8 @@ def post(path, payload, error_type=None):
 
 
 def error_of(e, request_id, error_type=None, skip=0):
+    import traceback
+
     tb = traceback.extract_tb(e.__traceback__)
     return {
         "errorMessage": str(e),
@@ -68,15 +90,18 @@ def endpoint_hook():
     url = os.environ.get("AWS_ENDPOINT_URL")
     if not url:
         return
-    import importlib.abc
-    import importlib.util
 
-    class Finder(importlib.abc.MetaPathFinder):
+    class Finder:  # a meta path finder (no importlib.abc: importing it costs ~20 ms)
         def find_spec(self, name, path, target=None):
             if name != "botocore.session":
                 return None
             sys.meta_path.remove(self)
-            spec = importlib.util.find_spec(name)
+            spec = None
+            for finder in sys.meta_path:
+                find = getattr(finder, "find_spec", None)
+                spec = find(name, path, target) if find else None
+                if spec is not None:
+                    break
             if spec is None or spec.loader is None:
                 return spec
             loader = spec.loader
@@ -108,17 +133,17 @@ def endpoint_hook():
 
 
 class Context:
-    def __init__(self, headers):
+    def __init__(self, headers):  # headers: lowercased names
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
         self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.aws_request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
-        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn")
-        self._deadline = int(headers.get("Lambda-Runtime-Deadline-Ms") or 0)
-        cc = headers.get("Lambda-Runtime-Client-Context")
-        ci = headers.get("Lambda-Runtime-Cognito-Identity")
+        self.aws_request_id = headers.get("lambda-runtime-aws-request-id")
+        self.invoked_function_arn = headers.get("lambda-runtime-invoked-function-arn")
+        self._deadline = int(headers.get("lambda-runtime-deadline-ms") or 0)
+        cc = headers.get("lambda-runtime-client-context")
+        ci = headers.get("lambda-runtime-cognito-identity")
         self.client_context = json.loads(cc) if cc else None
         self.identity = json.loads(ci) if ci else None
 
@@ -126,22 +151,30 @@ class Context:
         return max(self._deadline - int(time.time() * 1000), 0)
 
 
-class RequestIdFilter(logging.Filter):
-    request_id = ""
-
-    def filter(self, record):
-        record.aws_request_id = RequestIdFilter.request_id
-        return True
+REQUEST_ID = [""]
+logging_ready = False
 
 
 def setup_logging():
+    """AWS's log line format for the root logger, once the function has
+    imported logging (so a function that never logs does not pay for it)."""
+    global logging_ready
+    if logging_ready or "logging" not in sys.modules:
+        return
+    import logging
+
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = REQUEST_ID[0]
+            return True
+
     h = logging.StreamHandler(sys.stdout)
     h.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
                                      "%Y-%m-%dT%H:%M:%S"))
     logging.Formatter.converter = time.gmtime
     h.addFilter(RequestIdFilter())
-    root = logging.getLogger()
-    root.addHandler(h)
+    logging.getLogger().addHandler(h)
+    logging_ready = True
 
 
 def load_handler():
@@ -174,7 +207,6 @@ def main():
     task = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.path[0:0] = [task, "/opt/python"]
     endpoint_hook()
-    setup_logging()
     try:
         handler = load_handler()
     except InitError as e:
@@ -187,14 +219,14 @@ def main():
         post("/init/error", error_of(e, ""), "Runtime.Unknown")
         sys.exit(1)
     while True:
-        r, body = conn.request("GET", BASE + "/invocation/next")
-        if r.status != 200:
+        setup_logging()
+        status, headers, body = conn.request("GET", BASE + "/invocation/next")
+        if status != 200:
             sys.exit(0)  # the endpoint is closing: this instance is being stopped
-        headers = {k: v for k, v in r.getheaders()}
         ctx = Context(headers)
         rid = ctx.aws_request_id
-        RequestIdFilter.request_id = rid
-        os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id", "")
+        REQUEST_ID[0] = rid
+        os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
         try:
             event = json.loads(body) if body else {}
             result = handler(event, ctx)
