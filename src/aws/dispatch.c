@@ -288,7 +288,7 @@ static void send_result(rctx_t *x)
     if (x->rest) {
         rn_rest_reply_t r;
         if (c->err || !x->rest_op)
-            aws_rest_error(svc, c->err ? c->err : RN_ERR_INTERNAL, rn_call_msg(c), c->request_id, &r);
+            aws_rest_error(svc, c->err ? c->err : RN_ERR_INTERNAL, rn_call_msg(c), c->err_fields, c->request_id, &r);
         else
             aws_rest_reply(svc, x->rest_op, c->out, c->request_id, &r);
         rn_http_respond(conn, r.status, r.content_type ? r.content_type : "application/json", r.head,
@@ -493,7 +493,7 @@ static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t 
         respond_plain_json(out, conn, e->status, json_pack("{s:s,s:s}", "code", e->code, "message", msg));
     } else if (route->family == FAM_REST) {
         rn_rest_reply_t r;
-        aws_rest_error(route->svc, err, msg, rid, &r);
+        aws_rest_error(route->svc, err, msg, NULL, rid, &r);
         out(conn, r.status, r.content_type ? r.content_type : "application/json", r.head, r.body ? r.body : "",
             r.body_len);
         rn_rest_reply_free(&r);

@@ -336,7 +336,8 @@ void rn_rest_reply_free(rn_rest_reply_t *r)
     r->body_len = 0;
 }
 
-void aws_rest_error(const rn_service_t *svc, int err, const char *msg, const char *request_id, rn_rest_reply_t *r)
+void aws_rest_error(const rn_service_t *svc, int err, const char *msg, const json_t *fields, const char *request_id,
+                    rn_rest_reply_t *r)
 {
     const rn_err_info_t *e = rn_err_info(err);
     const char *hash = strchr(e->shape, '#');
@@ -359,6 +360,8 @@ void aws_rest_error(const rn_service_t *svc, int err, const char *msg, const cha
         body = json_pack("{s:s}", "message", msg ? msg : "");
         break;
     }
+    if (body && fields)
+        json_object_update((json_t *)body, (json_t *)fields);
     rn_buf_t b = {0};
     if (body)
         rn_json_dump(&b, body);
@@ -383,7 +386,7 @@ void aws_rest_reply(const rn_service_t *svc, const rn_op_t *op, const json_t *ou
     if (aws_rest_encode(op, out, &status, &head, &body) < 0) {
         rn_buf_free(&head);
         rn_buf_free(&body);
-        aws_rest_error(svc, RN_ERR_NOMEM, "Out of memory.", request_id, r);
+        aws_rest_error(svc, RN_ERR_NOMEM, "Out of memory.", NULL, request_id, r);
         return;
     }
     r->status = status;
@@ -432,12 +435,12 @@ void aws_rest_handle(const rn_service_t *svc, void *inst, const char *method, co
 {
     rn_call_t *c = rn_calloc(1, sizeof *c);
     if (!c) {
-        aws_rest_error(svc, RN_ERR_NOMEM, "Out of memory.", request_id, r);
+        aws_rest_error(svc, RN_ERR_NOMEM, "Out of memory.", NULL, request_id, r);
         return;
     }
     const rn_op_t *op;
     if (aws_rest_run(svc, inst, method, path, query, body, len, c, &op) < 0)
-        aws_rest_error(svc, c->err, rn_call_msg(c), request_id, r);
+        aws_rest_error(svc, c->err, rn_call_msg(c), c->err_fields, request_id, r);
     else
         aws_rest_reply(svc, op, c->out, request_id, r);
     json_decref(c->in);

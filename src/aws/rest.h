@@ -50,9 +50,11 @@ int aws_rest_decode(const rn_op_t *op, const json_t *labels, const char *query, 
  * sends out itself as the body. Returns 0 or RN_ERR_NOMEM. */
 int aws_rest_encode(const rn_op_t *op, const json_t *out, int *status, rn_buf_t *head, rn_buf_t *body);
 /* Renders an error reply in the service's style: status from the row,
- * x-amzn-RequestId and x-amzn-ErrorType headers, the JSON body. Caller owns
+ * x-amzn-RequestId and x-amzn-ErrorType headers, the JSON body (with the
+ * members of fields, when not NULL, added). Caller owns
  * r's contents (rn_rest_reply_free). */
-void aws_rest_error(const rn_service_t *svc, int err, const char *msg, const char *request_id, rn_rest_reply_t *r);
+void aws_rest_error(const rn_service_t *svc, int err, const char *msg, const json_t *fields, const char *request_id,
+                    rn_rest_reply_t *r);
 /* Renders op's result (aws_rest_encode) as a reply. */
 void aws_rest_reply(const rn_service_t *svc, const rn_op_t *op, const json_t *out, const char *request_id,
                     rn_rest_reply_t *r);

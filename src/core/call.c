@@ -31,4 +31,6 @@ void rn_call_clear_msg(rn_call_t *c)
 {
     rn_free(c->msg_long);
     c->msg_long = NULL;
+    json_decref(c->err_fields);
+    c->err_fields = NULL;
 }

@@ -23,6 +23,8 @@ struct rn_call {
     char *msg_long;         /* owned, or NULL: a message longer than msg holds
                              * (AWS echoes a whole request in some); read the
                              * message with rn_call_msg() */
+    json_t *err_fields;     /* owned, or NULL: members the error's body carries
+                             * besides the message (Lambda's throttling Reason) */
     char request_id[37];
     char endpoint[280];     /* "http://host:port" as the client addressed the
                              * server, for URLs a service hands back (queue
@@ -56,6 +58,6 @@ static inline const char *rn_call_msg(const rn_call_t *c)
     return c->msg_long ? c->msg_long : c->msg;
 }
 
-/* Frees msg_long, if any. */
+/* Frees msg_long and err_fields, if any. */
 void rn_call_clear_msg(rn_call_t *c);
 #endif

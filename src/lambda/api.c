@@ -57,6 +57,12 @@ static const rn_member_t invoke_out[] = {
     RN_AT(PAYLOAD, "Payload", "Payload", S_STR),
     RN_END};
 static const rn_member_t none_in[] = {RN_END};
+static const rn_member_t fn_only[] = {FN, RN_END};
+static const rn_member_t put_concurrency_in[] = {FN, RN_MEMBER("ReservedConcurrentExecutions", S_INT), RN_END};
+#define RESOURCE RN_AT(URI, "Resource", "Resource", S_STR)
+static const rn_member_t resource_only[] = {RESOURCE, RN_END};
+static const rn_member_t tag_in[] = {RESOURCE, RN_MEMBER("Tags", M_STR), RN_END};
+static const rn_member_t untag_in[] = {RESOURCE, RN_AT(QUERY, "TagKeys", "tagKeys", L_STR), RN_END};
 static const rn_shape_t L_ANY = {RN_T_LIST, .elem = &S_OBJ};
 #define ESM_MEMBERS                                                                                                \
     RN_MEMBER("FunctionName", S_STR), RN_MEMBER("Enabled", S_BOOL), RN_MEMBER("BatchSize", S_INT),                 \
@@ -82,6 +88,13 @@ static const rn_op_t ops[] = {
     {"CreateEventSourceMapping", esm_create_in, NULL, "POST", ESMS, 202},
     {"CreateFunction", create_in, NULL, "POST", FNS, 201},
     {"DeleteEventSourceMapping", esm_uuid, NULL, "DELETE", ESMS "/{UUID}", 202},
+    {"DeleteFunctionConcurrency", fn_only, NULL, "DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", 204},
+    {"GetFunctionConcurrency", fn_only, NULL, "GET", "/2019-09-30/functions/{FunctionName}/concurrency", 200},
+    {"ListTags", resource_only, NULL, "GET", "/2017-03-31/tags/{Resource}", 200},
+    {"PutFunctionConcurrency", put_concurrency_in, NULL, "PUT", "/2017-10-31/functions/{FunctionName}/concurrency",
+     200},
+    {"TagResource", tag_in, NULL, "POST", "/2017-03-31/tags/{Resource}", 204},
+    {"UntagResource", untag_in, NULL, "DELETE", "/2017-03-31/tags/{Resource}", 204},
     {"GetEventSourceMapping", esm_uuid, NULL, "GET", ESMS "/{UUID}", 200},
     {"ListEventSourceMappings", esm_list_in, NULL, "GET", ESMS, 200},
     {"UpdateEventSourceMapping", esm_update_in, NULL, "PUT", ESMS "/{UUID}", 202},

@@ -281,7 +281,7 @@ static void apply_config(lambda_fn_t *fn, const json_t *in)
     }
 }
 
-static void persist(lambda_fn_t *fn)
+void lambda_fn_persist(lambda_fn_t *fn)
 {
     json_t *rec = json_pack("{s:O,s:O,s:s,s:b,s:i}", "cfg", fn->cfg, "tags", fn->tags, "code_dir", fn->code_dir,
                             "local", fn->local, "reserved", fn->reserved);
@@ -451,7 +451,7 @@ int lambda_create_function(lambda_t *L, rn_call_t *c)
         lambda_fn_release(fn);
         return RN_ERR_NOMEM;
     }
-    persist(fn);
+    lambda_fn_persist(fn);
     c->out = as_first_seen(fn, 1);
     return 0;
 }
@@ -541,7 +541,7 @@ int lambda_update_config(lambda_t *L, rn_call_t *c)
         return rc;
     apply_config(fn, c->in);
     touch(fn);
-    persist(fn);
+    lambda_fn_persist(fn);
     lambda_fn_stop_all(fn, 0); /* new instances see the new configuration */
     c->out = as_first_seen(fn, 0);
     return 0;
@@ -563,7 +563,7 @@ int lambda_update_code(lambda_t *L, rn_call_t *c)
     if (set_code(L, c, fn, zip, dir) < 0)
         return c->err;
     touch(fn);
-    persist(fn);
+    lambda_fn_persist(fn);
     lambda_fn_stop_all(fn, 0);
     c->out = as_first_seen(fn, 0);
     return 0;
@@ -618,5 +618,32 @@ int lambda_load_kv(lambda_t *L, const char *ns, const char *key, const char *val
         lambda_fn_release(fn);
         return RN_ERR_NOMEM;
     }
+    return 0;
+}
+
+/* TagResource, UntagResource, ListTags on a function's ARN. */
+int lambda_tags_call(lambda_t *L, rn_call_t *c)
+{
+    const char *arn = rn_param_str(c->in, "Resource");
+    lambda_fn_t *fn = lambda_find(L, c, arn, NULL);
+    if (!fn)
+        return c->err;
+    if (!strcmp(c->op, "TagResource")) {
+        json_t *tags = json_object_get(c->in, "Tags");
+        if (!json_is_object(tags))
+            return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER, "Tags must be a map.");
+        if (json_object_size(fn->tags) + json_object_size(tags) > 50)
+            return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER, "Number of tags exceeds resource tag limit.");
+        json_object_update(fn->tags, tags);
+    } else if (!strcmp(c->op, "UntagResource")) {
+        size_t i;
+        json_t *k;
+        json_array_foreach(json_object_get(c->in, "TagKeys"), i, k) json_object_del(fn->tags, json_string_value(k));
+    } else {
+        c->out = json_pack("{s:O}", "Tags", fn->tags);
+        return 0;
+    }
+    lambda_fn_persist(fn);
+    c->out = json_object();
     return 0;
 }

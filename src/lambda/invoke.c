@@ -286,9 +286,9 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
         c->out = json_pack("{s:i,s:s}", "StatusCode", 204, "Payload", "");
         return 0;
     }
-    if (!event && fn->reserved == 0) {
+    if (!event && lambda_throttled(L, fn, c) < 0) {
         rn_free(cc);
-        return rn_call_fail(c, LAMBDA_ERR_TOO_MANY_REQUESTS, "Rate Exceeded.");
+        return c->err;
     }
     lambda_inv_t *inv = rn_calloc(1, sizeof *inv);
     if (!inv || !(inv->payload = rn_strndup(payload, len))) {

@@ -189,5 +189,9 @@ int lambda_call(lambda_t *L, rn_call_t *c)
         return lambda_account_settings(L, c);
     if (strstr(op, "EventSourceMapping"))
         return lambda_esm_call(L, c);
+    if (strstr(op, "FunctionConcurrency"))
+        return lambda_concurrency_call(L, c);
+    if (!strcmp(op, "TagResource") || !strcmp(op, "UntagResource") || !strcmp(op, "ListTags"))
+        return lambda_tags_call(L, c);
     return rn_call_fail(c, RN_ERR_INVALID_ACTION, "The action %s is not valid for this endpoint.", op);
 }

@@ -182,6 +182,14 @@ void lambda_invoke_internal(lambda_fn_t *fn, char *payload, size_t len,
                             void (*on_done)(void *ud, const char *payload, size_t len, const char *function_error),
                             void *ud);
 
+/* concurrency.c */
+int lambda_concurrency_call(lambda_t *L, rn_call_t *c);
+/* 0 when a synchronous invoke of fn may run now, else the 429 on the call. */
+int lambda_throttled(lambda_t *L, lambda_fn_t *fn, rn_call_t *c);
+/* function.c: keeps fn's record (after a change). */
+void lambda_fn_persist(lambda_fn_t *fn);
+int lambda_tags_call(lambda_t *L, rn_call_t *c);
+
 /* esm.c: SQS event source mappings */
 int lambda_esm_call(lambda_t *L, rn_call_t *c);
 int lambda_esm_load(lambda_t *L, const char *key, const char *value);

@@ -699,3 +699,47 @@ def handler(event, context):
         self.assertIn(m["UUID"], msg)
         self.assertError("ResourceNotFoundException", self.lam.create_event_source_mapping,
                          FunctionName="nope", EventSourceArn=arn)
+
+
+class TestConcurrencyAndTags(LambdaTest):
+    def test_reserved_concurrency_and_throttling(self):
+        self.create(Timeout=10)
+        self.assertEqual(self.lam.get_function_concurrency(FunctionName="echo").get("ReservedConcurrentExecutions"),
+                         None)
+        r = self.lam.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=0)
+        self.assertEqual(r["ReservedConcurrentExecutions"], 0)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.lam.invoke(FunctionName="echo", Payload=b"{}")
+        e = cm.exception.response
+        self.assertEqual(e["Error"]["Code"], "TooManyRequestsException")
+        self.assertEqual(e["Error"]["Message"], "Rate Exceeded.")
+        self.assertEqual(e["ResponseMetadata"]["HTTPStatusCode"], 429)
+        self.assertEqual(e.get("Reason"), "ReservedFunctionConcurrentInvocationLimitExceeded")
+        self.lam.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=1)
+        import concurrent.futures
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            slow = pool.submit(self.invoke, event={"sleep": 1.5})
+            time.sleep(0.7)
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                self.lam.invoke(FunctionName="echo", Payload=b"{}")
+            self.assertEqual(cm.exception.response["Error"]["Code"], "TooManyRequestsException")
+            self.assertIn("event", slow.result()[1])
+        self.assertEqual(self.lam.get_function(FunctionName="echo")["Concurrency"],
+                         {"ReservedConcurrentExecutions": 1})
+        self.lam.delete_function_concurrency(FunctionName="echo")
+        self.assertIn("event", self.invoke()[1])
+        msg = self.assertError("InvalidParameterValueException", self.lam.put_function_concurrency,
+                               FunctionName="echo", ReservedConcurrentExecutions=901)
+        self.assertEqual(msg, "Specified ReservedConcurrentExecutions for function decreases account's "
+                              "UnreservedConcurrentExecution below its minimum value of [100].")
+        msg = self.assertError("InvalidParameterValueException", self.lam.put_function_concurrency,
+                               FunctionName="echo:1", ReservedConcurrentExecutions=1)
+        self.assertTrue(msg.startswith("This operation is permitted on Lambda functions only."), msg)
+
+    def test_tags(self):
+        self.create(Tags={"a": "1"})
+        self.lam.tag_resource(Resource=ARN + "echo", Tags={"b": "2"})
+        self.assertEqual(self.lam.list_tags(Resource=ARN + "echo")["Tags"], {"a": "1", "b": "2"})
+        self.lam.untag_resource(Resource=ARN + "echo", TagKeys=["a"])
+        self.assertEqual(self.lam.list_tags(Resource=ARN + "echo")["Tags"], {"b": "2"})
+        self.assertError("ResourceNotFoundException", self.lam.list_tags, Resource=ARN + "nope")
