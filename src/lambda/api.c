@@ -58,6 +58,17 @@ static const rn_member_t invoke_out[] = {
     RN_END};
 static const rn_member_t none_in[] = {RN_END};
 static const rn_member_t fn_only[] = {FN, RN_END};
+static const rn_member_t publish_in[] = {FN, RN_MEMBER("CodeSha256", S_STR), RN_MEMBER("Description", S_STR),
+                                         RN_MEMBER("RevisionId", S_STR), RN_END};
+static const rn_member_t list_versions_in[] = {FN, MARKER, MAX_ITEMS, RN_END};
+#define ALIAS RN_AT(URI, "Name", "Name", S_STR)
+#define ALIAS_BODY                                                                                                 \
+    RN_MEMBER("FunctionVersion", S_STR), RN_MEMBER("Description", S_STR), RN_MEMBER("RoutingConfig", S_OBJ)
+static const rn_member_t create_alias_in[] = {FN, RN_MEMBER("Name", S_STR), ALIAS_BODY, RN_END};
+static const rn_member_t alias_only[] = {FN, ALIAS, RN_END};
+static const rn_member_t update_alias_in[] = {FN, ALIAS, ALIAS_BODY, RN_MEMBER("RevisionId", S_STR), RN_END};
+static const rn_member_t list_aliases_in[] = {FN, RN_AT(QUERY, "FunctionVersion", "FunctionVersion", S_STR), MARKER,
+                                              MAX_ITEMS, RN_END};
 static const rn_member_t put_concurrency_in[] = {FN, RN_MEMBER("ReservedConcurrentExecutions", S_INT), RN_END};
 #define RESOURCE RN_AT(URI, "Resource", "Resource", S_STR)
 static const rn_member_t resource_only[] = {RESOURCE, RN_END};
@@ -85,7 +96,14 @@ static const rn_member_t esm_list_in[] = {RN_AT(QUERY, "EventSourceArn", "EventS
 #define ESMS "/2015-03-31/event-source-mappings"
 
 static const rn_op_t ops[] = {
+    {"CreateAlias", create_alias_in, NULL, "POST", FNS "/{FunctionName}/aliases", 201},
     {"CreateEventSourceMapping", esm_create_in, NULL, "POST", ESMS, 202},
+    {"DeleteAlias", alias_only, NULL, "DELETE", FNS "/{FunctionName}/aliases/{Name}", 204},
+    {"GetAlias", alias_only, NULL, "GET", FNS "/{FunctionName}/aliases/{Name}", 200},
+    {"ListAliases", list_aliases_in, NULL, "GET", FNS "/{FunctionName}/aliases", 200},
+    {"ListVersionsByFunction", list_versions_in, NULL, "GET", FNS "/{FunctionName}/versions", 200},
+    {"PublishVersion", publish_in, NULL, "POST", FNS "/{FunctionName}/versions", 201},
+    {"UpdateAlias", update_alias_in, NULL, "PUT", FNS "/{FunctionName}/aliases/{Name}", 200},
     {"CreateFunction", create_in, NULL, "POST", FNS, 201},
     {"DeleteEventSourceMapping", esm_uuid, NULL, "DELETE", ESMS "/{UUID}", 202},
     {"DeleteFunctionConcurrency", fn_only, NULL, "DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", 204},

@@ -123,6 +123,12 @@ static int parse_fname(const lambda_t *L, const char *in, char *name, size_t nle
 
 lambda_fn_t *lambda_find(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier)
 {
+    return lambda_resolve(L, c, fname, qualifier, 0, NULL, 0);
+}
+
+lambda_fn_t *lambda_resolve(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier, int versions,
+                            char *invoked, size_t invoked_len)
+{
     char name[65], q[130], arn[300];
     if (!fname || parse_fname(L, fname, name, sizeof name, q, sizeof q) < 0) {
         rn_call_fail(c, LAMBDA_ERR_VALIDATION,
@@ -144,9 +150,13 @@ lambda_fn_t *lambda_find(lambda_t *L, rn_call_t *c, const char *fname, const cha
         rn_call_fail(c, LAMBDA_ERR_NOT_FOUND, "Function not found: %s%s%s", arn, *shown ? ":" : "", shown);
         return NULL;
     }
+    if (invoked)
+        snprintf(invoked, invoked_len, "%s%s%s", arn, *qq ? ":" : "", qq);
     if (*qq && strcmp(qq, "$LATEST")) {
-        rn_call_fail(c, LAMBDA_ERR_NOT_FOUND, "Function not found: %s:%s", arn, qq);
-        return NULL;
+        lambda_fn_t *v = versions ? lambda_version_of(fn, qq) : NULL;
+        if (!v)
+            rn_call_fail(c, LAMBDA_ERR_NOT_FOUND, "Function not found: %s:%s", arn, qq);
+        return v;
     }
     return fn;
 }
@@ -283,8 +293,8 @@ static void apply_config(lambda_fn_t *fn, const json_t *in)
 
 void lambda_fn_persist(lambda_fn_t *fn)
 {
-    json_t *rec = json_pack("{s:O,s:O,s:s,s:b,s:i}", "cfg", fn->cfg, "tags", fn->tags, "code_dir", fn->code_dir,
-                            "local", fn->local, "reserved", fn->reserved);
+    json_t *rec = json_pack("{s:O,s:O,s:s,s:b,s:i,s:i}", "cfg", fn->cfg, "tags", fn->tags, "code_dir", fn->code_dir,
+                            "local", fn->local, "reserved", fn->reserved, "last_version", fn->last_version);
     char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
     if (s)
         rn_store_kv_put(fn->L->env.store, "lambda.fn", fn->name, s);
@@ -318,13 +328,14 @@ static json_t *as_first_seen(const lambda_fn_t *fn, int creating)
     return o;
 }
 
-static lambda_fn_t *fn_new(lambda_t *L, const char *name)
+lambda_fn_t *lambda_fn_new(lambda_t *L, const char *name)
 {
     lambda_fn_t *fn = rn_calloc(1, sizeof *fn);
     if (!fn)
         return NULL;
     fn->L = L;
     snprintf(fn->name, sizeof fn->name, "%s", name);
+    snprintf(fn->version, sizeof fn->version, "$LATEST");
     fn->reserved = -1;
     fn->tags = json_object();
     return fn;
@@ -414,7 +425,7 @@ int lambda_create_function(lambda_t *L, rn_call_t *c)
         lambda_fn_arn(L, nm, arn, sizeof arn);
         return rn_call_fail(c, LAMBDA_ERR_CONFLICT, "Function already exist: %s", nm);
     }
-    lambda_fn_t *fn = fn_new(L, nm);
+    lambda_fn_t *fn = lambda_fn_new(L, nm);
     if (!fn)
         return RN_ERR_NOMEM;
     char arn[300];
@@ -452,13 +463,21 @@ int lambda_create_function(lambda_t *L, rn_call_t *c)
         return RN_ERR_NOMEM;
     }
     lambda_fn_persist(fn);
+    if (json_is_true(json_object_get(in, "Publish"))) {
+        lambda_fn_t *v = lambda_publish(fn, c, NULL);
+        if (!v)
+            return c->err;
+        c->out = as_first_seen(v, 1);
+        return 0;
+    }
     c->out = as_first_seen(fn, 1);
     return 0;
 }
 
 int lambda_get_function(lambda_t *L, rn_call_t *c, int config_only)
 {
-    lambda_fn_t *fn = lambda_find(L, c, rn_param_str(c->in, "FunctionName"), rn_param_str(c->in, "Qualifier"));
+    lambda_fn_t *fn =
+        lambda_resolve(L, c, rn_param_str(c->in, "FunctionName"), rn_param_str(c->in, "Qualifier"), 1, NULL, 0);
     if (!fn)
         return c->err;
     if (config_only) {
@@ -466,8 +485,9 @@ int lambda_get_function(lambda_t *L, rn_call_t *c, int config_only)
         return 0;
     }
     c->out = json_pack("{s:O,s:{s:s}}", "Configuration", fn->cfg, "Code", "RepositoryType", "S3");
-    if (json_object_size(fn->tags))
-        json_object_set(c->out, "Tags", fn->tags);
+    const lambda_fn_t *base = fn->latest ? fn->latest : fn;
+    if (json_object_size(base->tags))
+        json_object_set(c->out, "Tags", base->tags);
     if (fn->reserved >= 0)
         json_object_set_new(c->out, "Concurrency", json_pack("{s:i}", "ReservedConcurrentExecutions", fn->reserved));
     return c->out ? 0 : RN_ERR_NOMEM;
@@ -504,11 +524,14 @@ int lambda_delete_function(lambda_t *L, rn_call_t *c)
     if (q && !strcmp(q, "$LATEST"))
         return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER, "$LATEST version cannot be deleted without deleting "
                                                              "the function.");
-    lambda_fn_t *fn = lambda_find(L, c, rn_param_str(c->in, "FunctionName"), q);
+    if (q && *q)
+        return lambda_version_delete_call(L, c, q);
+    lambda_fn_t *fn = lambda_find(L, c, rn_param_str(c->in, "FunctionName"), NULL);
     if (!fn)
         return c->err;
     rn_smap_del(&L->fns, fn->name);
     rn_store_kv_delete(L->env.store, "lambda.fn", fn->name);
+    lambda_versions_drop(fn, 1);
     fn->deleted = 1;
     lambda_fn_stop_all(fn, 0);
     lambda_fn_release(fn);
@@ -565,7 +588,10 @@ int lambda_update_code(lambda_t *L, rn_call_t *c)
     touch(fn);
     lambda_fn_persist(fn);
     lambda_fn_stop_all(fn, 0);
-    c->out = as_first_seen(fn, 0);
+    lambda_fn_t *shown = fn;
+    if (json_is_true(json_object_get(c->in, "Publish")) && !(shown = lambda_publish(fn, c, NULL)))
+        return c->err;
+    c->out = as_first_seen(shown, 0);
     return 0;
 }
 
@@ -600,7 +626,7 @@ int lambda_load_kv(lambda_t *L, const char *ns, const char *key, const char *val
     json_t *rec = json_loads(value, 0, NULL);
     if (!rec)
         return 0;
-    lambda_fn_t *fn = fn_new(L, key);
+    lambda_fn_t *fn = lambda_fn_new(L, key);
     if (!fn) {
         json_decref(rec);
         return RN_ERR_NOMEM;
@@ -611,6 +637,7 @@ int lambda_load_kv(lambda_t *L, const char *ns, const char *key, const char *val
     fn->local = json_is_true(json_object_get(rec, "local"));
     json_t *r = json_object_get(rec, "reserved");
     fn->reserved = r ? (int)json_integer_value(r) : -1;
+    fn->last_version = (int)json_integer_value(json_object_get(rec, "last_version"));
     if (fn->local)
         lambda_code_stamp(fn->code_dir, fn->hot_stamp, sizeof fn->hot_stamp);
     json_decref(rec);

@@ -148,7 +148,7 @@ void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char 
         rn_call_t *c = inv->call;
         c->cancel = NULL;
         c->svc_data = NULL;
-        json_t *out = json_pack("{s:i,s:s}", "StatusCode", 200, "ExecutedVersion", "$LATEST");
+        json_t *out = json_pack("{s:i,s:s}", "StatusCode", 200, "ExecutedVersion", fn->version);
         if (function_error)
             json_object_set_new(out, "FunctionError", json_string(function_error));
         if (tail)
@@ -200,7 +200,8 @@ int lambda_deliver(lambda_t *L, const char *arn, const rn_message_t *m, char *ms
 {
     rn_call_t scratch = {0};
     snprintf(scratch.op, sizeof scratch.op, "Invoke");
-    lambda_fn_t *fn = lambda_find(L, &scratch, arn, NULL);
+    char invoked[320];
+    lambda_fn_t *fn = lambda_resolve(L, &scratch, arn, NULL, 1, invoked, sizeof invoked);
     if (!fn) {
         snprintf(msg, msglen, "%s", rn_call_msg(&scratch));
         rn_call_clear_msg(&scratch);
@@ -217,6 +218,7 @@ int lambda_deliver(lambda_t *L, const char *arn, const rn_message_t *m, char *ms
         return RN_ERR_NOMEM;
     }
     inv->len = m->len;
+    snprintf(inv->arn, sizeof inv->arn, "%s", invoked);
     rn_uuid(inv->id);
     return keep_async(L, fn, inv) < 0 ? RN_ERR_NOMEM : 0;
 }
@@ -237,7 +239,9 @@ static int check_payload(rn_call_t *c, const char *p, size_t len)
 
 int lambda_invoke(lambda_t *L, rn_call_t *c)
 {
-    lambda_fn_t *fn = lambda_find(L, c, rn_param_str(c->in, "FunctionName"), rn_param_str(c->in, "Qualifier"));
+    char arn[320];
+    lambda_fn_t *fn = lambda_resolve(L, c, rn_param_str(c->in, "FunctionName"), rn_param_str(c->in, "Qualifier"), 1,
+                                     arn, sizeof arn);
     if (!fn)
         return c->err;
     const char *type = rn_param_str(c->in, "InvocationType");
@@ -298,6 +302,7 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
     }
     inv->len = len;
     inv->client_context = cc;
+    snprintf(inv->arn, sizeof inv->arn, "%s", arn);
     rn_uuid(inv->id);
     snprintf(c->request_id, sizeof c->request_id, "%s", inv->id);
     const char *lt = rn_param_str(c->in, "LogType");

@@ -94,6 +94,7 @@ void lambda_start(lambda_t *L)
 {
     uv_timer_start(&L->reaper, on_reap, 30000, 30000);
     L->reaper_on = 1;
+    lambda_versions_resume(L);
     lambda_resume_async(L);
     lambda_esm_start_all(L);
 }
@@ -106,6 +107,7 @@ static void drop_all(lambda_t *L)
     void *v;
     while (rn_smap_next(&L->fns, &i, &name, &v)) {
         lambda_fn_t *fn = v;
+        lambda_versions_drop(fn, 0);
         fn->deleted = 1;
         lambda_fn_stop_all(fn, 1);
         lambda_fn_release(fn);
@@ -189,6 +191,8 @@ int lambda_call(lambda_t *L, rn_call_t *c)
         return lambda_account_settings(L, c);
     if (strstr(op, "EventSourceMapping"))
         return lambda_esm_call(L, c);
+    if (!strcmp(op, "PublishVersion") || !strcmp(op, "ListVersionsByFunction") || strstr(op, "Alias"))
+        return lambda_version_call(L, c);
     if (strstr(op, "FunctionConcurrency"))
         return lambda_concurrency_call(L, c);
     if (!strcmp(op, "TagResource") || !strcmp(op, "UntagResource") || !strcmp(op, "ListTags"))

@@ -45,6 +45,7 @@ struct lambda_inv {
     void *ud;
     int tail;              /* LogType Tail */
     int async;             /* an Event invoke, kept as lambda.async/<id> until done */
+    char arn[320];         /* the ARN it was invoked by (with its qualifier) */
     lambda_inst_t *inst;   /* while running */
     int64_t start_us;
     lambda_inv_t *next;    /* the function's queue */
@@ -77,10 +78,16 @@ struct lambda_inst {
     lambda_inst_t *next;      /* the function's instances */
 };
 
-/* One function ($LATEST). */
+/* One function: its $LATEST, or one of its published versions (which
+ * has its own configuration, code directory and instances). */
 struct lambda_fn {
     lambda_t *L;
     char name[65];
+    char version[16];     /* "$LATEST" or "1", "2", ... */
+    lambda_fn_t *latest;  /* a version's $LATEST; NULL for $LATEST itself */
+    rn_smap_t versions;   /* $LATEST: "N" -> lambda_fn_t */
+    rn_smap_t aliases;    /* $LATEST: alias name -> json_t (AliasConfiguration) */
+    int last_version;     /* $LATEST: the highest version published */
     json_t *cfg;          /* FunctionConfiguration as GetFunction returns it */
     json_t *tags;         /* {key: value} */
     char code_dir[PATH_MAX]; /* the unpacked package, or the local directory */
@@ -141,8 +148,13 @@ int lambda_update_config(lambda_t *L, rn_call_t *c);
 int lambda_update_code(lambda_t *L, rn_call_t *c);
 int lambda_account_settings(lambda_t *L, rn_call_t *c);
 /* The function a FunctionName (name, partial or full ARN, maybe with a
- * qualifier) and Qualifier name, or NULL with the call's error set. */
+ * qualifier) and Qualifier name, or NULL with the call's error set.
+ * lambda_find: $LATEST only (a qualifier naming anything else is not
+ * found); lambda_resolve with versions set: the version a number or an alias
+ * names, and in invoked (when given) the ARN as the caller named it. */
 lambda_fn_t *lambda_find(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier);
+lambda_fn_t *lambda_resolve(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier, int versions,
+                            char *invoked, size_t invoked_len);
 void lambda_fn_release(lambda_fn_t *fn);
 
 /* code.c: packages */
@@ -181,6 +193,23 @@ void lambda_runtime_gone(void *ud, rn_runtime_req_t *r);
 void lambda_invoke_internal(lambda_fn_t *fn, char *payload, size_t len,
                             void (*on_done)(void *ud, const char *payload, size_t len, const char *function_error),
                             void *ud);
+
+/* version.c: versions and aliases */
+/* The version a qualifier names on $LATEST fn: a number, or an alias (its
+ * weighted routing picks between two versions); NULL when none. */
+lambda_fn_t *lambda_version_of(lambda_fn_t *fn, const char *qualifier);
+int lambda_version_call(lambda_t *L, rn_call_t *c);
+/* Publishes $LATEST as a new version (or returns the last one when nothing
+ * changed); NULL with the call's error set. */
+lambda_fn_t *lambda_publish(lambda_fn_t *fn, rn_call_t *c, const char *description);
+/* DeleteFunction with a Qualifier: that version. */
+int lambda_version_delete_call(lambda_t *L, rn_call_t *c, const char *qualifier);
+/* Reads the versions and aliases back (at start, after the functions). */
+void lambda_versions_resume(lambda_t *L);
+/* Drops fn's versions and aliases (the function is being deleted). */
+void lambda_versions_drop(lambda_fn_t *fn, int forget);
+/* A new lambda_fn_t (function.c). */
+lambda_fn_t *lambda_fn_new(lambda_t *L, const char *name);
 
 /* concurrency.c */
 int lambda_concurrency_call(lambda_t *L, rn_call_t *c);

@@ -138,7 +138,7 @@ static void build_env(const lambda_inst_t *in, envv_t *e)
     env_set(e, "AWS_LAMBDA_FUNCTION_NAME", fn->name);
     snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(json_object_get(fn->cfg, "MemorySize")));
     env_set(e, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", buf);
-    env_set(e, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+    env_set(e, "AWS_LAMBDA_FUNCTION_VERSION", fn->version);
     env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
     snprintf(buf, sizeof buf, "/aws/lambda/%s", fn->name);
     env_set(e, "AWS_LAMBDA_LOG_GROUP_NAME", buf);
@@ -308,8 +308,8 @@ int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
     time_t now = (time_t)(rn_real_us() / 1000000);
     struct tm tm;
     gmtime_r(&now, &tm);
-    snprintf(in->stream, sizeof in->stream, "%04d/%02d/%02d/[$LATEST]%s", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, hex);
+    snprintf(in->stream, sizeof in->stream, "%04d/%02d/%02d/[%s]%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             fn->version, hex);
     char dir[PATH_MAX], sub[64];
     snprintf(sub, sizeof sub, "/instances/%.36s", id);
     if (join(dir, sizeof dir, L->root, sub) < 0 || join(in->tmp, sizeof in->tmp, dir, "/tmp") < 0) {
@@ -400,11 +400,14 @@ void lambda_inst_give(lambda_inst_t *in, lambda_inv_t *inv)
     in->log.len = 0;
     if (in->log.data)
         in->log.data[0] = 0;
-    rn_buf_printf(&in->log, "START RequestId: %s Version: $LATEST\n", inv->id);
+    rn_buf_printf(&in->log, "START RequestId: %s Version: %s\n", inv->id, fn->version);
     int64_t timeout_ms = json_integer_value(json_object_get(fn->cfg, "Timeout")) * 1000;
     uv_timer_start(&in->timer, on_timer, (uint64_t)timeout_ms, 0);
-    char arn[300];
-    lambda_fn_arn(fn->L, fn->name, arn, sizeof arn);
+    char arn[320];
+    if (inv->arn[0])
+        snprintf(arn, sizeof arn, "%s", inv->arn);
+    else
+        lambda_fn_arn(fn->L, fn->name, arn, sizeof arn);
     char trace[128], hex[25];
     uint64_t a = rn_rand64(), b = rn_rand64();
     snprintf(hex, sizeof hex, "%08llx%016llx", (unsigned long long)(a & 0xffffffffu), (unsigned long long)b);
@@ -437,9 +440,14 @@ void lambda_reap_idle(lambda_t *L, int64_t idle_ms)
     void *v;
     while (rn_smap_next(&L->fns, &i, &k, &v)) {
         lambda_fn_t *fn = v;
-        for (lambda_inst_t *in = fn->insts; in; in = in->next)
-            if (in->state == INST_IDLE && now - in->idle_since_ms > idle_ms)
-                lambda_inst_kill(in);
+        size_t j = 0;
+        const char *n;
+        void *ver = fn;
+        do { /* $LATEST, then each version */
+            for (lambda_inst_t *in = ((lambda_fn_t *)ver)->insts; in; in = in->next)
+                if (in->state == INST_IDLE && now - in->idle_since_ms > idle_ms)
+                    lambda_inst_kill(in);
+        } while (rn_smap_next(&fn->versions, &j, &n, &ver));
     }
 }
 

@@ -743,3 +743,90 @@ class TestConcurrencyAndTags(LambdaTest):
         self.lam.untag_resource(Resource=ARN + "echo", TagKeys=["a"])
         self.assertEqual(self.lam.list_tags(Resource=ARN + "echo")["Tags"], {"b": "2"})
         self.assertError("ResourceNotFoundException", self.lam.list_tags, Resource=ARN + "nope")
+
+
+class TestVersionsAndAliases(LambdaTest):
+    V1 = "def handler(e, c):\n    return {'v': 1, 'version': c.function_version, 'arn': c.invoked_function_arn}\n"
+    V2 = "def handler(e, c):\n    return {'v': 2, 'version': c.function_version, 'arn': c.invoked_function_arn}\n"
+
+    def test_publish_invoke_and_list_versions(self):
+        self.create(zipped=zip_of({"app.py": self.V1}))
+        v1 = self.lam.publish_version(FunctionName="echo", Description="first")
+        self.assertEqual((v1["Version"], v1["FunctionArn"], v1["Description"]), ("1", ARN + "echo:1", "first"))
+        again = self.lam.publish_version(FunctionName="echo")
+        self.assertEqual(again["Version"], "1")  # nothing changed: no new version
+        self.lam.update_function_code(FunctionName="echo", ZipFile=zip_of({"app.py": self.V2}))
+        v2 = self.lam.publish_version(FunctionName="echo")
+        self.assertEqual(v2["Version"], "2")
+        r, out = self.invoke("echo", Qualifier="1")
+        self.assertEqual((out["v"], out["version"], out["arn"], r["ExecutedVersion"]), (1, "1", ARN + "echo:1", "1"))
+        r, out = self.invoke("echo:2")
+        self.assertEqual((out["v"], r["ExecutedVersion"]), (2, "2"))
+        r, out = self.invoke("echo")
+        self.assertEqual((out["v"], out["version"], r["ExecutedVersion"]), (2, "$LATEST", "$LATEST"))
+        vs = self.lam.list_versions_by_function(FunctionName="echo")["Versions"]
+        self.assertEqual([v["Version"] for v in vs], ["$LATEST", "1", "2"])
+        self.assertEqual(self.lam.get_function(FunctionName="echo", Qualifier="1")["Configuration"]["Version"], "1")
+        msg = self.assertError("InvalidParameterValueException", self.lam.publish_version, FunctionName="echo",
+                               CodeSha256="abc")
+        self.assertTrue(msg.startswith("CodeSHA256 (abc) is different from current CodeSHA256 in $LATEST ("), msg)
+        self.lam.delete_function(FunctionName="echo", Qualifier="1")
+        msg = self.assertError("ResourceNotFoundException", self.lam.invoke, FunctionName="echo", Qualifier="1")
+        self.assertEqual(msg, "Function not found: " + ARN + "echo:1")
+
+    def test_aliases(self):
+        self.create(zipped=zip_of({"app.py": self.V1}), Publish=True)
+        self.lam.update_function_code(FunctionName="echo", ZipFile=zip_of({"app.py": self.V2}), Publish=True)
+        a = self.lam.create_alias(FunctionName="echo", Name="live", FunctionVersion="1", Description="prod")
+        self.assertEqual((a["AliasArn"], a["Name"], a["FunctionVersion"]), (ARN + "echo:live", "live", "1"))
+        r, out = self.invoke("echo", Qualifier="live")
+        self.assertEqual((out["v"], out["arn"], r["ExecutedVersion"]), (1, ARN + "echo:live", "1"))
+        msg = self.assertError("ResourceConflictException", self.lam.create_alias, FunctionName="echo", Name="live",
+                               FunctionVersion="1")
+        self.assertEqual(msg, "Alias already exists: " + ARN + "echo:live")
+        msg = self.assertError("ValidationException", self.lam.create_alias, FunctionName="echo", Name="2024",
+                               FunctionVersion="1")
+        self.assertEqual(msg, "1 validation error detected: Value '2024' at 'name' failed to satisfy constraint: "
+                              "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)")
+        msg = self.assertError("ResourceNotFoundException", self.lam.create_alias, FunctionName="echo", Name="x",
+                               FunctionVersion="10")
+        self.assertEqual(msg, "Function not found: " + ARN + "echo:10")
+        self.lam.update_alias(FunctionName="echo", Name="live", FunctionVersion="2")
+        self.assertEqual(self.invoke("echo:live")[1]["v"], 2)
+        # all traffic weighted to version 1
+        self.lam.update_alias(FunctionName="echo", Name="live", RoutingConfig={"AdditionalVersionWeights": {"1": 1.0}})
+        self.assertEqual(self.invoke("echo:live")[1]["v"], 1)
+        self.assertEqual([x["Name"] for x in self.lam.list_aliases(FunctionName="echo")["Aliases"]], ["live"])
+        msg = self.assertError("ResourceConflictException", self.lam.delete_function, FunctionName="echo",
+                               Qualifier="2")
+        msg = self.assertError("ResourceNotFoundException", self.lam.get_alias, FunctionName="echo", Name="nope")
+        self.assertEqual(msg, "Cannot find alias arn: " + ARN + "echo:nope")
+        msg = self.assertError("ResourceNotFoundException", self.lam.update_alias, FunctionName="echo", Name="nope",
+                               FunctionVersion="1")
+        self.assertEqual(msg, "Alias not found: " + ARN + "echo:nope")
+        self.lam.delete_alias(FunctionName="echo", Name="live")
+        self.lam.delete_alias(FunctionName="echo", Name="live")  # AWS answers 204 again
+        self.assertError("ResourceNotFoundException", self.lam.get_alias, FunctionName="echo", Name="live")
+
+
+class TestVersionDurability(unittest.TestCase):
+    def test_versions_and_aliases_survive_restart(self):
+        tmp = tempfile.mkdtemp(prefix="runnel-lambda-")
+        try:
+            data = os.path.join(tmp, "data")
+            server = harness.Server(data).start()
+            lam = server.client("lambda")
+            lam.create_function(FunctionName="v", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                                Code={"ZipFile": zip_of({"app.py": TestVersionsAndAliases.V1})}, Publish=True)
+            lam.create_alias(FunctionName="v", Name="live", FunctionVersion="1")
+            server.kill()
+            server = harness.Server(data).start()
+            lam = server.client("lambda")
+            self.assertEqual(lam.get_alias(FunctionName="v", Name="live")["FunctionVersion"], "1")
+            r = lam.invoke(FunctionName="v", Qualifier="live")
+            self.assertEqual(json.loads(r["Payload"].read())["version"], "1")
+            lam.update_function_code(FunctionName="v", ZipFile=zip_of({"app.py": TestVersionsAndAliases.V2}))
+            self.assertEqual(lam.publish_version(FunctionName="v")["Version"], "2")
+            server.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
