@@ -354,6 +354,7 @@ void lambda_fn_release(lambda_fn_t *fn)
     }
     json_decref(fn->cfg);
     json_decref(fn->tags);
+    json_decref(fn->creds);
     rn_free(fn);
 }
 

@@ -101,6 +101,8 @@ struct lambda_fn {
     int qlen;
     int reserved;         /* reserved concurrency, -1: none */
     int deleted;          /* removed; freed when its last instance is gone */
+    json_t *creds;        /* STS credentials for its role, shared by its instances */
+    int64_t creds_until_ms;
 };
 
 typedef struct lambda_esm lambda_esm_t;

@@ -112,7 +112,39 @@ static void env_free(envv_t *e)
     rn_free(e->v);
 }
 
-static void build_env(const lambda_inst_t *in, envv_t *e)
+/* Temporary credentials for the function's role, from STS (a call between
+ * services), renewed when less than an hour is left; NULL when STS refused
+ * (the function then gets its account id as its access key). */
+static const json_t *role_credentials(lambda_fn_t *fn)
+{
+    int64_t now = rn_now_ms();
+    if (fn->creds && fn->creds_until_ms - now > 3600 * 1000)
+        return fn->creds;
+    rn_call_t c = {0};
+    c.service = "sts";
+    snprintf(c.op, sizeof c.op, "AssumeRole");
+    snprintf(c.account, sizeof c.account, "%s", fn->L->env.cfg->account_id);
+    snprintf(c.region, sizeof c.region, "%s", fn->L->env.cfg->region);
+    char session[80];
+    snprintf(session, sizeof session, "%s%s", strlen(fn->name) < 2 ? "fn-" : "", fn->name);
+    c.in = json_pack("{s:O,s:s,s:i}", "RoleArn", json_object_get(fn->cfg, "Role"), "RoleSessionName", session,
+                     "DurationSeconds", 43200);
+    int rc = rn_sinks_call(fn->L->env.sinks, &c);
+    json_t *creds = rc == 0 && !c.err ? json_object_get(c.out, "Credentials") : NULL;
+    if (creds) {
+        json_decref(fn->creds);
+        fn->creds = json_incref(creds);
+        fn->creds_until_ms = now + 43200 * 1000LL;
+    } else {
+        RN_WARN("lambda %s: no role credentials from STS: %s", fn->name, rn_call_msg(&c));
+    }
+    json_decref(c.in);
+    json_decref(c.out);
+    rn_call_clear_msg(&c);
+    return creds ? fn->creds : NULL;
+}
+
+static void build_env(lambda_inst_t *in, envv_t *e)
 {
     const lambda_fn_t *fn = in->fn;
     const lambda_t *L = fn->L;
@@ -151,12 +183,19 @@ static void build_env(const lambda_inst_t *in, envv_t *e)
     env_set(e, "TZ", ":UTC");
     env_set(e, "TMPDIR", in->tmp);
     env_set(e, "AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
-    /* SDK calls inside the function come back to Runnel, in the function's
-     * account (a 12-digit access key names it when no key file is used). */
+    /* SDK calls inside the function come back to Runnel, signed with the
+     * role's temporary credentials (which act in the role's account) */
     if (L->env.runtime && L->env.runtime->endpoint[0])
         env_set(e, "AWS_ENDPOINT_URL", L->env.runtime->endpoint);
-    env_set(e, "AWS_ACCESS_KEY_ID", cfg->account_id);
-    env_set(e, "AWS_SECRET_ACCESS_KEY", "runnel-function-secret");
+    const json_t *creds = role_credentials(in->fn);
+    if (creds) {
+        env_set(e, "AWS_ACCESS_KEY_ID", json_string_value(json_object_get(creds, "AccessKeyId")) ?: "");
+        env_set(e, "AWS_SECRET_ACCESS_KEY", json_string_value(json_object_get(creds, "SecretAccessKey")) ?: "");
+        env_set(e, "AWS_SESSION_TOKEN", json_string_value(json_object_get(creds, "SessionToken")) ?: "");
+    } else {
+        env_set(e, "AWS_ACCESS_KEY_ID", cfg->account_id);
+        env_set(e, "AWS_SECRET_ACCESS_KEY", "runnel-function-secret");
+    }
 }
 
 static void inst_closed(uv_handle_t *h)

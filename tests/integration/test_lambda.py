@@ -438,11 +438,12 @@ def handler(event, context):
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName="from-lambda")["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="sent by " + context.function_name)
-    return boto3.__version__
+    return boto3.client("sts").get_caller_identity()["Arn"]
 """
         self.create("sender", zipped=zip_of({"app.py": code}), Timeout=30)
         r, out = self.invoke("sender")
         self.assertNotIn("FunctionError", r, out)
+        self.assertEqual(out, "arn:aws:sts::000000000000:assumed-role/lambda-role/sender")  # the role's credentials
         msgs = self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2).get("Messages", [])
         self.assertEqual([m["Body"] for m in msgs], ["sent by sender"])
 
@@ -830,3 +831,18 @@ class TestVersionDurability(unittest.TestCase):
             server.stop()
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class TestWithAuthFile(harness.AuthFileServer):
+    def test_function_sdk_calls_are_signed_with_role_credentials(self):
+        lam = self.server.client("lambda", key=harness.KEY, secret=harness.SECRET)
+        sqs = self.server.client("sqs", key=harness.KEY, secret=harness.SECRET)
+        url = sqs.create_queue(QueueName="signed")["QueueUrl"]
+        code = ("import boto3\ndef handler(e, c):\n    s = boto3.client('sqs')\n"
+                "    s.send_message(QueueUrl=s.get_queue_url(QueueName='signed')['QueueUrl'], MessageBody='ok')\n"
+                "    return 'sent'\n")
+        lam.create_function(FunctionName="signed", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                            Code={"ZipFile": zip_of({"app.py": code})}, Timeout=30)
+        r = lam.invoke(FunctionName="signed")
+        self.assertEqual(json.loads(r["Payload"].read()), "sent")
+        self.assertEqual([m["Body"] for m in sqs.receive_message(QueueUrl=url).get("Messages", [])], ["ok"])
