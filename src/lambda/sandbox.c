@@ -38,6 +38,37 @@ static int join(char *out, size_t len, const char *a, const char *b)
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+/* Logs once per interpreter and runtime when the function asks for another
+ * version than the machine's (python3.12 on Python 3.11): it runs anyway.
+ * Asks the interpreter its version the first time (blocking, once). */
+static void note_version(const char *interp, const char *runtime, const char *want)
+{
+    static char seen[16][96];
+    static int nseen;
+    char key[96];
+    snprintf(key, sizeof key, "%s %s", interp, runtime);
+    for (int i = 0; i < nseen; i++)
+        if (!strcmp(seen[i], key))
+            return;
+    if (nseen < 16)
+        snprintf(seen[nseen++], sizeof seen[0], "%s", key);
+    char cmd[PATH_MAX + 32], have[64] = "";
+    snprintf(cmd, sizeof cmd, "'%s' --version 2>&1", interp);
+    FILE *f = popen(cmd, "r");
+    if (f) {
+        if (!fgets(have, sizeof have, f))
+            have[0] = 0;
+        pclose(f);
+    }
+    have[strcspn(have, "\r\n")] = 0;
+    /* "Python 3.11.2" / "v18.19.0": the runtime's "3.12" / "20" must start the number */
+    const char *num = have + strcspn(have, "0123456789");
+    size_t wl = strlen(want);
+    if (!*num || strncmp(num, want, wl) || (num[wl] != '.' && num[wl] != 0))
+        RN_WARN("lambda: %s functions run on this machine's %s (%s), not %s", runtime, interp,
+                *have ? have : "version unknown", runtime);
+}
+
 /* Which program runs a runtime: our bootstrap under the machine's
  * interpreter, or the package's own `bootstrap`. */
 static int command(const lambda_fn_t *fn, char **argv, char *a0, char *a1, size_t len, char *msg, size_t msglen)
@@ -51,11 +82,15 @@ static int command(const lambda_fn_t *fn, char **argv, char *a0, char *a1, size_
         snprintf(a0, len, "%s", py && *py ? py : access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3");
         if (join(a1, len, dir, "/python/bootstrap.py") < 0)
             return snprintf(msg, msglen, "path too long"), -1;
+        note_version(a0, rt, rt + 6); /* "python3.12" -> "3.12" */
     } else if (!strncmp(rt, "nodejs", 6)) {
         const char *node = getenv("RUNNEL_NODE");
         snprintf(a0, len, "%s", node && *node ? node : access("/usr/bin/node", X_OK) == 0 ? "/usr/bin/node" : "node");
         if (join(a1, len, dir, "/node/bootstrap.mjs") < 0)
             return snprintf(msg, msglen, "path too long"), -1;
+        char major[8];
+        snprintf(major, sizeof major, "%.*s", (int)strcspn(rt + 6, "."), rt + 6); /* "nodejs20.x" -> "20" */
+        note_version(a0, rt, major);
     } else if (!strncmp(rt, "provided", 8)) {
         if (join(a0, len, fn->code_dir, "/bootstrap") < 0)
             return snprintf(msg, msglen, "path too long"), -1;

@@ -279,6 +279,16 @@ class TestInvoke(LambdaTest):
         self.assertTrue(os.path.isfile(os.path.join(env["LAMBDA_TASK_ROOT"], "app.py")))
         self.assertTrue(os.path.isdir(env["TMPDIR"]))
 
+    def test_another_python_version_is_logged_once(self):
+        import subprocess
+        self.create()
+        self.invoke()
+        self.create("echo2")
+        self.invoke("echo2")
+        have = subprocess.run(["/usr/bin/python3", "--version"], capture_output=True, text=True).stdout.split()[1]
+        count = self.server.output().count("lambda: python3.12 functions run on this machine's")
+        self.assertEqual(count, 0 if have.startswith("3.12.") else 1)
+
     def test_warm_instance_is_reused(self):
         self.create()
         a = self.invoke()[1]["env"]["AWS_LAMBDA_RUNTIME_API"]
