@@ -51,7 +51,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = size < sizeof name - 1 ? size : sizeof name - 1;
     memcpy(name, data, n);
     name[n] = 0;
-    if (lambda_unzip_name_ok(name) && (name[0] == '/' || strstr(name, "../") || !strcmp(name, "..")))
-        abort();
+    if (lambda_unzip_name_ok(name)) {
+        if (name[0] == '/')
+            abort();
+        for (char *p = name, *e; p; p = e ? e + 1 : NULL) {
+            e = strchr(p, '/');
+            size_t l = e ? (size_t)(e - p) : strlen(p);
+            if ((l == 2 && !memcmp(p, "..", 2)) || (l == 1 && *p == '.'))
+                abort();
+        }
+    }
     return 0;
 }
