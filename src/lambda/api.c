@@ -70,6 +70,11 @@ static const rn_member_t update_alias_in[] = {FN, ALIAS, ALIAS_BODY, RN_MEMBER("
 static const rn_member_t list_aliases_in[] = {FN, RN_AT(QUERY, "FunctionVersion", "FunctionVersion", S_STR), MARKER,
                                               MAX_ITEMS, RN_END};
 static const rn_member_t put_concurrency_in[] = {FN, RN_MEMBER("ReservedConcurrentExecutions", S_INT), RN_END};
+static const rn_member_t eic_in[] = {FN, QUALIFIER, RN_MEMBER("MaximumRetryAttempts", S_INT),
+                                     RN_MEMBER("MaximumEventAgeInSeconds", S_INT),
+                                     RN_MEMBER("DestinationConfig", S_OBJ), RN_END};
+static const rn_member_t eic_list_in[] = {FN, MARKER, MAX_ITEMS, RN_END};
+#define EIC "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 #define RESOURCE RN_AT(URI, "Resource", "Resource", S_STR)
 static const rn_member_t resource_only[] = {RESOURCE, RN_END};
 static const rn_member_t tag_in[] = {RESOURCE, RN_MEMBER("Tags", M_STR), RN_END};
@@ -106,6 +111,11 @@ static const rn_op_t ops[] = {
     {"UpdateAlias", update_alias_in, NULL, "PUT", FNS "/{FunctionName}/aliases/{Name}", 200},
     {"CreateFunction", create_in, NULL, "POST", FNS, 201},
     {"DeleteEventSourceMapping", esm_uuid, NULL, "DELETE", ESMS "/{UUID}", 202},
+    {"DeleteFunctionEventInvokeConfig", fn_qualified, NULL, "DELETE", EIC, 204},
+    {"GetFunctionEventInvokeConfig", fn_qualified, NULL, "GET", EIC, 200},
+    {"ListFunctionEventInvokeConfigs", eic_list_in, NULL, "GET", EIC "/list", 200},
+    {"PutFunctionEventInvokeConfig", eic_in, NULL, "PUT", EIC, 200},
+    {"UpdateFunctionEventInvokeConfig", eic_in, NULL, "POST", EIC, 200},
     {"DeleteFunctionConcurrency", fn_only, NULL, "DELETE", "/2017-10-31/functions/{FunctionName}/concurrency", 204},
     {"GetFunctionConcurrency", fn_only, NULL, "GET", "/2019-09-30/functions/{FunctionName}/concurrency", 200},
     {"ListTags", resource_only, NULL, "GET", "/2017-03-31/tags/{Resource}", 200},

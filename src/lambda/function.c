@@ -295,6 +295,10 @@ void lambda_fn_persist(lambda_fn_t *fn)
 {
     json_t *rec = json_pack("{s:O,s:O,s:s,s:b,s:i,s:i}", "cfg", fn->cfg, "tags", fn->tags, "code_dir", fn->code_dir,
                             "local", fn->local, "reserved", fn->reserved, "last_version", fn->last_version);
+    if (rec && fn->eic)
+        json_object_set(rec, "eic", fn->eic);
+    if (rec && json_object_size(fn->veic))
+        json_object_set(rec, "veic", fn->veic);
     char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
     if (s)
         rn_store_kv_put(fn->L->env.store, "lambda.fn", fn->name, s);
@@ -355,6 +359,8 @@ void lambda_fn_release(lambda_fn_t *fn)
     json_decref(fn->cfg);
     json_decref(fn->tags);
     json_decref(fn->creds);
+    json_decref(fn->eic);
+    json_decref(fn->veic);
     rn_free(fn);
 }
 
@@ -532,6 +538,7 @@ int lambda_delete_function(lambda_t *L, rn_call_t *c)
         return c->err;
     rn_smap_del(&L->fns, fn->name);
     rn_store_kv_delete(L->env.store, "lambda.fn", fn->name);
+    lambda_async_forget(fn);
     lambda_versions_drop(fn, 1);
     fn->deleted = 1;
     lambda_fn_stop_all(fn, 0);
@@ -639,6 +646,9 @@ int lambda_load_kv(lambda_t *L, const char *ns, const char *key, const char *val
     json_t *r = json_object_get(rec, "reserved");
     fn->reserved = r ? (int)json_integer_value(r) : -1;
     fn->last_version = (int)json_integer_value(json_object_get(rec, "last_version"));
+    json_t *eic = json_object_get(rec, "eic"), *veic = json_object_get(rec, "veic");
+    fn->eic = json_is_object(eic) ? json_incref(eic) : NULL;
+    fn->veic = json_is_object(veic) ? json_incref(veic) : NULL;
     if (fn->local)
         lambda_code_stamp(fn->code_dir, fn->hot_stamp, sizeof fn->hot_stamp);
     json_decref(rec);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * Invoke: RequestResponse (the caller waits for the function's result),
- * Event (acknowledged once kept as the keyed record lambda.async/<id>, run
- * after a restart if need be) and DryRun. Invocations queue on their
+ * Event (async.c: kept durably, retried, sent to destinations) and DryRun. Invocations queue on their
  * function and go to idle instances; new instances start while invocations
  * wait, up to the function's reserved concurrency or the account's. The
  * result carries AWS's headers: the function error, the last 4 KB of the
@@ -29,7 +28,7 @@ void lambda_inv_free(lambda_inv_t *inv)
     rn_free(inv);
 }
 
-static void enqueue(lambda_fn_t *fn, lambda_inv_t *inv)
+void lambda_enqueue(lambda_fn_t *fn, lambda_inv_t *inv)
 {
     inv->fn = fn;
     inv->next = NULL;
@@ -161,9 +160,11 @@ void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char 
     }
     if (inv->on_done)
         inv->on_done(inv->ud, payload ? payload : "", payload ? len : 0, function_error);
-    if (inv->async)
-        rn_store_kv_delete(L->env.store, "lambda.async", inv->id);
     rn_free(tail);
+    if (inv->async && lambda_async_done(inv, payload, len, function_error)) {
+        rn_free(payload);
+        return; /* kept for a retry */
+    }
     rn_free(payload);
     lambda_inv_free(inv);
 }
@@ -173,27 +174,6 @@ static void on_cancel(rn_call_t *c)
     lambda_inv_t *inv = c->svc_data;
     if (inv)
         inv->call = NULL; /* the client went away; the invocation still runs */
-}
-
-/* An Event invoke: kept as lambda.async/<id> (so it runs after a restart)
- * and queued. Takes inv; -1 when out of memory (inv freed). */
-static int keep_async(lambda_t *L, lambda_fn_t *fn, lambda_inv_t *inv)
-{
-    inv->async = 1;
-    json_t *rec = json_pack("{s:s,s:s%}", "fn", fn->name, "payload", inv->payload, inv->len);
-    if (rec && inv->client_context)
-        json_object_set_new(rec, "cc", json_string(inv->client_context));
-    char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-    json_decref(rec);
-    if (!s) {
-        lambda_inv_free(inv);
-        return -1;
-    }
-    rn_store_kv_put(L->env.store, "lambda.async", inv->id, s);
-    rn_json_free(s);
-    enqueue(fn, inv);
-    lambda_dispatch(fn);
-    return 0;
 }
 
 int lambda_deliver(lambda_t *L, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
@@ -220,7 +200,7 @@ int lambda_deliver(lambda_t *L, const char *arn, const rn_message_t *m, char *ms
     inv->len = m->len;
     snprintf(inv->arn, sizeof inv->arn, "%s", invoked);
     rn_uuid(inv->id);
-    return keep_async(L, fn, inv) < 0 ? RN_ERR_NOMEM : 0;
+    return lambda_async_keep(L, fn, inv) < 0 ? RN_ERR_NOMEM : 0;
 }
 
 static int check_payload(rn_call_t *c, const char *p, size_t len)
@@ -308,7 +288,7 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
     const char *lt = rn_param_str(c->in, "LogType");
     inv->tail = lt && !strcmp(lt, "Tail") && !event;
     if (event) {
-        if (keep_async(L, fn, inv) < 0)
+        if (lambda_async_keep(L, fn, inv) < 0)
             return RN_ERR_NOMEM;
         c->out = json_pack("{s:i,s:s}", "StatusCode", 202, "Payload", "");
         return 0;
@@ -316,7 +296,7 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
     inv->call = c;
     c->svc_data = inv;
     c->cancel = on_cancel;
-    enqueue(fn, inv);
+    lambda_enqueue(fn, inv);
     L->calling = c;
     lambda_dispatch(fn);
     L->calling = NULL;
@@ -338,40 +318,6 @@ void lambda_invoke_internal(lambda_fn_t *fn, char *payload, size_t len,
     inv->on_done = on_done;
     inv->ud = ud;
     rn_uuid(inv->id);
-    enqueue(fn, inv);
+    lambda_enqueue(fn, inv);
     lambda_dispatch(fn);
-}
-
-/* Restores an Event invoke that was acknowledged and had not finished. */
-static int load_async(void *ud, const char *key, const char *value)
-{
-    lambda_t *L = ud;
-    json_t *rec = json_loads(value, 0, NULL);
-    lambda_fn_t *fn = rec ? rn_smap_get(&L->fns, json_string_value(json_object_get(rec, "fn"))) : NULL;
-    json_t *pv = json_object_get(rec, "payload");
-    lambda_inv_t *inv = fn ? rn_calloc(1, sizeof *inv) : NULL;
-    if (!inv) {
-        json_decref(rec);
-        rn_store_kv_delete(L->env.store, "lambda.async", key);
-        return 0;
-    }
-    inv->payload = rn_strndup(json_string_value(pv), json_string_length(pv));
-    inv->len = json_string_length(pv);
-    const char *cc = json_string_value(json_object_get(rec, "cc"));
-    inv->client_context = cc ? rn_strdup(cc) : NULL;
-    snprintf(inv->id, sizeof inv->id, "%s", key);
-    inv->async = 1;
-    json_decref(rec);
-    enqueue(fn, inv);
-    return 0;
-}
-
-void lambda_resume_async(lambda_t *L)
-{
-    rn_store_kv_scan(L->env.store, "lambda.async", NULL, NULL, load_async, L);
-    size_t i = 0;
-    const char *k;
-    void *v;
-    while (rn_smap_next(&L->fns, &i, &k, &v))
-        lambda_dispatch(v);
 }

@@ -86,6 +86,9 @@ int lambda_new(const rn_service_env_t *env, lambda_t **out)
     uv_timer_init(env->loop, &L->reaper);
     L->reaper.data = L;
     uv_unref((uv_handle_t *)&L->reaper);
+    uv_timer_init(env->loop, &L->retry_timer);
+    L->retry_timer.data = L;
+    uv_unref((uv_handle_t *)&L->retry_timer);
     *out = L;
     return 0;
 }
@@ -102,6 +105,7 @@ void lambda_start(lambda_t *L)
 static void drop_all(lambda_t *L)
 {
     lambda_esm_drop_all(L);
+    lambda_async_drop(L);
     size_t i = 0;
     const char *name;
     void *v;
@@ -126,12 +130,18 @@ void lambda_drain(lambda_t *L)
     drop_all(L);
 }
 
-static void reaper_closed(uv_handle_t *h)
+static void retry_closed(uv_handle_t *h)
 {
     lambda_t *L = h->data;
     if (L->root_is_tmp)
         lambda_rm_tree(L->root);
     rn_free(L);
+}
+
+static void reaper_closed(uv_handle_t *h)
+{
+    lambda_t *L = h->data;
+    uv_close((uv_handle_t *)&L->retry_timer, retry_closed);
 }
 
 void lambda_free(lambda_t *L)
@@ -193,6 +203,8 @@ int lambda_call(lambda_t *L, rn_call_t *c)
         return lambda_esm_call(L, c);
     if (!strcmp(op, "PublishVersion") || !strcmp(op, "ListVersionsByFunction") || strstr(op, "Alias"))
         return lambda_version_call(L, c);
+    if (strstr(op, "EventInvokeConfig"))
+        return lambda_eic_call(L, c);
     if (strstr(op, "FunctionConcurrency"))
         return lambda_concurrency_call(L, c);
     if (!strcmp(op, "TagResource") || !strcmp(op, "UntagResource") || !strcmp(op, "ListTags"))

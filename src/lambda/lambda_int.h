@@ -46,6 +46,9 @@ struct lambda_inv {
     int tail;              /* LogType Tail */
     int async;             /* an Event invoke, kept as lambda.async/<id> until done */
     char arn[320];         /* the ARN it was invoked by (with its qualifier) */
+    int attempts;          /* Event: runs so far */
+    int64_t first_ms;      /* Event: when it was accepted (its age) */
+    int64_t due_ms;        /* Event: when its retry runs */
     lambda_inst_t *inst;   /* while running */
     int64_t start_us;
     lambda_inv_t *next;    /* the function's queue */
@@ -102,6 +105,8 @@ struct lambda_fn {
     int reserved;         /* reserved concurrency, -1: none */
     int deleted;          /* removed; freed when its last instance is gone */
     json_t *creds;        /* STS credentials for its role, shared by its instances */
+    json_t *eic;          /* $LATEST: its event invoke config (retries, age, destinations), or NULL */
+    json_t *veic;         /* $LATEST: its versions' configs, {"N": config} */
     int64_t creds_until_ms;
 };
 
@@ -118,6 +123,8 @@ struct lambda {
     uint64_t invocations;
     rn_call_t *calling;      /* the Invoke being handled now: finished in the call, not through done */
     uv_timer_t reaper;       /* stops instances idle too long */
+    lambda_inv_t *delayed;   /* Event invokes waiting for a retry, by due time */
+    uv_timer_t retry_timer;
     int reaper_on;
 };
 
@@ -227,6 +234,21 @@ int lambda_esm_load(lambda_t *L, const char *key, const char *value);
 void lambda_esm_start_all(lambda_t *L);
 void lambda_esm_drop_all(lambda_t *L);
 size_t lambda_esm_count(const lambda_t *L);
+void lambda_enqueue(lambda_fn_t *fn, lambda_inv_t *inv);
+
+/* async.c: Event invokes */
+/* Keeps inv (an Event invoke) as lambda.async/<id> and queues it. Takes
+ * inv; -1 when out of memory (inv freed). */
+int lambda_async_keep(lambda_t *L, lambda_fn_t *fn, lambda_inv_t *inv);
+/* An Event invoke finished: 1 when it is kept for a retry (do not free it),
+ * 0 when it is done (its record deleted, destinations sent). */
+int lambda_async_done(lambda_inv_t *inv, const char *payload, size_t len, const char *function_error);
+int64_t lambda_async_next_due(lambda_t *L);
+void lambda_async_run_due(lambda_t *L);
+int lambda_eic_call(lambda_t *L, rn_call_t *c);
+void lambda_async_drop(lambda_t *L);
+/* Drops the retries waiting for fn (or its versions): it is being deleted. */
+void lambda_async_forget(lambda_fn_t *fn);
 /* The sink for lambda ARNs (EventBridge targets): an Event invoke. */
 int lambda_deliver(lambda_t *L, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
 /* Queues the Event invokes the store kept (at start). */

@@ -43,6 +43,16 @@ static void drain(void *svc)
     lambda_drain(svc);
 }
 
+static int64_t next_due(void *svc)
+{
+    return lambda_async_next_due(svc);
+}
+
+static void run_due(void *svc)
+{
+    lambda_async_run_due(svc);
+}
+
 static json_t *stats(void *svc)
 {
     return lambda_stats(svc);
@@ -77,6 +87,8 @@ const rn_service_t lambda_service = {
     .call = call,
     .reset = reset,
     .drain = drain,
+    .next_due = next_due,
+    .run_due = run_due,
     .stats = stats,
     .destroy = destroy,
 };

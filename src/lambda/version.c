@@ -400,6 +400,7 @@ int lambda_version_delete_call(lambda_t *L, rn_call_t *c, const char *qualifier)
             return rn_call_fail(c, LAMBDA_ERR_CONFLICT, "Unable to delete version because the following aliases "
                                                         "reference it: [%s]",
                                 k);
+    lambda_async_forget(v);
     version_delete(v, 1);
     c->out = json_object();
     return 0;

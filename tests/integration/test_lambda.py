@@ -856,3 +856,72 @@ class TestWithAuthFile(harness.AuthFileServer):
         r = lam.invoke(FunctionName="signed")
         self.assertEqual(json.loads(r["Payload"].read()), "sent")
         self.assertEqual([m["Body"] for m in sqs.receive_message(QueueUrl=url).get("Messages", [])], ["ok"])
+
+
+class TestAsyncOutcomes(LambdaTest):
+    FAILS = "def handler(e, c):\n    if e.get('fail'):\n        raise ValueError('no: ' + str(e['fail']))\n    return {'ok': e}\n"
+
+    def queue(self, name):
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        return url, self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def wait_messages(self, url, n=1, timeout=15):
+        got = []
+        deadline = time.time() + timeout
+        while time.time() < deadline and len(got) < n:
+            got += self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MessageAttributeNames=["All"]).get(
+                "Messages", [])
+        return got
+
+    def test_retries_then_on_failure_destination_and_dlq(self):
+        ok_url, ok_arn = self.queue("on-success")
+        fail_url, fail_arn = self.queue("on-failure")
+        dlq_url, dlq_arn = self.queue("fn-dlq")
+        self.create(zipped=zip_of({"app.py": self.FAILS}), DeadLetterConfig={"TargetArn": dlq_arn})
+        r = self.lam.put_function_event_invoke_config(
+            FunctionName="echo", MaximumRetryAttempts=1,
+            DestinationConfig={"OnSuccess": {"Destination": ok_arn}, "OnFailure": {"Destination": fail_arn}})
+        self.assertEqual((r["MaximumRetryAttempts"], r["FunctionArn"]), (1, ARN + "echo:$LATEST"))
+        rid = self.lam.invoke(FunctionName="echo", InvocationType="Event",
+                              Payload=b'{"fail": 1}')["ResponseMetadata"]["RequestId"]
+        time.sleep(1.0)  # the first attempt fails; the retry waits a minute
+        self.assertEqual(self.sqs.receive_message(QueueUrl=fail_url).get("Messages", []), [])
+        self.advance(61)
+        msgs = self.wait_messages(fail_url)
+        self.assertEqual(len(msgs), 1)
+        rec = json.loads(msgs[0]["Body"])
+        self.assertEqual(rec["version"], "1.0")
+        self.assertEqual(rec["requestContext"], {"requestId": rid, "functionArn": ARN + "echo:$LATEST",
+                                                 "condition": "RetriesExhausted", "approximateInvokeCount": 2})
+        self.assertEqual(rec["requestPayload"], {"fail": 1})
+        self.assertEqual(rec["responseContext"], {"statusCode": 200, "executedVersion": "$LATEST",
+                                                  "functionError": "Unhandled"})
+        self.assertEqual(rec["responsePayload"]["errorMessage"], "no: 1")
+        dead = self.wait_messages(dlq_url)
+        self.assertEqual(json.loads(dead[0]["Body"]), {"fail": 1})
+        attrs = {k: v["StringValue"] for k, v in dead[0]["MessageAttributes"].items()}
+        self.assertEqual((attrs["RequestID"], attrs["ErrorCode"], attrs["ErrorMessage"]), (rid, "200", "no: 1"))
+        # success goes to OnSuccess with the response
+        self.lam.invoke(FunctionName="echo", InvocationType="Event", Payload=b'{"n": 5}')
+        msgs = self.wait_messages(ok_url)
+        rec = json.loads(msgs[0]["Body"])
+        self.assertEqual(rec["requestContext"]["condition"], "Success")
+        self.assertEqual(rec["responsePayload"], {"ok": {"n": 5}})
+        self.assertNotIn("functionError", rec["responseContext"])
+
+    def test_event_invoke_config_api(self):
+        self.create()
+        msg = self.assertError("ResourceNotFoundException", self.lam.get_function_event_invoke_config,
+                               FunctionName="echo")
+        self.assertEqual(msg, "The function " + ARN + "echo:$LATEST doesn't have an EventInvokeConfig")
+        lam = self.server.client("lambda", validate=False)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            lam.put_function_event_invoke_config(FunctionName="echo", MaximumRetryAttempts=3)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+        self.lam.put_function_event_invoke_config(FunctionName="echo", MaximumEventAgeInSeconds=120)
+        r = self.lam.update_function_event_invoke_config(FunctionName="echo", MaximumRetryAttempts=0)
+        self.assertEqual((r["MaximumRetryAttempts"], r["MaximumEventAgeInSeconds"]), (0, 120))
+        listed = self.lam.list_function_event_invoke_configs(FunctionName="echo")["FunctionEventInvokeConfigs"]
+        self.assertEqual(len(listed), 1)
+        self.lam.delete_function_event_invoke_config(FunctionName="echo")
+        self.assertError("ResourceNotFoundException", self.lam.get_function_event_invoke_config, FunctionName="echo")
