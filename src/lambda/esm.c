@@ -190,6 +190,8 @@ static void on_invoked(void *ud, const char *payload, size_t len, const char *fu
     p->records = NULL;
     p->invoking = 0;
     size_t n = json_array_size(records);
+    RN_DEBUG("lambda esm %s: batch of %zu %s%s", e->uuid, n, function_error ? "failed: " : "done",
+             function_error ? payload : "");
     if (!p->stopped && !function_error) {
         json_t *failures = NULL;
         json_t *types = json_object_get(e->cfg, "FunctionResponseTypes");
@@ -272,6 +274,7 @@ static void on_received(rn_call_t *c)
         poll_later(p, 0);
         return;
     }
+    RN_DEBUG("lambda esm %s: %zu records to %s", e->uuid, json_array_size(records), e->fn_name);
     json_t *event = json_pack("{s:O}", "Records", records);
     char *text = json_dumps(event, JSON_COMPACT);
     json_decref(event);
@@ -303,7 +306,9 @@ static void poll_now(poller_t *p)
         return;
     }
     p->recv = c;
-    if (rn_sinks_call(e->L->env.sinks, c) != RN_PENDING)
+    int rc = rn_sinks_call(e->L->env.sinks, c);
+    RN_DEBUG("lambda esm %s: receive %s", e->uuid, rc == RN_PENDING ? "parked" : "answered");
+    if (rc != RN_PENDING)
         on_received(c);
 }
 

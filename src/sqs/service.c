@@ -40,6 +40,13 @@ static int load_kv(void *svc, const char *ns, const char *key, const char *value
     return l->kv(l->ud, ns, key, value);
 }
 
+/* After loading: restored messages that are in flight or delayed become
+ * receivable when their time comes, even if nothing else touches the queue. */
+static void start(void *svc)
+{
+    sqs_timer_arm(svc);
+}
+
 static int call(void *svc, rn_call_t *c)
 {
     return sqs_call(svc, c);
@@ -100,6 +107,7 @@ const rn_service_t sqs_service = {
     .load_queue = load_queue,
     .load_msg = load_msg,
     .load_kv = load_kv,
+    .start = start,
     .call = call,
     .reset = reset,
     .drain = drain,

@@ -2,8 +2,12 @@
 """Send/receive/delete, attributes and their digests, visibility, delays,
 long polling, batches and purge on standard queues."""
 import hashlib
+import os
+import shutil
+import tempfile
 import threading
 import time
+import unittest
 
 from harness import ServerTest
 from sqs_helpers import aws_attributes_md5, md5_body, raw_client
@@ -418,3 +422,28 @@ class TestPurge(ServerTest):
         # another queue can still be purged
         other = self.sqs.create_queue(QueueName="purge2")["QueueUrl"]
         self.sqs.purge_queue(QueueUrl=other)
+
+
+class TestRestoredTimers(unittest.TestCase):
+    def test_in_flight_message_returns_to_a_waiting_long_poll_after_restart(self):
+        """A message in flight at kill -9 becomes receivable when its visibility
+        timeout ends, for a long poll already waiting, with nothing else sent."""
+        import harness
+        tmp = tempfile.mkdtemp(prefix="runnel-timers-")
+        try:
+            data = os.path.join(tmp, "data")
+            server = harness.Server(data).start()
+            sqs = server.client()
+            url = sqs.create_queue(QueueName="restored")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="in flight")
+            self.assertEqual(len(sqs.receive_message(QueueUrl=url, VisibilityTimeout=2)["Messages"]), 1)
+            server.kill()
+            server = harness.Server(data).start()
+            sqs = server.client(read_timeout=30)
+            t = time.time()
+            msgs = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10).get("Messages", [])
+            self.assertEqual([m["Body"] for m in msgs], ["in flight"])
+            self.assertLess(time.time() - t, 9)  # woken by the visibility timeout, not the poll's end
+            server.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
