@@ -7,6 +7,7 @@
 
 #include "events/events.h"
 #include "lambda/lambda.h"
+#include "logs/logs.h"
 #include "schemas/schemas.h"
 #include "sqs/sqs.h"
 #include "sts/sts.h"
@@ -17,5 +18,6 @@ const rn_service_t *const rn_services[] = {
     &schemas_service,
     &sts_service,
     &lambda_service,
+    &logs_service,
     NULL,
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
- * Delivery between services, by ARN. A service that can receive (SQS queues
- * now; event buses, Lambda functions, SNS topics and log groups later)
+ * Delivery between services, by ARN. A service that can receive (SQS queues,
+ * event buses, Lambda functions, log groups; SNS topics later)
  * registers one sink for the service part of its ARNs ("sqs" in
  * arn:aws:sqs:REGION:ACCOUNT:NAME); a service that sends (an EventBridge
  * target, a dead-letter queue, later an SNS subscription) delivers through
@@ -28,6 +28,8 @@ typedef struct rn_message {
     const char *id;       /* the sender's id for it (an event's id), or NULL */
     int hops;             /* deliveries it has already been through (bus to
                            * bus), so a cycle across partitions ends */
+    const char *stream;   /* a log group's stream to write to, or NULL */
+    int lines;            /* log groups: each line of body is one event */
 } rn_message_t;
 
 /* Delivers m to the resource `arn`. Returns 0, RN_ERR_NOT_FOUND when no

@@ -132,6 +132,18 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
             snprintf(f->message, sizeof f->message, "%s", msg);
         return -1;
     }
+    if (starts(arn, "arn:aws:logs:")) {
+        /* a log group: the event is one log event in a stream named after it */
+        char msg[1024];
+        rn_message_t m = {payload, len, NULL, NULL, NULL, event_id, 0, event_id, 0};
+        int rc = rn_sinks_deliver(e->sinks, arn, &m, msg, sizeof msg);
+        if (rc == 0)
+            return 0;
+        snprintf(f->code, sizeof f->code, rc == RN_ERR_NOT_FOUND ? "NO_RESOURCE" : "INTERNAL_ERROR");
+        snprintf(f->message, sizeof f->message, "%s", msg);
+        f->retry = rc != RN_ERR_NOT_FOUND;
+        return -1;
+    }
     /* SNS and the other target services do not exist in this server (yet):
      * like a deleted resource on AWS, that is not retried. */
     snprintf(f->code, sizeof f->code, "NO_RESOURCE");

@@ -142,6 +142,15 @@ void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char 
             size_t n = in->log.len, off = n > LAMBDA_LOG_TAIL ? n - LAMBDA_LOG_TAIL : 0;
             tail = rn_b64_encode(in->log.data + off, n - off);
         }
+        /* the invocation's lines go to its log group (CloudWatch Logs, through the sink registry) */
+        const char *group = json_string_value(json_object_get(json_object_get(fn->cfg, "LoggingConfig"), "LogGroup"));
+        char arn[700], why[256];
+        snprintf(arn, sizeof arn, "arn:aws:logs:%s:%s:log-group:%s", L->env.cfg->region, L->env.cfg->account_id,
+                 group ? group : "");
+        rn_message_t m = {.body = in->log.data ? in->log.data : "", .len = in->log.len, .stream = in->stream,
+                          .lines = 1};
+        if (group && rn_sinks_deliver(L->env.sinks, arn, &m, why, sizeof why) < 0)
+            RN_DEBUG("lambda %s: log: %s", fn->name, why);
     }
     if (inv->call) {
         rn_call_t *c = inv->call;

@@ -288,6 +288,24 @@ static char *error_payload(const char *type, const char *id, const char *detail)
     return r;
 }
 
+/* Reads what the instance wrote and the loop has not read yet: a runtime
+ * flushes its output before it posts the response, but the two arrive on
+ * different descriptors, so the response may be seen first. */
+static void drain_output(lambda_inst_t *in)
+{
+    uv_os_fd_t fd;
+    if (uv_fileno((uv_handle_t *)&in->out, &fd) < 0)
+        return;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0)
+            return; /* EAGAIN: nothing more for now; 0: closed */
+        if (in->log.len + (size_t)n <= MAX_LOG)
+            rn_buf_add(&in->log, buf, (size_t)n);
+    }
+}
+
 static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
     lambda_inst_t *in = p->data;
@@ -305,6 +323,7 @@ static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
     lambda_inv_t *inv = in->inv;
     int starting = in->state == INST_STARTING;
     in->inv = NULL;
+    drain_output(in);
     inst_remove(in);
     if (inv) {
         inv->inst = in; /* for its log lines; the instance is freed only after this turn */
@@ -615,6 +634,7 @@ void lambda_runtime_msg(void *ud, rn_runtime_req_t *r, const rn_runtime_msg_t *m
                               0, "Unhandled");
             return;
         }
+        drain_output(in);
         /* the message is the request's: take what is needed before answering it */
         size_t len = m->kind == RN_RT_RESPONSE ? m->len : 0;
         char *payload = m->kind == RN_RT_RESPONSE ? copy_body(m) : error_body(m);
@@ -625,6 +645,7 @@ void lambda_runtime_msg(void *ud, rn_runtime_req_t *r, const rn_runtime_msg_t *m
         return;
     }
     case RN_RT_INIT_ERROR: {
+        drain_output(in);
         char *payload = error_body(m);
         rt->reply(r, 202, OK);
         if (in->state == INST_STARTING && fn->qhead) {
