@@ -75,6 +75,13 @@ static const rn_member_t eic_in[] = {FN, QUALIFIER, RN_MEMBER("MaximumRetryAttem
                                      RN_MEMBER("DestinationConfig", S_OBJ), RN_END};
 static const rn_member_t eic_list_in[] = {FN, MARKER, MAX_ITEMS, RN_END};
 #define EIC "/2019-09-25/functions/{FunctionName}/event-invoke-config"
+static const rn_member_t add_permission_in[] = {
+    FN, QUALIFIER, RN_MEMBER("StatementId", S_STR), RN_MEMBER("Action", S_STR), RN_MEMBER("Principal", S_STR),
+    RN_MEMBER("SourceArn", S_STR), RN_MEMBER("SourceAccount", S_STR), RN_MEMBER("EventSourceToken", S_STR),
+    RN_MEMBER("RevisionId", S_STR), RN_MEMBER("PrincipalOrgID", S_STR), RN_MEMBER("FunctionUrlAuthType", S_STR),
+    RN_END};
+static const rn_member_t remove_permission_in[] = {FN, RN_AT(URI, "StatementId", "StatementId", S_STR), QUALIFIER,
+                                                   RN_AT(QUERY, "RevisionId", "RevisionId", S_STR), RN_END};
 #define RESOURCE RN_AT(URI, "Resource", "Resource", S_STR)
 static const rn_member_t resource_only[] = {RESOURCE, RN_END};
 static const rn_member_t tag_in[] = {RESOURCE, RN_MEMBER("Tags", M_STR), RN_END};
@@ -101,7 +108,10 @@ static const rn_member_t esm_list_in[] = {RN_AT(QUERY, "EventSourceArn", "EventS
 #define ESMS "/2015-03-31/event-source-mappings"
 
 static const rn_op_t ops[] = {
+    {"AddPermission", add_permission_in, NULL, "POST", FNS "/{FunctionName}/policy", 201},
     {"CreateAlias", create_alias_in, NULL, "POST", FNS "/{FunctionName}/aliases", 201},
+    {"GetPolicy", fn_qualified, NULL, "GET", FNS "/{FunctionName}/policy", 200},
+    {"RemovePermission", remove_permission_in, NULL, "DELETE", FNS "/{FunctionName}/policy/{StatementId}", 204},
     {"CreateEventSourceMapping", esm_create_in, NULL, "POST", ESMS, 202},
     {"DeleteAlias", alias_only, NULL, "DELETE", FNS "/{FunctionName}/aliases/{Name}", 204},
     {"GetAlias", alias_only, NULL, "GET", FNS "/{FunctionName}/aliases/{Name}", 200},

@@ -299,6 +299,8 @@ void lambda_fn_persist(lambda_fn_t *fn)
         json_object_set(rec, "eic", fn->eic);
     if (rec && json_object_size(fn->veic))
         json_object_set(rec, "veic", fn->veic);
+    if (rec && json_array_size(fn->policy))
+        json_object_set(rec, "policy", fn->policy);
     char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
     if (s)
         rn_store_kv_put(fn->L->env.store, "lambda.fn", fn->name, s);
@@ -361,6 +363,7 @@ void lambda_fn_release(lambda_fn_t *fn)
     json_decref(fn->creds);
     json_decref(fn->eic);
     json_decref(fn->veic);
+    json_decref(fn->policy);
     rn_free(fn);
 }
 
@@ -649,6 +652,8 @@ int lambda_load_kv(lambda_t *L, const char *ns, const char *key, const char *val
     json_t *eic = json_object_get(rec, "eic"), *veic = json_object_get(rec, "veic");
     fn->eic = json_is_object(eic) ? json_incref(eic) : NULL;
     fn->veic = json_is_object(veic) ? json_incref(veic) : NULL;
+    json_t *pol = json_object_get(rec, "policy");
+    fn->policy = json_is_array(pol) ? json_incref(pol) : NULL;
     if (fn->local)
         lambda_code_stamp(fn->code_dir, fn->hot_stamp, sizeof fn->hot_stamp);
     json_decref(rec);

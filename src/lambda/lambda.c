@@ -203,6 +203,8 @@ int lambda_call(lambda_t *L, rn_call_t *c)
         return lambda_esm_call(L, c);
     if (!strcmp(op, "PublishVersion") || !strcmp(op, "ListVersionsByFunction") || strstr(op, "Alias"))
         return lambda_version_call(L, c);
+    if (!strcmp(op, "AddPermission") || !strcmp(op, "RemovePermission") || !strcmp(op, "GetPolicy"))
+        return lambda_policy_call(L, c);
     if (strstr(op, "EventInvokeConfig"))
         return lambda_eic_call(L, c);
     if (strstr(op, "FunctionConcurrency"))

@@ -107,6 +107,7 @@ struct lambda_fn {
     json_t *creds;        /* STS credentials for its role, shared by its instances */
     json_t *eic;          /* $LATEST: its event invoke config (retries, age, destinations), or NULL */
     json_t *veic;         /* $LATEST: its versions' configs, {"N": config} */
+    json_t *policy;       /* $LATEST: resource policy statements (stored, not enforced) */
     int64_t creds_until_ms;
 };
 
@@ -219,6 +220,9 @@ void lambda_versions_resume(lambda_t *L);
 void lambda_versions_drop(lambda_fn_t *fn, int forget);
 /* A new lambda_fn_t (function.c). */
 lambda_fn_t *lambda_fn_new(lambda_t *L, const char *name);
+
+/* policy.c: AddPermission, RemovePermission, GetPolicy */
+int lambda_policy_call(lambda_t *L, rn_call_t *c);
 
 /* concurrency.c */
 int lambda_concurrency_call(lambda_t *L, rn_call_t *c);

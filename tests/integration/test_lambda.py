@@ -925,3 +925,28 @@ class TestAsyncOutcomes(LambdaTest):
         self.assertEqual(len(listed), 1)
         self.lam.delete_function_event_invoke_config(FunctionName="echo")
         self.assertError("ResourceNotFoundException", self.lam.get_function_event_invoke_config, FunctionName="echo")
+
+
+class TestPolicy(LambdaTest):
+    def test_add_get_remove_permission(self):
+        self.create()
+        msg = self.assertError("ResourceNotFoundException", self.lam.get_policy, FunctionName="echo")
+        self.assertEqual(msg, "The resource you requested does not exist.")
+        r = self.lam.add_permission(FunctionName="echo", StatementId="from-rule", Action="lambda:InvokeFunction",
+                                    Principal="events.amazonaws.com",
+                                    SourceArn="arn:aws:events:us-east-1:000000000000:rule/orders")
+        st = json.loads(r["Statement"])
+        self.assertEqual(st, {"Sid": "from-rule", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                              "Action": "lambda:InvokeFunction", "Resource": ARN + "echo",
+                              "Condition": {"ArnLike": {"AWS:SourceArn":
+                                                        "arn:aws:events:us-east-1:000000000000:rule/orders"}}})
+        msg = self.assertError("ResourceConflictException", self.lam.add_permission, FunctionName="echo",
+                               StatementId="from-rule", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com")
+        self.assertEqual(msg, "The statement id (from-rule) provided already exists. Please provide a new statement "
+                              "id, or remove the existing statement.")
+        policy = json.loads(self.lam.get_policy(FunctionName="echo")["Policy"])
+        self.assertEqual([s["Sid"] for s in policy["Statement"]], ["from-rule"])
+        self.lam.remove_permission(FunctionName="echo", StatementId="from-rule")
+        msg = self.assertError("ResourceNotFoundException", self.lam.remove_permission, FunctionName="echo",
+                               StatementId="from-rule")
+        self.assertEqual(msg, "Statement from-rule is not found in resource policy.")
