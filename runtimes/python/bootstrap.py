@@ -205,7 +205,9 @@ class InitError(Exception):
 def main():
     sys.stdout.reconfigure(line_buffering=True)
     task = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
-    sys.path[0:0] = [task, "/opt/python"]
+    opt = os.environ.get("RUNNEL_OPT", "/opt")  # the function's layers (Runnel cannot use /opt itself)
+    ver = "python%d.%d" % sys.version_info[:2]
+    sys.path[0:0] = [task, opt + "/python", "%s/python/lib/%s/site-packages" % (opt, ver)]
     endpoint_hook()
     try:
         handler = load_handler()

@@ -82,6 +82,20 @@ static const rn_member_t add_permission_in[] = {
     RN_END};
 static const rn_member_t remove_permission_in[] = {FN, RN_AT(URI, "StatementId", "StatementId", S_STR), QUALIFIER,
                                                    RN_AT(QUERY, "RevisionId", "RevisionId", S_STR), RN_END};
+#define LAYER RN_AT(URI, "LayerName", "LayerName", S_STR)
+#define LAYER_VERSION RN_AT(URI, "VersionNumber", "VersionNumber", S_LONG)
+static const rn_shape_t S_LONG = {RN_T_LONG};
+static const rn_member_t publish_layer_in[] = {LAYER, RN_MEMBER("Description", S_STR), RN_MEMBER("Content", S_OBJ),
+                                               RN_MEMBER("CompatibleRuntimes", L_STR),
+                                               RN_MEMBER("LicenseInfo", S_STR),
+                                               RN_MEMBER("CompatibleArchitectures", L_STR), RN_END};
+static const rn_member_t layer_version[] = {LAYER, LAYER_VERSION, RN_END};
+static const rn_member_t list_layer_versions_in[] = {
+    LAYER, RN_AT(QUERY, "CompatibleRuntime", "CompatibleRuntime", S_STR), MARKER, MAX_ITEMS,
+    RN_AT(QUERY, "CompatibleArchitecture", "CompatibleArchitecture", S_STR), RN_END};
+static const rn_member_t list_layers_in[] = {RN_AT(QUERY, "CompatibleRuntime", "CompatibleRuntime", S_STR), MARKER,
+                                             MAX_ITEMS, RN_END};
+#define LAYERS "/2018-10-31/layers"
 #define RESOURCE RN_AT(URI, "Resource", "Resource", S_STR)
 static const rn_member_t resource_only[] = {RESOURCE, RN_END};
 static const rn_member_t tag_in[] = {RESOURCE, RN_MEMBER("Tags", M_STR), RN_END};
@@ -108,6 +122,11 @@ static const rn_member_t esm_list_in[] = {RN_AT(QUERY, "EventSourceArn", "EventS
 #define ESMS "/2015-03-31/event-source-mappings"
 
 static const rn_op_t ops[] = {
+    {"DeleteLayerVersion", layer_version, NULL, "DELETE", LAYERS "/{LayerName}/versions/{VersionNumber}", 204},
+    {"GetLayerVersion", layer_version, NULL, "GET", LAYERS "/{LayerName}/versions/{VersionNumber}", 200},
+    {"ListLayerVersions", list_layer_versions_in, NULL, "GET", LAYERS "/{LayerName}/versions", 200},
+    {"ListLayers", list_layers_in, NULL, "GET", LAYERS, 200},
+    {"PublishLayerVersion", publish_layer_in, NULL, "POST", LAYERS "/{LayerName}/versions", 201},
     {"AddPermission", add_permission_in, NULL, "POST", FNS "/{FunctionName}/policy", 201},
     {"CreateAlias", create_alias_in, NULL, "POST", FNS "/{FunctionName}/aliases", 201},
     {"GetPolicy", fn_qualified, NULL, "GET", FNS "/{FunctionName}/policy", 200},

@@ -182,7 +182,6 @@ static int check_range(rn_call_t *c, const json_t *in, const char *member, const
 
 static int check_config(lambda_t *L, rn_call_t *c, const json_t *in, int creating)
 {
-    (void)L;
     if (check_range(c, in, "Timeout", "timeout", 1, 900) < 0 ||
         check_range(c, in, "MemorySize", "memorySize", 128, 10240) < 0)
         return c->err;
@@ -212,6 +211,16 @@ static int check_config(lambda_t *L, rn_call_t *c, const json_t *in, int creatin
                             "must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?"
                             "[a-zA-Z_0-9+=,.@\\-_/]+",
                             role);
+    size_t li;
+    json_t *lv;
+    json_array_foreach(json_object_get(in, "Layers"), li, lv)
+    {
+        if (!lambda_layer_dir(L, json_string_value(lv)))
+            return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER, "Layer version %s does not exist.",
+                                json_string_value(lv) ?: "null");
+    }
+    if (json_array_size(json_object_get(in, "Layers")) > 5)
+        return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER, "Cannot reference more than 5 layers.");
     const char *h = rn_param_str(in, "Handler");
     if (h && (strlen(h) > 128 || strchr(h, ' ')))
         return rn_call_fail(c, LAMBDA_ERR_VALIDATION,
@@ -281,7 +290,13 @@ static void apply_config(lambda_fn_t *fn, const json_t *in)
         json_t *ls = json_array();
         size_t i;
         json_t *l;
-        json_array_foreach(v, i, l) json_array_append_new(ls, json_pack("{s:O,s:i}", "Arn", l, "CodeSize", 0));
+        json_array_foreach(v, i, l)
+        {
+            const char *dir = lambda_layer_dir(fn->L, json_string_value(l));
+            (void)dir; /* (checked by check_config) */
+            json_array_append_new(ls, json_pack("{s:O,s:I}", "Arn", l, "CodeSize",
+                                                (json_int_t)lambda_layer_size(fn->L, json_string_value(l))));
+        }
         if (json_array_size(ls))
             json_object_set_new(cfg, "Layers", ls);
         else {

@@ -97,6 +97,7 @@ void lambda_start(lambda_t *L)
 {
     uv_timer_start(&L->reaper, on_reap, 30000, 30000);
     L->reaper_on = 1;
+    lambda_layers_resume(L);
     lambda_versions_resume(L);
     lambda_resume_async(L);
     lambda_esm_start_all(L);
@@ -118,6 +119,9 @@ static void drop_all(lambda_t *L)
     }
     rn_smap_free(&L->fns);
     memset(&L->fns, 0, sizeof L->fns);
+    json_decref(L->layers);
+    json_decref(L->layer_counts);
+    L->layers = L->layer_counts = NULL;
 }
 
 void lambda_reset(lambda_t *L)
@@ -203,6 +207,8 @@ int lambda_call(lambda_t *L, rn_call_t *c)
         return lambda_esm_call(L, c);
     if (!strcmp(op, "PublishVersion") || !strcmp(op, "ListVersionsByFunction") || strstr(op, "Alias"))
         return lambda_version_call(L, c);
+    if (strstr(op, "Layer"))
+        return lambda_layer_call(L, c);
     if (!strcmp(op, "AddPermission") || !strcmp(op, "RemovePermission") || !strcmp(op, "GetPolicy"))
         return lambda_policy_call(L, c);
     if (strstr(op, "EventInvokeConfig"))

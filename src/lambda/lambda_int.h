@@ -117,6 +117,8 @@ struct lambda {
     rn_service_env_t env;
     rn_smap_t fns;            /* name -> lambda_fn_t */
     rn_smap_t esms;           /* UUID -> lambda_esm_t */
+    json_t *layers;           /* {name: {"N": LayerVersion (+ "_dir")}} */
+    json_t *layer_counts;     /* {name: the highest version ever published} */
     char root[PATH_MAX];     /* code packages and instance dirs */
     int root_is_tmp;         /* --in-memory: removed at exit */
     char runtimes[PATH_MAX]; /* our bootstraps (runtimes/ in the source tree) */
@@ -220,6 +222,16 @@ void lambda_versions_resume(lambda_t *L);
 void lambda_versions_drop(lambda_fn_t *fn, int forget);
 /* A new lambda_fn_t (function.c). */
 lambda_fn_t *lambda_fn_new(lambda_t *L, const char *name);
+
+/* layer.c: layers */
+int lambda_layer_call(lambda_t *L, rn_call_t *c);
+/* The unpacked directory of a layer version ARN, or NULL when there is none. */
+const char *lambda_layer_dir(lambda_t *L, const char *arn);
+int64_t lambda_layer_size(lambda_t *L, const char *arn);
+/* fn's layers merged in order into one directory (its /opt): 0 with out,
+ * 1 when fn has no layers, -1 on failure. */
+int lambda_layers_dir(lambda_fn_t *fn, char *out, size_t outlen);
+void lambda_layers_resume(lambda_t *L);
 
 /* policy.c: AddPermission, RemovePermission, GetPolicy */
 int lambda_policy_call(lambda_t *L, rn_call_t *c);

@@ -71,7 +71,8 @@ static void note_version(const char *interp, const char *runtime, const char *wa
 
 /* Which program runs a runtime: our bootstrap under the machine's
  * interpreter, or the package's own `bootstrap`. */
-static int command(const lambda_fn_t *fn, char **argv, char *a0, char *a1, size_t len, char *msg, size_t msglen)
+static int command(const lambda_fn_t *fn, const char *opt, char **argv, char *a0, char *a1, size_t len, char *msg,
+                   size_t msglen)
 {
     const char *rt = json_string_value(json_object_get(fn->cfg, "Runtime"));
     const char *dir = fn->L->runtimes;
@@ -93,6 +94,8 @@ static int command(const lambda_fn_t *fn, char **argv, char *a0, char *a1, size_
         note_version(a0, rt, major);
     } else if (!strncmp(rt, "provided", 8)) {
         if (join(a0, len, fn->code_dir, "/bootstrap") < 0)
+            return snprintf(msg, msglen, "path too long"), -1;
+        if (opt && access(a0, F_OK) < 0 && join(a0, len, opt, "/bootstrap") < 0) /* a layer's bootstrap, as /opt/bootstrap */
             return snprintf(msg, msglen, "path too long"), -1;
         argv[0] = a0;
         argv[1] = NULL;
@@ -179,7 +182,7 @@ static const json_t *role_credentials(lambda_fn_t *fn)
     return creds ? fn->creds : NULL;
 }
 
-static void build_env(lambda_inst_t *in, envv_t *e)
+static void build_env(lambda_inst_t *in, const char *opt, envv_t *e)
 {
     const lambda_fn_t *fn = in->fn;
     const lambda_t *L = fn->L;
@@ -194,7 +197,7 @@ static void build_env(lambda_inst_t *in, envv_t *e)
     json_t *v;
     json_object_foreach(json_object_get(json_object_get(fn->cfg, "Environment"), "Variables"), k, v)
         env_set(e, k, json_string_value(v));
-    char buf[PATH_MAX + 64];
+    char buf[2 * PATH_MAX + 64];
     const char *rt = json_string_value(json_object_get(fn->cfg, "Runtime"));
     const char *handler = json_string_value(json_object_get(fn->cfg, "Handler"));
     env_set(e, "_HANDLER", handler ? handler : "");
@@ -213,7 +216,17 @@ static void build_env(lambda_inst_t *in, envv_t *e)
     env_set(e, "AWS_LAMBDA_RUNTIME_API", in->addr);
     env_set(e, "LAMBDA_TASK_ROOT", fn->code_dir);
     env_set(e, "LAMBDA_RUNTIME_DIR", L->runtimes);
-    snprintf(buf, sizeof buf, "%s/lib", fn->code_dir);
+    if (opt) { /* the function's layers: what AWS puts under /opt */
+        env_set(e, "RUNNEL_OPT", opt);
+        const char *path = getenv("PATH");
+        snprintf(buf, sizeof buf, "%s/bin:%s", opt, path ? path : "/usr/bin:/bin");
+        env_set(e, "PATH", buf);
+        snprintf(buf, sizeof buf, "%s/nodejs/node_modules", opt);
+        env_set(e, "NODE_PATH", buf);
+        snprintf(buf, sizeof buf, "%s/lib:%s/lib", fn->code_dir, opt);
+    } else {
+        snprintf(buf, sizeof buf, "%s/lib", fn->code_dir);
+    }
     env_set(e, "LD_LIBRARY_PATH", buf);
     env_set(e, "TZ", ":UTC");
     env_set(e, "TMPDIR", in->tmp);
@@ -410,8 +423,15 @@ int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
         rn_free(in);
         return -1;
     }
+    char opt[PATH_MAX];
+    int has_opt = lambda_layers_dir(fn, opt, sizeof opt);
+    if (has_opt < 0) {
+        snprintf(msg, msglen, "cannot prepare the function's layers");
+        rn_free(in);
+        return -1;
+    }
     char *argv[3], a0[PATH_MAX], a1[PATH_MAX];
-    if (command(fn, argv, a0, a1, sizeof a0, msg, msglen) < 0) {
+    if (command(fn, has_opt == 0 ? opt : NULL, argv, a0, a1, sizeof a0, msg, msglen) < 0) {
         rn_free(in);
         return -1;
     }
@@ -436,7 +456,7 @@ int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
         return -1;
     }
     envv_t env = {0};
-    build_env(in, &env);
+    build_env(in, has_opt == 0 ? opt : NULL, &env);
     uv_stdio_container_t stdio[3] = {
         {.flags = UV_IGNORE}, {.flags = UV_INHERIT_FD, .data.fd = fds[1]}, {.flags = UV_INHERIT_FD, .data.fd = fds[1]}};
     uv_process_options_t o = {.exit_cb = on_exit_cb,

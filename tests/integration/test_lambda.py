@@ -950,3 +950,35 @@ class TestPolicy(LambdaTest):
         msg = self.assertError("ResourceNotFoundException", self.lam.remove_permission, FunctionName="echo",
                                StatementId="from-rule")
         self.assertEqual(msg, "Statement from-rule is not found in resource policy.")
+
+
+class TestLayers(LambdaTest):
+    def test_publish_use_and_delete_layer_versions(self):
+        helper = "def shout(s):\n    return s.upper() + '!'\n"
+        v1 = self.lam.publish_layer_version(LayerName="helpers", Description="first",
+                                            Content={"ZipFile": zip_of({"python/helpers.py": helper})},
+                                            CompatibleRuntimes=["python3.12"])
+        self.assertEqual((v1["Version"], v1["LayerVersionArn"]),
+                         (1, "arn:aws:lambda:us-east-1:000000000000:layer:helpers:1"))
+        self.assertEqual(len(base64.b64decode(v1["Content"]["CodeSha256"])), 32)
+        tool = "#!/bin/sh\necho from-layer-bin\n"
+        v2 = self.lam.publish_layer_version(LayerName="helpers", Content={"ZipFile": zip_of(
+            {"python/helpers.py": helper.replace("'!'", "'!!'"), "bin/layer-tool": tool}, {"bin/layer-tool": 0o755})})
+        self.assertEqual(v2["Version"], 2)
+        code = ("import helpers, os, subprocess\ndef handler(e, c):\n    return [helpers.shout('hi'), "
+                "subprocess.run(['layer-tool'], capture_output=True, text=True).stdout.strip()]\n")
+        r = self.create("uses-layer", zipped=zip_of({"app.py": code}), Layers=[v2["LayerVersionArn"]])
+        self.assertEqual(r["Layers"], [{"Arn": v2["LayerVersionArn"], "CodeSize": v2["Content"]["CodeSize"]}])
+        self.assertEqual(self.invoke("uses-layer")[1], ["HI!!", "from-layer-bin"])
+        layers = self.lam.list_layers()["Layers"]
+        self.assertEqual([(x["LayerName"], x["LatestMatchingVersion"]["Version"]) for x in layers], [("helpers", 2)])
+        self.assertEqual([x["Version"] for x in self.lam.list_layer_versions(LayerName="helpers")["LayerVersions"]],
+                         [1, 2])
+        self.lam.delete_layer_version(LayerName="helpers", VersionNumber=1)
+        self.assertError("ResourceNotFoundException", self.lam.get_layer_version, LayerName="helpers",
+                         VersionNumber=1)
+        msg = self.assertError("InvalidParameterValueException", self.create, "bad-layer",
+                               Layers=["arn:aws:lambda:us-east-1:000000000000:layer:helpers:9"])
+        self.assertEqual(msg, "Layer version arn:aws:lambda:us-east-1:000000000000:layer:helpers:9 does not exist.")
+        v3 = self.lam.publish_layer_version(LayerName="helpers", Content={"ZipFile": zip_of({"x": "y"})})
+        self.assertEqual(v3["Version"], 3)  # numbers are not reused
