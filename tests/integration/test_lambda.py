@@ -351,6 +351,17 @@ class TestInvoke(LambdaTest):
         self.assertEqual(out, {"errorType": "Runtime.ExitError",
                                "errorMessage": "RequestId: %s Error: Runtime exited with error: exit status 3" % rid})
 
+    def test_memory_size_is_enforced(self):
+        code = "def handler(e, c):\n    block = bytearray(e['mb'] * 1024 * 1024)\n    return len(block)\n"
+        self.create("hungry", zipped=zip_of({"app.py": code}), MemorySize=128)
+        r, out = self.invoke("hungry", event={"mb": 16})
+        self.assertEqual(out, 16 * 1024 * 1024)
+        r, out = self.invoke("hungry", event={"mb": 400})
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        self.assertEqual(out["errorType"], "MemoryError")
+        self.lam.update_function_configuration(FunctionName="hungry", MemorySize=1024)
+        self.assertEqual(self.invoke("hungry", event={"mb": 400})[1], 400 * 1024 * 1024)
+
     def test_dry_run_and_invalid_invocation_type(self):
         self.create()
         r = self.lam.invoke(FunctionName="echo", InvocationType="DryRun")
