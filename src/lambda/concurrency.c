@@ -83,11 +83,12 @@ int lambda_throttled(lambda_t *L, lambda_fn_t *fn, rn_call_t *c)
         else
             busy++;
     }
-    int limit = fn->reserved >= 0 ? fn->reserved : LAMBDA_ACCOUNT_CONCURRENCY;
+    int reserved = fn->latest ? fn->latest->reserved : fn->reserved; /* a version shares its function's */
+    int limit = reserved >= 0 ? reserved : LAMBDA_ACCOUNT_CONCURRENCY;
     const char *reason = NULL;
-    if (fn->reserved == 0 || (!idle && fn->ninst + fn->qlen >= limit))
-        reason = fn->reserved >= 0 ? "ReservedFunctionConcurrentInvocationLimitExceeded"
-                                   : "ConcurrentInvocationLimitExceeded";
+    if (reserved == 0 || (!idle && fn->ninst + fn->qlen >= limit))
+        reason = reserved >= 0 ? "ReservedFunctionConcurrentInvocationLimitExceeded"
+                               : "ConcurrentInvocationLimitExceeded";
     else if (!idle && L->running + fn->qlen >= LAMBDA_ACCOUNT_CONCURRENCY)
         reason = "ConcurrentInvocationLimitExceeded";
     (void)busy;

@@ -192,7 +192,7 @@ static void on_invoked(void *ud, const char *payload, size_t len, const char *fu
     size_t n = json_array_size(records);
     RN_DEBUG("lambda esm %s: batch of %zu %s%s", e->uuid, n, function_error ? "failed: " : "done",
              function_error ? payload : "");
-    if (!p->stopped && !function_error) {
+    if (!function_error) { /* a success is deleted even when the poller has stopped meanwhile */
         json_t *failures = NULL;
         json_t *types = json_object_get(e->cfg, "FunctionResponseTypes");
         int report = 0;
@@ -203,7 +203,18 @@ static void on_invoked(void *ud, const char *payload, size_t len, const char *fu
         json_t *resp = report && len ? json_loadb(payload, len, JSON_DECODE_ANY, NULL) : NULL;
         if (json_is_object(resp))
             failures = json_object_get(resp, "batchItemFailures");
-        if (json_array_size(failures)) {
+        int unknown = 0; /* an itemIdentifier naming no record fails the whole batch, as on AWS */
+        json_array_foreach(failures, i, v)
+        {
+            const char *fid = json_string_value(json_object_get(v, "itemIdentifier"));
+            int found = 0;
+            for (size_t r = 0; fid && *fid && r < n; r++)
+                found |= !strcmp(fid, json_string_value(json_object_get(json_array_get(records, r), "messageId")) ?: "");
+            unknown |= !found;
+        }
+        if (unknown) {
+            /* nothing deleted: the batch comes back */
+        } else if (json_array_size(failures)) {
             /* delete what did not fail; on FIFO stop at the first failure */
             json_t *keep = json_array();
             size_t first_failed = n;
@@ -295,6 +306,10 @@ static void poll_now(poller_t *p)
     lambda_esm_t *e = p->e;
     if (p->stopped || p->recv || p->invoking)
         return;
+    if (!rn_smap_get(&e->L->fns, e->fn_name)) { /* no function: leave the messages alone */
+        poll_later(p, RETRY_MS);
+        return;
+    }
     json_t *bs = json_object_get(e->cfg, "BatchSize");
     int max = bs ? (int)json_integer_value(bs) : 10;
     json_t *in = json_pack("{s:s,s:i,s:i,s:[s],s:[s],s:[s]}", "QueueUrl", e->queue_url, "MaxNumberOfMessages",

@@ -365,14 +365,20 @@ lambda_fn_t *lambda_fn_new(lambda_t *L, const char *name)
 void lambda_fn_release(lambda_fn_t *fn)
 {
     if (!fn || fn->alive)
-        return; /* the last instance to go frees it (sandbox.c) */
+        return; /* the last instance (or version) to go frees it */
     while (fn->qhead) {
         lambda_inv_t *inv = fn->qhead;
         fn->qhead = inv->next;
-        lambda_inv_finish(inv, rn_strdup("{\"errorMessage\":\"The function was deleted.\","
-                                         "\"errorType\":\"ResourceNotFoundException\"}"),
-                          0, "Unhandled");
+        if (fn->L->resetting)
+            inv->detached = 1;
+        if (fn->L->closing)
+            lambda_inv_free(inv);
+        else
+            lambda_inv_finish(inv, rn_strdup("{\"errorMessage\":\"The function was deleted.\","
+                                             "\"errorType\":\"ResourceNotFoundException\"}"),
+                              0, "Unhandled");
     }
+    lambda_fn_t *base = fn->latest; /* a version keeps its $LATEST alive */
     json_decref(fn->cfg);
     json_decref(fn->tags);
     json_decref(fn->creds);
@@ -380,6 +386,8 @@ void lambda_fn_release(lambda_fn_t *fn)
     json_decref(fn->veic);
     json_decref(fn->policy);
     rn_free(fn);
+    if (base && --base->alive == 0 && base->deleted)
+        lambda_fn_release(base);
 }
 
 static int set_code(lambda_t *L, rn_call_t *c, lambda_fn_t *fn, const char *zip_b64, const char *dir)

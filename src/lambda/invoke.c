@@ -40,9 +40,11 @@ void lambda_enqueue(lambda_fn_t *fn, lambda_inv_t *inv)
     fn->qlen++;
 }
 
+/* Reserved concurrency is the function's, for its versions too. */
 static int limit_of(const lambda_fn_t *fn)
 {
-    return fn->reserved >= 0 ? fn->reserved : LAMBDA_ACCOUNT_CONCURRENCY;
+    int reserved = fn->latest ? fn->latest->reserved : fn->reserved;
+    return reserved >= 0 ? reserved : LAMBDA_ACCOUNT_CONCURRENCY;
 }
 
 static void fail_head(lambda_fn_t *fn, const char *why)
@@ -119,6 +121,19 @@ static long rss_mb(const lambda_inst_t *in)
     return res * 4096 / (1024 * 1024);
 }
 
+void lambda_log_lines(lambda_fn_t *fn, const char *stream, const char *text, size_t len)
+{
+    lambda_t *L = fn->L;
+    const char *group = json_string_value(json_object_get(json_object_get(fn->cfg, "LoggingConfig"), "LogGroup"));
+    if (!group || !len)
+        return;
+    char arn[700], why[256];
+    snprintf(arn, sizeof arn, "arn:aws:logs:%s:%s:log-group:%s", L->env.cfg->region, L->env.cfg->account_id, group);
+    rn_message_t m = {.body = text, .len = len, .stream = stream, .lines = 1};
+    if (rn_sinks_deliver(L->env.sinks, arn, &m, why, sizeof why) < 0)
+        RN_DEBUG("lambda %s: log: %s", fn->name, why);
+}
+
 void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char *function_error)
 {
     lambda_fn_t *fn = inv->fn;
@@ -142,15 +157,8 @@ void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char 
             size_t n = in->log.len, off = n > LAMBDA_LOG_TAIL ? n - LAMBDA_LOG_TAIL : 0;
             tail = rn_b64_encode(in->log.data + off, n - off);
         }
-        /* the invocation's lines go to its log group (CloudWatch Logs, through the sink registry) */
-        const char *group = json_string_value(json_object_get(json_object_get(fn->cfg, "LoggingConfig"), "LogGroup"));
-        char arn[700], why[256];
-        snprintf(arn, sizeof arn, "arn:aws:logs:%s:%s:log-group:%s", L->env.cfg->region, L->env.cfg->account_id,
-                 group ? group : "");
-        rn_message_t m = {.body = in->log.data ? in->log.data : "", .len = in->log.len, .stream = in->stream,
-                          .lines = 1};
-        if (group && rn_sinks_deliver(L->env.sinks, arn, &m, why, sizeof why) < 0)
-            RN_DEBUG("lambda %s: log: %s", fn->name, why);
+        if (!inv->detached)
+            lambda_log_lines(fn, in->stream, in->log.data ? in->log.data : "", in->log.len);
     }
     if (inv->call) {
         rn_call_t *c = inv->call;
@@ -170,7 +178,7 @@ void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char 
     if (inv->on_done)
         inv->on_done(inv->ud, payload ? payload : "", payload ? len : 0, function_error);
     rn_free(tail);
-    if (inv->async && lambda_async_done(inv, payload, len, function_error)) {
+    if (inv->async && !inv->detached && lambda_async_done(inv, payload, len, function_error)) {
         rn_free(payload);
         return; /* kept for a retry */
     }
@@ -271,8 +279,11 @@ int lambda_invoke(lambda_t *L, rn_call_t *c)
             return rn_call_fail(c, LAMBDA_ERR_BAD_CONTENT, "Client context must be a valid Base64-encoded JSON "
                                                            "object.");
         }
+        rn_free(d);
+        char *compact = json_dumps(j, JSON_COMPACT); /* one line: it travels in a header */
         json_decref(j);
-        cc = (char *)d;
+        cc = compact ? rn_strdup(compact) : NULL;
+        rn_json_free(compact);
     }
     if (dry) {
         rn_free(cc);

@@ -93,18 +93,33 @@ int lambda_new(const rn_service_env_t *env, lambda_t **out)
     return 0;
 }
 
+/* Event invokes and event source mappings resume on the loop's first turn,
+ * once the server listens: instances started then know its address
+ * (AWS_ENDPOINT_URL). */
+static void on_boot(uv_timer_t *t)
+{
+    lambda_t *L = t->data;
+    lambda_resume_async(L);
+    lambda_esm_start_all(L);
+}
+
 void lambda_start(lambda_t *L)
 {
     uv_timer_start(&L->reaper, on_reap, 30000, 30000);
     L->reaper_on = 1;
     lambda_layers_resume(L);
     lambda_versions_resume(L);
-    lambda_resume_async(L);
-    lambda_esm_start_all(L);
+    uv_timer_start(&L->retry_timer, on_boot, 0, 0);
 }
 
 static void drop_all(lambda_t *L)
 {
+    /* what still runs finishes unseen: no logs, retries or destinations
+     * reach what the next user of the server makes */
+    L->resetting = 1;
+    for (lambda_inst_t *in = L->insts; in; in = in->all_next)
+        if (in->inv)
+            in->inv->detached = 1;
     lambda_esm_drop_all(L);
     lambda_async_drop(L);
     size_t i = 0;
@@ -122,6 +137,7 @@ static void drop_all(lambda_t *L)
     json_decref(L->layers);
     json_decref(L->layer_counts);
     L->layers = L->layer_counts = NULL;
+    L->resetting = 0;
 }
 
 void lambda_reset(lambda_t *L)
@@ -152,6 +168,8 @@ void lambda_free(lambda_t *L)
 {
     if (!L)
         return;
+    L->closing = 1;
+    lambda_insts_close_all(L);
     drop_all(L);
     uv_timer_stop(&L->reaper);
     uv_close((uv_handle_t *)&L->reaper, reaper_closed);

@@ -47,6 +47,7 @@ struct lambda_inv {
     int async;             /* an Event invoke, kept as lambda.async/<id> until done */
     char arn[320];         /* the ARN it was invoked by (with its qualifier) */
     int attempts;          /* Event: runs so far */
+    int detached;          /* its service was reset: no logs, retries or destinations */
     int64_t first_ms;      /* Event: when it was accepted (its age) */
     int64_t due_ms;        /* Event: when its retry runs */
     lambda_inst_t *inst;   /* while running */
@@ -79,6 +80,7 @@ struct lambda_inst {
     char stream[128];         /* log stream name */
     char tmp[PATH_MAX];       /* its own TMPDIR */
     lambda_inst_t *next;      /* the function's instances */
+    lambda_inst_t *all_prev, *all_next; /* every live instance of the service */
 };
 
 /* One function: its $LATEST, or one of its published versions (which
@@ -123,6 +125,9 @@ struct lambda {
     int root_is_tmp;         /* --in-memory: removed at exit */
     char runtimes[PATH_MAX]; /* our bootstraps (runtimes/ in the source tree) */
     int running;             /* instances alive, all functions */
+    lambda_inst_t *insts;    /* every instance not yet removed */
+    int closing;             /* being freed: nothing more is finished or sent */
+    int resetting;           /* dropping everything: finished invocations are detached */
     uint64_t invocations;
     rn_call_t *calling;      /* the Invoke being handled now: finished in the call, not through done */
     uv_timer_t reaper;       /* stops instances idle too long */
@@ -182,6 +187,9 @@ void lambda_code_stamp(const char *dir, char *stamp, size_t len);
 /* sandbox.c: instances */
 int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen);
 void lambda_inst_kill(lambda_inst_t *in);
+/* Kills and closes every instance at once, finishing nothing (the service
+ * is being freed; Event invokes in flight stay in the store). */
+void lambda_insts_close_all(lambda_t *L);
 void lambda_inst_give(lambda_inst_t *in, lambda_inv_t *inv);
 /* Stops every instance of fn: idle ones now, busy ones after their
  * invocation (code or configuration changed, deleted), or all now. */
@@ -251,6 +259,10 @@ void lambda_esm_start_all(lambda_t *L);
 void lambda_esm_drop_all(lambda_t *L);
 size_t lambda_esm_count(const lambda_t *L);
 void lambda_enqueue(lambda_fn_t *fn, lambda_inv_t *inv);
+
+/* Writes lines (text, len) to fn's log group, stream `stream` (CloudWatch
+ * Logs through the sink registry). */
+void lambda_log_lines(lambda_fn_t *fn, const char *stream, const char *text, size_t len);
 
 /* async.c: Event invokes */
 /* Keeps inv (an Event invoke) as lambda.async/<id> and queues it. Takes

@@ -272,6 +272,12 @@ static void inst_remove(lambda_inst_t *in)
     if (in->state == INST_STARTING)
         fn->nstarting--;
     fn->L->running--;
+    if (in->all_prev)
+        in->all_prev->all_next = in->all_next;
+    else
+        fn->L->insts = in->all_next;
+    if (in->all_next)
+        in->all_next->all_prev = in->all_prev;
     in->state = INST_DEAD;
     in->waiting = NULL;
     fn->L->env.runtime->close(in->ep);
@@ -350,7 +356,7 @@ static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
             pl = error_payload("Sandbox.Timedout", inv->id, t);
         }
         lambda_inv_finish(inv, pl, 0, "Unhandled");
-    } else if (starting && fn->qhead && fn->nstarting < fn->qlen) {
+    } else if (starting && (!in->stale || in->timed_out) && fn->qhead && fn->nstarting < fn->qlen) {
         /* it died before asking for work: the invocation it was started for fails */
         lambda_inv_t *head = fn->qhead;
         fn->qhead = head->next;
@@ -384,15 +390,29 @@ static void on_output(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 static void on_timer(uv_timer_t *t)
 {
     lambda_inst_t *in = t->data;
-    if (in->state == INST_BUSY)
+    if (in->state == INST_BUSY || in->state == INST_STARTING) /* the invocation's limit, or init's */
         in->timed_out = 1;
     lambda_inst_kill(in);
 }
 
 void lambda_inst_kill(lambda_inst_t *in)
 {
+    in->stale = 1; /* dying: no more work for it */
     if (!in->exited && in->proc.pid > 0)
         kill(-in->proc.pid, SIGKILL);
+}
+
+void lambda_insts_close_all(lambda_t *L)
+{
+    while (L->insts) {
+        lambda_inst_t *in = L->insts;
+        lambda_inst_kill(in);
+        in->exited = 1;
+        lambda_inv_t *inv = in->inv;
+        in->inv = NULL;
+        inst_remove(in); /* closing the process handle: its exit callback never runs */
+        lambda_inv_free(inv);
+    }
 }
 
 int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
@@ -481,6 +501,10 @@ int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
     in->state = INST_STARTING;
     in->next = fn->insts;
     fn->insts = in;
+    in->all_next = L->insts;
+    if (L->insts)
+        L->insts->all_prev = in;
+    L->insts = in;
     fn->ninst++;
     fn->alive++;
     fn->nstarting++;
@@ -625,6 +649,9 @@ void lambda_runtime_msg(void *ud, rn_runtime_req_t *r, const rn_runtime_msg_t *m
             fn->nstarting--;
             in->init_us = rn_real_us() - in->spawned_us;
             uv_timer_stop(&in->timer);
+            drain_output(in); /* what init printed goes before the first START, as on AWS */
+            lambda_log_lines(fn, in->stream, in->log.data ? in->log.data : "", in->log.len);
+            in->log.len = 0;
         }
         in->state = INST_IDLE;
         in->waiting = r;

@@ -92,6 +92,7 @@ static lambda_fn_t *version_new(lambda_fn_t *fn, const char *n, json_t *cfg)
     v->local = fn->local;
     snprintf(v->hot_stamp, sizeof v->hot_stamp, "%s", fn->hot_stamp);
     v->reserved = -1;
+    fn->alive++; /* released when v is freed (lambda_fn_release) */
     if (rn_smap_put(&fn->versions, v->version, v) < 0) {
         lambda_fn_release(v);
         return NULL;

@@ -126,6 +126,8 @@ static int parse_json(logs_filter_t *f, const char *p)
         if (*p == '}')
             return *skip(p + 1) ? -1 : 0;
         if (!strncmp(p, "&&", 2) || !strncmp(p, "||", 2)) {
+            if (f->ncmps == MAX_TERMS)
+                return -1;
             f->cmps[f->ncmps].or_before = p[0] == '|';
             p = skip(p + 2);
             continue;

@@ -131,6 +131,46 @@ static void keep_stream(logs_t *L, const group_t *g, const stream_t *s)
     rn_store_kv_put(L->env.store, "logs.stream", key, val);
 }
 
+/* Length of the valid UTF-8 sequence at p (of n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    size_t need = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+    if (!need || need > n || (need == 2 && p[0] < 0xc2))
+        return 0;
+    for (size_t i = 1; i < need; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((need == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (need == 3 && p[0] == 0xed && p[1] >= 0xa0) ||
+        (need == 4 && p[0] == 0xf0 && p[1] < 0x90) || (need == 4 && (p[0] > 0xf4 || (p[0] == 0xf4 && p[1] >= 0x90))))
+        return 0;
+    return need;
+}
+
+/* msg with every byte that is not valid UTF-8 replaced by U+FFFD (a
+ * function may print anything; events are text). Caller frees. */
+static char *utf8_clean(const char *msg, size_t len, size_t *out)
+{
+    char *r = rn_malloc(len * 3 + 1), *w = r;
+    if (!r)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)msg, *end = p + len;
+    while (p < end) {
+        size_t n = *p ? utf8_seq(p, (size_t)(end - p)) : 0;
+        if (n) {
+            memcpy(w, p, n);
+            w += n;
+            p += n;
+        } else {
+            memcpy(w, "\xef\xbf\xbd", 3);
+            w += 3;
+            p++;
+        }
+    }
+    *w = 0;
+    *out = (size_t)(w - r);
+    return r;
+}
+
 static int add_event(logs_t *L, group_t *g, stream_t *s, int64_t t, const char *msg, size_t len, int keep)
 {
     if (s->n == s->cap) {
@@ -142,8 +182,9 @@ static int add_event(logs_t *L, group_t *g, stream_t *s, int64_t t, const char *
         s->cap = cap;
     }
     event_t *e = &s->ev[s->n];
-    if (!(e->msg = rn_strndup(msg, len)))
+    if (!(e->msg = utf8_clean(msg, len, &len)))
         return RN_ERR_NOMEM;
+    msg = e->msg;
     e->t = t;
     e->ingest = rn_now_ms();
     e->seq = ++L->seq;

@@ -993,3 +993,88 @@ class TestLayers(LambdaTest):
         self.assertEqual(msg, "Layer version arn:aws:lambda:us-east-1:000000000000:layer:helpers:9 does not exist.")
         v3 = self.lam.publish_layer_version(LayerName="helpers", Content={"ZipFile": zip_of({"x": "y"})})
         self.assertEqual(v3["Version"], 3)  # numbers are not reused
+
+
+class TestReviewRegressions(LambdaTest):
+    """Cases a review found: each failed (or crashed the server under ASan) before its fix."""
+
+    SLEEPY = "import time\ndef handler(e, c):\n    time.sleep(e.get('sleep', 0))\n    return 'done'\n"
+
+    def test_deleting_a_function_while_its_version_runs_an_event_invoke(self):
+        self.create(zipped=zip_of({"app.py": self.SLEEPY}), Publish=True, Timeout=10)
+        self.lam.invoke(FunctionName="echo", Qualifier="1", InvocationType="Event", Payload=b'{"sleep": 1}')
+        time.sleep(0.3)
+        self.lam.delete_function(FunctionName="echo")
+        time.sleep(1.5)  # the version's invocation ends after its function is gone
+        self.assertEqual(self.lam.list_functions()["Functions"], [])
+
+    def test_a_symlink_chain_cannot_climb_out(self):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w") as z:
+            z.writestr("app.py", ECHO)
+            for name, target in (("a/b/s", "../.."), ("u", "a/b/s/../../etc")):
+                info = zipfile.ZipInfo(name)
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                z.writestr(info, target)
+        self.assertError("InvalidParameterValueException", self.create, zipped=b.getvalue())
+
+    def test_an_update_during_a_slow_start_does_not_fail_the_waiting_invoke(self):
+        import threading
+        code = "import time\ntime.sleep(1.0)\ndef handler(e, c):\n    return 'ok'\n"
+        self.create(zipped=zip_of({"app.py": code}), Timeout=10)
+        result = {}
+        t = threading.Thread(target=lambda: result.update(out=self.invoke()))
+        t.start()
+        time.sleep(0.3)
+        self.lam.update_function_configuration(FunctionName="echo", Description="changed while starting")
+        t.join()
+        r, out = result["out"]
+        self.assertNotIn("FunctionError", r, out)
+        self.assertEqual(out, "ok")
+
+    def test_multi_line_client_context(self):
+        self.create()
+        cc = json.dumps({"custom": {"a": 1}}, indent=2)
+        _, out = self.invoke(ClientContext=base64.b64encode(cc.encode()).decode())
+        self.assertEqual(out["client"], {"custom": {"a": 1}})
+
+    def test_init_output_reaches_the_log_group(self):
+        code = "print('warming up')\ndef handler(e, c):\n    print('handling')\n    return 1\n"
+        self.create(zipped=zip_of({"app.py": code}))
+        self.invoke()
+        logs = self.server.client("logs")
+        stream = logs.describe_log_streams(logGroupName="/aws/lambda/echo")["logStreams"][0]["logStreamName"]
+        msgs = [e["message"] for e in logs.get_log_events(logGroupName="/aws/lambda/echo", logStreamName=stream,
+                                                          startFromHead=True)["events"]]
+        self.assertEqual(msgs[0], "warming up")
+        self.assertTrue(msgs[1].startswith("START RequestId: "), msgs)
+        self.assertEqual(msgs[2], "handling")
+
+    def test_invalid_utf8_output_is_kept_as_replacement_characters(self):
+        code = "import sys\ndef handler(e, c):\n    sys.stdout.buffer.write(b'bad \\xff byte\\n')\n    return 1\n"
+        self.create(zipped=zip_of({"app.py": code}))
+        self.invoke()
+        logs = self.server.client("logs")
+        hits = logs.filter_log_events(logGroupName="/aws/lambda/echo", filterPattern="byte")["events"]
+        self.assertEqual([e["message"] for e in hits], ["bad \ufffd byte"])
+
+    def test_a_filter_pattern_with_too_many_comparisons_is_refused(self):
+        logs = self.server.client("logs")
+        logs.create_log_group(logGroupName="many")
+        pattern = "{ " + " && ".join(["$.a = 1"] * 40) + " }"
+        self.assertError("InvalidParameterException", logs.filter_log_events, logGroupName="many",
+                         filterPattern=pattern)
+
+
+class TestShutdownWithWorkInFlight(unittest.TestCase):
+    def test_sigterm_with_event_invokes_running_exits_cleanly(self):
+        server = harness.Server(None).start()
+        try:
+            lam = server.client("lambda")
+            lam.create_function(FunctionName="slow", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                                Code={"ZipFile": zip_of({"app.py": TestReviewRegressions.SLEEPY})}, Timeout=30)
+            for _ in range(3):
+                lam.invoke(FunctionName="slow", InvocationType="Event", Payload=b'{"sleep": 5}')
+            time.sleep(0.5)
+        finally:
+            self.assertEqual(server.stop(), 0)  # no sanitizer report, exit 0
