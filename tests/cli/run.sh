@@ -40,6 +40,7 @@ ENDPOINT="$RUNNEL_ENDPOINT"
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 pass() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "       $2"; }
 
@@ -228,8 +229,23 @@ case "$OUT" in
 esac
 rm -rf "$FN_DIR"
 
+# CloudWatch Logs: the function's output, and `aws logs tail` (a CLI v2 command)
+OUT="$(aws --endpoint-url "$ENDPOINT" --output json logs filter-log-events --log-group-name /aws/lambda/cli-fn \
+    --filter-pattern '"cli says"' 2>&1)"
+check "logs filter-log-events finds the function's output" \
+    "$(jget "$OUT" '[e["message"] for e in d["events"]]' 2>/dev/null)" '["cli says 21"]'
+case "$(aws --version 2>&1)" in
+    aws-cli/1.*) SKIPPED=$((SKIPPED + 1)); echo "SKIP logs tail: this AWS CLI is v1, which has no 'logs tail'" ;;
+    *)
+        OUT="$(aws --endpoint-url "$ENDPOINT" logs tail /aws/lambda/cli-fn --since 10m 2>&1)"
+        case "$OUT" in
+            *"cli says 21"*"REPORT RequestId"*) pass "logs tail prints the function's log" ;;
+            *) fail "logs tail prints the function's log" "$OUT" ;;
+        esac ;;
+esac
+
 # stop the server by its PID: exit 0 and no sanitizer report
 if runnel_stop "$LOG"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM"; fi
 
-echo "$PASSED passed, $FAILED failed"
+echo "$PASSED passed, $FAILED failed, ${SKIPPED:-0} skipped"
 [ "$FAILED" -eq 0 ]
