@@ -1032,6 +1032,29 @@ class TestReviewRegressions(LambdaTest):
         self.assertNotIn("FunctionError", r, out)
         self.assertEqual(out, "ok")
 
+    def test_the_runtime_api_serves_nothing_but_invocations(self):
+        code = """
+import os, urllib.request, urllib.error
+def handler(e, c):
+    api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"]
+    out = {}
+    for path in ("/etc/passwd", "/2018-06-01/../../etc/passwd", "/2018-06-01/runtime/../../../etc/passwd",
+                 "/2018-06-01/runtime/invocation/next/../../../../../etc/passwd", "/_runnel/health",
+                 "/2015-03-31/functions", "/2018-06-01/runtime/invocation/%2e%2e%2f%2e%2e%2fetc%2fpasswd/response"):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(api + path, method="GET"), timeout=5) as r:
+                out[path] = (r.status, r.read()[:40].decode(errors="replace"))
+        except urllib.error.HTTPError as err:
+            out[path] = (err.code, "")
+    return out
+"""
+        self.create(zipped=zip_of({"app.py": code}))
+        _, out = self.invoke()
+        self.assertEqual(len(out), 7)
+        for path, (status, body) in out.items():
+            self.assertIn(status, (400, 404), (path, status, body))
+            self.assertNotIn("root:", body)
+
     def test_multi_line_client_context(self):
         self.create()
         cc = json.dumps({"custom": {"a": 1}}, indent=2)
