@@ -173,6 +173,7 @@ static int serve(int argc, char **argv)
     }
     rn_http_limits_t lim = {.max_header_bytes = 65536,
                             .max_body_bytes = 8 * 1024 * 1024,
+                            .body_limit = rn_dispatch_body_limit,
                             .max_conn_buffer = 1024 * 1024,
                             .max_connections = max_connections(&cfg),
                             .header_timeout_ms = 30000,

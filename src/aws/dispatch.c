@@ -379,6 +379,18 @@ static void call_done(rn_call_t *c)
     ctx_free(x);
 }
 
+size_t rn_dispatch_body_limit(const rn_http_req_t *head)
+{
+    /* Lambda's code uploads: AWS's own request limit for CreateFunction,
+     * UpdateFunctionCode and PublishLayerVersion (a 50 MB zip, base64) */
+    const char *p = head->path;
+    if ((!strcmp(head->method, "POST") && !strcmp(p, "/2015-03-31/functions")) ||
+        (!strcmp(head->method, "PUT") && !strncmp(p, "/2015-03-31/functions/", 22) && strstr(p, "/code")) ||
+        (!strcmp(head->method, "POST") && !strncmp(p, "/2018-10-31/layers/", 19)))
+        return 70167211 + 4096;
+    return 0;
+}
+
 void rn_dispatch_cancel(rn_http_conn_t *conn, void *req_ctx)
 {
     (void)conn;

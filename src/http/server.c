@@ -36,6 +36,7 @@ typedef struct queued_req {
     char *canned;   /* owned: a refusal to send instead of calling the handler */
     size_t canned_len;
     size_t bytes;   /* counted in the connection's queued_bytes */
+    size_t max_body; /* this request's body limit */
 } queued_req_t;
 
 struct rn_http_conn {
@@ -292,7 +293,9 @@ static int on_headers_complete(http_parser *p)
         return -1;
     }
     /* after the credentials: an unsigned oversized request gets the 403 */
-    if (p->content_length != ULLONG_MAX && p->content_length > c->srv->lim.max_body_bytes)
+    size_t limit = c->srv->lim.body_limit ? c->srv->lim.body_limit(&c->cur->req) : 0;
+    c->cur->max_body = limit ? limit : c->srv->lim.max_body_bytes;
+    if (p->content_length != ULLONG_MAX && p->content_length > c->cur->max_body)
         return -1;
     return 0;
 }
@@ -302,7 +305,7 @@ static int on_body(http_parser *p, const char *at, size_t n)
     rn_http_conn_t *c = p->data;
     if (c->cur && c->cur->canned)
         return 0;
-    if (c->body.len + n > c->srv->lim.max_body_bytes)
+    if (c->body.len + n > (c->cur && c->cur->max_body ? c->cur->max_body : c->srv->lim.max_body_bytes))
         return -1;
     rn_buf_add(&c->body, at, n);
     return c->body.oom ? -1 : 0;

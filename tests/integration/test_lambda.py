@@ -1101,3 +1101,20 @@ class TestShutdownWithWorkInFlight(unittest.TestCase):
             time.sleep(0.5)
         finally:
             self.assertEqual(server.stop(), 0)  # no sanitizer report, exit 0
+
+
+class TestLargePackages(LambdaTest):
+    def test_a_20_mb_zip_is_taken_and_over_50_mb_is_refused(self):
+        big = os.urandom(20 * 1024 * 1024)  # incompressible: the zip is ~20 MB, the request ~27 MB
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("app.py", ECHO)
+            z.writestr("blob.bin", big)
+        r = self.create("big", zipped=b.getvalue())
+        self.assertGreater(r["CodeSize"], 20 * 1024 * 1024)
+        self.assertIn("event", self.invoke("big")[1])
+        b = io.BytesIO()  # just over 50 MB zipped, still under AWS's 70167211-byte request limit once base64
+        with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("blob.bin", os.urandom(52428800 + 20000))
+        msg = self.assertError("RequestEntityTooLargeException", self.create, "huge", zipped=b.getvalue())
+        self.assertEqual(msg, "Zipped size must be smaller than 52428800 bytes")
