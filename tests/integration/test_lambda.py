@@ -27,6 +27,8 @@ ECHO = """
 import json, os, time
 def handler(event, context):
     started = time.time()
+    if event.get("mark"):
+        open(event["mark"], "w").close()
     print("got", json.dumps(event))
     if event.get("fail"):
         raise ValueError("it failed: " + str(event["fail"]))
@@ -405,7 +407,7 @@ class TestInvoke(LambdaTest):
         import concurrent.futures
         self.create(Timeout=10)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            outs = list(pool.map(lambda i: self.invoke(event={"sleep": 0.5})[1], range(4)))
+            outs = list(pool.map(lambda i: self.invoke(event={"sleep": 2})[1], range(4)))
         apis = {o["env"]["AWS_LAMBDA_RUNTIME_API"] for o in outs}
         self.assertEqual(len(apis), 4)
 
@@ -739,9 +741,12 @@ class TestConcurrencyAndTags(LambdaTest):
         self.assertEqual(e.get("Reason"), "ReservedFunctionConcurrentInvocationLimitExceeded")
         self.lam.put_function_concurrency(FunctionName="echo", ReservedConcurrentExecutions=1)
         import concurrent.futures
+        mark = os.path.join(self.tmp, "running-%d" % time.time_ns())
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            slow = pool.submit(self.invoke, event={"sleep": 1.5})
-            time.sleep(0.7)
+            slow = pool.submit(self.invoke, event={"sleep": 3, "mark": mark})
+            deadline = time.time() + 20
+            while not os.path.exists(mark) and time.time() < deadline:  # the one instance allowed is busy
+                time.sleep(0.02)
             with self.assertRaises(botocore.exceptions.ClientError) as cm:
                 self.lam.invoke(FunctionName="echo", Payload=b"{}")
             self.assertEqual(cm.exception.response["Error"]["Code"], "TooManyRequestsException")
@@ -870,6 +875,12 @@ class TestWithAuthFile(harness.AuthFileServer):
 
 
 class TestAsyncOutcomes(LambdaTest):
+    def invocations(self):
+        """Invocations the server has finished (its health endpoint)."""
+        import urllib.request
+        with urllib.request.urlopen(self.server.endpoint + "/_runnel/health", timeout=5) as r:
+            return json.loads(r.read())["services"]["lambda"].get("invocations", 0)
+
     FAILS = "def handler(e, c):\n    if e.get('fail'):\n        raise ValueError('no: ' + str(e['fail']))\n    return {'ok': e}\n"
 
     def queue(self, name):
@@ -895,7 +906,9 @@ class TestAsyncOutcomes(LambdaTest):
         self.assertEqual((r["MaximumRetryAttempts"], r["FunctionArn"]), (1, ARN + "echo:$LATEST"))
         rid = self.lam.invoke(FunctionName="echo", InvocationType="Event",
                               Payload=b'{"fail": 1}')["ResponseMetadata"]["RequestId"]
-        time.sleep(1.0)  # the first attempt fails; the retry waits a minute
+        deadline = time.time() + 20  # the first attempt fails; the retry waits a minute
+        while self.invocations() < 1 and time.time() < deadline:
+            time.sleep(0.05)
         self.assertEqual(self.sqs.receive_message(QueueUrl=fail_url).get("Messages", []), [])
         self.advance(61)
         msgs = self.wait_messages(fail_url)
