@@ -904,10 +904,11 @@ class TestAsyncOutcomes(LambdaTest):
             FunctionName="echo", MaximumRetryAttempts=1,
             DestinationConfig={"OnSuccess": {"Destination": ok_arn}, "OnFailure": {"Destination": fail_arn}})
         self.assertEqual((r["MaximumRetryAttempts"], r["FunctionArn"]), (1, ARN + "echo:$LATEST"))
+        before = self.invocations()
         rid = self.lam.invoke(FunctionName="echo", InvocationType="Event",
                               Payload=b'{"fail": 1}')["ResponseMetadata"]["RequestId"]
         deadline = time.time() + 20  # the first attempt fails; the retry waits a minute
-        while self.invocations() < 1 and time.time() < deadline:
+        while self.invocations() <= before and time.time() < deadline:
             time.sleep(0.05)
         self.assertEqual(self.sqs.receive_message(QueueUrl=fail_url).get("Messages", []), [])
         self.advance(61)
