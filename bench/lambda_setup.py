@@ -74,6 +74,9 @@ def setup(port, echo):
     create(port, "echo-provided", "provided.al2023", "bootstrap", zipped({"bootstrap": (binary, 0o100755)}))
     create(port, "echo-python", "python3.12", "app.handler", zipped({"app.py": (PY_ECHO, 0o100644)}))
     create(port, "hold-python", "python3.12", "app.handler", zipped({"app.py": (PY_HOLD, 0o100644)}))
+    # the cold-start measurements use functions of their own, so no other instance's exit is in the way
+    create(port, "cold-provided", "provided.al2023", "bootstrap", zipped({"bootstrap": (binary, 0o100755)}))
+    create(port, "cold-python", "python3.12", "app.handler", zipped({"app.py": (PY_ECHO, 0o100644)}))
     print("setup=ok")
 
 

@@ -74,24 +74,30 @@ int lambda_concurrency_call(lambda_t *L, rn_call_t *c)
     return 0;
 }
 
+/* Concurrency is what runs: invocations held by instances (busy) plus those
+ * waiting for one (queued). Idle warm instances do not count. */
 int lambda_throttled(lambda_t *L, lambda_fn_t *fn, rn_call_t *c)
 {
     int busy = 0, idle = 0;
     for (lambda_inst_t *in = fn->insts; in; in = in->next) {
         if (in->state == INST_IDLE && in->waiting && !in->stale)
             idle++;
-        else
+        else if (in->state == INST_BUSY && in->inv)
             busy++;
     }
     int reserved = fn->latest ? fn->latest->reserved : fn->reserved; /* a version shares its function's */
     int limit = reserved >= 0 ? reserved : LAMBDA_ACCOUNT_CONCURRENCY;
     const char *reason = NULL;
-    if (reserved == 0 || (!idle && fn->ninst + fn->qlen >= limit))
+    if (reserved == 0 || (!idle && busy + fn->qlen >= limit))
         reason = reserved >= 0 ? "ReservedFunctionConcurrentInvocationLimitExceeded"
                                : "ConcurrentInvocationLimitExceeded";
-    else if (!idle && L->running + fn->qlen >= LAMBDA_ACCOUNT_CONCURRENCY)
-        reason = "ConcurrentInvocationLimitExceeded";
-    (void)busy;
+    else if (!idle && L->running + fn->qlen >= LAMBDA_ACCOUNT_CONCURRENCY) {
+        int all = 0; /* the account's: count what runs everywhere (only near the limit) */
+        for (lambda_inst_t *in = L->insts; in; in = in->all_next)
+            all += in->state == INST_BUSY && in->inv;
+        if (all + fn->qlen >= LAMBDA_ACCOUNT_CONCURRENCY)
+            reason = "ConcurrentInvocationLimitExceeded";
+    }
     if (!reason)
         return 0;
     rn_call_fail(c, LAMBDA_ERR_TOO_MANY_REQUESTS, "Rate Exceeded."); /* (clears err_fields) */

@@ -521,7 +521,10 @@ int lambda_inst_spawn(lambda_fn_t *fn, char *msg, size_t msglen)
     struct rlimit rl = {mem, mem};
     if (prlimit(in->proc.pid, RLIMIT_DATA, &rl, NULL) < 0)
         RN_DEBUG("lambda %s: prlimit: %s", fn->name, strerror(errno));
-    uv_timer_start(&in->timer, on_timer, INIT_LIMIT_MS, 0);
+    /* Init may take 10 s; past that AWS retries it within the function's
+     * timeout, so an instance gets the longer of the two */
+    int64_t limit = json_integer_value(json_object_get(fn->cfg, "Timeout")) * 1000;
+    uv_timer_start(&in->timer, on_timer, (uint64_t)(limit > INIT_LIMIT_MS ? limit : INIT_LIMIT_MS), 0);
     return 0;
 }
 
