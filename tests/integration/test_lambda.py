@@ -510,6 +510,7 @@ class TestLocalDirectory(LambdaTest):
 class TestDurability(unittest.TestCase):
     def test_functions_and_event_invokes_survive_kill_9(self):
         tmp = tempfile.mkdtemp(prefix="runnel-lambda-")
+        server = None
         try:
             data = os.path.join(tmp, "data")
             server = harness.Server(data).start()
@@ -538,6 +539,9 @@ class TestDurability(unittest.TestCase):
             self.assertIn("event", json.loads(lam.invoke(FunctionName="keep")["Payload"].read()))
             server.stop()
         finally:
+            if server and server.proc:  # a failed assertion left it running
+                server.proc.kill()
+                server.proc.wait()
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -839,6 +843,7 @@ class TestVersionsAndAliases(LambdaTest):
 class TestVersionDurability(unittest.TestCase):
     def test_versions_and_aliases_survive_restart(self):
         tmp = tempfile.mkdtemp(prefix="runnel-lambda-")
+        server = None
         try:
             data = os.path.join(tmp, "data")
             server = harness.Server(data).start()
@@ -856,6 +861,9 @@ class TestVersionDurability(unittest.TestCase):
             self.assertEqual(lam.publish_version(FunctionName="v")["Version"], "2")
             server.stop()
         finally:
+            if server and server.proc:  # a failed assertion left it running
+                server.proc.kill()
+                server.proc.wait()
             shutil.rmtree(tmp, ignore_errors=True)
 
 

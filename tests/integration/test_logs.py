@@ -157,6 +157,7 @@ class TestFromOtherServices(LogsTest):
 class TestDurability(unittest.TestCase):
     def test_groups_streams_and_events_survive_kill_9(self):
         tmp = tempfile.mkdtemp(prefix="runnel-logs-")
+        server = None
         try:
             data = os.path.join(tmp, "data")
             server = harness.Server(data).start()
@@ -179,6 +180,9 @@ class TestDurability(unittest.TestCase):
             self.assertEqual(got[0]["message"], "after")
             server.stop()
         finally:
+            if server and server.proc:  # a failed assertion left it running
+                server.proc.kill()
+                server.proc.wait()
             shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -430,6 +430,7 @@ class TestRestoredTimers(unittest.TestCase):
         timeout ends, for a long poll already waiting, with nothing else sent."""
         import harness
         tmp = tempfile.mkdtemp(prefix="runnel-timers-")
+        server = None
         try:
             data = os.path.join(tmp, "data")
             server = harness.Server(data).start()
@@ -446,4 +447,7 @@ class TestRestoredTimers(unittest.TestCase):
             self.assertLess(time.time() - t, 9)  # woken by the visibility timeout, not the poll's end
             server.stop()
         finally:
+            if server and server.proc:  # a failed assertion left it running
+                server.proc.kill()
+                server.proc.wait()
             shutil.rmtree(tmp, ignore_errors=True)
