@@ -159,16 +159,6 @@ static const char *destination(const lambda_fn_t *fn, const char *which)
         json_object_get(json_object_get(json_object_get(eic_of(fn), "DestinationConfig"), which), "Destination"));
 }
 
-static void iso_time(int64_t ms, char *buf, size_t len)
-{
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    char t[24];
-    strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%.19s.%03dZ", t, (int)(ms % 1000));
-}
-
 static void send_to(lambda_t *L, const char *arn, const char *body, size_t len, const json_t *attrs)
 {
     rn_message_t m = {body, len, NULL, NULL, attrs, NULL, 0};
@@ -183,7 +173,7 @@ static void to_destination(lambda_inv_t *inv, const char *arn, const char *condi
 {
     lambda_t *L = inv->fn->L;
     char ts[40];
-    iso_time(rn_now_ms(), ts, sizeof ts);
+    lambda_time_text(rn_now_ms(), "Z", ts, sizeof ts);
     char fn_arn[340]; /* the invoked ARN, with the version when it named none */
     snprintf(fn_arn, sizeof fn_arn, "%s", inv->arn);
     int colons = 0;

@@ -69,15 +69,14 @@ static int name_ok(const char *n)
     return 1;
 }
 
-static void now_text(char *buf, size_t len)
+void lambda_time_text(int64_t ms, const char *zone, char *buf, size_t len)
 {
-    int64_t ms = rn_now_ms();
     time_t s = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&s, &tm);
     char t[24];
     strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%.19s.%03d+0000", t, (int)(ms % 1000));
+    snprintf(buf, len, "%.19s.%03d%s", t, (int)(ms % 1000), zone);
 }
 
 /* A name, partial ARN (ACCOUNT:function:NAME) or full ARN, with an optional
@@ -326,7 +325,7 @@ void lambda_fn_persist(lambda_fn_t *fn)
 static void touch(lambda_fn_t *fn)
 {
     char now[40], rev[37];
-    now_text(now, sizeof now);
+    lambda_time_text(rn_now_ms(), "+0000", now, sizeof now);
     rn_uuid(rev);
     json_object_set_new(fn->cfg, "LastModified", json_string(now));
     json_object_set_new(fn->cfg, "RevisionId", json_string(rev));

@@ -153,6 +153,8 @@ json_t *lambda_stats(lambda_t *L);
  * {key: list, "NextMarker"} (list is taken). */
 int lambda_page(rn_call_t *c, const rn_smap_t *m, size_t max, const char *key, json_t *list,
                 int (*keep)(void *ud, const char *name), void (*take)(void *ud, const char *name), void *ud);
+/* ms (epoch) as "2024-01-01T00:00:00.000" followed by zone ("+0000", "Z"). */
+void lambda_time_text(int64_t ms, const char *zone, char *buf, size_t len);
 /* "arn:aws:lambda:REGION:ACCOUNT:function:NAME" into buf. */
 void lambda_fn_arn(const lambda_t *L, const char *name, char *buf, size_t len);
 

@@ -131,10 +131,7 @@ static int publish(lambda_t *L, rn_call_t *c, const char *name)
     layer_arn(L, name, arn, sizeof arn);
     snprintf(varn, sizeof varn, "%s:%d", arn, n);
     snprintf(num, sizeof num, "%d", n);
-    time_t s = (time_t)(rn_now_ms() / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%S.000+0000", &tm);
+    lambda_time_text(rn_now_ms() / 1000 * 1000, "+0000", created, sizeof created);
     json_t *rec = json_pack("{s:{s:s,s:I},s:s,s:s,s:s,s:s,s:i,s:s}", "Content", "CodeSha256", sha, "CodeSize",
                             (json_int_t)size, "LayerArn", arn, "LayerVersionArn", varn, "Description",
                             rn_param_str(c->in, "Description") ?: "", "CreatedDate", created, "Version", n, "_dir",

@@ -149,6 +149,34 @@ class Server:
                             aws_secret_access_key=kw.pop("secret", "test"), config=cfg, **kw)
 
 
+class DataDir:
+    """A data dir in a temporary directory for tests that restart a server
+    on it (kill -9 durability): `with harness.DataDir("x-") as d:` then
+    `d.start()` as often as needed; on leaving, a server still running (a
+    failed assertion) is killed and the directory removed."""
+
+    def __init__(self, prefix):
+        self.tmp = tempfile.mkdtemp(prefix=prefix)
+        self.path = os.path.join(self.tmp, "data")
+        self.servers = []
+
+    def start(self, extra=()):
+        server = Server(self.path, extra).start()
+        self.servers.append(server)
+        return server
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for server in self.servers:
+            if server.proc:
+                server.proc.kill()
+                server.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
+
+
 KEY, SECRET = "AKIDRUNNEL", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
 

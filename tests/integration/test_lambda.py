@@ -10,7 +10,6 @@ import base64
 import io
 import json
 import os
-import shutil
 import stat
 import tempfile
 import time
@@ -509,15 +508,12 @@ class TestLocalDirectory(LambdaTest):
 
 class TestDurability(unittest.TestCase):
     def test_functions_and_event_invokes_survive_kill_9(self):
-        tmp = tempfile.mkdtemp(prefix="runnel-lambda-")
-        server = None
-        try:
-            data = os.path.join(tmp, "data")
-            server = harness.Server(data).start()
+        with harness.DataDir("runnel-lambda-") as d:
+            server = d.start()
             lam = server.client("lambda", read_timeout=60)
             lam.create_function(FunctionName="keep", Runtime="python3.12", Role=ROLE, Handler="app.handler",
                                 Code={"ZipFile": zip_of({"app.py": ECHO})}, Timeout=30)
-            path = os.path.join(tmp, "runs.log")
+            path = os.path.join(d.tmp, "runs.log")
             # the first run sleeps long enough to be in flight at kill -9
             r = lam.invoke(FunctionName="keep", InvocationType="Event",
                            Payload=json.dumps({"sleep": 3, "write": path}))
@@ -525,7 +521,7 @@ class TestDurability(unittest.TestCase):
             time.sleep(0.5)
             server.kill()
             restarted = time.time()
-            server = harness.Server(data).start()
+            server = d.start()
             lam = server.client("lambda", read_timeout=60)
             self.assertEqual(lam.get_function(FunctionName="keep")["Configuration"]["Timeout"], 30)
             deadline = time.time() + 30
@@ -538,11 +534,6 @@ class TestDurability(unittest.TestCase):
             self.assertTrue(later, "the acknowledged Event invoke did not run again after the restart")
             self.assertIn("event", json.loads(lam.invoke(FunctionName="keep")["Payload"].read()))
             server.stop()
-        finally:
-            if server and server.proc:  # a failed assertion left it running
-                server.proc.kill()
-                server.proc.wait()
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
@@ -842,17 +833,14 @@ class TestVersionsAndAliases(LambdaTest):
 
 class TestVersionDurability(unittest.TestCase):
     def test_versions_and_aliases_survive_restart(self):
-        tmp = tempfile.mkdtemp(prefix="runnel-lambda-")
-        server = None
-        try:
-            data = os.path.join(tmp, "data")
-            server = harness.Server(data).start()
+        with harness.DataDir("runnel-lambda-") as d:
+            server = d.start()
             lam = server.client("lambda")
             lam.create_function(FunctionName="v", Runtime="python3.12", Role=ROLE, Handler="app.handler",
                                 Code={"ZipFile": zip_of({"app.py": TestVersionsAndAliases.V1})}, Publish=True)
             lam.create_alias(FunctionName="v", Name="live", FunctionVersion="1")
             server.kill()
-            server = harness.Server(data).start()
+            server = d.start()
             lam = server.client("lambda")
             self.assertEqual(lam.get_alias(FunctionName="v", Name="live")["FunctionVersion"], "1")
             r = lam.invoke(FunctionName="v", Qualifier="live")
@@ -860,11 +848,6 @@ class TestVersionDurability(unittest.TestCase):
             lam.update_function_code(FunctionName="v", ZipFile=zip_of({"app.py": TestVersionsAndAliases.V2}))
             self.assertEqual(lam.publish_version(FunctionName="v")["Version"], "2")
             server.stop()
-        finally:
-            if server and server.proc:  # a failed assertion left it running
-                server.proc.kill()
-                server.proc.wait()
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 class TestWithAuthFile(harness.AuthFileServer):

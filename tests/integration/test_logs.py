@@ -6,9 +6,6 @@ function output in /aws/lambda/NAME, an EventBridge log-group target, and
 durability across kill -9."""
 import io
 import json
-import os
-import shutil
-import tempfile
 import time
 import unittest
 import zipfile
@@ -156,11 +153,8 @@ class TestFromOtherServices(LogsTest):
 
 class TestDurability(unittest.TestCase):
     def test_groups_streams_and_events_survive_kill_9(self):
-        tmp = tempfile.mkdtemp(prefix="runnel-logs-")
-        server = None
-        try:
-            data = os.path.join(tmp, "data")
-            server = harness.Server(data).start()
+        with harness.DataDir("runnel-logs-") as d:
+            server = d.start()
             logs = server.client("logs")
             logs.create_log_group(logGroupName="keep")
             logs.put_retention_policy(logGroupName="keep", retentionInDays=7)
@@ -169,7 +163,7 @@ class TestDurability(unittest.TestCase):
             logs.put_log_events(logGroupName="keep", logStreamName="s",
                                 logEvents=[{"timestamp": t + i, "message": "m%d" % i} for i in range(50)])
             server.kill()
-            server = harness.Server(data).start()
+            server = d.start()
             logs = server.client("logs")
             self.assertEqual(logs.describe_log_groups()["logGroups"][0]["retentionInDays"], 7)
             got = logs.get_log_events(logGroupName="keep", logStreamName="s", startFromHead=True)["events"]
@@ -179,11 +173,6 @@ class TestDurability(unittest.TestCase):
             got = logs.get_log_events(logGroupName="keep", logStreamName="s", limit=1)["events"]
             self.assertEqual(got[0]["message"], "after")
             server.stop()
-        finally:
-            if server and server.proc:  # a failed assertion left it running
-                server.proc.kill()
-                server.proc.wait()
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

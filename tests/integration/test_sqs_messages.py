@@ -2,9 +2,6 @@
 """Send/receive/delete, attributes and their digests, visibility, delays,
 long polling, batches and purge on standard queues."""
 import hashlib
-import os
-import shutil
-import tempfile
 import threading
 import time
 import unittest
@@ -429,25 +426,17 @@ class TestRestoredTimers(unittest.TestCase):
         """A message in flight at kill -9 becomes receivable when its visibility
         timeout ends, for a long poll already waiting, with nothing else sent."""
         import harness
-        tmp = tempfile.mkdtemp(prefix="runnel-timers-")
-        server = None
-        try:
-            data = os.path.join(tmp, "data")
-            server = harness.Server(data).start()
+        with harness.DataDir("runnel-timers-") as d:
+            server = d.start()
             sqs = server.client()
             url = sqs.create_queue(QueueName="restored")["QueueUrl"]
             sqs.send_message(QueueUrl=url, MessageBody="in flight")
             self.assertEqual(len(sqs.receive_message(QueueUrl=url, VisibilityTimeout=2)["Messages"]), 1)
             server.kill()
-            server = harness.Server(data).start()
+            server = d.start()
             sqs = server.client(read_timeout=30)
             t = time.time()
             msgs = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10).get("Messages", [])
             self.assertEqual([m["Body"] for m in msgs], ["in flight"])
             self.assertLess(time.time() - t, 9)  # woken by the visibility timeout, not the poll's end
             server.stop()
-        finally:
-            if server and server.proc:  # a failed assertion left it running
-                server.proc.kill()
-                server.proc.wait()
-            shutil.rmtree(tmp, ignore_errors=True)
