@@ -37,6 +37,13 @@ tally() { # log, exit status: add the log's last summary line; a missing one or 
     PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + s))
 }
 
+failures() { # log: what failed, so a CI run that shows only this output says why
+              # (each unittest failure's block and other FAIL lines, at most 200 lines)
+    awk '/^(FAIL|ERROR): / { blk = 40 } /^(FAIL|not ok) / { print; next }
+         blk > 0 { print; blk--; if ($0 ~ /^(AssertionError|[A-Za-z.]*Error)/) blk = 3 }' "$1" |
+        head -200 | sed 's/^/   | /'
+}
+
 step() { # name, log, command...: run under the time left, show the skip reasons, the tail and the duration
     local name=$1 log=$2; shift 2
     local t0=$SECONDS budget rc
@@ -50,6 +57,7 @@ step() { # name, log, command...: run under the time left, show the skip reasons
     rc=$?
     { head -n -3 "$log" | grep -E "^SKIP |\.\.\. skipped ['\"]|^ *skip .*: " | head -20; tail -3 "$log"; } | sed 's/^/   /'
     [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "   timed out after $budget s (overall limit $LIMIT s)"
+    [ $rc -ne 0 ] && failures "$log"
     tally "$log" $rc
     echo "   ($((SECONDS - t0)) s)"
 }

@@ -84,7 +84,8 @@ static int load(rn_store_t *s, const rn_store_loader_t *l)
     for (size_t i = 0; i < n && rc == 0; i++) {
         size_t nl = (size_t)(e[i].key - 1 - e[i].ns_key);
         snprintf(ns, sizeof ns, "%.*s", (int)nl, e[i].ns_key);
-        rc = l->kv(l->ud, ns, e[i].key, e[i].value);
+        if (!rn_store_ns_lazy(ns))
+            rc = l->kv(l->ud, ns, e[i].key, e[i].value);
     }
     rn_free(e);
     return rc;
@@ -151,6 +152,21 @@ static void kv_delete(rn_store_t *s, const char *ns, const char *key)
     rn_free(k);
 }
 
+static void kv_delete_range(rn_store_t *s, const char *ns, const char *from, const char *to)
+{
+    size_t n;
+    int oom;
+    ent_t *e = sorted(M(s), ns, &n, &oom);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(e[i].key, from) >= 0 && strcmp(e[i].key, to) < 0) {
+            char *k = rn_strdup(e[i].ns_key); /* the entry's key is freed with it */
+            if (k)
+                rn_free(rn_smap_del(&M(s)->kv, k));
+            rn_free(k);
+        }
+    rn_free(e);
+}
+
 static int kv_get(rn_store_t *s, const char *ns, const char *key, char **value)
 {
     char *k = rn_store_full_key(ns, key);
@@ -208,6 +224,7 @@ static const rn_store_ops_t ops = {
     .msg_purge = by_qid,
     .kv_put = kv_put,
     .kv_delete = kv_delete,
+    .kv_delete_range = kv_delete_range,
     .kv_get = kv_get,
     .kv_scan = kv_scan,
     .last_seq = last_seq,

@@ -29,7 +29,7 @@
 #include "core/map.h"
 #include "core/mem.h"
 
-enum { OP_QPUT, OP_QDEL, OP_MPUT, OP_MSTATE, OP_MDEL, OP_MPURGE, OP_KVPUT, OP_KVDEL, OP_RESET };
+enum { OP_QPUT, OP_QDEL, OP_MPUT, OP_MSTATE, OP_MDEL, OP_MPURGE, OP_KVPUT, OP_KVDEL, OP_KVRANGE, OP_RESET };
 
 typedef struct op {
     struct op *next;
@@ -77,10 +77,11 @@ typedef struct sq {
     barrier_t *bhead, *btail; /* loop only */
     uint64_t committed, batches, syncs;
     sqlite3_stmt *st[OP_RESET + 1];
+    sqlite3_stmt *rst[3]; /* put, delete, range delete in rkv (read-path-only namespaces) */
     /* The read path (loop only): a read-only connection of its own, and the
      * keyed mutations queued but not yet committed, which reads see first. */
     sqlite3 *rdb;
-    sqlite3_stmt *get_st, *scan_st, *scan_open_st;
+    sqlite3_stmt *get_st[2], *scan_st[2], *scan_open_st[2]; /* [0]: kv, [1]: rkv */
     rn_smap_t pending;      /* "ns\x1fkey" -> pend_t */
     uint64_t reset_seq;     /* a reset queued and not yet committed: the
                                database reads as empty until then */
@@ -97,7 +98,16 @@ static const char *schema =
     " body BLOB NOT NULL, meta TEXT NOT NULL, sent INTEGER NOT NULL, visible INTEGER NOT NULL,"
     " rc INTEGER NOT NULL, first INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS kv(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " PRIMARY KEY(ns, key)) WITHOUT ROWID;"
+    /* read-path-only namespaces (rn_store_ns_lazy): never replayed at start */
+    "CREATE TABLE IF NOT EXISTS rkv(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY(ns, key)) WITHOUT ROWID;";
+
+static const char *rsql[3] = {
+    "INSERT OR REPLACE INTO rkv(ns, key, value) VALUES(?1, ?2, ?3)",
+    "DELETE FROM rkv WHERE ns = ?1 AND key = ?2",
+    "DELETE FROM rkv WHERE ns = ?1 AND key >= ?2 AND key < ?3",
+};
 
 static const char *sql[OP_RESET + 1] = {
     [OP_QPUT] = "INSERT OR REPLACE INTO queues(qid, name, state) VALUES(?1, ?2, ?3)",
@@ -109,14 +119,15 @@ static const char *sql[OP_RESET + 1] = {
     [OP_MPURGE] = "DELETE FROM messages WHERE qid = ?1",
     [OP_KVPUT] = "INSERT OR REPLACE INTO kv(ns, key, value) VALUES(?1, ?2, ?3)",
     [OP_KVDEL] = "DELETE FROM kv WHERE ns = ?1 AND key = ?2",
+    [OP_KVRANGE] = "DELETE FROM kv WHERE ns = ?1 AND key >= ?2 AND key < ?3",
     [OP_RESET] = "DELETE FROM messages",
 };
 
 static int apply(sq_t *s, op_t *o)
 {
     if (o->kind == OP_RESET) {
-        return sqlite3_exec(s->db, "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv;", NULL, NULL,
-                            NULL);
+        return sqlite3_exec(s->db, "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv; DELETE FROM rkv;",
+                            NULL, NULL, NULL);
     }
     if (o->kind == OP_QDEL) {
         /* a deleted queue takes its messages with it */
@@ -128,12 +139,15 @@ static int apply(sq_t *s, op_t *o)
             return rc;
     }
     sqlite3_stmt *p = s->st[o->kind];
+    if (o->kind >= OP_KVPUT && o->kind <= OP_KVRANGE && rn_store_ns_lazy(o->s1))
+        p = s->rst[o->kind - OP_KVPUT];
     switch (o->kind) {
     case OP_KVPUT:
     case OP_KVDEL:
+    case OP_KVRANGE:
         sqlite3_bind_text(p, 1, o->s1, -1, SQLITE_STATIC);
         sqlite3_bind_text(p, 2, o->s2, -1, SQLITE_STATIC);
-        if (o->kind == OP_KVPUT)
+        if (o->kind != OP_KVDEL)
             sqlite3_bind_text(p, 3, o->s3, -1, SQLITE_STATIC);
         break;
     case OP_QPUT:
@@ -472,21 +486,28 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
         rn_free(s);
         return -1;
     }
-    for (int k = 0; k <= OP_RESET; k++) {
-        if (sqlite3_prepare_v2(s->db, sql[k], -1, &s->st[k], NULL) != SQLITE_OK) {
+    for (int k = 0; k <= OP_RESET + 3; k++) {
+        sqlite3_stmt **st = k <= OP_RESET ? &s->st[k] : &s->rst[k - OP_RESET - 1];
+        if (sqlite3_prepare_v2(s->db, k <= OP_RESET ? sql[k] : rsql[k - OP_RESET - 1], -1, st, NULL) != SQLITE_OK) {
             snprintf(msg, msglen, "cannot prepare: %s", sqlite3_errmsg(s->db));
             sqlite3_close(s->db);
             rn_free(s);
             return -1;
         }
     }
-    if (sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->rdb, "SELECT value FROM kv WHERE ns = ?1 AND key = ?2", -1, &s->get_st, NULL) !=
-            SQLITE_OK ||
-        sqlite3_prepare_v2(s->rdb, "SELECT key, value FROM kv WHERE ns = ?1 AND key >= ?2 AND key < ?3 ORDER BY key",
-                           -1, &s->scan_st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->rdb, "SELECT key, value FROM kv WHERE ns = ?1 AND key >= ?2 ORDER BY key", -1,
-                           &s->scan_open_st, NULL) != SQLITE_OK) {
+    int ok = sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
+    for (int t = 0; t < 2 && ok; t++) {
+        const char *tab = t ? "rkv" : "kv";
+        char q[3][128];
+        snprintf(q[0], sizeof q[0], "SELECT value FROM %s WHERE ns = ?1 AND key = ?2", tab);
+        snprintf(q[1], sizeof q[1], "SELECT key, value FROM %s WHERE ns = ?1 AND key >= ?2 AND key < ?3 ORDER BY key",
+                 tab);
+        snprintf(q[2], sizeof q[2], "SELECT key, value FROM %s WHERE ns = ?1 AND key >= ?2 ORDER BY key", tab);
+        ok = sqlite3_prepare_v2(s->rdb, q[0], -1, &s->get_st[t], NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(s->rdb, q[1], -1, &s->scan_st[t], NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(s->rdb, q[2], -1, &s->scan_open_st[t], NULL) == SQLITE_OK;
+    }
+    if (!ok) {
         snprintf(msg, msglen, "cannot open %s for reading: %s", path, s->rdb ? sqlite3_errmsg(s->rdb) : "?");
         sqlite3_close(s->rdb);
         sqlite3_close(s->db);
@@ -577,9 +598,13 @@ static void sq_close(rn_store_t *st)
     on_async(&s->async);
     for (int k = 0; k <= OP_RESET; k++)
         sqlite3_finalize(s->st[k]);
-    sqlite3_finalize(s->get_st);
-    sqlite3_finalize(s->scan_st);
-    sqlite3_finalize(s->scan_open_st);
+    for (int k = 0; k < 3; k++)
+        sqlite3_finalize(s->rst[k]);
+    for (int t = 0; t < 2; t++) {
+        sqlite3_finalize(s->get_st[t]);
+        sqlite3_finalize(s->scan_st[t]);
+        sqlite3_finalize(s->scan_open_st[t]);
+    }
     sqlite3_close(s->rdb);
     pending_clear(s);
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
@@ -686,6 +711,11 @@ static void sq_kv_delete(rn_store_t *st, const char *ns, const char *key)
         pending_set(s, ns, key, NULL, o->sseq);
 }
 
+static void sq_kv_delete_range(rn_store_t *st, const char *ns, const char *from, const char *to)
+{
+    submit((sq_t *)st, op_new(OP_KVRANGE, ns, from, strlen(from), to));
+}
+
 static int sq_kv_get(rn_store_t *st, const char *ns, const char *key, char **value)
 {
     sq_t *s = (sq_t *)st;
@@ -702,7 +732,7 @@ static int sq_kv_get(rn_store_t *st, const char *ns, const char *key, char **val
     }
     if (s->reset_seq)
         return 1;
-    sqlite3_stmt *q = s->get_st;
+    sqlite3_stmt *q = s->get_st[rn_store_ns_lazy(ns)];
     sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q), out = 1;
@@ -746,7 +776,8 @@ static int sq_kv_scan(rn_store_t *st, const char *ns, const char *from, const ch
     }
     if (np)
         qsort(pe, np, sizeof *pe, pend_cmp);
-    sqlite3_stmt *q = to ? s->scan_st : s->scan_open_st;
+    int lazy = rn_store_ns_lazy(ns);
+    sqlite3_stmt *q = to ? s->scan_st[lazy] : s->scan_open_st[lazy];
     sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, from ? from : "", -1, SQLITE_STATIC);
     if (to)
@@ -820,6 +851,7 @@ static const rn_store_ops_t ops = {
     .msg_purge = sq_msg_purge,
     .kv_put = sq_kv_put,
     .kv_delete = sq_kv_delete,
+    .kv_delete_range = sq_kv_delete_range,
     .kv_get = sq_kv_get,
     .kv_scan = sq_kv_scan,
     .last_seq = sq_last_seq,

@@ -84,6 +84,11 @@ void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key)
     s->ops->kv_delete(s, ns, key);
 }
 
+void rn_store_kv_delete_range(rn_store_t *s, const char *ns, const char *from, const char *to)
+{
+    s->ops->kv_delete_range(s, ns, from, to);
+}
+
 int rn_store_kv_get(rn_store_t *s, const char *ns, const char *key, char **value)
 {
     return s->ops->kv_get(s, ns, key, value);

@@ -64,6 +64,26 @@ void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq);
 void rn_store_msg_purge(rn_store_t *s, int64_t qid);
 void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value);
 void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key);
+/* Deletes the records of ns whose keys are in [from, to). Reads may still see
+ * them until the deletion commits: use it for ranges nobody reads any more (a
+ * deleted table's items). */
+void rn_store_kv_delete_range(rn_store_t *s, const char *ns, const char *from, const char *to);
+
+/* Mutations queued from the loop in one turn of it commit together: all of
+ * them or none survive a crash (a transaction's writes, made in one call, are
+ * never half there). */
+
+/* A namespace whose name ends in '#' is read-path only: its records are kept
+ * like any others, but rn_store_load does not replay them. A service reads
+ * them back with rn_store_kv_get/scan, so their number is not bounded by RAM
+ * or start-up time (DynamoDB's items). */
+static inline int rn_store_ns_lazy(const char *ns)
+{
+    size_t n = 0;
+    while (ns[n])
+        n++;
+    return n && ns[n - 1] == '#';
+}
 
 /* The read path, for a service whose data need not all live in RAM: keyed
  * records read back through the store. Loop only; synchronous. A read sees

@@ -24,6 +24,7 @@ typedef struct rn_store_ops {
     void (*msg_purge)(rn_store_t *s, int64_t qid);
     void (*kv_put)(rn_store_t *s, const char *ns, const char *key, const char *value);
     void (*kv_delete)(rn_store_t *s, const char *ns, const char *key);
+    void (*kv_delete_range)(rn_store_t *s, const char *ns, const char *from, const char *to);
     int (*kv_get)(rn_store_t *s, const char *ns, const char *key, char **value);
     int (*kv_scan)(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
     uint64_t (*last_seq)(const rn_store_t *s);

@@ -87,6 +87,13 @@ static void kv_delete(rn_store_t *s, const char *ns, const char *key)
     rn_store_kv_delete(V(s)->base, pns, key);
 }
 
+static void kv_delete_range(rn_store_t *s, const char *ns, const char *from, const char *to)
+{
+    char pns[256];
+    snprintf(pns, sizeof pns, "%s%s", V(s)->prefix, ns);
+    rn_store_kv_delete_range(V(s)->base, pns, from, to);
+}
+
 static int kv_get(rn_store_t *s, const char *ns, const char *key, char **value)
 {
     char pns[256];
@@ -120,7 +127,8 @@ static void stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
     {                                                                                                                \
         .kind = "view", .load = load, .close = close_, .reset = reset, .queue_put = queue_put,                      \
         .queue_delete = queue_delete, .msg_put = msg_put, .msg_state = msg_state, .msg_delete = msg_delete,         \
-        .msg_purge = msg_purge, .kv_put = kv_put, .kv_delete = kv_delete, .kv_get = kv_get, .kv_scan = kv_scan,    \
+        .msg_purge = msg_purge, .kv_put = kv_put, .kv_delete = kv_delete,                     \
+        .kv_delete_range = kv_delete_range, .kv_get = kv_get, .kv_scan = kv_scan,    \
         .last_seq = last_seq, .barrier = barrier, .stats = stats, .durable = durable_,                               \
     }
 static const rn_store_ops_t ops_durable = VIEW_OPS(1), ops_memory = VIEW_OPS(0);
