@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "dynamodb/ddb.h"
 #include "events/events.h"
 #include "lambda/lambda.h"
 #include "logs/logs.h"
@@ -19,5 +20,6 @@ const rn_service_t *const rn_services[] = {
     &sts_service,
     &lambda_service,
     &logs_service,
+    &ddb_service,
     NULL,
 };

@@ -216,12 +216,13 @@ static const char *json_ctype(const rn_service_t *svc)
     return svc->json_version == 11 ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
 }
 
-/* The `__type` of an error: ns#Shape for a query-compatible service (or the
- * row's own "ns#Shape"), the bare shape name for the others. */
+/* The `__type` of an error: ns#Shape for a query-compatible service or one
+ * that names its namespace (DynamoDB; or the row's own "ns#Shape"), the bare
+ * shape name for the others. */
 static void error_type(const rn_service_t *svc, const rn_err_info_t *e, char *type, size_t n)
 {
     const char *hash = strchr(e->shape, '#');
-    if (!svc->query_compatible)
+    if (!svc->query_compatible && !svc->json_error_ns)
         snprintf(type, n, "%s", hash ? hash + 1 : e->shape);
     else if (hash || !svc->json_error_ns)
         snprintf(type, n, "%s", e->shape);
@@ -233,12 +234,17 @@ static void error_type(const rn_service_t *svc, const rn_err_info_t *e, char *ty
  * ns#Shape and the query code in x-amzn-query-error; the others send the bare
  * shape name. */
 static void send_json_error(respond_fn out, rn_http_conn_t *conn, const rn_service_t *svc, int err, const char *msg,
-                            const char *rid)
+                            const json_t *fields, const char *rid)
 {
     const rn_err_info_t *e = rn_err_info(err);
     char type[160], head[256];
     error_type(svc, e, type, sizeof type);
     json_t *body = json_pack("{s:s,s:s}", "__type", type, "message", msg);
+    if (body && fields) { /* members besides the message; "Message" replaces "message" */
+        if (json_object_get(fields, "Message"))
+            json_object_del(body, "message");
+        json_object_update(body, (json_t *)fields);
+    }
     char *txt = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     if (svc->query_compatible)
@@ -307,7 +313,7 @@ static void send_result(rctx_t *x)
         if (x->proto == RN_PROTO_CBOR)
             send_cbor_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
         else if (x->proto == RN_PROTO_JSON)
-            send_json_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
+            send_json_error(rn_http_respond, conn, svc, c->err, msg, c->err_fields, c->request_id);
         else
             send_xml_error(rn_http_respond, conn, svc, c->err, msg, c->request_id);
         return;
@@ -332,7 +338,7 @@ static void send_result(rctx_t *x)
         rn_json_dump(&b, c->out);
         if (b.oom) {
             rn_buf_free(&b);
-            send_json_error(rn_http_respond, conn, svc, RN_ERR_NOMEM, "Out of memory", c->request_id);
+            send_json_error(rn_http_respond, conn, svc, RN_ERR_NOMEM, "Out of memory", NULL, c->request_id);
             return;
         }
         rn_http_respond(conn, 200, json_ctype(svc), head, b.data, b.len);
@@ -512,17 +518,24 @@ static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t 
     } else if (route->family == FAM_CBOR) {
         send_cbor_error(out, conn, route->svc, err, msg, rid);
     } else if (route->family == FAM_JSON) {
-        send_json_error(out, conn, route->svc, err, msg, rid);
+        send_json_error(out, conn, route->svc, err, msg, NULL, rid);
     } else {
         send_xml_error(out, conn, route->svc, err, msg, rid);
     }
 }
 
+/* GET / with no query string: the health answer DynamoDB's endpoint gives
+ * (a query-protocol GET always carries its Action in the query). */
+static int is_root_get(const rn_http_req_t *req)
+{
+    return !strcmp(req->method, "GET") && !strcmp(req->path, "/") && !req->query_len;
+}
+
 int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
 {
     rn_app_t *app = ud;
-    /* health answers an unsigned request too, with less */
-    if (!app->auth || strcmp(head->path, "/_runnel/health") == 0)
+    /* health answers an unsigned request too, with less; so does GET / */
+    if (!app->auth || strcmp(head->path, "/_runnel/health") == 0 || is_root_get(head))
         return 0;
     route_t route = route_of(app, head);
     char msg[1024], key[130];
@@ -732,6 +745,12 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     app->requests++;
     if (is_internal(req->path) && internal_endpoint(app, conn, req))
         return;
+    if (is_root_get(req)) { /* DynamoDB's endpoint answers a bare GET: health checks use it */
+        char body[160];
+        int n = snprintf(body, sizeof body, "healthy: dynamodb.%s.amazonaws.com ", app->cfg->region);
+        rn_http_respond(conn, 200, "text/plain", NULL, body, (size_t)n);
+        return;
+    }
     rctx_t *x = ctx_new();
     if (!x) {
         rn_http_respond(conn, 500, "application/json", NULL, "{\"message\":\"Out of memory\"}", 27);

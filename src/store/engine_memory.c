@@ -193,6 +193,20 @@ static int kv_scan(rn_store_t *s, const char *ns, const char *from, const char *
     return rc;
 }
 
+static int kv_rscan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    size_t n;
+    int oom, rc = 0;
+    ent_t *e = sorted(M(s), ns, &n, &oom);
+    if (oom)
+        return RN_ERR_NOMEM;
+    for (size_t i = n; i-- > 0 && rc == 0;)
+        if (strcmp(e[i].key, from) >= 0 && strcmp(e[i].key, to) < 0)
+            rc = fn(ud, e[i].key, e[i].value);
+    rn_free(e);
+    return rc;
+}
+
 static uint64_t last_seq(const rn_store_t *s)
 {
     (void)s;
@@ -227,6 +241,7 @@ static const rn_store_ops_t ops = {
     .kv_delete_range = kv_delete_range,
     .kv_get = kv_get,
     .kv_scan = kv_scan,
+    .kv_rscan = kv_rscan,
     .last_seq = last_seq,
     .barrier = barrier,
     .stats = stats,

@@ -81,7 +81,7 @@ typedef struct sq {
     /* The read path (loop only): a read-only connection of its own, and the
      * keyed mutations queued but not yet committed, which reads see first. */
     sqlite3 *rdb;
-    sqlite3_stmt *get_st[2], *scan_st[2], *scan_open_st[2]; /* [0]: kv, [1]: rkv */
+    sqlite3_stmt *get_st[2], *scan_st[2], *scan_open_st[2], *rscan_st[2]; /* [0]: kv, [1]: rkv */
     rn_smap_t pending;      /* "ns\x1fkey" -> pend_t */
     uint64_t reset_seq;     /* a reset queued and not yet committed: the
                                database reads as empty until then */
@@ -498,14 +498,17 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
     int ok = sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
     for (int t = 0; t < 2 && ok; t++) {
         const char *tab = t ? "rkv" : "kv";
-        char q[3][128];
+        char q[4][128];
         snprintf(q[0], sizeof q[0], "SELECT value FROM %s WHERE ns = ?1 AND key = ?2", tab);
         snprintf(q[1], sizeof q[1], "SELECT key, value FROM %s WHERE ns = ?1 AND key >= ?2 AND key < ?3 ORDER BY key",
                  tab);
         snprintf(q[2], sizeof q[2], "SELECT key, value FROM %s WHERE ns = ?1 AND key >= ?2 ORDER BY key", tab);
+        snprintf(q[3], sizeof q[3],
+                 "SELECT key, value FROM %s WHERE ns = ?1 AND key >= ?2 AND key < ?3 ORDER BY key DESC", tab);
         ok = sqlite3_prepare_v2(s->rdb, q[0], -1, &s->get_st[t], NULL) == SQLITE_OK &&
              sqlite3_prepare_v2(s->rdb, q[1], -1, &s->scan_st[t], NULL) == SQLITE_OK &&
-             sqlite3_prepare_v2(s->rdb, q[2], -1, &s->scan_open_st[t], NULL) == SQLITE_OK;
+             sqlite3_prepare_v2(s->rdb, q[2], -1, &s->scan_open_st[t], NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(s->rdb, q[3], -1, &s->rscan_st[t], NULL) == SQLITE_OK;
     }
     if (!ok) {
         snprintf(msg, msglen, "cannot open %s for reading: %s", path, s->rdb ? sqlite3_errmsg(s->rdb) : "?");
@@ -604,6 +607,7 @@ static void sq_close(rn_store_t *st)
         sqlite3_finalize(s->get_st[t]);
         sqlite3_finalize(s->scan_st[t]);
         sqlite3_finalize(s->scan_open_st[t]);
+        sqlite3_finalize(s->rscan_st[t]);
     }
     sqlite3_close(s->rdb);
     pending_clear(s);
@@ -755,11 +759,16 @@ static int pend_cmp(const void *a, const void *b)
     return strcmp(((const pend_ent_t *)a)->key, ((const pend_ent_t *)b)->key);
 }
 
-/* Merges the database's rows of ns in [from, to) with the pending mutations in
- * that range, in key order; a pending mutation wins over its row. */
-static int sq_kv_scan(rn_store_t *st, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+static int pend_rcmp(const void *a, const void *b)
 {
-    sq_t *s = (sq_t *)st;
+    return -pend_cmp(a, b);
+}
+
+/* Merges the database's rows of ns in [from, to) with the pending mutations in
+ * that range, in key order (descending when desc); a pending mutation wins
+ * over its row. */
+static int scan_dir(sq_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud, int desc)
+{
     size_t np = 0, nl = strlen(ns), i = 0;
     pend_ent_t *pe = s->pending.len ? rn_malloc(s->pending.len * sizeof *pe) : NULL;
     if (s->pending.len && !pe)
@@ -775,9 +784,9 @@ static int sq_kv_scan(rn_store_t *st, const char *ns, const char *from, const ch
         pe[np++] = (pend_ent_t){key, v};
     }
     if (np)
-        qsort(pe, np, sizeof *pe, pend_cmp);
+        qsort(pe, np, sizeof *pe, desc ? pend_rcmp : pend_cmp);
     int lazy = rn_store_ns_lazy(ns);
-    sqlite3_stmt *q = to ? s->scan_st[lazy] : s->scan_open_st[lazy];
+    sqlite3_stmt *q = desc ? s->rscan_st[lazy] : to ? s->scan_st[lazy] : s->scan_open_st[lazy];
     sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, from ? from : "", -1, SQLITE_STATIC);
     if (to)
@@ -786,7 +795,7 @@ static int sq_kv_scan(rn_store_t *st, const char *ns, const char *from, const ch
     size_t j = 0;
     while (rc == 0 && (step == SQLITE_ROW || j < np)) {
         const char *rk = step == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
-        int c = !rk ? 1 : j == np ? -1 : strcmp(rk, pe[j].key);
+        int c = !rk ? 1 : j == np ? -1 : strcmp(rk, pe[j].key) * (desc ? -1 : 1);
         if (c < 0) { /* a committed row nothing pending touches */
             rc = fn(ud, rk, (const char *)sqlite3_column_text(q, 1));
             step = sqlite3_step(q);
@@ -804,6 +813,16 @@ static int sq_kv_scan(rn_store_t *st, const char *ns, const char *from, const ch
     sqlite3_clear_bindings(q);
     rn_free(pe);
     return rc;
+}
+
+static int sq_kv_scan(rn_store_t *st, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    return scan_dir((sq_t *)st, ns, from, to, fn, ud, 0);
+}
+
+static int sq_kv_rscan(rn_store_t *st, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    return scan_dir((sq_t *)st, ns, from, to, fn, ud, 1);
 }
 
 static uint64_t sq_last_seq(const rn_store_t *st)
@@ -854,6 +873,7 @@ static const rn_store_ops_t ops = {
     .kv_delete_range = sq_kv_delete_range,
     .kv_get = sq_kv_get,
     .kv_scan = sq_kv_scan,
+    .kv_rscan = sq_kv_rscan,
     .last_seq = sq_last_seq,
     .barrier = sq_barrier,
     .stats = sq_stats,

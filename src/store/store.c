@@ -99,6 +99,11 @@ int rn_store_kv_scan(rn_store_t *s, const char *ns, const char *from, const char
     return s->ops->kv_scan(s, ns, from, to, fn, ud);
 }
 
+int rn_store_kv_rscan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    return s->ops->kv_rscan(s, ns, from, to, fn, ud);
+}
+
 uint64_t rn_store_last_seq(const rn_store_t *s)
 {
     return s->ops->last_seq(s);

@@ -98,6 +98,8 @@ int rn_store_kv_get(rn_store_t *s, const char *ns, const char *key, char **value
  * every scan. */
 typedef int (*rn_store_kv_fn)(void *ud, const char *key, const char *value);
 int rn_store_kv_scan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
+/* The same in descending key order; both bounds are required. */
+int rn_store_kv_rscan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
 
 /* Sequence number of the last queued mutation (0 when none ever). */
 uint64_t rn_store_last_seq(const rn_store_t *s);

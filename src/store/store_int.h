@@ -27,6 +27,7 @@ typedef struct rn_store_ops {
     void (*kv_delete_range)(rn_store_t *s, const char *ns, const char *from, const char *to);
     int (*kv_get)(rn_store_t *s, const char *ns, const char *key, char **value);
     int (*kv_scan)(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
+    int (*kv_rscan)(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud);
     uint64_t (*last_seq)(const rn_store_t *s);
     int (*barrier)(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
     void (*stats)(const rn_store_t *s, uint64_t *committed, uint64_t *batches);

@@ -108,6 +108,13 @@ static int kv_scan(rn_store_t *s, const char *ns, const char *from, const char *
     return rn_store_kv_scan(V(s)->base, pns, from, to, fn, ud);
 }
 
+static int kv_rscan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
+{
+    char pns[256];
+    snprintf(pns, sizeof pns, "%s%s", V(s)->prefix, ns);
+    return rn_store_kv_rscan(V(s)->base, pns, from, to, fn, ud);
+}
+
 static uint64_t last_seq(const rn_store_t *s)
 {
     return rn_store_last_seq(((const view_t *)s)->base);
@@ -128,7 +135,8 @@ static void stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
         .kind = "view", .load = load, .close = close_, .reset = reset, .queue_put = queue_put,                      \
         .queue_delete = queue_delete, .msg_put = msg_put, .msg_state = msg_state, .msg_delete = msg_delete,         \
         .msg_purge = msg_purge, .kv_put = kv_put, .kv_delete = kv_delete,                     \
-        .kv_delete_range = kv_delete_range, .kv_get = kv_get, .kv_scan = kv_scan,    \
+        .kv_delete_range = kv_delete_range, .kv_get = kv_get, .kv_scan = kv_scan,                         \
+        .kv_rscan = kv_rscan,                                                                                        \
         .last_seq = last_seq, .barrier = barrier, .stats = stats, .durable = durable_,                               \
     }
 static const rn_store_ops_t ops_durable = VIEW_OPS(1), ops_memory = VIEW_OPS(0);

@@ -106,6 +106,14 @@ static const char *scan(rn_store_t *s, const char *ns, const char *from, const c
     return got;
 }
 
+static const char *rscan(rn_store_t *s, const char *ns, const char *from, const char *to)
+{
+    got[0] = '\0';
+    if (rn_store_kv_rscan(s, ns, from, to, collect, NULL) != 0)
+        return "(error)";
+    return got;
+}
+
 static const char *get(rn_store_t *s, const char *ns, const char *key)
 {
     static char buf[256];
@@ -160,8 +168,11 @@ static void contract(int engine, int *unit_failed_)
     rn_store_kv_put(f.s, "t", "aa", "pending");
     rn_store_kv_delete(f.s, "t", "c");
     CHECK_STR(scan(f.s, "t", NULL, NULL), "a=1,aa=pending,b=2b");
+    CHECK_STR(rscan(f.s, "t", "", "zz"), "b=2b,aa=pending,a=1");
+    CHECK_STR(rscan(f.s, "t", "aa", "b"), "aa=pending");
     CHECK_INT(wait_durable(&f), 1);
     CHECK_STR(scan(f.s, "t", NULL, NULL), "a=1,aa=pending,b=2b");
+    CHECK_STR(rscan(f.s, "t", "", "zz"), "b=2b,aa=pending,a=1");
     /* a read-path-only namespace reads the same; a range delete leaves the rest */
     rn_store_kv_put(f.s, "items#", "k1", "v1");
     rn_store_kv_put(f.s, "items#", "k2", "v2");
