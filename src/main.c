@@ -4,6 +4,7 @@
  * SIGINT/SIGTERM stop accepting, answer in-flight requests, flush the store
  * and exit 0. */
 #include <signal.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <stdlib.h>
@@ -222,6 +223,12 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "serve") == 0) {
+        /* Large replies (a 1 MB Scan page, a 6 MB Invoke) come and go in
+         * buffers of megabytes: keep them in the heap and keep freed memory
+         * up to 64 MB instead of mapping fresh pages (and faulting them in)
+         * for every one. */
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
         rn_json_alloc_install();
         int rc = serve(argc - 2, argv + 2);
         rn_json_alloc_drain();

@@ -3,6 +3,7 @@
 #include "core/json_out.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void dump_string(rn_buf_t *b, const char *s, size_t n)
@@ -70,9 +71,15 @@ void rn_json_dump(rn_buf_t *b, const json_t *v)
         rn_buf_add(b, "]", 1);
         break;
     }
-    case JSON_STRING:
-        dump_string(b, json_string_value(v), json_string_length(v));
+    case JSON_STRING: {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (n && (unsigned char)s[0] == RN_JSON_RAW_MARK)
+            rn_buf_add(b, s + 1, n - 1); /* JSON text already */
+        else
+            dump_string(b, s, n);
         break;
+    }
     case JSON_INTEGER:
         rn_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;
@@ -89,4 +96,18 @@ void rn_json_dump(rn_buf_t *b, const json_t *v)
         rn_buf_add(b, "null", 4);
         break;
     }
+}
+
+json_t *rn_json_raw(const char *text, size_t n)
+{
+    char stack[512];
+    char *t = n + 1 <= sizeof stack ? stack : malloc(n + 1);
+    if (!t)
+        return NULL;
+    t[0] = (char)RN_JSON_RAW_MARK;
+    memcpy(t + 1, text, n);
+    json_t *v = json_stringn_nocheck(t, n + 1);
+    if (t != stack)
+        free(t);
+    return v;
 }

@@ -13,4 +13,11 @@
 void rn_json_dump(rn_buf_t *b, const json_t *v);
 /* Appends s (n bytes of UTF-8) as a quoted JSON string. */
 void rn_json_dump_string(rn_buf_t *b, const char *s, size_t n);
+/* A value that is JSON text already (a stored document passed through without
+ * being parsed and written again): rn_json_dump writes it as it is. It is a
+ * string node whose first byte, 0xff, no valid UTF-8 string has; only
+ * rn_json_dump knows it, so use it only in outputs of the JSON protocols.
+ * text must be valid JSON. A new reference, or NULL when out of memory. */
+#define RN_JSON_RAW_MARK 0xff
+json_t *rn_json_raw(const char *text, size_t n);
 #endif

@@ -129,6 +129,10 @@ void ddb_ttl_sweep(ddb_t *d);
  * message when item lacks a key attribute or has the wrong type.
  * what: "item" or "key" (the message differs). */
 int ddb_item_key(const ddb_table_t *t, const json_t *item, int is_key, rn_buf_t *key, char *msg, size_t len);
+/* A stored record is "<size> <json>": the item's size as DynamoDB counts it,
+ * then its JSON. The JSON text (and *size, when not NULL); the item parsed. */
+const char *ddb_record_split(const char *value, size_t *size);
+json_t *ddb_record_item(const char *value, size_t *size);
 /* The stored item at key (a new object), NULL when absent; err set on a store failure. */
 json_t *ddb_item_read(ddb_t *d, const char *key, int *err);
 /* Writes item (NULL: deletes) at key, keeping indexes and counts. old is

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json_out.h"
 #include "core/mem.h"
 #include "dynamodb/ddb_int.h"
 #include "dynamodb/legacy.h"
@@ -214,19 +215,24 @@ int ddb_get_item(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = ddb_projection_keys_check(c, r.t, r.proj, r.nproj);
     if (!rc) {
-        int err = 0;
-        json_t *item = ddb_item_read(d, key.data, &err);
-        if (err)
+        char *rec = NULL;
+        int got = rn_store_kv_get(d->env.store, "ddb.item#", key.data, &rec);
+        if (got < 0)
             rc = rn_call_fail(c, RN_ERR_INTERNAL, "The item could not be read");
         else {
             int consistent = json_is_true(json_object_get(c->in, "ConsistentRead"));
-            size_t size = item ? ddb_item_size(item) : 0;
+            size_t size = 0;
             c->out = json_object();
-            if (item)
-                json_object_set_new(c->out, "Item", r.proj ? ddb_project(item, r.proj, r.nproj) : json_incref(item));
+            if (got == 0) { /* without a projection the stored JSON goes out as it is */
+                const char *text = ddb_record_split(rec, &size);
+                json_t *item = r.proj ? json_loads(text, 0, NULL) : NULL;
+                json_object_set_new(c->out, "Item", r.proj ? ddb_project(item, r.proj, r.nproj)
+                                                           : rn_json_raw(text, strlen(text)));
+                json_decref(item);
+            }
             ddb_add_consumed(c, r.t->name, ddb_read_units(size, consistent), 1);
         }
-        json_decref(item);
+        rn_free(rec);
     }
     rn_buf_free(&key);
     req_done(&r);

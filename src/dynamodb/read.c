@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json_out.h"
 #include "core/mem.h"
 #include "dynamodb/ddb_int.h"
 #include "dynamodb/legacy.h"
@@ -27,6 +28,8 @@ typedef struct rd {
     int64_t count, scanned;
     size_t bytes;
     json_t *last; /* the last evaluated item's keys */
+    int raw;            /* items pass through as stored (no filter, projection or segments) */
+    json_t *last_raw;   /* the fast path's last item, for LastEvaluatedKey */
     int stop_full;
     int err;
 } rd_t;
@@ -52,11 +55,38 @@ static uint32_t hash_of(const json_t *v)
     return h;
 }
 
+/* The fast path: every item as stored, passed through without being parsed. */
+static int visit_raw(rd_t *r, const char *text, size_t sz)
+{
+    r->scanned++;
+    r->count++;
+    r->bytes += sz;
+    json_t *node = rn_json_raw(text, strlen(text));
+    if (!node) {
+        r->err = rn_call_fail(r->c, RN_ERR_NOMEM, "Out of memory");
+        return 1;
+    }
+    json_decref(r->last_raw);
+    r->last_raw = json_incref(node);
+    if (!r->count_only)
+        json_array_append(r->items, node);
+    json_decref(node);
+    if ((r->limit && r->scanned >= r->limit) || r->bytes >= DDB_PAGE_BYTES) {
+        r->stop_full = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static int visit(void *ud, const char *key, const char *value)
 {
     (void)key;
     rd_t *r = ud;
-    json_t *item = json_loads(value, 0, NULL);
+    size_t sz;
+    const char *text = ddb_record_split(value, &sz);
+    if (r->raw)
+        return visit_raw(r, text, sz);
+    json_t *item = json_loads(text, 0, NULL);
     if (!item)
         return 0;
     if (r->segments > 1 && hash_of(json_object_get(item, r->t->keys.hash)) % (uint32_t)r->segments != (uint32_t)r->segment) {
@@ -75,8 +105,8 @@ static int visit(void *ud, const char *key, const char *value)
             }
         }
         rn_buf_free(&k);
+        sz = ddb_item_size(item);
     }
-    size_t sz = ddb_item_size(item);
     r->scanned++;
     r->bytes += sz;
     json_decref(r->last);
@@ -172,6 +202,12 @@ static int finish(rd_t *r)
     rn_call_t *c = r->c;
     if (r->err)
         return r->err;
+    if (r->raw && r->stop_full && r->last_raw) {
+        json_t *item = json_loads(json_string_value(r->last_raw) + 1, 0, NULL);
+        if (item)
+            r->last = key_of(r, item);
+        json_decref(item);
+    }
     c->out = json_pack("{s:I,s:I}", "Count", (json_int_t)r->count, "ScannedCount", (json_int_t)r->scanned);
     if (!r->count_only)
         json_object_set(c->out, "Items", r->items);
@@ -186,6 +222,7 @@ static void rd_free(rd_t *r)
 {
     json_decref(r->items);
     json_decref(r->last);
+    json_decref(r->last_raw);
 }
 
 /* Index lookup and the checks that come with it. */
@@ -247,6 +284,7 @@ static int run(rd_t *r, rn_buf_t *from, rn_buf_t *to, int forward, rn_buf_t *esk
 {
     const char *ns = r->ix ? "ddb.idx#" : "ddb.item#";
     r->items = json_array();
+    r->raw = !r->filter && !r->proj && !r->fetch_table && r->segments <= 1;
     if (esk && esk->len) {
         if (forward) {
             rn_buf_add(esk, "\x01", 1);

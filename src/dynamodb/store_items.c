@@ -3,6 +3,7 @@
  * layout). Every write keeps the table's indexes and its item count and size
  * in step; a table's counts are kept in its record at most once a second. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/json_alloc.h"
@@ -92,9 +93,28 @@ json_t *ddb_item_read(ddb_t *d, const char *key, int *err)
             *err = rc;
         return NULL;
     }
-    json_t *o = json_loads(v, 0, NULL);
+    json_t *o = ddb_record_item(v, NULL);
     rn_free(v);
     return o;
+}
+
+const char *ddb_record_split(const char *value, size_t *size)
+{
+    char *end;
+    unsigned long long n = strtoull(value, &end, 10);
+    if (*end != ' ') { /* not a record of ours: no size */
+        if (size)
+            *size = 0;
+        return value;
+    }
+    if (size)
+        *size = (size_t)n;
+    return end + 1;
+}
+
+json_t *ddb_record_item(const char *value, size_t *size)
+{
+    return json_loads(ddb_record_split(value, size), 0, NULL);
 }
 
 /* The value of an index key attribute of the right type, or NULL. */
@@ -138,9 +158,11 @@ json_t *ddb_index_item(const ddb_table_t *t, const ddb_index_t *ix, const json_t
     return o;
 }
 
+/* The record of an item: its size, a blank, its JSON. */
 static char *dump(const json_t *v)
 {
     rn_buf_t b = {0};
+    rn_buf_printf(&b, "%zu ", ddb_item_size(v));
     rn_json_dump(&b, v);
     if (b.oom) {
         rn_buf_free(&b);
@@ -202,7 +224,7 @@ static int backfill_one(void *ud, const char *key, const char *value)
 {
     (void)key;
     backfill_t *b = ud;
-    json_t *item = json_loads(value, 0, NULL);
+    json_t *item = ddb_record_item(value, NULL);
     if (item)
         index_write(b->d, b->t, b->ix, NULL, item);
     json_decref(item);

@@ -948,7 +948,7 @@ static int expire_one(void *ud, const char *key, const char *value)
     sweep_t *s = ud;
     if (s->budget-- <= 0)
         return 1;
-    json_t *item = json_loads(value, 0, NULL);
+    json_t *item = ddb_record_item(value, NULL);
     json_t *v = item ? json_object_get(item, s->t->ttl_attr) : NULL;
     const char *ty = v ? ddb_type(v) : NULL;
     if (ty && !strcmp(ty, "N")) {

@@ -496,6 +496,10 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
         }
     }
     int ok = sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
+    /* the read path's own cache, and the file mapped: a range read of many
+     * pages costs no read(2) per page */
+    if (ok)
+        sqlite3_exec(s->rdb, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
     for (int t = 0; t < 2 && ok; t++) {
         const char *tab = t ? "rkv" : "kv";
         char q[4][128];

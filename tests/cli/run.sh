@@ -244,6 +244,39 @@ case "$(aws --version 2>&1)" in
         esac ;;
 esac
 
+# DynamoDB: a table, the waiter, items, a query, an update, a condition that fails, the error as the CLI prints it
+ddb() { aws --endpoint-url "$ENDPOINT" --output json dynamodb "$@"; }
+OUT="$(ddb create-table --table-name cli-orders --billing-mode PAY_PER_REQUEST \
+    --attribute-definitions AttributeName=cust,AttributeType=S AttributeName=id,AttributeType=N \
+    --key-schema AttributeName=cust,KeyType=HASH AttributeName=id,KeyType=RANGE 2>&1)"
+check "dynamodb create-table status" "$(jget "$OUT" 'd["TableDescription"]["TableStatus"]' 2>/dev/null)" "CREATING"
+aws --endpoint-url "$ENDPOINT" dynamodb wait table-exists --table-name cli-orders
+check "dynamodb wait table-exists" "$?" "0"
+for i in 1 2 3; do
+    ddb put-item --table-name cli-orders --item "{\"cust\": {\"S\": \"c1\"}, \"id\": {\"N\": \"$i\"}, \"due\": {\"N\": \"1$i.50\"}}" >/dev/null
+done
+OUT="$(ddb query --table-name cli-orders --key-condition-expression 'cust = :c AND id >= :i' \
+    --expression-attribute-values '{":c": {"S": "c1"}, ":i": {"N": "2"}}' --no-scan-index-forward 2>&1)"
+check "dynamodb query, newest first" "$(jget "$OUT" '[(i["id"]["N"], i["due"]["N"]) for i in d["Items"]]' 2>/dev/null)" \
+    '[["3", "13.5"], ["2", "12.5"]]'
+OUT="$(ddb update-item --table-name cli-orders --key '{"cust": {"S": "c1"}, "id": {"N": "1"}}' \
+    --update-expression 'SET due = due + :d' --expression-attribute-values '{":d": {"N": "0.25"}}' \
+    --return-values UPDATED_NEW 2>&1)"
+check "dynamodb update-item arithmetic" "$(jget "$OUT" 'd["Attributes"]["due"]["N"]' 2>/dev/null)" "11.75"
+OUT="$(ddb put-item --table-name cli-orders --item '{"cust": {"S": "c1"}, "id": {"N": "1"}}' \
+    --condition-expression 'attribute_not_exists(cust)' 2>&1)"
+case "$OUT" in
+    *ConditionalCheckFailedException*"The conditional request failed"*) pass "dynamodb conditional put fails as AWS says" ;;
+    *) fail "dynamodb conditional put fails as AWS says" "$OUT" ;;
+esac
+OUT="$(ddb scan --table-name cli-orders --select COUNT 2>&1)"
+check "dynamodb scan count" "$(jget "$OUT" 'd["Count"]' 2>/dev/null)" "3"
+OUT="$(ddb describe-table --table-name nope 2>&1)"
+case "$OUT" in
+    *ResourceNotFoundException*"Requested resource not found: Table: nope not found"*) pass "dynamodb describe-table error" ;;
+    *) fail "dynamodb describe-table error" "$OUT" ;;
+esac
+
 # stop the server by its PID: exit 0 and no sanitizer report
 if runnel_stop "$LOG"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM"; fi
 

@@ -20,6 +20,7 @@ import unittest
 import urllib.request
 
 import boto3
+import botocore
 import harness
 from boto3.dynamodb.conditions import Attr, Key
 
@@ -47,6 +48,10 @@ class DdbTest(harness.ServerTest):
         self.ddb.create_table(TableName=name, KeySchema=keys, AttributeDefinitions=attrs,
                               BillingMode="PAY_PER_REQUEST", **kw)
         return name
+
+    def has_member(self, op, member):
+        """Whether this botocore's model knows a request member (older ones lack newer members)."""
+        return member in self.ddb.meta.service_model.operation_model(op).input_shape.members
 
     def verr(self, fn, **kw):
         """The ValidationException message of a call."""
@@ -101,6 +106,7 @@ class TestTables(DdbTest):
                          {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0})
 
     def test_create_table_errors(self):
+        self.ddb = self.server.client("dynamodb", validate=False)  # the names botocore would refuse itself
         ks = [{"AttributeName": "a", "KeyType": "HASH"}]
         ad = [{"AttributeName": "a", "AttributeType": "S"}]
         # dynalite createTable.js, the conformance suite's createTable
@@ -137,6 +143,8 @@ class TestTables(DdbTest):
         self.assertEqual(self.ddb.list_tables()["TableNames"], [])
 
     def test_deletion_protection(self):
+        if not self.has_member("CreateTable", "DeletionProtectionEnabled"):
+            self.skipTest("this botocore (%s) has no DeletionProtectionEnabled" % botocore.__version__)
         self.table("keep", DeletionProtectionEnabled=True)
         self.assertEqual(self.verr(self.ddb.delete_table, TableName="keep"),
                          "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
@@ -270,9 +278,13 @@ class TestItems(DdbTest):
         put = dict(TableName="tbl", Item={"pk": S("a"), "n": N(1)}, ConditionExpression="attribute_not_exists(pk)")
         self.assertEqual(self.ddb.put_item(ReturnValues="ALL_OLD", **put).get("Attributes"), None)
         with self.assertRaises(self.ddb.exceptions.ConditionalCheckFailedException) as cm:
-            self.ddb.put_item(ReturnValuesOnConditionCheckFailure="ALL_OLD", **put)
+            self.ddb.put_item(**put)
         self.assertEqual(cm.exception.response["Error"]["Message"], "The conditional request failed")
-        self.assertEqual(cm.exception.response["Item"], {"pk": S("a"), "n": N(1)})  # LocalStack snapshot
+        self.assertNotIn("Item", cm.exception.response)
+        if self.has_member("PutItem", "ReturnValuesOnConditionCheckFailure"):  # botocore 1.31 and later
+            with self.assertRaises(self.ddb.exceptions.ConditionalCheckFailedException) as cm:
+                self.ddb.put_item(ReturnValuesOnConditionCheckFailure="ALL_OLD", **put)
+            self.assertEqual(cm.exception.response["Item"], {"pk": S("a"), "n": N(1)})  # LocalStack snapshot
         old = self.ddb.put_item(TableName="tbl", Item={"pk": S("a"), "n": N(2)}, ReturnValues="ALL_OLD")
         self.assertEqual(old["Attributes"], {"pk": S("a"), "n": N(1)})
         self.assertEqual(self.verr(self.ddb.put_item, TableName="tbl", Item={"pk": S("a")}, ReturnValues="ALL_NEW"),
