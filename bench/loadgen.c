@@ -477,6 +477,7 @@ static const char *g_ddb_op = "get";
 static long g_ddb_keys = 10000;
 static uint64_t g_seq;
 static char g_pad[101];
+static int g_pid; /* in every new key: runs of the load generator never collide */
 
 static void ddb_body(lg_conn_t *c, char *buf, size_t len, const char **target)
 {
@@ -486,8 +487,8 @@ static void ddb_body(lg_conn_t *c, char *buf, size_t len, const char **target)
         snprintf(buf, len, "{\"TableName\":\"bget\",\"Key\":{\"pk\":{\"S\":\"k%ld\"}}}", (long)(r % (unsigned)g_ddb_keys));
     } else if (!strcmp(g_ddb_op, "put")) {
         *target = "DynamoDB_20120810.PutItem";
-        snprintf(buf, len, "{\"TableName\":\"bput\",\"Item\":{\"pk\":{\"S\":\"p%d-%llu\"},\"v\":{\"S\":\"%s\"}}}", c->id,
-                 (unsigned long long)++g_seq, g_pad);
+        snprintf(buf, len, "{\"TableName\":\"bput\",\"Item\":{\"pk\":{\"S\":\"p%d-%d-%llu\"},\"v\":{\"S\":\"%s\"}}}",
+                 g_pid, c->id, (unsigned long long)++g_seq, g_pad);
     } else if (!strcmp(g_ddb_op, "query")) {
         *target = "DynamoDB_20120810.Query";
         snprintf(buf, len,
@@ -500,16 +501,24 @@ static void ddb_body(lg_conn_t *c, char *buf, size_t len, const char **target)
         size_t w = (size_t)snprintf(buf, len, "{\"TransactItems\":[");
         for (int i = 0; i < 4; i++)
             w += (size_t)snprintf(buf + w, len - w,
-                                  "%s{\"Put\":{\"TableName\":\"bput\",\"Item\":{\"pk\":{\"S\":\"t%d-%llu-%d\"},"
+                                  "%s{\"Put\":{\"TableName\":\"bput\",\"Item\":{\"pk\":{\"S\":\"t%d-%d-%llu-%d\"},"
                                   "\"v\":{\"S\":\"%s\"}},\"ConditionExpression\":\"attribute_not_exists(pk)\"}}",
-                                  i ? "," : "", c->id, n, i, g_pad);
+                                  i ? "," : "", g_pid, c->id, n, i, g_pad);
         snprintf(buf + w, len - w, "]}");
+    } else if (!strcmp(g_ddb_op, "fill")) {
+        *target = "DynamoDB_20120810.BatchWriteItem";
+        unsigned long long n = ++g_seq;
+        size_t w = (size_t)snprintf(buf, len, "{\"RequestItems\":{\"bfill\":[");
+        for (int i = 0; i < 25; i++)
+            w += (size_t)snprintf(buf + w, len - w, "%s{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"f%d-%d-%llu-%d\"},"
+                                  "\"v\":{\"N\":\"%d\"}}}}", i ? "," : "", g_pid, c->id, n, i, i);
+        snprintf(buf + w, len - w, "]}}");
     } else {
         *target = "DynamoDB_20120810.CreateTable";
         snprintf(buf, len,
-                 "{\"TableName\":\"ct-%d-%llu\",\"BillingMode\":\"PAY_PER_REQUEST\",\"KeySchema\":[{\"AttributeName\":"
+                 "{\"TableName\":\"ct-%d-%d-%llu\",\"BillingMode\":\"PAY_PER_REQUEST\",\"KeySchema\":[{\"AttributeName\":"
                  "\"pk\",\"KeyType\":\"HASH\"}],\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}]}",
-                 c->id, (unsigned long long)++g_seq);
+                 g_pid, c->id, (unsigned long long)++g_seq);
     }
 }
 
@@ -534,8 +543,49 @@ static void ddb_send(lg_conn_t *c)
     conn_request(c, target, body, ddb_reply);
 }
 
+/* fill: BatchWriteItem of 25 small items until --n items are written. */
+static uint64_t g_fill_target;
+
+static void fill_reply(lg_conn_t *c, int status, const char *body, size_t len)
+{
+    (void)len;
+    g_reqs++;
+    if (status != 200 || strstr(body, "\"UnprocessedItems\":{\""))
+        note_error(status, body);
+    if (g_reqs * 25 >= g_fill_target) {
+        g_stop = 1;
+    } else if (g_running) {
+        char next[4096];
+        const char *target;
+        ddb_body(c, next, sizeof next, &target);
+        conn_request(c, target, next, fill_reply);
+    }
+}
+
+static int mode_ddbfill(uint64_t n, double max_secs)
+{
+    g_pid = (int)getpid();
+    g_ddb_op = "fill";
+    g_fill_target = n;
+    conns_open_all(g_conns);
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < g_conns; i++) {
+        char body[4096];
+        const char *target;
+        ddb_body(&g_c[i], body, sizeof body, &target);
+        conn_request(&g_c[i], target, body, fill_reply);
+    }
+    loop_run(&g_stop, t0 + (uint64_t)(max_secs * 1e9), 100);
+    double secs = (double)(now_ns() - t0) / 1e9;
+    printf("mode=ddbfill items=%llu secs=%.2f items_per_s=%.0f errors=%llu\n", (unsigned long long)(g_reqs * 25), secs,
+           (double)(g_reqs * 25) / secs, (unsigned long long)g_errors);
+    print_errors();
+    return 0;
+}
+
 static int mode_ddb(void)
 {
+    g_pid = (int)getpid();
     memset(g_pad, 'x', 100);
     conns_open_all(g_conns);
     for (int i = 0; i < g_conns; i++) /* a warm-up of 0.3 s is excluded */
@@ -1109,7 +1159,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: loadgen MODE [--port N] [--queue NAME] [--function NAME] [--conns N] [--duration S] [--n N] [--hold S] [--entries N] [-v]\n"
-            "modes: send | cycle | invoke | ddb | ddbscan | wake | events | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
+            "modes: send | cycle | invoke | ddb | ddbscan | ddbfill | wake | events | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
     exit(2);
 }
 
@@ -1173,6 +1223,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "ddbscan") == 0)
         return mode_ddbscan(runs);
+    if (strcmp(mode, "ddbfill") == 0)
+        return mode_ddbfill(n > 0 ? (uint64_t)n : 1000000, max_secs);
     if (strcmp(mode, "cycle") == 0)
         return mode_cycle();
     if (strcmp(mode, "events") == 0)

@@ -5,7 +5,8 @@
 # servers it starts on free ports (durable store and --in-memory) and stops by PID.
 # Each figure is the median of RUNS runs of DURATION seconds; the last lines are a
 # "metric | measured | goal | met?" table. Knobs: DURATION=5 RUNS=3 BACKLOG=1000000
-# IDLE_CONNS=10000 WAKE_ITERS=200 READY_RUNS=10 FANOUT_PROVIDED=1000 FANOUT_PYTHON=200.
+# IDLE_CONNS=10000 WAKE_ITERS=200 READY_RUNS=10 FANOUT_PROVIDED=1000 FANOUT_PYTHON=200
+# DDB_ITEMS=10000000.
 set -u
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
@@ -317,6 +318,62 @@ for fan in "provided ${FANOUT_PROVIDED:-1000}" "python ${FANOUT_PYTHON:-200}"; d
 done
 row "Lambda anchors (published): LocalStack warm / cold" "~10 ms / ~600 ms" "(for comparison)" "-"
 row "Lambda anchors (published): AWS init provided / python" "15-63 ms / ~85 ms" "(for comparison)" "-"
+
+# ---- DynamoDB ----
+echo "== 11. DynamoDB: GetItem, PutItem, Query(100), TransactWriteItems(4), 16 connections; Scan, CreateTable (durable, median of $RUNS runs)"
+if start_server disk; then
+    if python3 bench/ddb_setup.py "$PORT" >"$TMP/dsetup.out" 2>&1; then
+        for spec in "get GetItem 40000 300" "put PutItem 30000 300" "query Query-of-100-items 0 500" "txn TransactWriteItems(4) 8000 0"; do
+            set -- $spec
+            rps=(); p50=()
+            for r in $(seq "$RUNS"); do
+                out=$(runlg "ddb $1" ddb --port "$PORT" --op "$1" --conns 16 --duration "$DURATION")
+                rps+=("$(get "$out" rps)"); p50+=("$(get "$out" p50_us)")
+            done
+            m=$(median "${rps[@]}"); p=$(median "${p50[@]}")
+            [ "$3" != 0 ] && row "DynamoDB $2/s, 16 clients (durable)" "$m" ">= $3" "$(ge "$m" "$3")"
+            one=$(runlg "ddb $1 1 client" ddb --port "$PORT" --op "$1" --conns 1 --duration 2)
+            p1=$(get "$one" p50_us)
+            if [ "$4" != 0 ]; then
+                row "DynamoDB $2 p50, 1 client / 16 clients" "$p1 / $p us" "< $4 us" "$(lt "$p1" "$4")"
+            else
+                row "DynamoDB $2 p50, 1 client / 16 clients" "$p1 / $p us" "(for comparison)" "-"
+            fi
+        done
+        out=$(runlg "ddb scan" ddbscan --port "$PORT" --runs 10)
+        m=$(get "$out" median_ms)
+        row "DynamoDB full Scan of 10,000 x 1 KB items (median of 10)" "$m ms" "< 50 ms" "$(lt "$m" 50)"
+        out=$(runlg "ddb create" ddb --port "$PORT" --op create --conns 1 --duration 2)
+        m=$(awk -v u="$(get "$out" p50_us)" 'BEGIN {printf "%.2f", u / 1000}')
+        row "DynamoDB CreateTable p50, 1 client" "$m ms" "< 1 ms" "$(lt "$m" 1)"
+    else
+        problem "ddb setup failed: $(tail -3 "$TMP/dsetup.out")"
+    fi
+    stop_server
+fi
+# a big table: filled through BatchWriteItem, then start-to-ready and RSS with it
+DDB_ITEMS=${DDB_ITEMS:-10000000}
+if start_server disk; then
+    bigdata=$DATA
+    python3 -c "import boto3; boto3.client('dynamodb', endpoint_url='http://127.0.0.1:$PORT', region_name='us-east-1',
+        aws_access_key_id='b', aws_secret_access_key='b').create_table(TableName='bfill', BillingMode='PAY_PER_REQUEST',
+        KeySchema=[{'AttributeName': 'pk', 'KeyType': 'HASH'}], AttributeDefinitions=[{'AttributeName': 'pk', 'AttributeType': 'S'}])" \
+        >"$TMP/dfill.out" 2>&1 || problem "ddb fill table: $(tail -2 "$TMP/dfill.out")"
+    out=$(runlg "ddb fill" ddbfill --port "$PORT" --n "$DDB_ITEMS" --conns 16 --max-secs 600)
+    filled=$(get "$out" items)
+    row "DynamoDB BatchWriteItem fill, items/s (durable)" "$(get "$out" items_per_s)" "(for comparison)" "-"
+    rss_full=$(ps -o rss= -p "$SPID" | awk '{printf "%.0f", $1 / 1024}')
+    stop_server
+    port=$("$LG" freeport)
+    out=$(runlg "ddb ready" ready --runs 5 -- "$RUNNEL" serve --port "$port" --data-dir "$bigdata" --log-level warn)
+    m=$(get "$out" median_ms)
+    row "DynamoDB start to ready with $filled items (median of 5)" "$m ms, idle RSS $(get "$out" idle_rss_mb) MB" "< 100 ms" "$(lt "$m" 100)"
+    row "DynamoDB server RSS after writing $filled items" "$rss_full MB" "(bounded: items live on disk)" "-"
+    echo "  data dir with $filled items: $(du -sh "$bigdata" | cut -f1)"
+    rm -rf "$bigdata"
+fi
+row "DynamoDB anchors (published): DynamoDB Local p50 GetItem / PutItem / TransactWrite" "0.81 / 0.93 / 5.5 ms, ~3 s start, 174 MB idle" "(for comparison)" "-"
+row "DynamoDB anchors (published): Rust+SQLite newcomer p50 GetItem / Query" "0.33 / 0.35 ms" "(for comparison)" "-"
 
 echo
 echo "== summary ($(nproc) CPUs; medians of $RUNS runs)"

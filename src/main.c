@@ -24,7 +24,7 @@
 #define RN_VERSION "0.1.0"
 
 static const char *usage =
-    "Runnel: the AWS event-driven stack (SQS, EventBridge, schema discovery, Lambda, CloudWatch Logs and STS today) in one small, durable\n"
+    "Runnel: the AWS event-driven stack (SQS, EventBridge, schema discovery, Lambda, DynamoDB, CloudWatch Logs and STS today) in one small, durable\n"
     "server.\n"
     "\n"
     "Usage:\n"

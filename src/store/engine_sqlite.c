@@ -85,6 +85,9 @@ typedef struct sq {
     rn_smap_t pending;      /* "ns\x1fkey" -> pend_t */
     uint64_t reset_seq;     /* a reset queued and not yet committed: the
                                database reads as empty until then */
+    int read_open;          /* a read transaction is open on rdb: the reads of
+                               one loop turn share it (one lock, one snapshot);
+                               it ends before committed mutations settle */
 } sq_t;
 
 typedef struct pend {
@@ -303,6 +306,20 @@ static void *syncer_thread(void *arg)
 
 /* ---- the read path's view of uncommitted mutations ---- */
 
+static void read_begin(sq_t *s)
+{
+    if (!s->read_open && sqlite3_exec(s->rdb, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+        s->read_open = 1;
+}
+
+static void read_end(sq_t *s)
+{
+    if (s->read_open) {
+        sqlite3_exec(s->rdb, "COMMIT", NULL, NULL, NULL);
+        s->read_open = 0;
+    }
+}
+
 static void pend_free(pend_t *p)
 {
     if (p)
@@ -362,6 +379,7 @@ static void pending_settle(sq_t *s, const op_t *o)
 static void on_async(uv_async_t *a)
 {
     sq_t *s = a->data;
+    read_end(s); /* reads after this see what just committed */
     pthread_mutex_lock(&s->mu);
     uint64_t durable = s->durable_seq;
     uint64_t failed_upto = s->failed_upto;
@@ -446,6 +464,7 @@ static void flush_to_writer(sq_t *s)
 static void on_flush(uv_prepare_t *h)
 {
     flush_to_writer(h->data);
+    read_end(h->data); /* no snapshot held while the loop waits */
 }
 
 static const rn_store_ops_t ops;
@@ -486,6 +505,9 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
         rn_free(s);
         return -1;
     }
+    /* the read path's transactions last one loop turn at most: a commit that
+     * meets one of their locks waits for it rather than failing */
+    sqlite3_busy_timeout(s->db, 10000);
     for (int k = 0; k <= OP_RESET + 3; k++) {
         sqlite3_stmt **st = k <= OP_RESET ? &s->st[k] : &s->rst[k - OP_RESET - 1];
         if (sqlite3_prepare_v2(s->db, k <= OP_RESET ? sql[k] : rsql[k - OP_RESET - 1], -1, st, NULL) != SQLITE_OK) {
@@ -496,10 +518,10 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
         }
     }
     int ok = sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
-    /* the read path's own cache, and the file mapped: a range read of many
-     * pages costs no read(2) per page */
+    /* the read path's own cache: a range read finds its pages here (a
+     * mapped file would cost every write a remap check, measured slower) */
     if (ok)
-        sqlite3_exec(s->rdb, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
+        sqlite3_exec(s->rdb, "PRAGMA cache_size=-65536;", NULL, NULL, NULL);
     for (int t = 0; t < 2 && ok; t++) {
         const char *tab = t ? "rkv" : "kv";
         char q[4][128];
@@ -605,6 +627,7 @@ static void sq_close(rn_store_t *st)
     on_async(&s->async);
     for (int k = 0; k <= OP_RESET; k++)
         sqlite3_finalize(s->st[k]);
+    read_end(s);
     for (int k = 0; k < 3; k++)
         sqlite3_finalize(s->rst[k]);
     for (int t = 0; t < 2; t++) {
@@ -740,6 +763,7 @@ static int sq_kv_get(rn_store_t *st, const char *ns, const char *key, char **val
     }
     if (s->reset_seq)
         return 1;
+    read_begin(s);
     sqlite3_stmt *q = s->get_st[rn_store_ns_lazy(ns)];
     sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
@@ -790,6 +814,7 @@ static int scan_dir(sq_t *s, const char *ns, const char *from, const char *to, r
     if (np)
         qsort(pe, np, sizeof *pe, desc ? pend_rcmp : pend_cmp);
     int lazy = rn_store_ns_lazy(ns);
+    read_begin(s);
     sqlite3_stmt *q = desc ? s->rscan_st[lazy] : to ? s->scan_st[lazy] : s->scan_open_st[lazy];
     sqlite3_bind_text(q, 1, ns, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, from ? from : "", -1, SQLITE_STATIC);
