@@ -64,6 +64,7 @@ typedef struct ddb_table {
     char *table_class;
     int64_t active_at_ms; /* CREATING until then */
     int64_t items, bytes; /* ItemCount, TableSizeBytes */
+    uint64_t stream_seq;  /* the last stream record's sequence number */
     int dirty;            /* counts changed since last kept */
 } ddb_table_t;
 
@@ -123,6 +124,18 @@ void ddb_stream_label(char *buf, size_t len, int64_t ms);
 /* Fills a new index from the table's items. */
 int ddb_index_backfill(ddb_t *d, ddb_table_t *t, const ddb_index_t *ix);
 void ddb_ttl_sweep(ddb_t *d);
+
+/* ---- streams (stream.c) ---- */
+/* The table's StreamViewType when its stream is on, else NULL. */
+const char *ddb_stream_view(const ddb_table_t *t);
+void ddb_stream_arn(const ddb_t *d, const ddb_table_t *t, char *buf, size_t len);
+/* Appends the stream record of a write (old/item NULL: none) when the stream is on. */
+void ddb_stream_write(ddb_t *d, ddb_table_t *t, const json_t *old, const json_t *item);
+void ddb_stream_restore(ddb_t *d, ddb_table_t *t);
+void ddb_stream_trim(ddb_t *d, ddb_table_t *t);
+void ddb_stream_drop(ddb_t *d, const ddb_table_t *t);
+/* ListStreams, DescribeStream, GetShardIterator, GetRecords; 1 when op is none of them. */
+int ddb_stream_op(ddb_t *d, rn_call_t *c);
 
 /* ---- items in the store (store_items.c) ---- */
 /* The primary key of item as a store key (kid/enc...), or -1 with AWS's

@@ -65,6 +65,11 @@ static void start(void *svc)
 {
     ddb_t *d = svc;
     rn_store_kv_scan(d->env.store, "ddb.table", NULL, NULL, ddb_table_load, d);
+    size_t i = 0;
+    const char *k;
+    void *v;
+    while (rn_smap_next(&d->tables, &i, &k, &v))
+        ddb_stream_restore(d, v);
     d->ttl_due = rn_now_ms() + DDB_TTL_SWEEP_MS;
     uv_timer_start(&d->ttl_timer, on_ttl, DDB_TTL_SWEEP_MS, 0);
 }
@@ -96,6 +101,9 @@ static int call(void *svc, rn_call_t *c)
                                       : rc;
         }
     int rc = ddb_table_op(d, c);
+    if (rc <= 0)
+        return rc;
+    rc = ddb_stream_op(d, c);
     if (rc <= 0)
         return rc;
     return rn_call_fail(c, RN_ERR_UNKNOWN_OPERATION, "The action %s is not valid for this endpoint.", c->op);
@@ -145,7 +153,7 @@ static void destroy(void *svc)
     uv_close((uv_handle_t *)&d->ttl_timer, closed);
 }
 
-static const char *const targets[] = {"DynamoDB_20120810.", NULL};
+static const char *const targets[] = {"DynamoDB_20120810.", "DynamoDBStreams_20120810.", NULL};
 static const char *const store_ns[] = {"ddb.", NULL};
 
 const rn_service_t ddb_service = {

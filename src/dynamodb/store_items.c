@@ -203,6 +203,7 @@ int ddb_item_write(ddb_t *d, ddb_table_t *t, const char *key, const json_t *old,
     }
     for (size_t i = 0; i < t->nidx; i++)
         index_write(d, t, &t->idx[i], old, item);
+    ddb_stream_write(d, t, old, item);
     t->items += (item ? 1 : 0) - (old ? 1 : 0);
     t->bytes += (int64_t)(item ? ddb_item_size(item) : 0) - (int64_t)(old ? ddb_item_size(old) : 0);
     if (!t->dirty) {

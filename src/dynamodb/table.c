@@ -635,6 +635,7 @@ static int delete_table(ddb_t *d, rn_call_t *c)
         ddb_index_prefix(t, &t->idx[i], &p);
         drop_prefix(d, "ddb.idx#", &p);
     }
+    ddb_stream_drop(d, t);
     rn_store_kv_delete(d->env.store, "ddb.table", t->name);
     rn_smap_del(&d->tables, t->name);
     ddb_table_free(t);
@@ -974,6 +975,8 @@ void ddb_ttl_sweep(ddb_t *d)
     void *v;
     while (rn_smap_next(&d->tables, &i, &k, &v)) {
         ddb_table_t *t = v;
+        if (t->stream_label[0])
+            ddb_stream_trim(d, t);
         if (!t->ttl_attr)
             continue;
         rn_buf_t from = {0}, to = {0};

@@ -37,6 +37,8 @@ struct lambda_esm {
     char queue_arn[300];
     char account[16], region[64];
     int fifo;
+    int stream;              /* a DynamoDB stream (else an SQS queue) */
+    char stream_arn[700];
     ev_pattern_t **filters;  /* FilterCriteria, compiled */
     size_t nfilters;
     poller_t *pollers;       /* the running ones */
@@ -46,7 +48,9 @@ struct lambda_esm {
 
 struct poller {
     lambda_esm_t *e;
-    rn_call_t *recv;  /* a receive in flight (parked long poll) */
+    rn_call_t *recv;  /* a receive (or a stream read) in flight */
+    char iterator[900]; /* streams: where the next GetRecords reads, "" when it must be asked for */
+    int attempts;       /* streams: failed invokes of the batch at the checkpoint */
     json_t *records;  /* the batch being invoked */
     int invoking;
     uv_timer_t timer; /* the next poll (after an error, or at once) */
@@ -56,17 +60,19 @@ struct poller {
 
 static void esm_free(lambda_esm_t *e);
 static void poller_retire(poller_t *p);
+static void persist(lambda_esm_t *e);
 
 /* ---- calls to SQS ---- */
 
-static rn_call_t *sqs_call(const lambda_esm_t *e, const char *op, json_t *in, rn_call_fn done, void *ud)
+static rn_call_t *svc_call(const char *service, const lambda_esm_t *e, const char *op, json_t *in, rn_call_fn done,
+                           void *ud)
 {
     rn_call_t *c = rn_calloc(1, sizeof *c);
     if (!c) {
         json_decref(in);
         return NULL;
     }
-    c->service = "sqs";
+    c->service = service;
     snprintf(c->op, sizeof c->op, "%s", op);
     c->in = in;
     snprintf(c->account, sizeof c->account, "%s", e->account);
@@ -77,6 +83,11 @@ static rn_call_t *sqs_call(const lambda_esm_t *e, const char *op, json_t *in, rn
     c->done = done;
     c->owner = ud;
     return c;
+}
+
+static rn_call_t *sqs_call(const lambda_esm_t *e, const char *op, json_t *in, rn_call_fn done, void *ud)
+{
+    return svc_call("sqs", e, op, in, done, ud);
 }
 
 static void call_free(rn_call_t *c)
@@ -301,11 +312,17 @@ static void on_received(rn_call_t *c)
     lambda_invoke_internal(fn, payload, strlen(payload), on_invoked, p);
 }
 
+static void stream_poll(poller_t *p);
+
 static void poll_now(poller_t *p)
 {
     lambda_esm_t *e = p->e;
     if (p->stopped || p->recv || p->invoking)
         return;
+    if (e->stream) {
+        stream_poll(p);
+        return;
+    }
     if (!rn_smap_get(&e->L->fns, e->fn_name)) { /* no function: leave the messages alone */
         poll_later(p, RETRY_MS);
         return;
@@ -325,6 +342,238 @@ static void poll_now(poller_t *p)
     RN_DEBUG("lambda esm %s: receive %s", e->uuid, rc == RN_PENDING ? "parked" : "answered");
     if (rc != RN_PENDING)
         on_received(c);
+}
+
+/* ---- DynamoDB streams ----
+ * One poller reads the stream's one shard with GetRecords (DynamoDB Streams'
+ * own API, called as another service) from the mapping's checkpoint: the
+ * sequence number of the last record processed, kept with the mapping. A
+ * batch that fails is retried from the checkpoint (halved each time with
+ * BisectBatchOnFunctionError) until MaximumRetryAttempts; then its
+ * description goes to the OnFailure destination and the checkpoint moves
+ * past it. An idle stream is read 10 times a second. */
+
+#define STREAM_IDLE_MS 100
+
+static const char *checkpoint(const lambda_esm_t *e)
+{
+    return json_string_value(json_object_get(e->cfg, "_checkpoint"));
+}
+
+static void stream_reset(poller_t *p)
+{
+    p->iterator[0] = '\0';
+}
+
+/* A stream call is over: a stopped poller is retired, else it polls again after ms. */
+static void next_poll(poller_t *p, uint64_t ms)
+{
+    if (p->stopped)
+        poller_retire(p);
+    else
+        poll_later(p, ms);
+}
+
+static void on_stream_iterator(rn_call_t *c)
+{
+    poller_t *p = c->owner;
+    p->recv = NULL;
+    const char *it = c->err ? NULL : json_string_value(json_object_get(c->out, "ShardIterator"));
+    if (it && !p->stopped)
+        snprintf(p->iterator, sizeof p->iterator, "%s", it);
+    if (!it && !p->stopped)
+        RN_DEBUG("lambda esm %s: GetShardIterator: %s", p->e->uuid, c->err ? rn_call_msg(c) : "no iterator");
+    call_free(c);
+    next_poll(p, it ? 0 : RETRY_MS);
+}
+
+static void on_stream_description(rn_call_t *c)
+{
+    poller_t *p = c->owner;
+    lambda_esm_t *e = p->e;
+    p->recv = NULL;
+    json_t *shards = json_object_get(json_object_get(c->out, "StreamDescription"), "Shards");
+    const char *shard = c->err ? NULL : json_string_value(json_object_get(json_array_get(shards, 0), "ShardId"));
+    if (!shard || p->stopped) {
+        call_free(c);
+        next_poll(p, RETRY_MS);
+        return;
+    }
+    const char *cp = checkpoint(e);
+    const char *start = json_string_value(json_object_get(e->cfg, "StartingPosition"));
+    json_t *in = json_pack("{s:s,s:s,s:s}", "StreamArn", e->stream_arn, "ShardId", shard, "ShardIteratorType",
+                           cp ? "AFTER_SEQUENCE_NUMBER" : start && !strcmp(start, "LATEST") ? "LATEST" : "TRIM_HORIZON");
+    if (cp)
+        json_object_set_new(in, "SequenceNumber", json_string(cp));
+    call_free(c);
+    rn_call_t *n = svc_call("dynamodb", e, "GetShardIterator", in, on_stream_iterator, p);
+    if (!n) {
+        poll_later(p, RETRY_MS);
+        return;
+    }
+    p->recv = n;
+    if (rn_sinks_call(e->L->env.sinks, n) != RN_PENDING)
+        on_stream_iterator(n);
+}
+
+/* The batch's description for an OnFailure destination, as AWS writes it. */
+static void stream_failed(lambda_esm_t *e, json_t *records, int attempts, const char *function_error)
+{
+    const char *dest = json_string_value(json_object_get(
+        json_object_get(json_object_get(e->cfg, "DestinationConfig"), "OnFailure"), "Destination"));
+    if (!dest || !*dest)
+        return;
+    size_t n = json_array_size(records);
+    json_t *first = json_object_get(json_array_get(records, 0), "dynamodb");
+    json_t *last = json_object_get(json_array_get(records, n - 1), "dynamodb");
+    char ts[40], rid[37];
+    lambda_time_text(rn_now_ms(), "Z", ts, sizeof ts);
+    rn_uuid(rid);
+    json_t *body = json_pack("{s:{s:s,s:O,s:s,s:i},s:{s:i,s:s,s:s},s:s,s:s,s:{s:s,s:O,s:O,s:i,s:s}}", "requestContext",
+                             "requestId", rid, "functionArn", json_object_get(e->cfg, "FunctionArn"), "condition",
+                             "RetryAttemptsExhausted", "approximateInvokeCount", attempts, "responseContext",
+                             "statusCode", 200, "executedVersion", "$LATEST", "functionError",
+                             function_error ? function_error : "Unhandled", "version", "1.0", "timestamp", ts,
+                             "DDBStreamBatchInfo", "shardId", "shardId-0", "startSequenceNumber",
+                             json_object_get(first, "SequenceNumber"), "endSequenceNumber",
+                             json_object_get(last, "SequenceNumber"), "batchSize", (int)n, "streamArn", e->stream_arn);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (text) {
+        rn_message_t m = {text, strlen(text), NULL, NULL, NULL, NULL, 0, NULL, 0};
+        char msg[512];
+        if (rn_sinks_deliver(e->L->env.sinks, dest, &m, msg, sizeof msg) < 0)
+            RN_WARN("lambda esm %s: OnFailure delivery to %s failed: %s", e->uuid, dest, msg);
+    }
+    rn_json_free(text);
+}
+
+static void stream_advance(lambda_esm_t *e, json_t *records)
+{
+    json_t *last = json_object_get(json_array_get(records, json_array_size(records) - 1), "dynamodb");
+    json_object_set(e->cfg, "_checkpoint", json_object_get(last, "SequenceNumber"));
+    persist(e);
+}
+
+static void on_stream_invoked(void *ud, const char *payload, size_t len, const char *function_error)
+{
+    (void)len;
+    poller_t *p = ud;
+    lambda_esm_t *e = p->e;
+    json_t *records = p->records;
+    p->records = NULL;
+    p->invoking = 0;
+    if (!function_error) {
+        stream_advance(e, records);
+        p->attempts = 0;
+    } else {
+        p->attempts++;
+        json_t *mra = json_object_get(e->cfg, "MaximumRetryAttempts");
+        int max = mra ? (int)json_integer_value(mra) : -1;
+        RN_DEBUG("lambda esm %s: stream batch of %zu failed (attempt %d): %.200s", e->uuid, json_array_size(records),
+                 p->attempts, payload ? payload : "");
+        if (max >= 0 && p->attempts > max) {
+            stream_failed(e, records, p->attempts, function_error);
+            stream_advance(e, records);
+            p->attempts = 0;
+        }
+        stream_reset(p); /* read again from the checkpoint */
+    }
+    json_decref(records);
+    next_poll(p, function_error ? 1000 : 0);
+}
+
+static void on_stream_records(rn_call_t *c)
+{
+    poller_t *p = c->owner;
+    lambda_esm_t *e = p->e;
+    p->recv = NULL;
+    if (p->stopped || c->err) {
+        if (c->err)
+            stream_reset(p);
+        call_free(c);
+        next_poll(p, RETRY_MS);
+        return;
+    }
+    const char *next = json_string_value(json_object_get(c->out, "NextShardIterator"));
+    json_t *recs = json_object_get(c->out, "Records");
+    lambda_fn_t *fn = rn_smap_get(&e->L->fns, e->fn_name);
+    size_t n = json_array_size(recs);
+    if (!n || !fn) {
+        if (next)
+            snprintf(p->iterator, sizeof p->iterator, "%s", next);
+        call_free(c);
+        poll_later(p, fn ? STREAM_IDLE_MS : RETRY_MS);
+        return;
+    }
+    /* bisecting: a failed batch is retried in halves */
+    size_t take = n;
+    if (p->attempts && json_is_true(json_object_get(e->cfg, "BisectBatchOnFunctionError")))
+        for (int a = 0; a < p->attempts && take > 1; a++)
+            take = (take + 1) / 2;
+    json_t *records = json_array(), *all = json_array();
+    for (size_t i = 0; i < take; i++) {
+        json_t *r = json_deep_copy(json_array_get(recs, i));
+        json_object_set_new(r, "eventSourceARN", json_string(e->stream_arn));
+        json_array_append(all, r);
+        if (passes(e, r))
+            json_array_append(records, r);
+        json_decref(r);
+    }
+    if (take == n && next)
+        snprintf(p->iterator, sizeof p->iterator, "%s", next);
+    else
+        stream_reset(p); /* the rest is read again after the checkpoint moves */
+    call_free(c);
+    if (!json_array_size(records)) { /* all filtered out: processed */
+        stream_advance(e, all);
+        json_decref(all);
+        json_decref(records);
+        poll_later(p, 0);
+        return;
+    }
+    json_t *event = json_pack("{s:O}", "Records", records);
+    char *text = json_dumps(event, JSON_COMPACT);
+    json_decref(event);
+    char *payload = text ? rn_strdup(text) : NULL;
+    rn_json_free(text);
+    json_decref(records);
+    if (!payload) {
+        json_decref(all);
+        stream_reset(p);
+        poll_later(p, RETRY_MS);
+        return;
+    }
+    p->records = all; /* the checkpoint moves past every record taken, filtered or not */
+    p->invoking = 1;
+    lambda_invoke_internal(fn, payload, strlen(payload), on_stream_invoked, p);
+}
+
+static void stream_poll(poller_t *p)
+{
+    lambda_esm_t *e = p->e;
+    if (!rn_smap_get(&e->L->fns, e->fn_name)) {
+        poll_later(p, RETRY_MS);
+        return;
+    }
+    rn_call_t *c;
+    if (!p->iterator[0])
+        c = svc_call("dynamodb", e, "DescribeStream", json_pack("{s:s}", "StreamArn", e->stream_arn),
+                     on_stream_description, p);
+    else {
+        json_t *bs = json_object_get(e->cfg, "BatchSize");
+        int max = bs ? (int)json_integer_value(bs) : 100;
+        c = svc_call("dynamodb", e, "GetRecords",
+                     json_pack("{s:s,s:i}", "ShardIterator", p->iterator, "Limit", max > 1000 ? 1000 : max),
+                     on_stream_records, p);
+    }
+    if (!c) {
+        poll_later(p, RETRY_MS);
+        return;
+    }
+    p->recv = c;
+    if (rn_sinks_call(e->L->env.sinks, c) != RN_PENDING)
+        c->done(c);
 }
 
 static void poller_closed(uv_handle_t *h)
@@ -378,6 +627,8 @@ static void start_pollers(lambda_esm_t *e)
     int n = sc ? (int)json_integer_value(sc) : 5;
     if (n < 1 || n > MAX_POLLERS)
         n = 5;
+    if (e->stream)
+        n = 1; /* one shard, read in order */
     for (int i = 0; i < n; i++) {
         poller_t *p = rn_calloc(1, sizeof *p);
         if (!p)
@@ -434,10 +685,20 @@ static int set_filters(lambda_esm_t *e, rn_call_t *c, const json_t *fc)
     return 0;
 }
 
-/* "arn:aws:sqs:REGION:ACCOUNT:NAME" into the mapping's queue fields. */
+/* "arn:aws:sqs:REGION:ACCOUNT:NAME" into the mapping's queue fields, or
+ * "arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL" into its stream's. */
 static int set_queue(lambda_esm_t *e, const char *arn)
 {
-    char region[64], account[16], name[81];
+    char region[64], account[16], name[81], table[300];
+    if (arn && sscanf(arn, "arn:aws:dynamodb:%63[^:]:%15[^:]:table/%255[^/]/stream/%80s", region, account, table,
+                      name) == 4) {
+        e->stream = 1;
+        snprintf(e->stream_arn, sizeof e->stream_arn, "%s", arn);
+        snprintf(e->queue_arn, sizeof e->queue_arn, "%.299s", arn);
+        snprintf(e->region, sizeof e->region, "%s", region);
+        snprintf(e->account, sizeof e->account, "%s", account);
+        return 0;
+    }
     if (!arn || sscanf(arn, "arn:aws:sqs:%63[^:]:%15[^:]:%80s", region, account, name) != 3)
         return -1;
     snprintf(e->queue_arn, sizeof e->queue_arn, "%s", arn);
@@ -462,6 +723,7 @@ static void persist(lambda_esm_t *e)
 static json_t *reply_as(const lambda_esm_t *e, const char *state)
 {
     json_t *o = json_deep_copy(e->cfg);
+    json_object_del(o, "_checkpoint"); /* ours: where the stream was read up to */
     if (state)
         json_object_set_new(o, "State", json_string(state));
     return o;
@@ -472,11 +734,19 @@ static int check(lambda_esm_t *e, rn_call_t *c, const json_t *cfg)
 {
     json_int_t bs = json_integer_value(json_object_get(cfg, "BatchSize"));
     json_int_t win = json_integer_value(json_object_get(cfg, "MaximumBatchingWindowInSeconds"));
+    json_t *mra = json_object_get(cfg, "MaximumRetryAttempts");
+    if (mra && (json_integer_value(mra) < -1 || json_integer_value(mra) > 10000))
+        return rn_call_fail(c, LAMBDA_ERR_VALIDATION,
+                            "1 validation error detected: Value '%lld' at 'maximumRetryAttempts' failed to satisfy "
+                            "constraint: Member must have value %s",
+                            (long long)json_integer_value(mra), json_integer_value(mra) < -1
+                                                                    ? "greater than or equal to -1"
+                                                                    : "less than or equal to 10000");
     if (bs < 1 || bs > (e->fifo ? 10 : 10000))
         return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER, e->fifo ? "Batch size must be between 1 and 10 for "
                                                                        "FIFO queues."
                                                                      : "Batch size must be between 1 and 10000.");
-    if (bs > 10 && win < 1)
+    if (!e->stream && bs > 10 && win < 1)
         return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER, "Maximum batch window in seconds must be greater "
                                                              "than 0 if maximum batch size is greater than 10");
     if (win < 0 || win > 300)
@@ -508,7 +778,9 @@ static int check(lambda_esm_t *e, rn_call_t *c, const json_t *cfg)
 static void apply(json_t *cfg, const json_t *in)
 {
     static const char *const members[] = {"BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria",
-                                          "FunctionResponseTypes", "ScalingConfig", NULL};
+                                          "FunctionResponseTypes", "ScalingConfig", "MaximumRetryAttempts",
+                                          "BisectBatchOnFunctionError", "DestinationConfig",
+                                          "MaximumRecordAgeInSeconds", NULL};
     for (int i = 0; members[i]; i++) {
         json_t *v = json_object_get(in, members[i]);
         if (v && !json_is_null(v))
@@ -540,7 +812,16 @@ static int create(lambda_t *L, rn_call_t *c)
     if (set_queue(e, arn) < 0) {
         esm_free(e);
         return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER,
-                            "Unrecognized event source, must be an SQS queue ARN: arn:aws:sqs:REGION:ACCOUNT:NAME.");
+                            "Unrecognized event source, must be an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME) "
+                            "or a DynamoDB stream ARN.");
+    }
+    const char *start = rn_param_str(c->in, "StartingPosition");
+    if (e->stream && (!start || (strcmp(start, "TRIM_HORIZON") && strcmp(start, "LATEST")))) {
+        esm_free(e);
+        return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER,
+                            start ? "Unsupported starting position for DynamoDB streams: %s (TRIM_HORIZON or LATEST)"
+                                  : "StartingPosition is required for DynamoDB stream event sources.",
+                            start ? start : "");
     }
     size_t i = 0;
     const char *k;
@@ -565,6 +846,15 @@ static int create(lambda_t *L, rn_call_t *c)
                        "MaximumBatchingWindowInSeconds", 0, "EventSourceArn", arn, "FunctionArn", fn_arn, "State",
                        "Enabled", "StateTransitionReason", "USER_INITIATED", "FunctionResponseTypes",
                        "EventSourceMappingArn", esm_arn);
+    if (e->stream) { /* a stream's defaults, as AWS reports them */
+        json_object_set_new(e->cfg, "BatchSize", json_integer(100));
+        json_object_set_new(e->cfg, "StartingPosition", json_string(start));
+        json_object_set_new(e->cfg, "MaximumRetryAttempts", json_integer(-1));
+        json_object_set_new(e->cfg, "MaximumRecordAgeInSeconds", json_integer(-1));
+        json_object_set_new(e->cfg, "BisectBatchOnFunctionError", json_false());
+        json_object_set_new(e->cfg, "ParallelizationFactor", json_integer(1));
+        json_object_set_new(e->cfg, "DestinationConfig", json_pack("{s:{}}", "OnFailure"));
+    }
     apply(e->cfg, c->in);
     if (check(e, c, e->cfg) < 0 || set_filters(e, c, json_object_get(e->cfg, "FilterCriteria")) < 0) {
         esm_free(e);

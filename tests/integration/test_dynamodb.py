@@ -904,3 +904,90 @@ class TestDurability(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+import test_lambda  # noqa: E402  (its LambdaTest base and zip helper; a module reference, so its tests run once)
+
+
+class TestStreams(test_lambda.LambdaTest):
+    RECORDER = """
+import json, os
+def handler(event, context):
+    with open(os.environ["OUT"], "a") as f:
+        for r in event["Records"]:
+            f.write(json.dumps(r) + "\\n")
+    if any("fail" in (r["dynamodb"].get("NewImage") or {}) for r in event["Records"]):
+        raise RuntimeError("batch failed")
+"""
+
+    def setUp(self):
+        super().setUp()
+        self.ddb = self.server.client("dynamodb")
+        self.streams = self.server.client("dynamodbstreams")
+        self.out = os.path.join(self.tmp, "stream-%d.log" % time.time_ns())
+
+    def seen(self, n, timeout=20):
+        return test_lambda.rows_of(self.out, n, timeout)
+
+    def stream_table(self, name, view="NEW_AND_OLD_IMAGES"):
+        return self.ddb.create_table(
+            TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": view})["TableDescription"]["LatestStreamArn"]
+
+    def test_get_records_in_order_with_the_view_type(self):
+        arn = self.stream_table("str", "NEW_AND_OLD_IMAGES")
+        self.ddb.put_item(TableName="str", Item={"pk": S("a"), "v": N(1)})
+        self.ddb.update_item(TableName="str", Key={"pk": S("a")}, UpdateExpression="SET v = :two",
+                             ExpressionAttributeValues={":two": N(2)})
+        self.ddb.delete_item(TableName="str", Key={"pk": S("a")})
+        self.assertEqual([s["StreamArn"] for s in self.streams.list_streams(TableName="str")["Streams"]], [arn])
+        d = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]
+        self.assertEqual((d["StreamStatus"], d["StreamViewType"], d["TableName"]), ("ENABLED", "NEW_AND_OLD_IMAGES", "str"))
+        it = self.streams.get_shard_iterator(StreamArn=arn, ShardId=d["Shards"][0]["ShardId"],
+                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        r = self.streams.get_records(ShardIterator=it)
+        recs = r["Records"]
+        self.assertEqual([x["eventName"] for x in recs], ["INSERT", "MODIFY", "REMOVE"])
+        self.assertEqual(recs[0]["dynamodb"]["Keys"], {"pk": S("a")})
+        self.assertNotIn("OldImage", recs[0]["dynamodb"])
+        self.assertEqual((recs[1]["dynamodb"]["OldImage"]["v"], recs[1]["dynamodb"]["NewImage"]["v"]), (N(1), N(2)))
+        self.assertEqual(recs[2]["dynamodb"]["OldImage"], {"pk": S("a"), "v": N(2)})
+        self.assertEqual(recs[0]["eventSource"], "aws:dynamodb")
+        seqs = [int(x["dynamodb"]["SequenceNumber"]) for x in recs]
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertEqual(self.streams.get_records(ShardIterator=r["NextShardIterator"])["Records"], [])
+        it = self.streams.get_shard_iterator(StreamArn=arn, ShardId=d["Shards"][0]["ShardId"],
+                                             ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                                             SequenceNumber=recs[1]["dynamodb"]["SequenceNumber"])["ShardIterator"]
+        self.assertEqual([x["eventName"] for x in self.streams.get_records(ShardIterator=it)["Records"]], ["REMOVE"])
+
+    def test_lambda_mapping_receives_the_stream_and_sends_failures_on(self):
+        arn = self.stream_table("orders-stream")
+        self.create("rec", zipped=test_lambda.zip_of({"app.py": self.RECORDER}),
+                    Environment={"Variables": {"OUT": self.out}})
+        sqs = self.server.client("sqs")
+        dlq = sqs.create_queue(QueueName="stream-failures")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        m = self.lam.create_event_source_mapping(
+            FunctionName="rec", EventSourceArn=arn, StartingPosition="TRIM_HORIZON", BatchSize=10,
+            MaximumRetryAttempts=1, DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
+        self.assertEqual((m["BatchSize"], m["StartingPosition"], m["MaximumRetryAttempts"]), (10, "TRIM_HORIZON", 1))
+        self.ddb.put_item(TableName="orders-stream", Item={"pk": S("o-1"), "amount": N(10)})
+        rows = self.seen(1)
+        self.assertEqual([(r["eventName"], r["dynamodb"]["NewImage"]["pk"]["S"]) for r in rows], [("INSERT", "o-1")])
+        self.assertEqual(rows[0]["eventSourceARN"], arn)
+        # a failing batch: tried twice (MaximumRetryAttempts 1), then described to the destination and passed
+        self.ddb.put_item(TableName="orders-stream", Item={"pk": S("o-2"), "fail": {"BOOL": True}})
+        got = []
+        deadline = time.time() + 20
+        while time.time() < deadline and not got:
+            got = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1).get("Messages", [])
+        self.assertEqual(len(got), 1)
+        info = json.loads(got[0]["Body"])
+        self.assertEqual(info["requestContext"]["condition"], "RetryAttemptsExhausted")
+        self.assertEqual(info["DDBStreamBatchInfo"]["batchSize"], 1)
+        self.assertEqual(info["DDBStreamBatchInfo"]["streamArn"], arn)
+        self.ddb.put_item(TableName="orders-stream", Item={"pk": S("o-3")})
+        rows = self.seen(4)
+        self.assertEqual([r["dynamodb"]["Keys"]["pk"]["S"] for r in rows], ["o-1", "o-2", "o-2", "o-3"])

@@ -59,6 +59,20 @@ def zip_of(files, modes=None):
     return b.getvalue()
 
 
+def rows_of(path, n, timeout=20):
+    """The JSON lines a function appended to path, once there are n (or the timeout passed)."""
+    deadline = time.time() + timeout
+    rows = []
+    while time.time() < deadline:
+        if os.path.exists(path):
+            with open(path) as f:
+                rows = [json.loads(x) for x in f]
+            if len(rows) >= n:
+                break
+        time.sleep(0.05)
+    return rows
+
+
 class LambdaTest(harness.ServerTest):
     def setUp(self):
         super().setUp()
@@ -568,16 +582,7 @@ def handler(event, context):
         self.create(name, zipped=zip_of({"app.py": self.RECORDER}), Environment={"Variables": env}, **kw)
 
     def seen(self, n, timeout=20):
-        deadline = time.time() + timeout
-        rows = []
-        while time.time() < deadline:
-            if os.path.exists(self.out):
-                with open(self.out) as f:
-                    rows = [json.loads(x) for x in f]
-                if len(rows) >= n:
-                    break
-            time.sleep(0.05)
-        return rows
+        return rows_of(self.out, n, timeout)
 
     def queue(self, name, **attrs):
         url = self.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
