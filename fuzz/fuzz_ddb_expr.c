@@ -2,7 +2,8 @@
  * Fuzz target for DynamoDB's expression language and numbers
  * (dynamodb/expr.c, eval.c, number.c, value.c). The first byte picks what
  * the first line is: 'C' a condition, 'U' an update expression, 'P' a
- * projection, 'N' a number. The second line is ExpressionAttributeValues
+ * projection, 'N' a number, 'Q' a PartiQL statement (planned against no
+ * tables; the second line is then its Parameters). The second line is ExpressionAttributeValues
  * (JSON, optional) and the third an item (JSON, optional): a parsed
  * expression is evaluated or applied to it. */
 #include <jansson.h>
@@ -12,6 +13,7 @@
 #include "core/mem.h"
 #include "dynamodb/ddb_int.h"
 #include "dynamodb/expr.h"
+#include "dynamodb/partiql.h"
 
 static char *line(const char **p, const char *end)
 {
@@ -52,7 +54,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ddb_expr_t *e = ddb_expr_new();
     ddb_subst_t s = {json_pack("{s:s,s:s}", "#a", "a", "#b", "b.c"), values, NULL, NULL};
     if (text && e) {
-        if (mode == 'N') {
+        if (mode == 'Q') {
+            ddb_t none = {0};
+            ddb_pq_plan_t plan;
+            json_t *params = vals ? json_loads(vals, 0, NULL) : NULL;
+            if (!json_is_array(params)) {
+                json_decref(params);
+                params = NULL;
+            }
+            if (ddb_pq_plan(&none, text, params, &plan, msg, sizeof msg) == 0)
+                json_decref(plan.in);
+            json_decref(params);
+        } else if (mode == 'N') {
             ddb_num_t n, sum;
             if (ddb_num_parse(text, strlen(text), &n) == 0) {
                 char buf[320], key[64];

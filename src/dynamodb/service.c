@@ -9,6 +9,7 @@
 #include "core/mem.h"
 #include "dynamodb/ddb.h"
 #include "dynamodb/ddb_int.h"
+#include "dynamodb/partiql.h"
 
 static const rn_err_info_t ddb_rows[] = {DDB_ERR_TABLE(RN_ERR_ROW)};
 const rn_err_table_t ddb_errors = {DDB_ERR_FIRST_ + 1, sizeof ddb_rows / sizeof ddb_rows[0], ddb_rows};
@@ -89,6 +90,9 @@ static const struct {
     {"BatchWriteItem", ddb_batch_write},
     {"TransactWriteItems", ddb_transact_write},
     {"TransactGetItems", ddb_transact_get},
+    {"ExecuteStatement", ddb_execute_statement},
+    {"BatchExecuteStatement", ddb_batch_execute_statement},
+    {"ExecuteTransaction", ddb_execute_transaction},
 };
 
 static int call(void *svc, rn_call_t *c)

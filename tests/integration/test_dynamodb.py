@@ -991,3 +991,86 @@ def handler(event, context):
         self.ddb.put_item(TableName="orders-stream", Item={"pk": S("o-3")})
         rows = self.seen(4)
         self.assertEqual([r["dynamodb"]["Keys"]["pk"]["S"] for r in rows], ["o-1", "o-2", "o-2", "o-3"])
+
+
+class TestPartiQL(DdbTest):
+    def setUp(self):
+        super().setUp()
+        self.table("pqt", range_type="N")
+
+    def ex(self, statement, params=None, **kw):
+        if params:
+            kw["Parameters"] = params
+        r = self.ddb.execute_statement(Statement=statement, **kw)
+        r.pop("ResponseMetadata", None)
+        return r
+
+    def test_insert_select_update_delete(self):
+        self.assertEqual(self.ex("INSERT INTO \"pqt\" VALUE {'pk': 'a', 'sk': 1, 'tags': <<'x', 'y'>>, "
+                                 "'m': {'n': [1, 2]}, 'ok': TRUE, 'none': NULL}"), {"Items": []})
+        self.ex("INSERT INTO pqt VALUE {'pk': ?, 'sk': ?, 'amount': ?}", [S("a"), N(2), N(50)])
+        got = self.ex("SELECT * FROM pqt WHERE pk = 'a'")["Items"]
+        self.assertEqual([i["sk"] for i in got], [N(1), N(2)])
+        self.assertEqual(got[0]["tags"], {"SS": ["x", "y"]})
+        self.assertEqual(got[0]["m"], {"M": {"n": {"L": [N(1), N(2)]}}})
+        self.assertEqual(got[0]["none"], {"NULL": True})
+        self.assertEqual(self.ex("SELECT pk, m.n[1] FROM pqt WHERE pk = 'a' AND sk = 1")["Items"],
+                         [{"pk": S("a"), "m": {"M": {"n": {"L": [N(2)]}}}}])
+        self.assertEqual(self.ex("SELECT sk FROM pqt WHERE amount >= 10 OR ok = TRUE AND pk = 'a'")["Items"],
+                         [{"sk": N(1)}, {"sk": N(2)}])
+        self.assertEqual(self.ex("SELECT sk FROM pqt WHERE amount IS MISSING")["Items"], [{"sk": N(1)}])
+        r = self.ex("UPDATE pqt SET amount = amount + 5 SET note = 'hi' REMOVE ok WHERE pk = 'a' AND sk = 2 "
+                    "RETURNING ALL NEW *")
+        self.assertEqual(r["Items"], [{"pk": S("a"), "sk": N(2), "amount": N(55), "note": S("hi")}])
+        r = self.ex("DELETE FROM pqt WHERE pk = 'a' AND sk = 2 RETURNING ALL OLD *")
+        self.assertEqual(r["Items"][0]["amount"], N(55))
+        self.assertEqual(self.ex("DELETE FROM pqt WHERE pk = 'nobody' AND sk = 9"), {"Items": []})  # a no-op
+        self.assertEqual(len(self.ex("SELECT * FROM pqt")["Items"]), 1)
+
+    def test_errors_as_aws_words_them(self):
+        self.ex("INSERT INTO pqt VALUE {'pk': 'a', 'sk': 1, 'v': 1}")
+        # dynoxide's notes of DynamoDB's answers (PartiQL UPDATE is not an upsert; INSERT of a present key)
+        self.assertError("DuplicateItemException", self.ex, "INSERT INTO pqt VALUE {'pk': 'a', 'sk': 1}")
+        self.assertError("ConditionalCheckFailedException", self.ex, "UPDATE pqt SET v = 2 WHERE pk = 'z' AND sk = 1")
+        self.assertError("ConditionalCheckFailedException", self.ex,
+                         "DELETE FROM pqt WHERE pk = 'a' AND sk = 1 AND v > 5")
+        self.assertEqual(self.verr(self.ex, statement="UPDATE pqt SET v = 2 WHERE pk = 'a'"),
+                         "Where clause does not contain a mandatory equality on all key attributes")
+        self.assertEqual(self.verr(self.ex, statement="SELECT * FROM pqt WHERE pk = ?"),
+                         "Number of parameters in request and statement don't match.")
+        self.assertTrue(self.verr(self.ex, statement="SELEC * FROM pq").startswith(
+            "Statement wasn't well formed, can't be processed: "))
+        self.assertEqual(self.ddb.get_item(TableName="pqt", Key={"pk": S("a"), "sk": N(1)})["Item"]["v"], N(1))
+
+    def test_pages_batches_and_transactions(self):
+        for i in range(5):
+            self.ex("INSERT INTO pqt VALUE {'pk': 'p', 'sk': ?}", [N(i)])
+        seen, tok = [], None
+        while True:
+            kw = {"Limit": 2}
+            if tok:
+                kw["NextToken"] = tok
+            r = self.ex("SELECT sk FROM pqt WHERE pk = 'p'", **kw)
+            seen += [int(i["sk"]["N"]) for i in r["Items"]]
+            tok = r.get("NextToken")
+            if not tok:
+                break
+        self.assertEqual(seen, [0, 1, 2, 3, 4])
+        r = self.ddb.batch_execute_statement(Statements=[
+            {"Statement": "INSERT INTO pqt VALUE {'pk': 'b', 'sk': 1}"},
+            {"Statement": "INSERT INTO pqt VALUE {'pk': 'p', 'sk': 1}"},
+            {"Statement": "SELECT * FROM pqt WHERE pk = 'b' AND sk = 1"}])["Responses"]
+        self.assertNotIn("Error", r[0])
+        self.assertEqual(r[1]["Error"]["Code"], "DuplicateItem")
+        self.assertEqual(r[2]["Item"], {"pk": S("b"), "sk": N(1)})
+        self.ddb.execute_transaction(TransactStatements=[
+            {"Statement": "INSERT INTO pqt VALUE {'pk': 't', 'sk': 1}"},
+            {"Statement": "UPDATE pqt SET v = 1 WHERE pk = 'b' AND sk = 1"}])
+        with self.assertRaises(self.ddb.exceptions.TransactionCanceledException) as cm:
+            self.ddb.execute_transaction(TransactStatements=[
+                {"Statement": "INSERT INTO pqt VALUE {'pk': 'u', 'sk': 1}"},
+                {"Statement": "UPDATE pqt SET v = 1 WHERE pk = 'missing' AND sk = 1"}])
+        self.assertEqual([x["Code"] for x in cm.exception.response["CancellationReasons"]],
+                         ["None", "ConditionalCheckFailed"])
+        keys = sorted(i["pk"]["S"] for i in self.ex("SELECT pk FROM pqt WHERE sk = 1")["Items"])
+        self.assertEqual(keys, ["b", "p", "t"])  # no 'u': all or nothing
