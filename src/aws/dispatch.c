@@ -394,6 +394,10 @@ size_t rn_dispatch_body_limit(const rn_http_req_t *head)
         (!strcmp(head->method, "PUT") && !strncmp(p, "/2015-03-31/functions/", 22) && strstr(p, "/code")) ||
         (!strcmp(head->method, "POST") && !strncmp(p, "/2018-10-31/layers/", 19)))
         return 70167211 + 4096;
+    /* DynamoDB takes requests of up to 16 MB (25 items of 400 KB in a batch) */
+    const char *target = hdr(head, "x-amz-target");
+    if (target && !strncmp(target, "DynamoDB_20120810.", 18))
+        return 16 * 1024 * 1024;
     return 0;
 }
 

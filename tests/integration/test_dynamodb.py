@@ -695,6 +695,17 @@ class TestBatchesAndTransactions(DdbTest):
             {"PutRequest": {"Item": {"pk": N(1)}}}]}), "The provided key element does not match the schema")
         self.assertEqual(self.ddb.scan(TableName="aaa", Select="COUNT")["Count"], 19)
 
+    def test_a_batch_of_25_large_items_fits_the_16_mb_request_limit(self):
+        self.table("big")
+        blob = "x" * 390000
+        self.ddb.batch_write_item(RequestItems={"big": [{"PutRequest": {"Item": {"pk": S("k%d" % i), "v": S(blob)}}}
+                                                        for i in range(25)]})  # a 9.75 MB request
+        r = self.ddb.scan(TableName="big", Select="COUNT")
+        self.assertEqual(r["Count"], 3)  # a page stops after 1 MB of items: three of 390 KB
+        self.assertIn("LastEvaluatedKey", r)
+        total = sum(p["Count"] for p in self.ddb.get_paginator("scan").paginate(TableName="big", Select="COUNT"))
+        self.assertEqual(total, 25)
+
     def test_transactions_all_or_nothing(self):
         self.table("acct")
         self.ddb.put_item(TableName="acct", Item={"pk": S("alice"), "bal": N(100)})
