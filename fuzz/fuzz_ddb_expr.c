@@ -62,8 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 json_decref(params);
                 params = NULL;
             }
-            if (ddb_pq_plan(&none, text, params, &plan, msg, sizeof msg) == 0)
+            if (ddb_pq_plan(&none, text, params, &plan, msg, sizeof msg) == 0) {
                 json_decref(plan.in);
+                json_decref(plan.key);
+            }
             json_decref(params);
         } else if (mode == 'N') {
             ddb_num_t n, sum;

@@ -139,13 +139,30 @@ static int is_p(const ptok_t *t, const char *s)
     return t->t == P_PUNCT && strlen(s) == t->n && !strncmp(t->p, s, t->n);
 }
 
+static const char *const keywords[] = {"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "BETWEEN", "IN", "IS",
+                                        "INSERT", "INTO", "VALUE", "UPDATE", "SET", "REMOVE", "DELETE",
+                                        "RETURNING", "ORDER", "BY", "ASC", "DESC", "EXISTS", "MISSING", NULL};
+
+/* The parser met something it cannot take here: PartiQL's words for it. */
 static int unexpected(pq_t *q)
 {
     ptok_t *t = cur(q);
     if (t->t == P_EOF)
-        return pfail(q, MALFORMED "Unexpected end of statement");
-    return pfail(q, MALFORMED "Unexpected %s: %.*s", t->t == P_WORD ? "keyword or identifier" : "token", (int)t->n,
-                 t->p);
+        return pfail(q, MALFORMED "Unexpected term");
+    for (int i = 0; t->t == P_WORD && keywords[i]; i++)
+        if (is_kw(t, keywords[i]))
+            return pfail(q, MALFORMED "Unexpected keyword");
+    if (t->t == P_PUNCT && strchr("=<>!+-*", t->p[0]))
+        return pfail(q, MALFORMED "Unexpected operator");
+    return pfail(q, MALFORMED "Unexpected term");
+}
+
+/* Tokens after a whole statement. */
+static int trailing(pq_t *q)
+{
+    if (cur(q)->t == P_EOF || (is_p(cur(q), ";") && q->tk[q->at + 1].t == P_EOF))
+        return 0;
+    return pfail(q, MALFORMED "Unexpected token after expression");
 }
 
 static int want_kw(pq_t *q, const char *w)
@@ -711,8 +728,8 @@ static int select_stmt(pq_t *q, ddb_t *d, ddb_pq_plan_t *plan)
     }
     if (!q->err && is_kw(cur(q), "ORDER"))
         pfail(q, MALFORMED "ORDER BY is supported only with a WHERE clause on the partition key");
-    if (!q->err && cur(q)->t != P_EOF)
-        unexpected(q);
+    if (!q->err)
+        trailing(q);
     if (q->err) {
         rn_buf_free(&proj);
         rn_buf_free(&w.text);
@@ -735,6 +752,15 @@ static int select_stmt(pq_t *q, ddb_t *d, ddb_pq_plan_t *plan)
     } else {
         plan->op = "Scan";
     }
+    if (h && t && !index[0]) {
+        term_t *r = t->keys.range ? key_term(&w, t->keys.range) : NULL;
+        if (!t->keys.range || r) {
+            plan->key = json_pack("{s:O}", t->keys.hash, json_object_get(q->values, h->ph));
+            if (r)
+                json_object_set(plan->key, t->keys.range, json_object_get(q->values, r->ph));
+            plan->extra = w.nterms != (r ? 2 : 1);
+        }
+    }
     if (has_where)
         json_object_set_new(in, "FilterExpression", json_string(w.text.data));
     if (!star)
@@ -753,8 +779,8 @@ static int insert_stmt(pq_t *q, ddb_t *d, ddb_pq_plan_t *plan)
     if (want_kw(q, "INTO") || table_name(q, table, sizeof table, index, 0) || want_kw(q, "VALUE"))
         return q->err;
     json_t *item = value(q);
-    if (!q->err && cur(q)->t != P_EOF)
-        unexpected(q);
+    if (!q->err)
+        trailing(q);
     if (q->err || !item) {
         json_decref(item);
         return q->err ? q->err : pfail(q, MALFORMED "Expected an item");
@@ -840,7 +866,7 @@ static void prune_names(json_t *in, json_t *names)
     }
 }
 
-static int returning(pq_t *q, json_t *in)
+static int returning(pq_t *q, json_t *in, int is_delete)
 {
     if (!is_kw(cur(q), "RETURNING"))
         return 0;
@@ -855,6 +881,10 @@ static int returning(pq_t *q, json_t *in)
     q->at++;
     if (want_p(q, "*"))
         return q->err;
+    if (is_delete && (strcmp(which, "ALL") || strcmp(when, "OLD")))
+        return pfail(q, "Invalid returning clause: RETURNING %s %s *. Only RETURNING ALL OLD * is allowed in DELETE "
+                        "statements.",
+                     strcmp(which, "ALL") ? "MODIFIED" : "ALL", when);
     char rv[16];
     snprintf(rv, sizeof rv, "%s_%s", which, when);
     json_object_set_new(in, "ReturnValues", json_string(rv));
@@ -939,9 +969,9 @@ static int update_stmt(pq_t *q, ddb_t *d, ddb_pq_plan_t *plan)
     if (!q->err)
         keyed_where(q, d, table, in, 1);
     if (!q->err)
-        returning(q, in);
-    if (!q->err && cur(q)->t != P_EOF)
-        unexpected(q);
+        returning(q, in, 0);
+    if (!q->err)
+        trailing(q);
     if (!q->err) {
         rn_buf_t u = {0};
         if (set.len)
@@ -975,8 +1005,8 @@ static int delete_stmt(pq_t *q, ddb_t *d, ddb_pq_plan_t *plan)
     if (want_kw(q, "FROM") || table_name(q, table, sizeof table, index, 0))
         return q->err;
     json_t *in = json_pack("{s:s}", "TableName", table);
-    if (!keyed_where(q, d, table, in, 0) && !returning(q, in) && cur(q)->t != P_EOF)
-        unexpected(q);
+    if (!keyed_where(q, d, table, in, 0) && !returning(q, in, 1))
+        trailing(q);
     if (q->err) {
         json_decref(in);
         return q->err;
@@ -1022,7 +1052,8 @@ int ddb_pq_plan(ddb_t *d, const char *stmt, json_t *params, ddb_pq_plan_t *plan,
     json_decref(q.values);
     if (q.err) {
         json_decref(plan->in);
-        plan->in = NULL;
+        json_decref(plan->key);
+        plan->in = plan->key = NULL;
     }
     return q.err;
 }

@@ -16,6 +16,8 @@ typedef struct ddb_pq_plan {
     const char *op; /* "Query", "Scan", "PutItem", "UpdateItem", "DeleteItem" (static) */
     int kind;       /* DDB_PQ_* */
     json_t *in;     /* owned: that operation's request */
+    json_t *key;    /* owned, SELECT: the whole primary key when the WHERE gives it with = (on the table), else NULL */
+    int extra;      /* SELECT: the WHERE says more than the key */
 } ddb_pq_plan_t;
 
 /* Translates stmt with its Parameters (an array, may be NULL): 0 with

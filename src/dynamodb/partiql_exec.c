@@ -5,6 +5,7 @@
  * (Items, NextToken; per-statement Responses with their errors). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/base64.h"
 #include "core/json_alloc.h"
@@ -138,6 +139,7 @@ int ddb_execute_statement(ddb_t *d, rn_call_t *c)
     memset(&sub, 0, sizeof sub);
     rc = execute(d, c, &sub, &plan, &c->out);
     json_decref(plan.in);
+    json_decref(plan.key);
     sub_free(&sub);
     return rc;
 }
@@ -163,6 +165,18 @@ int ddb_batch_execute_statement(ddb_t *d, rn_call_t *c)
                             "1 validation error detected: Value at 'statements' failed to satisfy constraint: Member "
                             "must have length %s",
                             n < 1 ? "greater than or equal to 1" : "less than or equal to 25");
+    int reads = 0, writes = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *st = json_string_value(json_object_get(json_array_get(stmts, i), "Statement")) ?: "";
+        while (*st == ' ' || *st == '\t' || *st == '\n' || *st == '(')
+            st++;
+        if (!strncasecmp(st, "SELECT", 6))
+            reads++;
+        else
+            writes++;
+    }
+    if (reads && writes)
+        return rn_call_fail(c, DDB_ERR_VALIDATION, "Read and write requests together in the same batch is not supported.");
     json_t *responses = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *s = json_array_get(stmts, i);
@@ -177,10 +191,9 @@ int ddb_batch_execute_statement(ddb_t *d, rn_call_t *c)
             rc = ddb_pq_plan(d, json_string_value(json_object_get(s, "Statement")), params, &plan, msg, sizeof msg);
         else
             snprintf(msg, sizeof msg, "%s", rn_call_msg(&one)), memset(&plan, 0, sizeof plan);
-        if (!rc && plan.kind == DDB_PQ_SELECT && strcmp(plan.op, "Query"))
-            rc = DDB_ERR_VALIDATION, snprintf(msg, sizeof msg, "Select statements within BatchExecuteStatement are "
-                                                                "only supported on a single item: the WHERE clause "
-                                                                "must give the whole primary key");
+        if (!rc && plan.kind == DDB_PQ_SELECT && (!plan.key || plan.extra))
+            rc = DDB_ERR_VALIDATION, snprintf(msg, sizeof msg, "Select statements within BatchExecuteStatement must "
+                                                                "specify the primary key in the where clause.");
         json_t *table = json_object_get(plan.in, "TableName");
         json_t *entry = json_pack("{s:O?}", "TableName", table);
         json_t *out = NULL;
@@ -203,6 +216,7 @@ int ddb_batch_execute_statement(ddb_t *d, rn_call_t *c)
         json_array_append_new(responses, entry);
         json_decref(out);
         json_decref(plan.in);
+        json_decref(plan.key);
         sub_free(&sub);
         sub_free(&one);
     }
@@ -238,34 +252,27 @@ int ddb_execute_transaction(ddb_t *d, rn_call_t *c)
         rc = params_ok(c, params);
         if (!rc && (rc = ddb_pq_plan(d, json_string_value(json_object_get(s, "Statement")), params, &plan, msg,
                                      sizeof msg)))
-            rn_call_fail(c, rc, "%s", msg);
+            rn_call_fail(c, rc, "Validation failed in TransactStatements[%zu]: %s", i, msg);
         if (rc)
             break;
-        if (plan.kind == DDB_PQ_SELECT) {
-            /* a read: the key must be whole, as a TransactGetItems Get */
-            json_t *key = NULL;
-            ddb_table_t *t = ddb_table_get(d, json_string_value(json_object_get(plan.in, "TableName")));
-            const char *kce = json_string_value(json_object_get(plan.in, "KeyConditionExpression"));
-            if (t && kce && !t->keys.range) {
-                const char *colon = strchr(kce, ':');
-                key = json_pack("{s:O}", t->keys.hash,
-                                json_object_get(json_object_get(plan.in, "ExpressionAttributeValues"), colon ? colon : ""));
-            }
-            if (!key)
+        if (plan.kind == DDB_PQ_SELECT) { /* a read: exactly a key lookup */
+            if (!plan.key || plan.extra || json_object_get(plan.in, "IndexName"))
                 rc = rn_call_fail(c, DDB_ERR_VALIDATION,
-                                  "Select statements within ExecuteTransaction must give the whole primary key of a "
-                                  "table with a partition key only");
+                                  "Validation failed in TransactStatements[%zu]: Select statements within "
+                                  "ExecuteTransaction must specify the primary key in the where clause.",
+                                  i);
             else
-                json_array_append_new(reads, json_pack("{s:{s:O,s:o}}", "Get", "TableName",
-                                                       json_object_get(plan.in, "TableName"), "Key", key));
+                json_array_append_new(reads, json_pack("{s:{s:O,s:O}}", "Get", "TableName",
+                                                       json_object_get(plan.in, "TableName"), "Key", plan.key));
         } else {
             json_array_append_new(writes, txn_action(&plan));
         }
         json_decref(plan.in);
+        json_decref(plan.key);
     }
     if (!rc && json_array_size(reads) && json_array_size(writes))
         rc = rn_call_fail(c, DDB_ERR_VALIDATION,
-                          "Transactions can be either all reads or all writes: the statements mix SELECT with writes");
+                          "ExecuteTransaction API does not support both read and write operations in the same request.");
     if (!rc) {
         rn_call_t sub;
         int is_read = json_array_size(reads) > 0;
