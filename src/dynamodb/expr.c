@@ -401,7 +401,8 @@ static ddb_node_t *parse_call(parser_t *P)
     if (!x)
         return NULL;
     x->fn = arena_str(P->e, f, strlen(f));
-    memcpy(x->kid, args, (size_t)n * sizeof *args);
+    if (n)
+        memcpy(x->kid, args, (size_t)n * sizeof *args);
     if (n == 2 && (!strcmp(f, "contains") || !strcmp(f, "begins_with") || !strcmp(f, "attribute_type")) &&
         same_path(args[0], args[1]) && distinct_fail(P, f, args[0]))
         return NULL;
