@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT
  * The memory engine (--in-memory). Queue and message records are dropped at
- * once: SQS holds its state in RAM anyway. Keyed records are kept, in one
- * hash map keyed "ns\x1fkey", so a service reading through the store (the
- * read path) gets back what it wrote; a range scan sorts the namespace's keys
- * each time. Nothing survives the process, so rn_store_durable() is 0; every
- * barrier is already passed, so a reply never waits. Loop only. */
+ * once: SQS holds its state in RAM anyway. Keyed records are kept in one
+ * array sorted by "ns\x1fkey" (binary search to find, a move to insert), so
+ * a service reading through the store (the read path) gets back what it
+ * wrote and a range read costs its range, not the whole store. Nothing
+ * survives the process, so rn_store_durable() is 0; every barrier is already
+ * passed, so a reply never waits. Loop only. */
 #include "store/store_int.h"
 
 #include <stdio.h>
@@ -12,12 +13,17 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "core/map.h"
 #include "core/mem.h"
+
+typedef struct ent {
+    char *key;   /* owned: "ns\x1fkey" */
+    char *value; /* owned */
+} ent_t;
 
 typedef struct mem {
     rn_store_t base; /* first: the store's ops */
-    rn_smap_t kv;    /* "ns\x1fkey" -> owned value */
+    ent_t *e;        /* sorted by key */
+    size_t n, cap;
 } mem_t;
 
 #define M(st) ((mem_t *)(st))
@@ -25,69 +31,75 @@ typedef struct mem {
 
 static void drop_all(mem_t *m)
 {
-    size_t i = 0;
-    const char *k;
-    void *v;
-    while (rn_smap_next(&m->kv, &i, &k, &v))
-        rn_free(v);
-    rn_smap_free(&m->kv);
-    memset(&m->kv, 0, sizeof m->kv);
+    for (size_t i = 0; i < m->n; i++) {
+        rn_free(m->e[i].key);
+        rn_free(m->e[i].value);
+    }
+    rn_free(m->e);
+    m->e = NULL;
+    m->n = m->cap = 0;
 }
 
-typedef struct ent {
-    const char *key; /* points past the namespace in the map's key */
-    const char *value;
-    const char *ns_key; /* the whole map key, for ordering across namespaces */
-} ent_t;
-
-static int ent_cmp(const void *a, const void *b)
+/* The first index whose key is >= k. */
+static size_t lower(const mem_t *m, const char *k)
 {
-    return strcmp(((const ent_t *)a)->ns_key, ((const ent_t *)b)->ns_key);
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(m->e[mid].key, k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-/* The records of ns (every namespace when ns is NULL) in key order. Caller
- * frees the array; NULL with *n 0 when there are none or on out of memory
- * (*oom set). */
-static ent_t *sorted(const mem_t *m, const char *ns, size_t *n, int *oom)
+/* "ns\x1f" + key (key NULL: the namespace's end, "ns\x20"). Caller frees. */
+static char *bound(const char *ns, const char *key)
 {
-    size_t cap = m->kv.len, i = 0, nl = ns ? strlen(ns) : 0;
-    *n = 0;
-    *oom = 0;
-    if (!cap)
-        return NULL;
-    ent_t *e = rn_malloc(cap * sizeof *e);
-    if (!e) {
-        *oom = 1;
-        return NULL;
+    if (key)
+        return rn_store_full_key(ns, key);
+    size_t n = strlen(ns);
+    char *k = rn_malloc(n + 2);
+    if (k) {
+        memcpy(k, ns, n);
+        k[n] = SEP + 1;
+        k[n + 1] = '\0';
     }
-    const char *k;
-    void *v;
-    while (rn_smap_next(&m->kv, &i, &k, &v)) {
-        const char *sep = strchr(k, SEP);
-        if (!sep || (ns && ((size_t)(sep - k) != nl || memcmp(k, ns, nl) != 0)))
-            continue;
-        e[(*n)++] = (ent_t){sep + 1, v, k};
+    return k;
+}
+
+/* The index range [*a, *b) of ns's records with keys in [from, to). */
+static int range(const mem_t *m, const char *ns, const char *from, const char *to, size_t *a, size_t *b)
+{
+    char *lo = bound(ns, from ? from : ""), *hi = bound(ns, to);
+    if (!lo || !hi) {
+        rn_free(lo);
+        rn_free(hi);
+        return RN_ERR_NOMEM;
     }
-    if (*n)
-        qsort(e, *n, sizeof *e, ent_cmp);
-    return e;
+    *a = lower(m, lo);
+    *b = lower(m, hi);
+    if (*b < *a)
+        *b = *a;
+    rn_free(lo);
+    rn_free(hi);
+    return 0;
 }
 
 static int load(rn_store_t *s, const rn_store_loader_t *l)
 {
-    size_t n;
-    int oom, rc = 0;
-    ent_t *e = sorted(M(s), NULL, &n, &oom);
-    if (oom)
-        return RN_ERR_NOMEM;
+    mem_t *m = M(s);
+    int rc = 0;
     char ns[256];
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        size_t nl = (size_t)(e[i].key - 1 - e[i].ns_key);
-        snprintf(ns, sizeof ns, "%.*s", (int)nl, e[i].ns_key);
+    for (size_t i = 0; i < m->n && rc == 0; i++) {
+        const char *sep = strchr(m->e[i].key, SEP);
+        if (!sep)
+            continue;
+        snprintf(ns, sizeof ns, "%.*s", (int)(sep - m->e[i].key), m->e[i].key);
         if (!rn_store_ns_lazy(ns))
-            rc = l->kv(l->ud, ns, e[i].key, e[i].value);
+            rc = l->kv(l->ud, ns, sep + 1, m->e[i].value);
     }
-    rn_free(e);
     return rc;
 }
 
@@ -130,80 +142,97 @@ static void msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
 
 static void kv_put(rn_store_t *s, const char *ns, const char *key, const char *value)
 {
+    mem_t *m = M(s);
     char *k = rn_store_full_key(ns, key), *v = rn_strdup(value);
     if (!k || !v) {
         rn_free(k);
         rn_free(v);
         return;
     }
-    char *old = rn_smap_get(&M(s)->kv, k);
-    if (rn_smap_put(&M(s)->kv, k, v) < 0)
-        rn_free(v);
-    else
-        rn_free(old);
-    rn_free(k);
+    size_t i = lower(m, k);
+    if (i < m->n && !strcmp(m->e[i].key, k)) {
+        rn_free(m->e[i].value);
+        m->e[i].value = v;
+        rn_free(k);
+        return;
+    }
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        ent_t *e = rn_realloc(m->e, cap * sizeof *e);
+        if (!e) {
+            rn_free(k);
+            rn_free(v);
+            return;
+        }
+        m->e = e;
+        m->cap = cap;
+    }
+    memmove(&m->e[i + 1], &m->e[i], (m->n - i) * sizeof *m->e);
+    m->e[i] = (ent_t){k, v};
+    m->n++;
+}
+
+/* Removes entries [a, b). */
+static void remove_span(mem_t *m, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++) {
+        rn_free(m->e[i].key);
+        rn_free(m->e[i].value);
+    }
+    memmove(&m->e[a], &m->e[b], (m->n - b) * sizeof *m->e);
+    m->n -= b - a;
 }
 
 static void kv_delete(rn_store_t *s, const char *ns, const char *key)
 {
+    mem_t *m = M(s);
     char *k = rn_store_full_key(ns, key);
-    if (k)
-        rn_free(rn_smap_del(&M(s)->kv, k));
+    if (!k)
+        return;
+    size_t i = lower(m, k);
+    if (i < m->n && !strcmp(m->e[i].key, k))
+        remove_span(m, i, i + 1);
     rn_free(k);
 }
 
 static void kv_delete_range(rn_store_t *s, const char *ns, const char *from, const char *to)
 {
-    size_t n;
-    int oom;
-    ent_t *e = sorted(M(s), ns, &n, &oom);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(e[i].key, from) >= 0 && strcmp(e[i].key, to) < 0) {
-            char *k = rn_strdup(e[i].ns_key); /* the entry's key is freed with it */
-            if (k)
-                rn_free(rn_smap_del(&M(s)->kv, k));
-            rn_free(k);
-        }
-    rn_free(e);
+    size_t a, b;
+    if (range(M(s), ns, from, to, &a, &b) == 0)
+        remove_span(M(s), a, b);
 }
 
 static int kv_get(rn_store_t *s, const char *ns, const char *key, char **value)
 {
+    mem_t *m = M(s);
     char *k = rn_store_full_key(ns, key);
     if (!k)
         return RN_ERR_NOMEM;
-    const char *v = rn_smap_get(&M(s)->kv, k);
+    size_t i = lower(m, k);
+    int found = i < m->n && !strcmp(m->e[i].key, k);
     rn_free(k);
-    if (!v)
+    if (!found)
         return 1;
-    return (*value = rn_strdup(v)) ? 0 : RN_ERR_NOMEM;
+    return (*value = rn_strdup(m->e[i].value)) ? 0 : RN_ERR_NOMEM;
 }
 
 static int kv_scan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
 {
-    size_t n;
-    int oom, rc = 0;
-    ent_t *e = sorted(M(s), ns, &n, &oom);
-    if (oom)
-        return RN_ERR_NOMEM;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if ((!from || strcmp(e[i].key, from) >= 0) && (!to || strcmp(e[i].key, to) < 0))
-            rc = fn(ud, e[i].key, e[i].value);
-    rn_free(e);
+    mem_t *m = M(s);
+    size_t a, b, nl = strlen(ns) + 1;
+    int rc = range(m, ns, from, to, &a, &b);
+    for (size_t i = a; i < b && rc == 0; i++)
+        rc = fn(ud, m->e[i].key + nl, m->e[i].value);
     return rc;
 }
 
 static int kv_rscan(rn_store_t *s, const char *ns, const char *from, const char *to, rn_store_kv_fn fn, void *ud)
 {
-    size_t n;
-    int oom, rc = 0;
-    ent_t *e = sorted(M(s), ns, &n, &oom);
-    if (oom)
-        return RN_ERR_NOMEM;
-    for (size_t i = n; i-- > 0 && rc == 0;)
-        if (strcmp(e[i].key, from) >= 0 && strcmp(e[i].key, to) < 0)
-            rc = fn(ud, e[i].key, e[i].value);
-    rn_free(e);
+    mem_t *m = M(s);
+    size_t a, b, nl = strlen(ns) + 1;
+    int rc = range(m, ns, from, to, &a, &b);
+    for (size_t i = b; i-- > a && rc == 0;)
+        rc = fn(ud, m->e[i].key + nl, m->e[i].value);
     return rc;
 }
 
