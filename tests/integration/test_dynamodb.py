@@ -887,7 +887,9 @@ class TestDurability(unittest.TestCase):
             threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
             for t in threads:
                 t.start()
-            time.sleep(0.6)
+            deadline = time.time() + 20  # some acknowledged, the writers still going
+            while time.time() < deadline and len(acked) < 40:
+                time.sleep(0.02)
             s.proc.kill()  # kill -9 while the writers run
             s.proc.wait()
             for t in threads:
