@@ -385,20 +385,13 @@ static void call_done(rn_call_t *c)
     ctx_free(x);
 }
 
-size_t rn_dispatch_body_limit(const rn_http_req_t *head)
+size_t rn_dispatch_body_limit(const rn_http_req_t *head, void *ud)
 {
-    /* Lambda's code uploads: AWS's own request limit for CreateFunction,
-     * UpdateFunctionCode and PublishLayerVersion (a 50 MB zip, base64) */
-    const char *p = head->path;
-    if ((!strcmp(head->method, "POST") && !strcmp(p, "/2015-03-31/functions")) ||
-        (!strcmp(head->method, "PUT") && !strncmp(p, "/2015-03-31/functions/", 22) && strstr(p, "/code")) ||
-        (!strcmp(head->method, "POST") && !strncmp(p, "/2018-10-31/layers/", 19)))
-        return 70167211 + 4096;
-    /* DynamoDB takes requests of up to 16 MB (25 items of 400 KB in a batch) */
-    const char *target = hdr(head, "x-amz-target");
-    if (target && !strncmp(target, "DynamoDB_20120810.", 18))
-        return 16 * 1024 * 1024;
-    return 0;
+    route_t route = route_of(ud, head);
+    if (!route.svc || !route.svc->body_limit)
+        return 0;
+    return route.family == FAM_REST ? route.svc->body_limit(head->method, head->path)
+                                    : route.svc->body_limit(NULL, NULL);
 }
 
 void rn_dispatch_cancel(rn_http_conn_t *conn, void *req_ctx)
@@ -528,18 +521,23 @@ static void send_auth_error(respond_fn out, rn_http_conn_t *conn, const route_t 
     }
 }
 
-/* GET / with no query string: the health answer DynamoDB's endpoint gives
- * (a query-protocol GET always carries its Action in the query). */
-static int is_root_get(const rn_http_req_t *req)
+/* GET / with no query string (a query-protocol GET always carries its
+ * Action in the query): the service that answers it, or NULL. */
+static const rn_service_t *root_health(const rn_app_t *app, const rn_http_req_t *req)
 {
-    return !strcmp(req->method, "GET") && !strcmp(req->path, "/") && !req->query_len;
+    if (strcmp(req->method, "GET") || strcmp(req->path, "/") || req->query_len)
+        return NULL;
+    for (size_t k = 0; k < app->nservices; k++)
+        if (app->services[k]->root_health)
+            return app->services[k];
+    return NULL;
 }
 
 int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
 {
     rn_app_t *app = ud;
     /* health answers an unsigned request too, with less; so does GET / */
-    if (!app->auth || strcmp(head->path, "/_runnel/health") == 0 || is_root_get(head))
+    if (!app->auth || strcmp(head->path, "/_runnel/health") == 0 || root_health(app, head))
         return 0;
     route_t route = route_of(app, head);
     char msg[1024], key[130];
@@ -749,9 +747,10 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     app->requests++;
     if (is_internal(req->path) && internal_endpoint(app, conn, req))
         return;
-    if (is_root_get(req)) { /* DynamoDB's endpoint answers a bare GET: health checks use it */
-        char body[160];
-        int n = snprintf(body, sizeof body, "healthy: dynamodb.%s.amazonaws.com ", app->cfg->region);
+    const rn_service_t *health = root_health(app, req);
+    if (health) { /* health checks use it */
+        char body[200];
+        int n = snprintf(body, sizeof body, "healthy: %s.%s.amazonaws.com ", health->signing_name, app->cfg->region);
         rn_http_respond(conn, 200, "text/plain", NULL, body, (size_t)n);
         return;
     }

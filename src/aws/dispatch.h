@@ -42,9 +42,10 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud);
 int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud);
 /* Frees the cached request contexts (at exit, after the server is closed). */
 void rn_dispatch_shutdown(void);
-/* The body limit of a request by its route (rn_http_limits_t.body_limit):
- * larger for Lambda's code uploads, 0 (the server's) for the rest. */
-size_t rn_dispatch_body_limit(const rn_http_req_t *head);
+/* The body limit of a request by its route (rn_http_limits_t.body_limit; ud
+ * is the app): what its service says (rn_service_t.body_limit), 0 (the
+ * server's) for the rest. */
+size_t rn_dispatch_body_limit(const rn_http_req_t *head, void *ud);
 /* The rn_http_cancel_fn for the server. */
 void rn_dispatch_cancel(rn_http_conn_t *conn, void *req_ctx);
 #endif

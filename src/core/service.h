@@ -73,6 +73,13 @@ typedef struct rn_service {
      * the error-body style (RN_REST_ERRORS_*) and the row for a request the
      * codec cannot decode. */
     int (*owns_path)(const char *path);
+    /* The largest request body a request to it may have (method and path of a
+     * REST request; NULL for the other protocols), 0 for the server's; NULL:
+     * the server's for all. */
+    size_t (*body_limit)(const char *method, const char *path);
+    /* 1 when a bare GET / is this service's health answer ("healthy:
+     * <signing name>.<region>.amazonaws.com ", as DynamoDB's endpoint gives). */
+    int root_health;
     int rest_errors;
     int rest_bad_request;
     const rn_err_table_t *errors;  /* its own rows; NULL when none */

@@ -157,6 +157,13 @@ static void destroy(void *svc)
     uv_close((uv_handle_t *)&d->ttl_timer, closed);
 }
 
+/* Requests of up to 16 MB (25 items of 400 KB in a batch), as AWS takes. */
+static size_t body_limit(const char *method, const char *path)
+{
+    (void)method, (void)path;
+    return 16 * 1024 * 1024;
+}
+
 static const char *const targets[] = {"DynamoDB_20120810.", "DynamoDBStreams_20120810.", NULL};
 static const char *const store_ns[] = {"ddb.", NULL};
 
@@ -166,6 +173,8 @@ const rn_service_t ddb_service = {
     .targets = targets,
     .json_version = 10,
     .json_error_ns = "com.amazonaws.dynamodb.v20120810",
+    .body_limit = body_limit,
+    .root_health = 1,
     .errors = &ddb_errors,
     .store_ns = store_ns,
     .create = create,

@@ -293,7 +293,7 @@ static int on_headers_complete(http_parser *p)
         return -1;
     }
     /* after the credentials: an unsigned oversized request gets the 403 */
-    size_t limit = c->srv->lim.body_limit ? c->srv->lim.body_limit(&c->cur->req) : 0;
+    size_t limit = c->srv->lim.body_limit ? c->srv->lim.body_limit(&c->cur->req, c->srv->ud) : 0;
     c->cur->max_body = limit ? limit : c->srv->lim.max_body_bytes;
     if (p->content_length != ULLONG_MAX && p->content_length > c->cur->max_body)
         return -1;

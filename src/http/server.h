@@ -58,7 +58,7 @@ typedef struct rn_http_limits {
     size_t max_body_bytes;       /* over it: 413, close */
     /* A request's own body limit, decided from its headers (0: max_body_bytes);
      * NULL: max_body_bytes for all. */
-    size_t (*body_limit)(const struct rn_http_req *head);
+    size_t (*body_limit)(const struct rn_http_req *head, void *ud); /* ud: the server's */
     size_t max_conn_buffer;      /* parsed requests queued on one connection
                                     (pipelined behind a parked long poll): over
                                     it the server stops reading that socket

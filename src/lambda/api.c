@@ -169,6 +169,19 @@ static const rn_op_t ops[] = {
 const rn_api_t lambda_api = {.ops = ops};
 
 /* Lambda's dated paths (and the function URL of no other service). */
+size_t lambda_body_limit(const char *method, const char *path)
+{
+    /* code uploads: AWS's own request limit for CreateFunction,
+     * UpdateFunctionCode and PublishLayerVersion (a 50 MB zip, base64) */
+    if (!method || !path)
+        return 0;
+    if ((!strcmp(method, "POST") && !strcmp(path, "/2015-03-31/functions")) ||
+        (!strcmp(method, "PUT") && !strncmp(path, "/2015-03-31/functions/", 22) && strstr(path, "/code")) ||
+        (!strcmp(method, "POST") && !strncmp(path, "/2018-10-31/layers/", 19)))
+        return 70167211 + 4096;
+    return 0;
+}
+
 int lambda_owns_path(const char *path)
 {
     static const char *const prefixes[] = {"/2015-03-31/", "/2016-08-19/", "/2017-03-31/", "/2017-10-31/",

@@ -138,6 +138,8 @@ struct lambda {
 
 extern const rn_api_t lambda_api;
 int lambda_owns_path(const char *path);
+/* The request body limit of a Lambda route (rn_service_t.body_limit). */
+size_t lambda_body_limit(const char *method, const char *path);
 
 /* lambda.c */
 int lambda_new(const rn_service_env_t *env, lambda_t **out);

@@ -74,6 +74,7 @@ const rn_service_t lambda_service = {
     .signing_name = "lambda",
     .api = &lambda_api,
     .owns_path = lambda_owns_path,
+    .body_limit = lambda_body_limit,
     .rest_errors = RN_REST_ERRORS_TYPE_MESSAGE,
     .rest_bad_request = LAMBDA_ERR_BAD_CONTENT,
     .errors = &lambda_errors,
