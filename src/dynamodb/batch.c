@@ -146,10 +146,10 @@ int ddb_batch_get(ddb_t *d, rn_call_t *c)
             if (!json_is_object(kv) || ddb_item_check(kv, msg, sizeof msg) || ddb_item_key(t, kv, 1, &key, msg, sizeof msg) < 0)
                 rc = rn_call_fail(c, DDB_ERR_VALIDATION, "%s", msg);
             int err = 0;
-            json_t *item = rc ? NULL : ddb_item_read(d, key.data, &err);
+            size_t sz = 0;
+            json_t *item = rc ? NULL : ddb_item_read(d, key.data, &sz, &err);
             if (err)
                 rc = rn_call_fail(c, RN_ERR_INTERNAL, "The item could not be read");
-            size_t sz = item ? ddb_item_size(item) : 0;
             units += ddb_read_units(sz, consistent);
             bytes += sz;
             if (item)
@@ -213,6 +213,7 @@ typedef struct pw {
     rn_buf_t key;
     json_t *item;         /* Put: the item; Update: the key */
     json_t *old, *neu;    /* as read, and as it will be */
+    size_t osz, nsz;      /* their sizes */
     ddb_expr_t *e;
     ddb_subst_t s;
     ddb_node_t *cond;
@@ -271,7 +272,7 @@ static int pw_parse(ddb_t *d, rn_call_t *c, pw_t *w)
         rc = rn_call_fail(c, DDB_ERR_VALIDATION, "The provided key element does not match the schema");
     if (!rc && ddb_item_check(w->item, msg, sizeof msg))
         rc = rn_call_fail(c, DDB_ERR_VALIDATION, "%s", msg);
-    if (!rc && w->kind == W_PUT && ddb_item_size(w->item) > DDB_MAX_ITEM)
+    if (!rc && w->kind == W_PUT && (w->nsz = ddb_item_size(w->item)) > DDB_MAX_ITEM)
         rc = rn_call_fail(c, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
     return rc;
 }
@@ -284,7 +285,7 @@ static json_t *pw_check(ddb_t *d, rn_call_t *c, pw_t *w)
     if (w->key.oom)
         return json_pack("{s:s,s:s}", "Code", "ValidationError", "Message", "out of memory");
     int err = 0;
-    w->old = ddb_item_read(d, w->key.data, &err);
+    w->old = ddb_item_read(d, w->key.data, &w->osz, &err);
     if (err)
         return json_pack("{s:s,s:s}", "Code", "InternalError", "Message", "The item could not be read");
     if (w->cond) {
@@ -317,7 +318,7 @@ static json_t *pw_check(ddb_t *d, rn_call_t *c, pw_t *w)
         json_decref(base);
         if (rc)
             return json_pack("{s:s,s:s}", "Code", "ValidationError", "Message", msg);
-        if (ddb_item_size(w->neu) > DDB_MAX_ITEM)
+        if ((w->nsz = ddb_item_size(w->neu)) > DDB_MAX_ITEM)
             return json_pack("{s:s,s:s}", "Code", "ValidationError", "Message",
                              "Item size to update has exceeded the maximum allowed size");
     }
@@ -471,11 +472,11 @@ int ddb_transact_write(ddb_t *d, rn_call_t *c)
     if (!rc) { /* all writes in this turn of the loop: one commit */
         json_t *units = json_object();
         for (size_t i = 0; i < n && !rc; i++) {
-            size_t osz = w[i].old ? ddb_item_size(w[i].old) : 0, nsz = w[i].neu ? ddb_item_size(w[i].neu) : 0;
+            size_t osz = w[i].old ? w[i].osz : 0, nsz = w[i].neu ? w[i].nsz : 0;
             if (w[i].kind == W_PUT || w[i].kind == W_UPDATE)
-                rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, w[i].neu);
+                rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, osz, w[i].neu, nsz);
             else if (w[i].kind == W_DELETE && w[i].old)
-                rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, NULL);
+                rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, osz, NULL, 0);
             add_units(units, w[i].t->name, 2 * (w[i].kind == W_CHECK ? ddb_read_units(osz, 1)
                                                                       : ddb_write_units(osz > nsz ? osz : nsz)));
         }
@@ -542,9 +543,10 @@ int ddb_transact_get(ddb_t *d, rn_call_t *c)
                 cancelled = 1;
             } else {
                 int err = 0;
-                json_t *item = ddb_item_read(d, key.data, &err);
+                size_t sz = 0;
+                json_t *item = ddb_item_read(d, key.data, &sz, &err);
                 json_array_append_new(reasons, json_pack("{s:s}", "Code", "None"));
-                add_units(units, t->name, 2 * ddb_read_units(item ? ddb_item_size(item) : 0, 1));
+                add_units(units, t->name, 2 * ddb_read_units(sz, 1));
                 json_array_append_new(out, item ? json_pack("{s:o}", "Item", proj ? ddb_project(item, proj, nproj) : json_incref(item))
                                                 : json_object());
                 json_decref(item);
@@ -632,7 +634,7 @@ int ddb_batch_write(ddb_t *d, rn_call_t *c)
                                       : "The provided key element does not match the schema");
                 break;
             }
-            if (put && ddb_item_size(p->item) > DDB_MAX_ITEM) {
+            if (put && (p->nsz = ddb_item_size(p->item)) > DDB_MAX_ITEM) {
                 rc = rn_call_fail(c, DDB_ERR_VALIDATION, "Item size has exceeded the maximum allowed size");
                 break;
             }
@@ -652,16 +654,16 @@ int ddb_batch_write(ddb_t *d, rn_call_t *c)
     json_t *units = json_object();
     for (size_t i = 0; i < k && !rc; i++) {
         int err = 0;
-        w[i].old = ddb_item_read(d, w[i].key.data, &err);
+        w[i].old = ddb_item_read(d, w[i].key.data, &w[i].osz, &err);
         if (err) {
             rc = rn_call_fail(c, RN_ERR_INTERNAL, "The item could not be read");
             break;
         }
-        size_t osz = w[i].old ? ddb_item_size(w[i].old) : 0, nsz = w[i].kind == W_PUT ? ddb_item_size(w[i].item) : 0;
+        size_t osz = w[i].old ? w[i].osz : 0, nsz = w[i].kind == W_PUT ? w[i].nsz : 0;
         if (w[i].kind == W_PUT)
-            rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, w[i].item);
+            rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, osz, w[i].item, nsz);
         else if (w[i].old)
-            rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, NULL);
+            rc = ddb_item_write(d, w[i].t, w[i].key.data, w[i].old, osz, NULL, 0);
         add_units(units, w[i].t->name, ddb_write_units(osz > nsz ? osz : nsz));
     }
     if (!rc) {

@@ -130,7 +130,7 @@ void ddb_ttl_sweep(ddb_t *d);
 const char *ddb_stream_view(const ddb_table_t *t);
 void ddb_stream_arn(const ddb_t *d, const ddb_table_t *t, char *buf, size_t len);
 /* Appends the stream record of a write (old/item NULL: none) when the stream is on. */
-void ddb_stream_write(ddb_t *d, ddb_table_t *t, const json_t *old, const json_t *item);
+void ddb_stream_write(ddb_t *d, ddb_table_t *t, const json_t *old, size_t old_size, const json_t *item, size_t size);
 void ddb_stream_restore(ddb_t *d, ddb_table_t *t);
 void ddb_stream_trim(ddb_t *d, ddb_table_t *t);
 void ddb_stream_drop(ddb_t *d, const ddb_table_t *t);
@@ -146,11 +146,14 @@ int ddb_item_key(const ddb_table_t *t, const json_t *item, int is_key, rn_buf_t 
  * then its JSON. The JSON text (and *size, when not NULL); the item parsed. */
 const char *ddb_record_split(const char *value, size_t *size);
 json_t *ddb_record_item(const char *value, size_t *size);
-/* The stored item at key (a new object), NULL when absent; err set on a store failure. */
-json_t *ddb_item_read(ddb_t *d, const char *key, int *err);
-/* Writes item (NULL: deletes) at key, keeping indexes and counts. old is
- * the item there before (NULL: none). */
-int ddb_item_write(ddb_t *d, ddb_table_t *t, const char *key, const json_t *old, const json_t *item);
+/* The stored item at key (a new object) and its size (when size is not
+ * NULL), NULL when absent; err set on a store failure. */
+json_t *ddb_item_read(ddb_t *d, const char *key, size_t *size, int *err);
+/* Writes item of size bytes (NULL: deletes) at key, keeping indexes, the
+ * stream and counts. old (of old_size bytes) is the item there before (NULL:
+ * none). Sizes are ddb_item_size's, computed once by the caller. */
+int ddb_item_write(ddb_t *d, ddb_table_t *t, const char *key, const json_t *old, size_t old_size, const json_t *item,
+                   size_t size);
 /* The projected copy of item an index keeps, or NULL when the index does not
  * hold it (a key attribute missing). */
 json_t *ddb_index_item(const ddb_table_t *t, const ddb_index_t *ix, const json_t *item);

@@ -85,11 +85,12 @@ static int key_of(req_t *r, json_t *keyv, rn_buf_t *key)
     return 0;
 }
 
-/* The stored item at key into *old: 0, or the call's failure. */
-static int read_old(req_t *r, const char *key, json_t **old)
+/* The stored item at key into *old and its size into *size: 0, or the call's failure. */
+static int read_old(req_t *r, const char *key, json_t **old, size_t *size)
 {
     int err = 0;
-    *old = ddb_item_read(r->d, key, &err);
+    *size = 0;
+    *old = ddb_item_read(r->d, key, size, &err);
     return err ? rn_call_fail(r->c, RN_ERR_INTERNAL, "The item could not be read") : 0;
 }
 
@@ -168,18 +169,18 @@ int ddb_put_item(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = ddb_check_index_types(c, r.t, item);
     json_t *old = NULL;
+    size_t osz = 0;
     if (!rc)
-        rc = read_old(&r, key.data, &old);
+        rc = read_old(&r, key.data, &old, &osz);
     if (!rc)
         rc = check_condition(&r, old);
     if (!rc)
-        rc = ddb_item_write(d, r.t, key.data, old, item);
+        rc = ddb_item_write(d, r.t, key.data, old, osz, item, size);
     if (!rc) {
         const char *rv = json_string_value(json_object_get(c->in, "ReturnValues"));
         c->out = json_object();
         if (rv && !strcmp(rv, "ALL_OLD") && old)
             json_object_set_new(c->out, "Attributes", json_incref(old));
-        size_t osz = old ? ddb_item_size(old) : 0;
         ddb_add_consumed(c, r.t->name, ddb_write_units(size > osz ? size : osz), 0);
         ddb_add_collection_metrics(c, r.t, item);
     }
@@ -255,18 +256,19 @@ int ddb_delete_item(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = key_of(&r, keyv, &key);
     json_t *old = NULL;
+    size_t osz = 0;
     if (!rc)
-        rc = read_old(&r, key.data, &old);
+        rc = read_old(&r, key.data, &old, &osz);
     if (!rc)
         rc = check_condition(&r, old);
     if (!rc && old)
-        rc = ddb_item_write(d, r.t, key.data, old, NULL);
+        rc = ddb_item_write(d, r.t, key.data, old, osz, NULL, 0);
     if (!rc) {
         const char *rv = json_string_value(json_object_get(c->in, "ReturnValues"));
         c->out = json_object();
         if (rv && !strcmp(rv, "ALL_OLD") && old)
             json_object_set_new(c->out, "Attributes", json_incref(old));
-        ddb_add_consumed(c, r.t->name, ddb_write_units(old ? ddb_item_size(old) : 0), 0);
+        ddb_add_consumed(c, r.t->name, ddb_write_units(osz), 0);
         if (old)
             ddb_add_collection_metrics(c, r.t, old);
     }
@@ -335,8 +337,9 @@ int ddb_update_item(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = key_touched(c, r.t, acts, nacts);
     json_t *old = NULL, *neu = NULL;
+    size_t osz = 0;
     if (!rc)
-        rc = read_old(&r, key.data, &old);
+        rc = read_old(&r, key.data, &old, &osz);
     if (!rc)
         rc = check_condition(&r, old);
     if (!rc) {
@@ -352,7 +355,7 @@ int ddb_update_item(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = ddb_check_index_types(c, r.t, neu);
     if (!rc)
-        rc = ddb_item_write(d, r.t, key.data, old, neu);
+        rc = ddb_item_write(d, r.t, key.data, old, osz, neu, size);
     if (!rc) {
         const char *rv = json_string_value(json_object_get(c->in, "ReturnValues"));
         c->out = json_object();
@@ -370,7 +373,6 @@ int ddb_update_item(ddb_t *d, rn_call_t *c)
         if (attrs && json_object_size(attrs))
             json_object_set(c->out, "Attributes", attrs);
         json_decref(attrs);
-        size_t osz = old ? ddb_item_size(old) : 0;
         ddb_add_consumed(c, r.t->name, ddb_write_units(size > osz ? size : osz), 0);
         ddb_add_collection_metrics(c, r.t, neu);
     }

@@ -98,14 +98,15 @@ static int visit(void *ud, const char *key, const char *value)
         char msg[256];
         if (ddb_item_key(r->t, item, 0, &k, msg, sizeof msg) == 0) {
             int err;
-            json_t *full = ddb_item_read(r->d, k.data, &err);
+            size_t fsz;
+            json_t *full = ddb_item_read(r->d, k.data, &fsz, &err);
             if (full) {
                 json_decref(item);
                 item = full;
+                sz = fsz;
             }
         }
         rn_buf_free(&k);
-        sz = ddb_item_size(item);
     }
     r->scanned++;
     r->bytes += sz;

@@ -83,7 +83,7 @@ int ddb_item_key(const ddb_table_t *t, const json_t *item, int is_key, rn_buf_t 
     return key->oom ? (snprintf(msg, len, "out of memory"), -1) : 0;
 }
 
-json_t *ddb_item_read(ddb_t *d, const char *key, int *err)
+json_t *ddb_item_read(ddb_t *d, const char *key, size_t *size, int *err)
 {
     char *v = NULL;
     *err = 0;
@@ -93,7 +93,7 @@ json_t *ddb_item_read(ddb_t *d, const char *key, int *err)
             *err = rc;
         return NULL;
     }
-    json_t *o = ddb_record_item(v, NULL);
+    json_t *o = ddb_record_item(v, size);
     rn_free(v);
     return o;
 }
@@ -158,11 +158,11 @@ json_t *ddb_index_item(const ddb_table_t *t, const ddb_index_t *ix, const json_t
     return o;
 }
 
-/* The record of an item: its size, a blank, its JSON. */
-static char *dump(const json_t *v)
+/* The record of an item of size bytes: its size, a blank, its JSON. */
+static char *dump(const json_t *v, size_t size)
 {
     rn_buf_t b = {0};
-    rn_buf_printf(&b, "%zu ", ddb_item_size(v));
+    rn_buf_printf(&b, "%zu ", size);
     rn_json_dump(&b, v);
     if (b.oom) {
         rn_buf_free(&b);
@@ -171,7 +171,9 @@ static char *dump(const json_t *v)
     return rn_buf_take(&b, NULL);
 }
 
-static void index_write(ddb_t *d, const ddb_table_t *t, const ddb_index_t *ix, const json_t *old, const json_t *item)
+/* item's entry in ix (NULL: none), replacing old's; size: item's. */
+static void index_write(ddb_t *d, const ddb_table_t *t, const ddb_index_t *ix, const json_t *old, const json_t *item,
+                        size_t size)
 {
     rn_buf_t ok = {0}, nk = {0};
     int has_old = old && ddb_index_key(t, ix, old, &ok) == 0;
@@ -180,7 +182,7 @@ static void index_write(ddb_t *d, const ddb_table_t *t, const ddb_index_t *ix, c
         rn_store_kv_delete(d->env.store, "ddb.idx#", ok.data);
     if (has_new) {
         json_t *p = ddb_index_item(t, ix, item);
-        char *s = dump(p);
+        char *s = dump(p, ix->proj == DDB_PROJ_ALL ? size : ddb_item_size(p));
         json_decref(p);
         if (s)
             rn_store_kv_put(d->env.store, "ddb.idx#", nk.data, s);
@@ -190,10 +192,11 @@ static void index_write(ddb_t *d, const ddb_table_t *t, const ddb_index_t *ix, c
     rn_buf_free(&nk);
 }
 
-int ddb_item_write(ddb_t *d, ddb_table_t *t, const char *key, const json_t *old, const json_t *item)
+int ddb_item_write(ddb_t *d, ddb_table_t *t, const char *key, const json_t *old, size_t old_size, const json_t *item,
+                   size_t size)
 {
     if (item) {
-        char *s = dump(item);
+        char *s = dump(item, size);
         if (!s)
             return RN_ERR_NOMEM;
         rn_store_kv_put(d->env.store, "ddb.item#", key, s);
@@ -202,10 +205,10 @@ int ddb_item_write(ddb_t *d, ddb_table_t *t, const char *key, const json_t *old,
         rn_store_kv_delete(d->env.store, "ddb.item#", key);
     }
     for (size_t i = 0; i < t->nidx; i++)
-        index_write(d, t, &t->idx[i], old, item);
-    ddb_stream_write(d, t, old, item);
+        index_write(d, t, &t->idx[i], old, item, size);
+    ddb_stream_write(d, t, old, old_size, item, size);
     t->items += (item ? 1 : 0) - (old ? 1 : 0);
-    t->bytes += (int64_t)(item ? ddb_item_size(item) : 0) - (int64_t)(old ? ddb_item_size(old) : 0);
+    t->bytes += (int64_t)(item ? size : 0) - (int64_t)(old ? old_size : 0);
     if (!t->dirty) {
         t->dirty = 1;
         if (!uv_is_active((uv_handle_t *)&d->keep_timer))
@@ -225,9 +228,10 @@ static int backfill_one(void *ud, const char *key, const char *value)
 {
     (void)key;
     backfill_t *b = ud;
-    json_t *item = ddb_record_item(value, NULL);
+    size_t size;
+    json_t *item = ddb_record_item(value, &size);
     if (item)
-        index_write(b->d, b->t, b->ix, NULL, item);
+        index_write(b->d, b->t, b->ix, NULL, item, size);
     json_decref(item);
     return 0;
 }

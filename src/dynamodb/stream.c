@@ -52,7 +52,7 @@ static json_t *keys_of(const ddb_table_t *t, const json_t *item)
     return k;
 }
 
-void ddb_stream_write(ddb_t *d, ddb_table_t *t, const json_t *old, const json_t *item)
+void ddb_stream_write(ddb_t *d, ddb_table_t *t, const json_t *old, size_t old_size, const json_t *item, size_t item_size)
 {
     const char *view = ddb_stream_view(t);
     if (!view || (!old && !item))
@@ -63,11 +63,11 @@ void ddb_stream_write(ddb_t *d, ddb_table_t *t, const json_t *old, const json_t 
     size_t size = ddb_item_size(json_object_get(ddb, "Keys"));
     if (item && (!strcmp(view, "NEW_IMAGE") || !strcmp(view, "NEW_AND_OLD_IMAGES"))) {
         json_object_set(ddb, "NewImage", (json_t *)item);
-        size += ddb_item_size(item);
+        size += item_size;
     }
     if (old && (!strcmp(view, "OLD_IMAGE") || !strcmp(view, "NEW_AND_OLD_IMAGES"))) {
         json_object_set(ddb, "OldImage", (json_t *)old);
-        size += ddb_item_size(old);
+        size += old_size;
     }
     char seq[32], id[37], key[64];
     uint64_t n = ++t->stream_seq;

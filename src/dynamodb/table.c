@@ -949,7 +949,8 @@ static int expire_one(void *ud, const char *key, const char *value)
     sweep_t *s = ud;
     if (s->budget-- <= 0)
         return 1;
-    json_t *item = ddb_record_item(value, NULL);
+    size_t size;
+    json_t *item = ddb_record_item(value, &size);
     json_t *v = item ? json_object_get(item, s->t->ttl_attr) : NULL;
     const char *ty = v ? ddb_type(v) : NULL;
     if (ty && !strcmp(ty, "N")) {
@@ -962,7 +963,7 @@ static int expire_one(void *ud, const char *key, const char *value)
         snprintf(buf, sizeof buf, "%lld", (long long)(s->now_s - 5LL * 365 * 86400));
         ddb_num_parse(buf, strlen(buf), &floor);
         if (ddb_value_num(v, &n) == 0 && ddb_num_cmp(&n, &now) < 0 && ddb_num_cmp(&n, &floor) > 0)
-            ddb_item_write(s->d, s->t, key, item, NULL);
+            ddb_item_write(s->d, s->t, key, item, size, NULL, 0);
     }
     json_decref(item);
     return 0;
