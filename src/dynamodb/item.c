@@ -94,6 +94,16 @@ static int read_old(req_t *r, const char *key, json_t **old, size_t *size)
     return err ? rn_call_fail(r->c, RN_ERR_INTERNAL, "The item could not be read") : 0;
 }
 
+/* The table, the request's Key as a store key, and the item stored there
+ * (for DeleteItem and UpdateItem). */
+static int target(req_t *r, rn_buf_t *key, json_t **old, size_t *osz)
+{
+    int rc = back(r);
+    if (!rc)
+        rc = key_of(r, json_object_get(r->c->in, "Key"), key);
+    return rc ? rc : read_old(r, key->data, old, osz);
+}
+
 /* The condition (expression or legacy Expected) on the stored item: 0 when it
  * holds, else the call's failure (ConditionalCheckFailed with the item when
  * asked). */
@@ -249,16 +259,11 @@ int ddb_delete_item(ddb_t *d, rn_call_t *c)
     rc = front(&r, d, c, "ConditionExpression", 0);
     if (!rc && !r.cond)
         rc = ddb_legacy_expected(c, r.e, c->in, &r.cond);
-    if (!rc)
-        rc = back(&r);
-    json_t *keyv = json_object_get(c->in, "Key");
     rn_buf_t key = {0};
-    if (!rc)
-        rc = key_of(&r, keyv, &key);
     json_t *old = NULL;
     size_t osz = 0;
     if (!rc)
-        rc = read_old(&r, key.data, &old, &osz);
+        rc = target(&r, &key, &old, &osz);
     if (!rc)
         rc = check_condition(&r, old);
     if (!rc && old)
@@ -328,22 +333,17 @@ int ddb_update_item(ddb_t *d, rn_call_t *c)
         rc = ddb_legacy_attribute_updates(c, r.e, c->in, &acts, &nacts);
     if (!rc && !r.cond)
         rc = ddb_legacy_expected(c, r.e, c->in, &r.cond);
-    if (!rc)
-        rc = back(&r);
-    json_t *keyv = json_object_get(c->in, "Key");
     rn_buf_t key = {0};
-    if (!rc)
-        rc = key_of(&r, keyv, &key);
-    if (!rc)
-        rc = key_touched(c, r.t, acts, nacts);
     json_t *old = NULL, *neu = NULL;
     size_t osz = 0;
     if (!rc)
-        rc = read_old(&r, key.data, &old, &osz);
+        rc = target(&r, &key, &old, &osz);
+    if (!rc)
+        rc = key_touched(c, r.t, acts, nacts);
     if (!rc)
         rc = check_condition(&r, old);
     if (!rc) {
-        json_t *base = old ? json_incref(old) : json_deep_copy(keyv);
+        json_t *base = old ? json_incref(old) : json_deep_copy(json_object_get(c->in, "Key"));
         rc = ddb_apply_update(acts, nacts, base, &neu, msg, sizeof msg);
         json_decref(base);
         if (rc)

@@ -250,6 +250,29 @@ static int pick_index(rd_t *r)
     return 0;
 }
 
+/* After the filter: the projection, the unused-substitution check, the
+ * table and the index, in AWS's order. */
+static int resolve(rd_t *r, ddb_expr_t *e, ddb_subst_t *s)
+{
+    rn_call_t *c = r->c;
+    int rc = ddb_parse_projection_member(c, e, s, c->in, &r->proj, &r->nproj);
+    if (!rc)
+        rc = ddb_check_unused(c, s);
+    if (!rc && !(r->t = ddb_table_for(r->d, c, "TableName")))
+        rc = c->err;
+    return rc ? rc : pick_index(r);
+}
+
+/* The legacy filter (QueryFilter, ScanFilter) and AttributesToGet, when no
+ * expression took their place. */
+static int legacy_params(rd_t *r, ddb_expr_t *e, const char *filter)
+{
+    int rc = r->filter ? 0 : ddb_legacy_filter(r->c, e, r->c->in, filter, &r->filter);
+    if (!rc && !r->proj)
+        rc = ddb_legacy_attributes_to_get(r->c, e, r->c->in, &r->proj, &r->nproj);
+    return rc;
+}
+
 /* The store key ExclusiveStartKey names, or -1 with the call failed. */
 static int start_key(rd_t *r, rn_buf_t *out)
 {
@@ -473,19 +496,11 @@ int ddb_query(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = ddb_parse_member(c, e, &s, c->in, "FilterExpression", &r.filter);
     if (!rc)
-        rc = ddb_parse_projection_member(c, e, &s, c->in, &r.proj, &r.nproj);
-    if (!rc)
-        rc = ddb_check_unused(c, &s);
-    if (!rc && !(r.t = ddb_table_for(d, c, "TableName")))
-        rc = c->err;
-    if (!rc)
-        rc = pick_index(&r);
+        rc = resolve(&r, e, &s);
     if (!rc && !kce)
         rc = ddb_legacy_key_conditions(c, e, c->in, r.ix ? &r.ix->keys : &r.t->keys, &kce);
-    if (!rc && !r.filter)
-        rc = ddb_legacy_filter(c, e, c->in, "QueryFilter", &r.filter);
-    if (!rc && !r.proj)
-        rc = ddb_legacy_attributes_to_get(c, e, c->in, &r.proj, &r.nproj);
+    if (!rc)
+        rc = legacy_params(&r, e, "QueryFilter");
     keycond_t kc = {0};
     if (!rc)
         rc = key_conditions(&r, kce, &kc);
@@ -597,17 +612,9 @@ int ddb_scan(ddb_t *d, rn_call_t *c)
         rc = ddb_parse_member(c, e, &s, c->in, "FilterExpression", &r.filter);
     }
     if (!rc)
-        rc = ddb_parse_projection_member(c, e, &s, c->in, &r.proj, &r.nproj);
+        rc = resolve(&r, e, &s);
     if (!rc)
-        rc = ddb_check_unused(c, &s);
-    if (!rc && !(r.t = ddb_table_for(d, c, "TableName")))
-        rc = c->err;
-    if (!rc)
-        rc = pick_index(&r);
-    if (!rc && !r.filter)
-        rc = ddb_legacy_filter(c, e, c->in, "ScanFilter", &r.filter);
-    if (!rc && !r.proj)
-        rc = ddb_legacy_attributes_to_get(c, e, c->in, &r.proj, &r.nproj);
+        rc = legacy_params(&r, e, "ScanFilter");
     if (!rc) {
         rn_buf_t from = {0}, to = {0}, esk = {0};
         if (r.ix) {
