@@ -303,8 +303,8 @@ static int start_key(rd_t *r, rn_buf_t *out)
     return 1;
 }
 
-/* Reads [from, to) forward or backward from the start key. */
-static int run(rd_t *r, rn_buf_t *from, rn_buf_t *to, int forward, rn_buf_t *esk)
+/* Reads [from, to) forward or backward, resuming after esk when it is set. */
+static int run_from(rd_t *r, rn_buf_t *from, rn_buf_t *to, int forward, rn_buf_t *esk)
 {
     const char *ns = r->ix ? "ddb.idx#" : "ddb.item#";
     r->items = json_array();
@@ -332,6 +332,16 @@ static int run(rd_t *r, rn_buf_t *from, rn_buf_t *to, int forward, rn_buf_t *esk
     if (rc < 0)
         return rn_call_fail(r->c, RN_ERR_INTERNAL, "The table could not be read");
     return r->err;
+}
+
+/* Reads [from, to) forward or backward, after ExclusiveStartKey when given,
+ * and makes the answer. */
+static int run(rd_t *r, rn_buf_t *from, rn_buf_t *to, int forward)
+{
+    rn_buf_t esk = {0};
+    int rc = start_key(r, &esk) < 0 ? r->c->err : run_from(r, from, to, forward, &esk);
+    rn_buf_free(&esk);
+    return rc ? rc : finish(r);
 }
 
 /* ---- Query ---- */
@@ -505,7 +515,7 @@ int ddb_query(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = key_conditions(&r, kce, &kc);
     if (!rc) {
-        rn_buf_t p = {0}, from = {0}, to = {0}, esk = {0};
+        rn_buf_t p = {0}, from = {0}, to = {0};
         if (r.ix)
             ddb_index_prefix(r.t, r.ix, &p);
         else
@@ -548,19 +558,11 @@ int ddb_query(ddb_t *d, rn_call_t *c)
         default:
             bump(&to);
         }
-        int sk = start_key(&r, &esk);
-        if (sk < 0)
-            rc = c->err;
-        else {
-            json_t *fwd = json_object_get(c->in, "ScanIndexForward");
-            rc = run(&r, &from, &to, !fwd || json_is_true(fwd), &esk);
-        }
-        if (!rc)
-            rc = finish(&r);
+        json_t *fwd = json_object_get(c->in, "ScanIndexForward");
+        rc = run(&r, &from, &to, !fwd || json_is_true(fwd));
         rn_buf_free(&p);
         rn_buf_free(&from);
         rn_buf_free(&to);
-        rn_buf_free(&esk);
     }
     if (r.d)
         rd_free(&r);
@@ -616,7 +618,7 @@ int ddb_scan(ddb_t *d, rn_call_t *c)
     if (!rc)
         rc = legacy_params(&r, e, "ScanFilter");
     if (!rc) {
-        rn_buf_t from = {0}, to = {0}, esk = {0};
+        rn_buf_t from = {0}, to = {0};
         if (r.ix) {
             ddb_index_prefix(r.t, r.ix, &from);
             ddb_index_prefix(r.t, r.ix, &to);
@@ -625,13 +627,9 @@ int ddb_scan(ddb_t *d, rn_call_t *c)
             ddb_table_prefix(r.t, &to);
         }
         bump(&to);
-        int sk = start_key(&r, &esk);
-        rc = sk < 0 ? c->err : run(&r, &from, &to, 1, &esk);
-        if (!rc)
-            rc = finish(&r);
+        rc = run(&r, &from, &to, 1);
         rn_buf_free(&from);
         rn_buf_free(&to);
-        rn_buf_free(&esk);
     }
     if (r.d)
         rd_free(&r);
