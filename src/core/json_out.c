@@ -3,8 +3,9 @@
 #include "core/json_out.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "core/mem.h"
 
 static void dump_string(rn_buf_t *b, const char *s, size_t n)
 {
@@ -101,13 +102,13 @@ void rn_json_dump(rn_buf_t *b, const json_t *v)
 json_t *rn_json_raw(const char *text, size_t n)
 {
     char stack[512];
-    char *t = n + 1 <= sizeof stack ? stack : malloc(n + 1);
+    char *t = n + 1 <= sizeof stack ? stack : rn_malloc(n + 1);
     if (!t)
         return NULL;
     t[0] = (char)RN_JSON_RAW_MARK;
     memcpy(t + 1, text, n);
     json_t *v = json_stringn_nocheck(t, n + 1);
     if (t != stack)
-        free(t);
+        rn_free(t);
     return v;
 }
