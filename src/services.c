@@ -10,6 +10,7 @@
 #include "lambda/lambda.h"
 #include "logs/logs.h"
 #include "schemas/schemas.h"
+#include "sns/sns.h"
 #include "sqs/sqs.h"
 #include "sts/sts.h"
 
@@ -21,5 +22,6 @@ const rn_service_t *const rn_services[] = {
     &lambda_service,
     &logs_service,
     &ddb_service,
+    &sns_service,
     NULL,
 };
