@@ -10,6 +10,7 @@
 #include "lambda/lambda.h"
 #include "logs/logs.h"
 #include "schemas/schemas.h"
+#include "ses/ses.h"
 #include "sqs/sqs.h"
 #include "sts/sts.h"
 
@@ -21,5 +22,7 @@ const rn_service_t *const rn_services[] = {
     &lambda_service,
     &logs_service,
     &ddb_service,
+    &ses_service, /* before sesv2: query requests signed "ses" reach v1 */
+    &sesv2_service,
     NULL,
 };
