@@ -10,6 +10,7 @@
 #include "lambda/lambda.h"
 #include "logs/logs.h"
 #include "schemas/schemas.h"
+#include "ses/ses.h"
 #include "sns/sns.h"
 #include "sqs/sqs.h"
 #include "sts/sts.h"
@@ -23,5 +24,7 @@ const rn_service_t *const rn_services[] = {
     &logs_service,
     &ddb_service,
     &sns_service,
+    &ses_service, /* before sesv2: query requests signed "ses" reach v1 */
+    &sesv2_service,
     NULL,
 };

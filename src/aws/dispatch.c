@@ -100,10 +100,26 @@ typedef struct route {
     int target_known;        /* FAM_JSON: the target named one of svc's prefixes */
 } route_t;
 
-static int is_internal(const char *path)
+/* The table entry whose page (rn_service_t.page) serves path
+ * /_runnel/<name>[/...], or SIZE_MAX. */
+static size_t page_owner(const rn_app_t *app, const char *path)
+{
+    if (strncmp(path, "/_runnel/", 9) != 0)
+        return SIZE_MAX;
+    const char *p = path + 9;
+    for (size_t k = 0; k < app->nservices; k++) {
+        const rn_service_t *s = app->services[k];
+        size_t n = strlen(s->name);
+        if (s->page && strncmp(p, s->name, n) == 0 && (p[n] == '\0' || p[n] == '/'))
+            return k;
+    }
+    return SIZE_MAX;
+}
+
+static int is_internal(const rn_app_t *app, const char *path)
 {
     return strcmp(path, "/_runnel/health") == 0 || strcmp(path, "/_runnel/reset") == 0 ||
-           strcmp(path, "/_runnel/clock") == 0;
+           strcmp(path, "/_runnel/clock") == 0 || page_owner(app, path) != SIZE_MAX;
 }
 
 /* The service of the request's SigV4 credential scope (Authorization header,
@@ -187,7 +203,7 @@ static size_t by_scope(const rn_app_t *app, const rn_http_req_t *req, int want_a
 static route_t route_of(const rn_app_t *app, const rn_http_req_t *req)
 {
     route_t r = {NULL, 0, FAM_INTERNAL, 0};
-    if (is_internal(req->path))
+    if (is_internal(app, req->path))
         return r;
     const char *target = hdr(req, "x-amz-target");
     const char *smithy = strncmp(req->path, "/service/", 9) == 0 ? hdr(req, "smithy-protocol") : NULL;
@@ -619,8 +635,68 @@ static void clock_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *r
                        json_pack("{s:s,s:f}", "now", iso, "offsetSeconds", (double)rn_clock_offset_ms() / 1000.0));
 }
 
+static void identify(const rn_app_t *app, rn_call_t *c);
+
+/* GET /_runnel/<name>[/...]: the page of service entry k, for the partition
+ * of the request's credential (as a call's: identify()), or of the query's
+ * `region` and `account` when given. */
+static void page_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req, size_t k)
+{
+    route_t route = {NULL, 0, FAM_INTERNAL, 0};
+    rn_call_t c = {0};
+    char msg[1024];
+    int rc = auth_check(app, req, &route, 1, c.principal, c.region, msg, sizeof msg);
+    if (rc < 0) {
+        char rid[37];
+        rn_uuid(rid);
+        send_auth_error(rn_http_respond, conn, &route, rc, msg, rid);
+        return;
+    }
+    if (strcmp(req->method, "GET") != 0) {
+        respond_plain_json(rn_http_respond, conn, 405, json_pack("{s:s}", "message", "Use GET"));
+        return;
+    }
+    json_t *q = NULL;
+    if (aws_form_parse(req->query, req->query_len, &q, msg, sizeof msg) < 0) {
+        respond_plain_json(rn_http_respond, conn, 400, json_pack("{s:s}", "message", msg));
+        return;
+    }
+    const char *region = json_string_value(json_object_get(q, "region"));
+    if (region)
+        snprintf(c.region, sizeof c.region, "%s", region);
+    identify(app, &c);
+    const char *account = json_string_value(json_object_get(q, "account"));
+    if (account && strlen(account) == 12 && strspn(account, "0123456789") == 12)
+        snprintf(c.account, sizeof c.account, "%s", account);
+    json_decref(q);
+    const rn_service_t *svc = app->services[k];
+    void *inst = rn_instances_get(app->instances, k, c.account, c.region);
+    char *body = NULL, *query = rn_malloc(req->query_len + 1);
+    size_t len = 0;
+    const char *ctype = "application/json";
+    msg[0] = '\0';
+    rc = inst && query ? 0 : RN_ERR_NOMEM;
+    if (rc == 0) {
+        memcpy(query, req->query ? req->query : "", req->query_len);
+        query[req->query_len] = '\0';
+        rc = svc->page(inst, req->path + 9 + strlen(svc->name), query, &body, &len, &ctype, msg, sizeof msg);
+    }
+    if (rc == 0)
+        rn_http_respond(conn, 200, ctype, NULL, body ? body : "", body ? len : 0);
+    else
+        respond_plain_json(rn_http_respond, conn, rc == RN_ERR_NOT_FOUND ? 404 : 500,
+                           json_pack("{s:s}", "message", msg[0] ? msg : "Out of memory"));
+    rn_free(body);
+    rn_free(query);
+}
+
 static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
 {
+    size_t page = page_owner(app, req->path);
+    if (page != SIZE_MAX) {
+        page_endpoint(app, conn, req, page);
+        return 1;
+    }
     route_t route = {NULL, 0, FAM_INTERNAL, 0};
     char msg[1024], key[130];
     int rc = app->auth ? auth_check(app, req, &route, 1, key, NULL, msg, sizeof msg) : 0;
@@ -772,7 +848,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
 {
     rn_app_t *app = ud;
     app->requests++;
-    if (is_internal(req->path) && internal_endpoint(app, conn, req))
+    if (is_internal(app, req->path) && internal_endpoint(app, conn, req))
         return;
     const rn_service_t *health = root_health(app, req);
     if (health) { /* health checks use it */

@@ -127,6 +127,13 @@ typedef struct rn_service {
      * due at rn_now_ms() and re-arms the timers. NULL: no timers. */
     int64_t (*next_due)(void *svc);
     void (*run_due)(void *svc);
+    /* A page for people at GET /_runnel/<name>[/...] (captured mail, say):
+     * rest is the path after "/_runnel/<name>" ("" or "/..."), query the
+     * raw query string (may be ""). Returns 0 with *body (rn_malloc'd;
+     * the caller frees it), *len and *ctype (static), or RN_ERR_NOT_FOUND
+     * with a message in msg. Reads only. NULL: the service has no page. */
+    int (*page)(void *svc, const char *rest, const char *query, char **body, size_t *len, const char **ctype,
+                char *msg, size_t msglen);
     /* Counts for the health endpoint (a new object), or NULL. */
     json_t *(*stats)(void *svc);
     void (*destroy)(void *svc);
