@@ -201,9 +201,11 @@ static char *cert_url(sns_t *s)
 {
     const char *name = sns_signer_cert_name(s);
     size_t n = strlen(sns_base_url(s)) + 64 + (name ? strlen(name) : 0);
+    n += strlen(s->cfg->region) + 40;
     char *u = rn_malloc(n);
-    if (u)
-        snprintf(u, n, "%s/_runnel/sns/%s", sns_base_url(s), name ? name : "");
+    if (u) /* (the partition's own key: the page is asked for in its region and account) */
+        snprintf(u, n, "%s/_runnel/sns/%s?region=%s&account=%s", sns_base_url(s), name ? name : "", s->cfg->region,
+                 s->cfg->account_id);
     return u;
 }
 
@@ -334,4 +336,19 @@ char *sns_confirmation(sns_t *s, const sns_sub_t *sub, const char *type, size_t 
     rn_free(url);
     rn_free(message);
     return dump(o, len, JSON_INDENT(2));
+}
+
+int sns_page(sns_t *s, const char *rest, char **body, size_t *len, const char **ctype, char *msg, size_t msglen)
+{
+    const char *name = sns_signer_cert_name(s);
+    if (!name || rest[0] != '/' || strcmp(rest + 1, name) != 0) {
+        snprintf(msg, msglen, "No such certificate: %s", rest);
+        return RN_ERR_NOT_FOUND;
+    }
+    *body = rn_strdup(s->signer->cert_pem);
+    if (!*body)
+        return RN_ERR_NOMEM;
+    *len = strlen(*body);
+    *ctype = "application/x-pem-file";
+    return 0;
 }

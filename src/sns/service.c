@@ -49,6 +49,13 @@ static void run_due(void *svc)
     sns_retry_run_due(svc);
 }
 
+static int page(void *svc, const char *rest, const char *query, char **body, size_t *len, const char **ctype,
+                char *msg, size_t msglen)
+{
+    (void)query;
+    return sns_page(svc, rest, body, len, ctype, msg, msglen);
+}
+
 static json_t *stats(void *svc)
 {
     sns_t *s = svc;
@@ -79,6 +86,7 @@ const rn_service_t sns_service = {
     .reset = reset,
     .next_due = next_due,
     .run_due = run_due,
+    .page = page,
     .stats = stats,
     .destroy = destroy,
 };

@@ -158,6 +158,8 @@ void sns_signer_free(struct sns_signer *g);
 /* The certificate (PEM) for SigningCertURL; NULL until a key exists. */
 const char *sns_signer_cert(sns_t *s);
 const char *sns_signer_cert_name(sns_t *s);
+/* GET /_runnel/sns/<certificate name>: the signing certificate (PEM). */
+int sns_page(sns_t *s, const char *rest, char **body, size_t *len, const char **ctype, char *msg, size_t msglen);
 
 /* ---- deliver.c ---- */
 /* Hands m to every subscription of t whose filter accepts it. */
