@@ -435,6 +435,61 @@ class TestPublishToSqs(SnsTest):
         self.assertIn("ErrorMessage", m["MessageAttributes"])
 
 
+class TestFilterPolicies(SnsTest):
+    def test_attribute_policy_selects_messages(self):
+        policy = {"store": ["example_corp"], "price_usd": [{"numeric": [">=", 100]}],
+                  "event": [{"anything-but": "order_cancelled"}]}
+        arn, url, sub = self.topic_to_queue(raw=True, FilterPolicy=json.dumps(policy))
+        a = self.sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+        self.assertEqual((json.loads(a["FilterPolicy"]), a["FilterPolicyScope"]), (policy, "MessageAttributes"))
+
+        def pub(body, **attrs):
+            self.sns.publish(TopicArn=arn, Message=body, MessageAttributes={
+                k: ({"DataType": "Number", "StringValue": str(v)} if isinstance(v, (int, float))
+                    else {"DataType": "String", "StringValue": v}) for k, v in attrs.items()})
+        pub("match", store="example_corp", price_usd=150, event="order_placed")
+        pub("cheap", store="example_corp", price_usd=5, event="order_placed")
+        pub("cancelled", store="example_corp", price_usd=500, event="order_cancelled")
+        pub("string price", store="example_corp", price_usd="150", event="order_placed")
+        pub("no attributes")
+        self.assertEqual([m["Body"] for m in self.receive(url, 2, wait=1)], ["match"])
+
+    def test_body_policy_and_scope_change(self):
+        arn, url, sub = self.topic_to_queue(raw=True, FilterPolicyScope="MessageBody",
+                                            FilterPolicy=json.dumps({"order": {"amount": [{"numeric": [">", 10]}]}}))
+        for body in [{"order": {"amount": 50}}, {"order": {"amount": 5}}, "not json", {"other": 1}]:
+            self.sns.publish(TopicArn=arn, Message=json.dumps(body) if isinstance(body, dict) else body)
+        self.assertEqual([json.loads(m["Body"]) for m in self.receive(url, 2, wait=1)], [{"order": {"amount": 50}}])
+        # a nested policy is only valid for the body
+        msg = self.assertError("InvalidParameter", self.sns.set_subscription_attributes, SubscriptionArn=sub,
+                               AttributeName="FilterPolicyScope", AttributeValue="MessageAttributes")
+        self.assertEqual(msg, "Invalid parameter: Filter policy scope MessageAttributes does not support nested "
+                              "filter policy")
+        # removing the policy lets everything through
+        self.sns.set_subscription_attributes(SubscriptionArn=sub, AttributeName="FilterPolicy", AttributeValue="")
+        self.sns.publish(TopicArn=arn, Message="anything")
+        self.assertEqual([m["Body"] for m in self.receive(url)], ["anything"])
+
+    def test_invalid_policies_are_refused_with_aws_texts(self):
+        arn = self.sns.create_topic(Name="fp")["TopicArn"]
+        _, qarn = self.queue("fpq")
+        too_many = {"k%d" % i: ["v"] for i in range(6)}
+        msg = self.assertError("InvalidParameter", self.sns.subscribe, TopicArn=arn, Protocol="sqs", Endpoint=qarn,
+                               Attributes={"FilterPolicy": json.dumps(too_many)})
+        self.assertTrue(msg.startswith("Invalid parameter: Attributes Reason: FilterPolicy: Filter policy can not "
+                                       "have more than 5 keys"), msg)
+        sub = self.sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=qarn)["SubscriptionArn"]
+        msg = self.assertError("InvalidParameter", self.sns.set_subscription_attributes, SubscriptionArn=sub,
+                               AttributeName="FilterPolicy", AttributeValue=json.dumps({"key": [["value"]]}))
+        self.assertTrue(msg.startswith("Invalid parameter: FilterPolicy: Match value must be String, number, true, "
+                                       "false, or null"), msg)
+        many = {"a": list(range(10)), "b": list(range(10)), "c": list(range(2))}
+        msg = self.assertError("InvalidParameter", self.sns.set_subscription_attributes, SubscriptionArn=sub,
+                               AttributeName="FilterPolicy", AttributeValue=json.dumps(many))
+        self.assertEqual(msg, "Invalid parameter: FilterPolicy: Filter policy is too complex")
+        self.assertNotIn("FilterPolicy", self.sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"])
+
+
 class TestFromOtherServices(SnsTest):
     def test_eventbridge_rule_target_publishes_to_the_topic(self):
         arn, url, _ = self.topic_to_queue(raw=True)
@@ -477,6 +532,23 @@ def handler(event, context):
         self.assertEqual(s["MessageAttributes"], {"k": {"Type": "String", "Value": "v"}})
         self.assertIn("SigningCertUrl", s)
         self.assertIn("UnsubscribeUrl", s)
+
+
+class TestLambdaDestination(test_lambda.LambdaTest):
+    def test_on_success_destination_publishes_to_a_topic(self):
+        sns, sqs = self.server.client("sns"), self.server.client("sqs")
+        arn = sns.create_topic(Name="fn-results")["TopicArn"]
+        url = sqs.create_queue(QueueName="fn-results-q")["QueueUrl"]
+        qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=qarn, Attributes={"RawMessageDelivery": "true"})
+        self.create("dest")
+        self.lam.put_function_event_invoke_config(FunctionName="dest",
+                                                  DestinationConfig={"OnSuccess": {"Destination": arn}})
+        self.lam.invoke(FunctionName="dest", InvocationType="Event", Payload=json.dumps({"hello": "sns"}))
+        r = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10)
+        record = json.loads(r["Messages"][0]["Body"])
+        self.assertEqual(record["requestPayload"], {"hello": "sns"})
+        self.assertEqual(record["requestContext"]["condition"], "Success")
 
 
 class Endpoint:
