@@ -375,6 +375,42 @@ fi
 row "DynamoDB anchors (published): DynamoDB Local p50 GetItem / PutItem / TransactWrite" "0.81 / 0.93 / 5.5 ms, ~3 s start, 174 MB idle" "(for comparison)" "-"
 row "DynamoDB anchors (published): Rust+SQLite newcomer p50 GetItem / Query" "0.33 / 0.35 ms" "(for comparison)" "-"
 
+# ---- SNS ----
+echo "== 12. SNS: Publish -> SQS subscriptions (raw delivery), 16 connections (durable, median of $RUNS runs)"
+if start_server disk; then
+    ok=1
+    for spec in "sns1 1" "sns10 10" "snsf 1000 filtered"; do
+        python3 bench/sns_setup.py "$PORT" $spec >"$TMP/ssetup.out" 2>&1 || { ok=0; problem "sns setup ($spec) failed: $(tail -3 "$TMP/ssetup.out")"; }
+    done
+    if [ $ok = 1 ]; then
+        for spec in "sns1 1" "sns10 10"; do
+            set -- $spec
+            rps=(); p99=()
+            for r in $(seq "$RUNS"); do
+                out=$(runlg "sns $1" sns --port "$PORT" --topic "$1" --conns 16 --duration "$DURATION")
+                rps+=("$(get "$out" rps)"); p99+=("$(get "$out" p99_us)")
+                check_server "sns $1" || break
+            done
+            m=$(median "${rps[@]}")
+            if [ "$2" = 1 ]; then
+                row "SNS Publish/s -> 1 SQS subscription (durable)" "$m (p99 $(median "${p99[@]}") us)" ">= 30000" "$(ge "$m" 30000)"
+            else # every publish is in all 10 queues, durably, before it is answered
+                d=$(awk -v m="$m" 'BEGIN {printf "%.0f", m * 10}')
+                row "SNS Publish/s -> 10 SQS subscriptions: deliveries/s (durable)" "$m publishes, $d messages" "(measured)" "-"
+            fi
+        done
+        rps=()
+        for r in $(seq "$RUNS"); do
+            out=$(runlg "sns filtered" sns --port "$PORT" --topic snsf --attr c7 --conns 16 --duration "$DURATION")
+            rps+=("$(get "$out" rps)")
+        done
+        m=$(median "${rps[@]}")
+        us=$(awk -v m="$m" 'BEGIN {printf "%.2f", 1000000 / m / 1000}')
+        row "SNS filter matching, 1,000 policies per publish: publishes/s, us per policy" "$m, $us us" "(measured)" "-"
+    fi
+    stop_server
+fi
+
 echo
 echo "== summary ($(nproc) CPUs; medians of $RUNS runs)"
 {
