@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "cloudwatch/cw.h"
 #include "dynamodb/ddb.h"
 #include "events/events.h"
 #include "lambda/lambda.h"
@@ -21,5 +22,6 @@ const rn_service_t *const rn_services[] = {
     &lambda_service,
     &logs_service,
     &ddb_service,
+    &cw_service,
     NULL,
 };
