@@ -127,10 +127,12 @@ typedef struct cw_point {
     cw_sketch_t s;
 } cw_point_t;
 
-/* The tier a query with this period reads: the coarsest whose resolution
- * divides it (every datum is rolled up into every coarser tier, so it holds
- * the same figures in the fewest buckets, and keeps them longest). */
-int cw_tier_for(int period);
+/* Rounds a query's start (epoch seconds) down as AWS does (to the second for
+ * periods under a minute; else to the minute, 5 minutes or hour by its age)
+ * and returns the tier it reads: the coarsest whose resolution divides both
+ * the period and the start (every datum is rolled up into every coarser
+ * tier, so it holds the same figures in the fewest buckets). */
+int cw_tier_for(int period, int64_t *start, int64_t now);
 /* Aggregates the buckets of series[0..n) in [start, end) (epoch seconds,
  * start aligned to the tier) into periods of `period` seconds, oldest first,
  * only periods with data. want_sketch: merge values too (percentiles).
@@ -157,6 +159,9 @@ int cw_in_num(const json_t *v, double *out);
 int cw_in_time(const json_t *v, int64_t *ms);
 /* An integer member: 0, 1 when absent, -1 when not an integer. */
 int cw_in_int(const json_t *v, long long *out);
+/* StartTime and EndTime of c's input, required, the first before the
+ * second: 0, or an error on c. */
+int cw_in_range(rn_call_t *c, int64_t *start_ms, int64_t *end_ms);
 /* Answers c with out (taking it): 0, or RN_ERR_NOMEM on c when out is NULL. */
 int cw_reply(rn_call_t *c, json_t *out);
 /* 1 when unit is one of AWS's StandardUnit values. */

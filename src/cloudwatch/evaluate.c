@@ -371,7 +371,8 @@ static void evaluate(cw_t *cw, cw_alarm_t *a, int64_t now_ms)
     rn_free(metric);
     cw_point_t *pts = NULL;
     size_t np = 0;
-    int tier = cw_tier_for(p);
+    int64_t from = start;
+    int tier = cw_tier_for(p, &from, now);
     if (ns_n && cw_read(series, ns_n, tier, start, end, p, stat[0] == 'p', &pts, &np) < 0) {
         rn_free(series);
         return;

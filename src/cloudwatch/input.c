@@ -124,6 +124,23 @@ int cw_in_time(const json_t *v, int64_t *ms)
     return 0;
 }
 
+int cw_in_range(rn_call_t *c, int64_t *start_ms, int64_t *end_ms)
+{
+    static const char *const names[] = {"StartTime", "EndTime"};
+    int64_t *at[] = {start_ms, end_ms};
+    for (int i = 0; i < 2; i++) {
+        int r = cw_in_time(json_object_get(c->in, names[i]), at[i]);
+        if (r > 0)
+            return rn_call_fail(c, CW_ERR_MISSING_PARAMETER, "The parameter %s is required.", names[i]);
+        if (r < 0)
+            return rn_call_fail(c, CW_ERR_INVALID_PARAMETER, "The parameter %s is invalid.", names[i]);
+    }
+    if (*start_ms >= *end_ms)
+        return rn_call_fail(c, CW_ERR_INVALID_PARAMETER,
+                            "The parameter StartTime must be less than the parameter EndTime.");
+    return 0;
+}
+
 int cw_reply(rn_call_t *c, json_t *out)
 {
     if (!out)

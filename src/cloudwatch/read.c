@@ -12,10 +12,13 @@
 #include "core/err.h"
 #include "core/mem.h"
 
-int cw_tier_for(int period)
+int cw_tier_for(int period, int64_t *start, int64_t now)
 {
+    int64_t age = now - *start;
+    int64_t align = period < 60 ? 1 : age < cw_tier_keep_s[CW_MIN] ? 60 : age < cw_tier_keep_s[CW_MIN5] ? 300 : 3600;
+    *start -= ((*start % align) + align) % align;
     int t = CW_TIERS - 1;
-    while (t > 0 && period % cw_tier_res[t] != 0)
+    while (t > 0 && (period % cw_tier_res[t] != 0 || *start % cw_tier_res[t] != 0))
         t--;
     return t;
 }

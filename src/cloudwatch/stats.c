@@ -79,14 +79,8 @@ int cw_get_metric_statistics(cw_t *cw, rn_call_t *c)
     if (!name)
         return rn_call_fail(c, CW_ERR_MISSING_PARAMETER, "The parameter MetricName is required.");
     int64_t start_ms, end_ms;
-    int r = cw_in_time(json_object_get(in, "StartTime"), &start_ms);
-    if (r)
-        return rn_call_fail(c, r > 0 ? CW_ERR_MISSING_PARAMETER : CW_ERR_INVALID_PARAMETER,
-                            r > 0 ? "The parameter StartTime is required." : "The parameter StartTime is invalid.");
-    r = cw_in_time(json_object_get(in, "EndTime"), &end_ms);
-    if (r)
-        return rn_call_fail(c, r > 0 ? CW_ERR_MISSING_PARAMETER : CW_ERR_INVALID_PARAMETER,
-                            r > 0 ? "The parameter EndTime is required." : "The parameter EndTime is invalid.");
+    if (cw_in_range(c, &start_ms, &end_ms) < 0)
+        return c->err;
     int period;
     if (cw_period_check(c, json_object_get(in, "Period"), "Period", 1, &period) < 0)
         return c->err;
@@ -97,11 +91,8 @@ int cw_get_metric_statistics(cw_t *cw, rn_call_t *c)
     if (json_object_get(in, "Unit") && !cw_unit_valid(unit))
         return rn_call_fail(c, CW_ERR_INVALID_PARAMETER, "The value %s for parameter Unit is invalid.",
                             unit ? unit : "");
-    if (start_ms >= end_ms)
-        return rn_call_fail(c, CW_ERR_INVALID_PARAMETER,
-                            "The parameter StartTime must be less than the parameter EndTime.");
     int64_t start = (int64_t)floor(start_ms / 1000.0), end = (int64_t)ceil(end_ms / 1000.0);
-    long long want = (end - start + period - 1) / period;
+    long long want = (end_ms - start_ms + period * 1000LL - 1) / (period * 1000LL);
     if (want > MAX_DATAPOINTS)
         return rn_call_fail(c, CW_ERR_INVALID_COMBINATION,
                             "You have requested up to %lld datapoints, which exceeds the limit of %d. You may reduce "
@@ -115,8 +106,7 @@ int cw_get_metric_statistics(cw_t *cw, rn_call_t *c)
     cw_series_t **series = NULL;
     size_t ns_n = metric ? cw_series_of(cw, metric, unit, &series) : 0;
     rn_free(metric);
-    int tier = cw_tier_for(period);
-    start -= ((start % cw_tier_res[tier]) + cw_tier_res[tier]) % cw_tier_res[tier];
+    int tier = cw_tier_for(period, &start, rn_now_ms() / 1000);
     json_t *points = json_array();
     json_t *out = json_pack("{s:s,s:o}", "Label", name, "Datapoints", points);
     int rc = out ? 0 : RN_ERR_NOMEM;
