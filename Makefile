@@ -7,7 +7,7 @@
 # -dev packages) builds on the first run, with -j too.
 CC ?= cc
 comma := ,
-PKGS := libuv jansson sqlite3 libcrypto libcbor libzip
+PKGS := libuv jansson sqlite3 libcrypto libcbor libzip zlib
 CONFIG := build/config.mk
 .DEFAULT_GOAL := all
 

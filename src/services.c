@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "cloudwatch/cw.h"
 #include "dynamodb/ddb.h"
 #include "events/events.h"
 #include "lambda/lambda.h"
@@ -26,5 +27,6 @@ const rn_service_t *const rn_services[] = {
     &sns_service,
     &ses_service, /* before sesv2: query requests signed "ses" reach v1 */
     &sesv2_service,
+    &cw_service,
     NULL,
 };

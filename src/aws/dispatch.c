@@ -16,6 +16,7 @@
 
 #include "core/call.h"
 #include "aws/form.h"
+#include "aws/gzip.h"
 #include "aws/sigv4.h"
 #include "aws/cbor.h"
 #include "aws/query.h"
@@ -82,6 +83,40 @@ static void ctx_free(rctx_t *x)
         ctx_cache[ctx_cached++] = x;
     else
         rn_free(x);
+}
+
+/* With Content-Encoding: gzip, swaps the inflated body into req (its own
+ * is kept in *packed until restore_body), within the service's body limit
+ * (ten times the server's default when it sets none). */
+static int inflate_body(const rn_service_t *svc, rn_http_req_t *req, rn_call_t *c, char **packed, size_t *packed_len)
+{
+    const char *enc = hdr(req, "content-encoding");
+    if (!enc || !strstr(enc, "gzip") || !req->body_len)
+        return 0;
+    size_t max = svc->body_limit ? svc->body_limit(NULL, NULL) : 0;
+    char *body;
+    size_t len;
+    int rc = aws_gunzip(req->body, req->body_len, max ? max : 10u * 1024 * 1024, &body, &len);
+    if (rc == RN_ERR_NOMEM)
+        return rn_call_fail(c, rc, "Out of memory.");
+    if (rc < 0)
+        return rn_call_fail(c, RN_ERR_SERIALIZATION, "The gzip request body could not be inflated within %zu bytes.",
+                            max ? max : 10u * 1024 * 1024);
+    *packed = req->body;
+    *packed_len = req->body_len;
+    req->body = body;
+    req->body_len = len;
+    return 0;
+}
+
+/* Gives req its own body back after inflate_body. */
+static void restore_body(rn_http_req_t *req, char *packed, size_t packed_len)
+{
+    if (!packed)
+        return;
+    rn_free(req->body);
+    req->body = packed;
+    req->body_len = packed_len;
 }
 
 void rn_dispatch_shutdown(void)
@@ -904,6 +939,12 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
     /* Nothing of the body is decoded before the signature over it checks out. */
     rc = authenticate(app, req, &route, c);
     identify(app, c);
+    /* a gzip body (request compression) is decoded inflated; the request
+     * gets its own body back once decoded */
+    char *packed = NULL;
+    size_t packed_len = 0;
+    if (rc == 0)
+        rc = inflate_body(route.svc, req, c, &packed, &packed_len);
     if (rc == 0 && route.family == FAM_CBOR) {
         char svc_name[128];
         aws_cbor_path(req->path, svc_name, sizeof svc_name, c->op, sizeof c->op);
@@ -931,6 +972,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         rc = query_input(route.svc->api, req, c, &action);
         if (rc == RN_ERR_MISSING_ACTION) {
             if (strcmp(req->method, "GET") == 0 && strcmp(req->path, "/") != 0) {
+                restore_body(req, packed, packed_len);
                 rn_http_respond(conn, 404, "text/xml", NULL, "<UnknownOperationException/>", 28);
                 ctx_free(x);
                 return;
@@ -938,6 +980,7 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
             snprintf(c->msg, sizeof c->msg, "The request is missing an action or a required parameter.");
         }
     }
+    restore_body(req, packed, packed_len);
     if (rc == 0 && !(inst = rn_instances_get(app->instances, route.idx, c->account, c->region)))
         rc = rn_call_fail(c, RN_ERR_INTERNAL, "Account %s in region %s could not be served (out of memory, or over "
                                               "4096 accounts and regions).",

@@ -3,6 +3,7 @@
 #include "core/json_out.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/mem.h"
@@ -84,9 +85,21 @@ void rn_json_dump(rn_buf_t *b, const json_t *v)
     case JSON_INTEGER:
         rn_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;
-    case JSON_REAL:
-        rn_buf_printf(b, "%.17g", json_real_value(v));
+    case JSON_REAL: {
+        /* the shortest text that reads back as the same double, with ".0"
+         * when it looks whole (AWS's doubles: 100.0, 0.1) */
+        double d = json_real_value(v);
+        char num[40];
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, d);
+            if (strtod(num, NULL) == d)
+                break;
+        }
+        rn_buf_puts(b, num);
+        if (!strpbrk(num, ".eEn"))
+            rn_buf_add(b, ".0", 2);
         break;
+    }
     case JSON_TRUE:
         rn_buf_add(b, "true", 4);
         break;

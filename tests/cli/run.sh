@@ -299,6 +299,42 @@ case "$OUT" in
     *InvalidParameter*"Invalid parameter: Empty message"*) pass "sns publish error" ;;
     *) fail "sns publish error" "$OUT" ;;
 esac
+# CloudWatch: put-metric-data (shorthand and a statistic set), get-metric-statistics, list-metrics, alarms
+cwcli() { aws --endpoint-url "$ENDPOINT" --output json cloudwatch "$@"; }
+NOW="$("$PY" -c 'import datetime; print(datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))')"
+FROM="$("$PY" -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ"))')"
+TO="$("$PY" -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ"))')"
+cwcli put-metric-data --namespace CliApp --metric-name Latency --unit Milliseconds --value 40 \
+    --dimensions Service=orders --timestamp "$NOW" >/dev/null 2>&1
+check "cloudwatch put-metric-data --value exits 0" "$?" "0"
+cwcli put-metric-data --namespace CliApp --metric-name Latency --unit Milliseconds --dimensions Service=orders \
+    --timestamp "$NOW" --statistic-values SampleCount=3,Sum=60,Minimum=10,Maximum=30 >/dev/null 2>&1
+check "cloudwatch put-metric-data --statistic-values exits 0" "$?" "0"
+OUT="$(cwcli get-metric-statistics --namespace CliApp --metric-name Latency --dimensions Name=Service,Value=orders \
+    --start-time "$FROM" --end-time "$TO" --period 3600 --statistics Sum SampleCount Maximum 2>&1)"
+check "cloudwatch get-metric-statistics sums the period" \
+    "$(jget "$OUT" '[(p["Sum"], p["SampleCount"], p["Maximum"], p["Unit"]) for p in d["Datapoints"]]' 2>/dev/null)" \
+    '[[100.0, 4.0, 40.0, "Milliseconds"]]'
+OUT="$(cwcli list-metrics --namespace CliApp 2>&1)"
+check "cloudwatch list-metrics" "$(jget "$OUT" '[(m["MetricName"], m["Dimensions"]) for m in d["Metrics"]]' 2>/dev/null)" \
+    '[["Latency", [{"Name": "Service", "Value": "orders"}]]]'
+OUT="$(cwcli put-metric-data --namespace AWS/EC2 --metric-name x --value 1 2>&1)"
+case "$OUT" in
+    *InvalidParameterValue*"The value AWS/EC2 for parameter Namespace is invalid."*) pass "cloudwatch AWS/ namespace refused" ;;
+    *) fail "cloudwatch AWS/ namespace refused" "$OUT" ;;
+esac
+cwcli put-metric-alarm --alarm-name cli-latency --namespace CliApp --metric-name Latency --statistic Average \
+    --period 60 --evaluation-periods 1 --threshold 100 --comparison-operator GreaterThanThreshold \
+    --dimensions Name=Service,Value=orders >/dev/null 2>&1
+check "cloudwatch put-metric-alarm exits 0" "$?" "0"
+OUT="$(cwcli describe-alarms --alarm-names cli-latency 2>&1)"
+check "cloudwatch describe-alarms" \
+    "$(jget "$OUT" '[(a["AlarmName"], a["StateValue"], a["Threshold"], a["Dimensions"]) for a in d["MetricAlarms"]]' 2>/dev/null)" \
+    '[["cli-latency", "INSUFFICIENT_DATA", 100.0, [{"Name": "Service", "Value": "orders"}]]]'
+cwcli set-alarm-state --alarm-name cli-latency --state-value ALARM --state-reason "from the CLI" >/dev/null 2>&1
+OUT="$(cwcli describe-alarms --state-value ALARM 2>&1)"
+check "cloudwatch set-alarm-state then describe-alarms --state-value" \
+    "$(jget "$OUT" '[(a["AlarmName"], a["StateReason"]) for a in d["MetricAlarms"]]' 2>/dev/null)" '[["cli-latency", "from the CLI"]]'
 
 # stop the server by its PID: exit 0 and no sanitizer report
 if runnel_stop "$LOG"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM"; fi
