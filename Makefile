@@ -21,8 +21,9 @@ $(error PKG_LIBS is empty: the library flags are missing (remove $(CONFIG) and r
 endif
 endif
 
-# Reconfigure when the configure scripts or the installed packages change.
-$(CONFIG): scripts/configure.sh scripts/deps.sh $(wildcard /var/lib/dpkg/status)
+# Reconfigure when the configure scripts, the package list (PKGS, here) or the
+# installed packages change.
+$(CONFIG): scripts/configure.sh scripts/deps.sh Makefile $(wildcard /var/lib/dpkg/status)
 	@scripts/configure.sh $@ $(PKGS)
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wformat=2 -Wno-missing-field-initializers \
