@@ -215,11 +215,7 @@ class TestSending(SesTest):
             self.skipTest("this boto3 (%s) does not read AWS_ENDPOINT_URL, which the seed's unmodified code relies "
                           "on to reach a local endpoint" % boto3.__version__)
         self.ses.verify_domain_identity(Domain="ecommerce.com")
-        env = {"AWS_ENDPOINT_URL": self.server.endpoint, "AWS_DEFAULT_REGION": "us-east-1",
-               "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
-        old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        with harness.endpoint_env(self.server):
             class NotificationManager:
                 def __init__(self):
                     self.ses = boto3.client('ses')
@@ -242,12 +238,6 @@ class TestSending(SesTest):
                         print(f"Failed to send email: {str(e)}")
 
             NotificationManager().send_order_confirmation("c-9", {"order_id": "o-1"})
-        finally:
-            for k, v in old.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         [m] = captured(self.server)
         self.assertEqual(m["source"], "noreply@ecommerce.com")
         self.assertEqual(m["destinations"], ["customer+c-9@example.com"])
