@@ -11,6 +11,7 @@
 #include "logs/logs.h"
 #include "schemas/schemas.h"
 #include "ses/ses.h"
+#include "sns/sns.h"
 #include "sqs/sqs.h"
 #include "sts/sts.h"
 
@@ -22,6 +23,7 @@ const rn_service_t *const rn_services[] = {
     &lambda_service,
     &logs_service,
     &ddb_service,
+    &sns_service,
     &ses_service, /* before sesv2: query requests signed "ses" reach v1 */
     &sesv2_service,
     NULL,

@@ -154,18 +154,45 @@ static void scope_service(const rn_http_req_t *req, char *out, size_t outlen)
     }
 }
 
+/* The Action of an unsigned query-protocol GET ("?Action=Unsubscribe&..."),
+ * in out ("" when none). */
+static void query_action(const rn_http_req_t *req, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    const char *q = req->query;
+    while (q && *q) {
+        if (!strncmp(q, "Action=", 7)) {
+            size_t n = strcspn(q + 7, "&");
+            if (n < outlen) {
+                memcpy(out, q + 7, n);
+                out[n] = '\0';
+            }
+            return;
+        }
+        q = strchr(q, '&');
+        q = q ? q + 1 : NULL;
+    }
+}
+
 /* The table entry signed for by the request's credential scope that speaks
- * the given kind of protocol (targets, api), or the first entry that does. */
+ * the given kind of protocol (targets, api). An unsigned query request goes
+ * to the first entry whose API has its Action (the links SNS puts in its
+ * messages: SubscribeURL, UnsubscribeURL), else to the first entry that
+ * speaks the kind. */
 static size_t by_scope(const rn_app_t *app, const rn_http_req_t *req, int want_api)
 {
-    char scope[64];
+    char scope[64], action[64] = "";
     scope_service(req, scope, sizeof scope);
+    if (!scope[0] && want_api)
+        query_action(req, action, sizeof action);
     size_t first = SIZE_MAX;
     for (size_t i = 0; i < app->nservices; i++) {
         const rn_service_t *s = app->services[i];
         if (want_api ? !s->api : !s->targets)
             continue;
         if (scope[0] && strcmp(s->signing_name, scope) == 0)
+            return i;
+        if (action[0] && rn_api_op(s->api, action))
             return i;
         if (first == SIZE_MAX)
             first = i;

@@ -427,7 +427,7 @@ void rn_instances_reset(rn_instances_t *x)
 {
     for (size_t k = 0; k < x->nparts; k++)
         for (size_t i = 0; i < x->nservices; i++)
-            if (x->parts[k]->inst[i])
+            if (x->parts[k]->inst[i] && x->table[i]->reset)
                 x->table[i]->reset(x->parts[k]->inst[i]);
     rn_store_reset(x->store);
     put_base(x);

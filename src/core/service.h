@@ -114,7 +114,8 @@ typedef struct rn_service {
     /* Runs one call: 0 when finished (c->out or c->err set), RN_PENDING when
      * parked (c->done is called later; c->cancel is set meanwhile). */
     int (*call)(void *svc, rn_call_t *c);
-    /* Drops all state (the reset endpoint; the store is reset by the app). */
+    /* Drops all state (the reset endpoint; the store is reset by the app).
+     * NULL: the entry keeps no state of its own. */
     void (*reset)(void *svc);
     /* Answers every parked call now (shutdown). NULL: nothing parked. */
     void (*drain)(void *svc);

@@ -115,8 +115,9 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
         e->bus_hops--;
         return 0;
     }
-    if (starts(arn, "arn:aws:lambda:")) {
-        /* an asynchronous invoke: acknowledged once Lambda has kept it */
+    if (starts(arn, "arn:aws:lambda:") || starts(arn, "arn:aws:sns:")) {
+        /* an asynchronous invoke, acknowledged once Lambda has kept it; or a
+         * publish to a topic, whose deliveries are made in this loop turn */
         char msg[1024];
         rn_message_t m = {payload, len, NULL, NULL, NULL, event_id, 0};
         int rc = rn_sinks_deliver(e->sinks, arn, &m, msg, sizeof msg);
@@ -144,7 +145,7 @@ static int attempt(ev_t *e, const ev_target_t *t, const char *payload, size_t le
         f->retry = rc != RN_ERR_NOT_FOUND;
         return -1;
     }
-    /* SNS and the other target services do not exist in this server (yet):
+    /* the other target services do not exist in this server (yet):
      * like a deleted resource on AWS, that is not retried. */
     snprintf(f->code, sizeof f->code, "NO_RESOURCE");
     snprintf(f->message, sizeof f->message, "Target %s does not exist.", arn);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/hex.h"
 #include "core/mem.h"
 #include "pattern/pattern_int.h"
@@ -42,31 +43,36 @@ static size_t lex_col(const ev_lex_t *lx, size_t pos)
     return col;
 }
 
-static void lex_source(const ev_lex_t *lx, rn_buf_t *b, size_t line, size_t col)
+void ev_json_source(rn_buf_t *b, const char *s, size_t n)
 {
     size_t units = 0, i = 0;
     rn_buf_puts(b, "[Source: (String)\"");
-    while (i < lx->n && units < 500) {
-        unsigned char c = (unsigned char)lx->s[i];
+    while (i < n && units < 500) {
+        unsigned char c = (unsigned char)s[i];
         size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (i + len > lx->n)
-            len = lx->n - i;
+        if (i + len > n)
+            len = n - i;
         if (c >= 0xF0 && units + 2 > 500)
             break;
-        rn_buf_add(b, lx->s + i, len);
+        rn_buf_add(b, s + i, len);
         units += c >= 0xF0 ? 2 : 1;
         i += len;
     }
     rn_buf_puts(b, "\"");
-    if (i < lx->n) {
+    if (i < n) {
         size_t rest = 0;
-        for (size_t j = i; j < lx->n; j++) {
-            unsigned char c = (unsigned char)lx->s[j];
+        for (size_t j = i; j < n; j++) {
+            unsigned char c = (unsigned char)s[j];
             if ((c & 0xC0) != 0x80)
                 rest += c >= 0xF0 ? 2 : 1;
         }
         rn_buf_printf(b, "[truncated %zu chars]", rest);
     }
+}
+
+static void lex_source(const ev_lex_t *lx, rn_buf_t *b, size_t line, size_t col)
+{
+    ev_json_source(b, lx->s, lx->n);
     rn_buf_printf(b, "; line: %zu, column: %zu]", line, col);
 }
 
@@ -523,4 +529,27 @@ ev_tok_t ev_lex_next(ev_lex_t *lx)
                                                      : "was expecting comma to separate Array entries");
     }
     return lx->cur = (lx->cur == EV_TOK_ERROR ? EV_TOK_ERROR : t);
+}
+
+int ev_json_check(const char *s, size_t n, char *msg, size_t msglen)
+{
+    ev_lex_t lx;
+    ev_lex_init(&lx, s, n);
+    ev_tok_t t = ev_lex_next(&lx);
+    int r = 0;
+    if (t == EV_TOK_EOF) {
+        /* Jackson's tree reader on blank input */
+        if (msglen)
+            snprintf(msg, msglen, "No content to map due to end-of-input");
+        r = -1;
+    }
+    while (t != EV_TOK_EOF && t != EV_TOK_ERROR)
+        t = ev_lex_next(&lx);
+    if (t == EV_TOK_ERROR) {
+        if (msglen)
+            snprintf(msg, msglen, "%s", lx.oom ? "out of memory" : lx.err.data ? lx.err.data : "");
+        r = lx.oom ? RN_ERR_NOMEM : -1;
+    }
+    ev_lex_free(&lx);
+    return r;
 }

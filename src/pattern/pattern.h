@@ -112,6 +112,18 @@ void ev_json_value_release(ev_json_value_t *v);
  * (just past the offending character or token; n at end of input). */
 #define EV_JSON_MAX_DEPTH 1000
 int ev_json_validate(const char *s, size_t n, size_t *err_at);
+/* Reads s[0..n) as one JSON value the way Jackson's tree reader does (the
+ * same tokenizer the pattern compiler uses, text after the value ignored).
+ * Returns 0, or -1 with Jackson's message, "\n at [Source: ...]" location
+ * included, in msg ("No content to map due to end-of-input" for blank
+ * text), or RN_ERR_NOMEM. For services that parse a JSON parameter before compiling it, as
+ * SNS does with a FilterPolicy. */
+int ev_json_check(const char *s, size_t n, char *msg, size_t msglen);
+/* Appends the "[Source: (String)\"...\"" part (with any "[truncated N
+ * chars]") that Jackson's locations quote for the document s[0..n), so a
+ * caller can find it in a message and print it another way (newer Jackson
+ * versions print "REDACTED" instead of the document). */
+void ev_json_source(rn_buf_t *b, const char *s, size_t n);
 /* Length of the JSON value starting at s[0] (no leading whitespace) in a
  * validated document. */
 size_t ev_json_value_len(const char *s, size_t n);

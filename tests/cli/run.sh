@@ -277,6 +277,29 @@ case "$OUT" in
     *) fail "dynamodb describe-table error" "$OUT" ;;
 esac
 
+# SNS: a topic fanning out to a queue, publish with attributes, a filter policy, the error as the CLI prints it
+sns() { aws --endpoint-url "$ENDPOINT" --output json sns "$@"; }
+TOPIC="$(sns create-topic --name cli-topic --query TopicArn --output text 2>&1)"
+check "sns create-topic" "$TOPIC" "arn:aws:sns:us-east-1:000000000000:cli-topic"
+QURL="$(aws --endpoint-url "$ENDPOINT" sqs create-queue --queue-name cli-sns-q --query QueueUrl --output text)"
+QARN="$(aws --endpoint-url "$ENDPOINT" sqs get-queue-attributes --queue-url "$QURL" --attribute-names QueueArn \
+    --query Attributes.QueueArn --output text)"
+SUB="$(sns subscribe --topic-arn "$TOPIC" --protocol sqs --notification-endpoint "$QARN" \
+    --attributes '{"RawMessageDelivery": "true", "FilterPolicy": "{\"kind\": [\"order\"]}"}' \
+    --query SubscriptionArn --output text 2>&1)"
+case "$SUB" in "$TOPIC":*) pass "sns subscribe" ;; *) fail "sns subscribe" "$SUB" ;; esac
+sns publish --topic-arn "$TOPIC" --message skipped --message-attributes '{"kind": {"DataType": "String", "StringValue": "other"}}' >/dev/null
+sns publish --topic-arn "$TOPIC" --message "order 1" --message-attributes '{"kind": {"DataType": "String", "StringValue": "order"}}' >/dev/null
+OUT="$(aws --endpoint-url "$ENDPOINT" --output json sqs receive-message --queue-url "$QURL" --max-number-of-messages 10 --wait-time-seconds 1 2>&1)"
+check "sns publish reaches the queue through the filter" "$(jget "$OUT" '[m["Body"] for m in d["Messages"]]' 2>/dev/null)" '["order 1"]'
+OUT="$(sns list-subscriptions-by-topic --topic-arn "$TOPIC" 2>&1)"
+check "sns list-subscriptions-by-topic" "$(jget "$OUT" '[s["SubscriptionArn"] for s in d["Subscriptions"]]' 2>/dev/null)" "[\"$SUB\"]"
+OUT="$(sns publish --topic-arn "$TOPIC" --message "" 2>&1)"
+case "$OUT" in
+    *InvalidParameter*"Invalid parameter: Empty message"*) pass "sns publish error" ;;
+    *) fail "sns publish error" "$OUT" ;;
+esac
+
 # ---- SES: v1 (query) and v2 (REST-JSON), one state; the mail is captured ----
 ses() { aws --endpoint-url "$ENDPOINT" --output json ses "$@"; }
 sesv2() { aws --endpoint-url "$ENDPOINT" --output json sesv2 "$@"; }
