@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * CloudWatch's own errors (codes -11000...). CloudWatch is query-compatible:
+ * CloudWatch's own errors (codes -10000...). CloudWatch is query-compatible:
  * the query code travels in x-amzn-query-error on JSON and CBOR, the shape
  * (under com.amazonaws.cloudwatch#) in __type. */
 #ifndef RN_CW_ERR_H
@@ -20,7 +20,7 @@
 
 enum {
 #define CW_ERR_ENUM(name, code, shape, status, sender) CW_ERR_##name,
-    CW_ERR_FIRST_ = -11000,
+    CW_ERR_FIRST_ = -10000,
     CW_ERR_TABLE(CW_ERR_ENUM)
     CW_ERR_LAST_
 #undef CW_ERR_ENUM

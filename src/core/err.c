@@ -18,6 +18,9 @@ int rn_err_register(const rn_err_table_t *t)
             return 0;
     if (ntables == MAX_TABLES)
         return -1;
+    for (int i = 0; i < ntables; i++) /* two services in one range would answer each other's errors */
+        if (t->first < tables[i]->first + (int)tables[i]->n && tables[i]->first < t->first + (int)t->n)
+            return -1;
     tables[ntables++] = t;
     return 0;
 }

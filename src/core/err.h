@@ -85,7 +85,7 @@ int rn_err_auth(const rn_auth_rows_t *rows, int err);
 
 /* Adds a service's rows (borrowed; static storage). Registering the same table
  * again does nothing. Call from the loop before serving. Returns 0, or -1 when
- * the registry (32 tables) is full. */
+ * the registry (32 tables) is full or the table's codes overlap another's. */
 int rn_err_register(const rn_err_table_t *t);
 
 /* Looks up the row for a negative error. Borrowed; static storage. Unknown

@@ -304,8 +304,11 @@ int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store
         return snprintf(msg, msglen, "out of memory"), -1;
     for (size_t i = 0; table[i]; i++) {
         const rn_service_t *s = table[i];
-        if (i == MAX_SERVICES || (s->errors && rn_err_register(s->errors) < 0))
+        if (i == MAX_SERVICES)
             return snprintf(msg, msglen, "too many services"), -1;
+        if (s->errors && rn_err_register(s->errors) < 0)
+            return snprintf(msg, msglen, "%s's error codes overlap another service's (or too many tables)", s->name),
+                   -1;
         x->nservices = i + 1;
         sink_uds[i] = (sink_ud_t){x, i};
         if ((s->sink_service && rn_sinks_add(sinks, s->sink_service, deliver, &sink_uds[i]) < 0) ||

@@ -108,6 +108,11 @@ static int v2_call(void *svc, rn_call_t *c)
     return rc;
 }
 
+static void v2_reset(void *svc)
+{
+    (void)svc; /* the state is the "ses" instance's */
+}
+
 static void v2_destroy(void *svc)
 {
     rn_free(svc);
@@ -123,5 +128,6 @@ const rn_service_t sesv2_service = {
     .errors = &ses_errors,
     .create = v2_create,
     .call = v2_call,
+    .reset = v2_reset,
     .destroy = v2_destroy,
 };

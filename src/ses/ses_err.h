@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * Amazon SES's own errors (codes -11000...): SES v1's query-protocol codes,
+ * Amazon SES's own errors (codes -9000...): SES v1's query-protocol codes,
  * and SES v2's REST-JSON exception shapes (sent as x-amzn-ErrorType). */
 #ifndef RN_SES_ERR_H
 #define RN_SES_ERR_H
@@ -18,7 +18,7 @@
 
 enum {
 #define SES_ERR_ENUM(name, code, shape, status, sender) SES_ERR_##name,
-    SES_ERR_FIRST_ = -11000,
+    SES_ERR_FIRST_ = -9000,
     SES_ERR_TABLE(SES_ERR_ENUM)
     SES_ERR_LAST_
 #undef SES_ERR_ENUM

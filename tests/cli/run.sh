@@ -336,6 +336,43 @@ OUT="$(cwcli describe-alarms --state-value ALARM 2>&1)"
 check "cloudwatch set-alarm-state then describe-alarms --state-value" \
     "$(jget "$OUT" '[(a["AlarmName"], a["StateReason"]) for a in d["MetricAlarms"]]' 2>/dev/null)" '[["cli-latency", "from the CLI"]]'
 
+# ---- SES: v1 (query) and v2 (REST-JSON), one state; the mail is captured ----
+ses() { aws --endpoint-url "$ENDPOINT" --output json ses "$@"; }
+sesv2() { aws --endpoint-url "$ENDPOINT" --output json sesv2 "$@"; }
+# http_get URL: the body of a GET (the capture pages)
+http_get() { "$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1"; }
+OUT="$(ses send-email --from shop@cli.test --destination ToAddresses=a@x.test --message 'Subject={Data=s},Body={Text={Data=t}}' 2>&1)"
+case "$OUT" in
+    *MessageRejected*"failed the check in region US-EAST-1: shop@cli.test"*) pass "ses send-email from an unverified address is rejected" ;;
+    *) fail "ses send-email from an unverified address is rejected" "$OUT" ;;
+esac
+ses verify-domain-identity --domain cli.test >/dev/null 2>&1
+OUT="$(ses send-email --from shop@cli.test --to a@x.test b@x.test --subject "CLI order" --text "Thanks" --html "<b>Thanks</b>" 2>&1)"
+MID="$(jget "$OUT" 'd["MessageId"]' 2>/dev/null)"
+check "ses send-email MessageId in AWS's form" "$(printf '%s' "$MID" | grep -cE '^0100[0-9a-f]{12}-[0-9a-f-]{36}-000000$')" "1"
+OUT="$(http_get "$ENDPOINT/_runnel/ses")"
+check "ses mail captured at /_runnel/ses" "$(jget "$OUT" '[(m["id"], m["subject"], m["destinations"], m["html"]) for m in d["messages"]]' 2>/dev/null)" \
+    "[[\"$MID\", \"CLI order\", [\"a@x.test\", \"b@x.test\"], \"<b>Thanks</b>\"]]"
+check "ses .eml holds the MIME" "$(http_get "$ENDPOINT/_runnel/ses/$MID.eml" | grep -c "^Subject: CLI order")" "1"
+OUT="$(ses get-send-quota 2>&1)"
+check "ses get-send-quota counts recipients" "$(jget "$OUT" '[d["Max24HourSend"], d["SentLast24Hours"]]' 2>/dev/null)" "[200.0, 2.0]"
+OUT="$(sesv2 create-email-template --template-name cli-t --template-content '{"Subject": "Hi {{name}}", "Text": "Dear {{name}}"}' 2>&1)"
+check "sesv2 create-email-template exits 0" "$?" "0"
+OUT="$(sesv2 send-email --from-email-address shop@cli.test --destination ToAddresses=c@x.test \
+    --content '{"Template": {"TemplateName": "cli-t", "TemplateData": "{\"name\": \"Ann\"}"}}' 2>&1)"
+MID2="$(jget "$OUT" 'd["MessageId"]' 2>/dev/null)"
+OUT="$(http_get "$ENDPOINT/_runnel/ses?limit=1")"
+check "sesv2 send-email with a template renders it" "$(jget "$OUT" '[(m["id"], m["subject"], m["text"]) for m in d["messages"]]' 2>/dev/null)" \
+    "[[\"$MID2\", \"Hi Ann\", \"Dear Ann\"]]"
+OUT="$(sesv2 list-email-identities 2>&1)"
+check "sesv2 list-email-identities sees v1's domain" "$(jget "$OUT" '[(i["IdentityName"], i["IdentityType"]) for i in d["EmailIdentities"]]' 2>/dev/null)" \
+    '[["cli.test", "DOMAIN"]]'
+OUT="$(sesv2 get-email-template --template-name nope 2>&1)"
+case "$OUT" in
+    *NotFoundException*"Template nope does not exist."*) pass "sesv2 get-email-template error" ;;
+    *) fail "sesv2 get-email-template error" "$OUT" ;;
+esac
+
 # stop the server by its PID: exit 0 and no sanitizer report
 if runnel_stop "$LOG"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM"; fi
 

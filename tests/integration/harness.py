@@ -6,6 +6,7 @@ clients are real boto3 clients. The machine's python3 (boto3 1.4x) speaks the
 SQS JSON protocol; Debian's /usr/bin/python3 (boto3 1.26) speaks the query
 protocol, so running the same tests under both covers both wire protocols.
 """
+import contextlib
 import json
 import os
 import re
@@ -147,6 +148,25 @@ class Server:
         return boto3.client(service, endpoint_url=self.endpoint, region_name="us-east-1",
                             aws_access_key_id=kw.pop("key", "test"),
                             aws_secret_access_key=kw.pop("secret", "test"), config=cfg, **kw)
+
+
+@contextlib.contextmanager
+def endpoint_env(server):
+    """Points code that builds its own clients (the seed's, unmodified) at
+    server through AWS_ENDPOINT_URL and the usual variables, for the with
+    block; the environment is put back afterwards."""
+    env = {"AWS_ENDPOINT_URL": server.endpoint, "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 class DataDir:

@@ -783,11 +783,7 @@ class TestResourceApiAndSeed(DdbTest):
         self.ddb.create_table(TableName="ProcessingErrors", KeySchema=[{"AttributeName": "eventId", "KeyType": "HASH"}],
                               AttributeDefinitions=[{"AttributeName": "eventId", "AttributeType": "S"}],
                               BillingMode="PAY_PER_REQUEST")
-        env = {"AWS_ENDPOINT_URL": self.server.endpoint, "AWS_DEFAULT_REGION": "us-east-1",
-               "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
-        old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        with harness.endpoint_env(self.server):
             session_boto3 = boto3
             if tuple(int(x) for x in boto3.__version__.split(".")[:2]) < (1, 28):
                 self.skipTest("this boto3 (%s) does not read AWS_ENDPOINT_URL, which the seed's unmodified code "
@@ -823,12 +819,6 @@ class TestResourceApiAndSeed(DdbTest):
             SQSProcessor().process_order(detail)
             self.assertEqual(ErrorHandler().handle_error({"id": "ev-1"}, ValueError("bad"), 1),
                              {"action": "retry", "delay": 2})
-        finally:
-            for k, v in old.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         got = self.ddb.get_item(TableName="Orders", Key={"orderId": S("o-1")})["Item"]
         self.assertEqual(got["amount"], N(129))
         self.assertEqual(got["items"], {"L": [S("a"), S("b")]})

@@ -36,7 +36,7 @@ runnel_start "$runnel" "$tmp/server.log" --in-memory || fail_setup "the server d
 endpoint="$RUNNEL_ENDPOINT"
 
 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true \
-    RUNNEL_ENDPOINT="$endpoint" node --test --test-reporter=spec sqs.test.mjs events.test.mjs sts.test.mjs lambda.test.mjs logs.test.mjs dynamodb.test.mjs sns.test.mjs cloudwatch.test.mjs 2>&1 | tee "$tmp/out.txt"
+    RUNNEL_ENDPOINT="$endpoint" node --test --test-reporter=spec sqs.test.mjs events.test.mjs sts.test.mjs lambda.test.mjs logs.test.mjs dynamodb.test.mjs sns.test.mjs ses.test.mjs cloudwatch.test.mjs 2>&1 | tee "$tmp/out.txt"
 rc=${PIPESTATUS[0]}
 
 pass="$(sed -n 's/^ℹ pass \([0-9][0-9]*\)$/\1/p' "$tmp/out.txt" | tail -n1)"
