@@ -465,3 +465,32 @@ int ses_op_v2_get_account(ses_t *s, rn_call_t *c)
                        "SuppressionAttributes", "SuppressedReasons");
     return c->out ? 0 : ses_nomem(c);
 }
+
+/* ---- mail other services send (the "ses" sink) ---- */
+
+int ses_deliver(ses_t *s, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+{
+    const char *from = strstr(arn, ":identity/");
+    if (!from || !from[10]) {
+        snprintf(msg, msglen, "Not an SES identity ARN: %s", arn);
+        return RN_ERR_NOT_FOUND;
+    }
+    from += 10;
+    ses_mime_t mime;
+    if (ses_mime_parse(m->body, m->len, &mime) < 0)
+        return RN_ERR_NOMEM;
+    json_t *dest = json_array();
+    for (size_t i = 0; dest && i < mime.nrcpt; i++)
+        json_array_append_new(dest, json_string(mime.rcpt[i]));
+    char id[64];
+    ses_message_id(id);
+    int rc = dest ? 0 : RN_ERR_NOMEM;
+    if (rc == 0) { /* AWS's own mail (SNS notifications): no identity of the account sends it */
+        ses_mail_t mail = {m->id ? m->id : "Notification", from, dest, mime.subject, mime.text, mime.html,
+                           m->body, m->len, NULL};
+        rc = ses_capture(s, id, rn_now_ms(), &mail);
+    }
+    json_decref(dest);
+    ses_mime_free(&mime);
+    return rc;
+}

@@ -4,7 +4,9 @@
  * under /v2/email): its instance holds nothing but the sink registry, and
  * hands each call to the "ses" instance of the same account and region
  * through rn_sinks_call, naming the operation "v2.<Op>". Both sign as
- * "ses"; "ses" must come first in the table so query requests reach it. */
+ * "ses"; "ses" must come first in the table so query requests reach it.
+ * "ses" is also the sink for mail other services send (SNS's email
+ * subscriptions), captured like the rest. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +44,11 @@ static void reset(void *svc)
     ses_reset(svc);
 }
 
+static int deliver(void *svc, const char *arn, const rn_message_t *m, char *msg, size_t msglen)
+{
+    return ses_deliver(svc, arn, m, msg, msglen);
+}
+
 static json_t *stats(void *svc)
 {
     return ses_stats(svc);
@@ -66,6 +73,8 @@ const rn_service_t ses_service = {
     .api = &ses_api,
     .errors = &ses_errors,
     .store_ns = store_ns,
+    .sink_service = "ses",
+    .deliver = deliver,
     .create = create,
     .load_kv = load_kv,
     .start = start,

@@ -141,6 +141,11 @@ int ses_capture_load(ses_t *s, const char *key, const char *value);
 void ses_capture_sort(ses_t *s);
 /* Recipients captured since since_ms. */
 int64_t ses_sent_since(const ses_t *s, int64_t since_ms);
+/* Captures a mail another service sends (the sink for
+ * arn:aws:ses:REGION:ACCOUNT:identity/FROM): m's body is the whole MIME
+ * message, m->id names what sent it ("SNS"). Not checked against the
+ * account's identities: it is AWS's own mail. 0 or RN_ERR_*. */
+int ses_deliver(ses_t *s, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
 /* The person-readable page (rn_service_t.page). */
 int ses_page(ses_t *s, const char *rest, const char *query, char **body, size_t *len, const char **ctype,
              char *msg, size_t msglen);

@@ -336,6 +336,19 @@ static void on_timer(uv_timer_t *t)
     sns_retry_run_due(((struct sns_retry *)t->data)->s);
 }
 
+size_t sns_retry_waiting(const sns_t *s)
+{
+    size_t n = 0;
+    for (const dlv_t *d = s->retry ? s->retry->waiting : NULL; d; d = d->next)
+        n++;
+    return n;
+}
+
+size_t sns_retry_inflight(const sns_t *s)
+{
+    return s->retry ? s->retry->all.len - sns_retry_waiting(s) : 0;
+}
+
 int64_t sns_retry_next_due(sns_t *s)
 {
     return s->retry && s->retry->waiting ? s->retry->waiting->due : INT64_MAX;
@@ -434,10 +447,32 @@ static void on_confirmation(void *ud, int status, const char *body, size_t len, 
         RN_INFO("sns: subscription confirmation request failed: %s", status < 0 ? err : "HTTP error status");
 }
 
+/* Hands a mail to SES's sink, which captures it (GET /_runnel/ses). */
+static void send_mail(sns_t *s, const sns_sub_t *sub, char *mime, size_t len)
+{
+    char arn[200], why[300];
+    snprintf(arn, sizeof arn, "arn:aws:ses:%s:%s:identity/no-reply@sns.amazonaws.com", s->cfg->region,
+             s->cfg->account_id);
+    rn_message_t m = {.body = mime, .len = len, .id = "SNS"};
+    if (!mime || rn_sinks_deliver(s->sinks, arn, &m, why, sizeof why) < 0)
+        RN_INFO("sns: mail to %s (%s) was not captured", sub->endpoint, sub->arn);
+    else
+        s->delivered++;
+    rn_free(mime);
+}
+
 static void confirmation(sns_t *s, sns_sub_t *sub, const char *type)
 {
+    if (!strncmp(sub->protocol, "email", 5)) {
+        size_t len = 0;
+        if (!strcmp(type, "SubscriptionConfirmation")) {
+            char *mime = sns_email_confirmation(s, sub, &len);
+            send_mail(s, sub, mime, len);
+        }
+        return;
+    }
     if (strncmp(sub->protocol, "http", 4) != 0)
-        return; /* email: see docs/sns.md */
+        return;
     size_t len;
     char *body = sns_confirmation(s, sub, type, &len);
     char id[37];
@@ -512,6 +547,9 @@ void sns_fanout(sns_t *s, sns_topic_t *t, const sns_msg_t *m)
         } else if (!strncmp(sub->protocol, "http", 4)) {
             if ((body = sns_envelope(s, sub, m, text, &len)))
                 http_deliver(s, sub, m, body, len);
+        } else if (!strncmp(sub->protocol, "email", 5)) {
+            body = sns_email(s, sub, m, text, &len);
+            send_mail(s, sub, body, len);
         } else {
             RN_DEBUG("sns: %s deliveries are not made by Runnel (%s)", sub->protocol, sub->arn);
         }

@@ -352,3 +352,93 @@ int sns_page(sns_t *s, const char *rest, char **body, size_t *len, const char **
     *ctype = "application/x-pem-file";
     return 0;
 }
+
+/* ---- email ---- */
+
+/* Appends a header value: as it is when ASCII, else as one RFC 2047 word. */
+static void header_text(rn_buf_t *b, const char *v)
+{
+    int ascii = 1;
+    for (const char *p = v; *p && ascii; p++)
+        ascii = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f;
+    if (ascii) {
+        rn_buf_puts(b, v);
+        return;
+    }
+    char *e = rn_b64_encode(v, strlen(v));
+    rn_buf_printf(b, "=?UTF-8?B?%s?=", e ? e : "");
+    rn_free(e);
+}
+
+/* A text/plain mail from SNS to the subscription's address. */
+static char *mail(sns_t *s, const sns_sub_t *sub, const char *subject, const char *body, size_t *len)
+{
+    const char *display = json_string_value(json_object_get(sub->topic->attrs, "DisplayName"));
+    rn_buf_t b = {0};
+    char date[64], id[37];
+    time_t now = (time_t)(rn_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    rn_uuid(id);
+    rn_buf_puts(&b, "From: \"");
+    header_text(&b, display && display[0] ? display : "AWS Notifications");
+    rn_buf_printf(&b, "\" <no-reply@sns.amazonaws.com>\r\nTo: %s\r\nSubject: ", sub->endpoint);
+    header_text(&b, subject);
+    rn_buf_printf(&b,
+                  "\r\nDate: %s\r\nMessage-ID: <%s@email.amazonses.com>\r\nMIME-Version: 1.0\r\n"
+                  "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s",
+                  date, id, body);
+    (void)s;
+    if (b.oom) {
+        rn_buf_free(&b);
+        return NULL;
+    }
+    return rn_buf_take(&b, len);
+}
+
+static const char NO_REPLY[] = "Please do not reply directly to this email. If you have any questions or comments "
+                               "regarding this email, please contact us at https://aws.amazon.com/support";
+
+char *sns_email(sns_t *s, const sns_sub_t *sub, const sns_msg_t *m, const char *text, size_t *len)
+{
+    char *body = NULL;
+    if (!strcmp(sub->protocol, "email-json")) {
+        size_t n;
+        body = dump(notification(s, sub, m, text, 0), &n, JSON_INDENT(2));
+    } else {
+        char *unsub = unsubscribe_url(s, sub);
+        rn_buf_t b = {0};
+        rn_buf_printf(&b,
+                      "%s\n\n--\nIf you wish to stop receiving notifications from this topic, please click or "
+                      "visit the link below to unsubscribe:\n%s\n\n%s\n",
+                      text, unsub ? unsub : "", NO_REPLY);
+        rn_free(unsub);
+        body = b.oom ? NULL : rn_buf_take(&b, NULL);
+        rn_buf_free(&b);
+    }
+    char *out = body ? mail(s, sub, m->subject ? m->subject : "AWS Notification Message", body, len) : NULL;
+    rn_free(body);
+    return out;
+}
+
+char *sns_email_confirmation(sns_t *s, const sns_sub_t *sub, size_t *len)
+{
+    char *body = NULL;
+    size_t n;
+    if (!strcmp(sub->protocol, "email-json")) {
+        body = sns_confirmation(s, sub, "SubscriptionConfirmation", &n);
+    } else {
+        rn_buf_t b = {0};
+        rn_buf_printf(&b,
+                      "You have chosen to subscribe to the topic: \n%s\n\nTo confirm this subscription, click or "
+                      "visit the link below (If this was in error no action is necessary): \nConfirm subscription "
+                      "%s/?Action=ConfirmSubscription&TopicArn=%s&Token=%s\n\n%s\n",
+                      sub->topic->arn, sns_base_url(s), sub->topic->arn, sub->token, NO_REPLY);
+        body = b.oom ? NULL : rn_buf_take(&b, NULL);
+        rn_buf_free(&b);
+    }
+    char *out = body ? mail(s, sub, "AWS Notification - Subscription Confirmation", body, len) : NULL;
+    rn_free(body);
+    return out;
+}

@@ -59,9 +59,10 @@ static int page(void *svc, const char *rest, const char *query, char **body, siz
 static json_t *stats(void *svc)
 {
     sns_t *s = svc;
-    return json_pack("{s:I,s:I,s:I,s:I,s:I}", "topics", (json_int_t)s->topics.len, "subscriptions",
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "topics", (json_int_t)s->topics.len, "subscriptions",
                      (json_int_t)s->subs.len, "published", (json_int_t)s->published, "delivered",
-                     (json_int_t)s->delivered, "failed", (json_int_t)s->failed);
+                     (json_int_t)s->delivered, "failed", (json_int_t)s->failed, "retriesWaiting",
+                     (json_int_t)sns_retry_waiting(s), "deliveriesInFlight", (json_int_t)sns_retry_inflight(s));
 }
 
 static void destroy(void *svc)

@@ -152,6 +152,10 @@ char *sns_envelope(sns_t *s, const sns_sub_t *sub, const sns_msg_t *m, const cha
 char *sns_lambda_event(sns_t *s, const sns_sub_t *sub, const sns_msg_t *m, const char *text, size_t *len);
 /* The SubscriptionConfirmation / UnsubscribeConfirmation message. */
 char *sns_confirmation(sns_t *s, const sns_sub_t *sub, const char *type, size_t *len);
+/* The mail an email or email-json subscriber gets (a whole MIME message
+ * from no-reply@sns.amazonaws.com), and the confirmation request mail. */
+char *sns_email(sns_t *s, const sns_sub_t *sub, const sns_msg_t *m, const char *text, size_t *len);
+char *sns_email_confirmation(sns_t *s, const sns_sub_t *sub, size_t *len);
 /* The signing key: made on first use and kept in the store. */
 int sns_signer_load(sns_t *s, const char *value);
 void sns_signer_free(struct sns_signer *g);
@@ -170,6 +174,9 @@ void sns_send_confirmation(sns_t *s, sns_sub_t *sub);
 void sns_send_unsubscribe_confirmation(sns_t *s, sns_sub_t *sub);
 int sns_retry_load(sns_t *s, const char *id, const char *value);
 int64_t sns_retry_next_due(sns_t *s);
+/* Deliveries waiting for their retry, and posted and not yet answered. */
+size_t sns_retry_waiting(const sns_t *s);
+size_t sns_retry_inflight(const sns_t *s);
 void sns_retry_run_due(sns_t *s);
 void sns_retry_free(sns_t *s);
 void sns_retry_drop_sub(sns_t *s, const char *sub_arn);

@@ -490,6 +490,37 @@ class TestFilterPolicies(SnsTest):
         self.assertNotIn("FilterPolicy", self.sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"])
 
 
+class TestEmailSubscription(SnsTest):
+    def mails(self):
+        with urllib.request.urlopen(self.server.endpoint + "/_runnel/ses", timeout=5) as r:
+            return json.loads(r.read())["messages"]
+
+    def test_confirmation_and_notification_mails_are_captured(self):
+        arn = self.sns.create_topic(Name="mail", Attributes={"DisplayName": "Shop"})["TopicArn"]
+        self.assertEqual(self.sns.subscribe(TopicArn=arn, Protocol="email",
+                                            Endpoint="ops@example.com")["SubscriptionArn"], "pending confirmation")
+        self.sns.subscribe(TopicArn=arn, Protocol="email-json", Endpoint="bot@example.com")
+        confirm = [m for m in self.mails() if m["destinations"] == ["ops@example.com"]]
+        self.assertEqual(len(confirm), 1)
+        self.assertEqual((confirm[0]["source"], confirm[0]["subject"]),
+                         ("no-reply@sns.amazonaws.com", "AWS Notification - Subscription Confirmation"))
+        link = [w for w in confirm[0]["text"].split() if "Action=ConfirmSubscription" in w][0]
+        urllib.request.urlopen(link, timeout=5).read()
+        conf_json = [m for m in self.mails() if m["destinations"] == ["bot@example.com"]][0]
+        token = json.loads(conf_json["text"])["Token"]
+        self.sns.confirm_subscription(TopicArn=arn, Token=token)
+        subs = self.sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
+        self.assertNotIn("PendingConfirmation", [s["SubscriptionArn"] for s in subs])
+        r = self.sns.publish(TopicArn=arn, Message="Your order shipped", Subject="Order 42")
+        got = {m["destinations"][0]: m for m in self.mails()[-2:]}
+        self.assertEqual(got["ops@example.com"]["subject"], "Order 42")
+        self.assertTrue(got["ops@example.com"]["text"].startswith("Your order shipped\n"))
+        self.assertIn('From: "Shop" <no-reply@sns.amazonaws.com>', got["ops@example.com"]["raw"])
+        env = json.loads(got["bot@example.com"]["text"])
+        self.assertEqual((env["Type"], env["MessageId"], env["Message"]), ("Notification", r["MessageId"],
+                                                                             "Your order shipped"))
+
+
 class TestFromOtherServices(SnsTest):
     def test_eventbridge_rule_target_publishes_to_the_topic(self):
         arn, url, _ = self.topic_to_queue(raw=True)
@@ -585,6 +616,17 @@ class Endpoint:
 
 
 class TestHttpSubscription(SnsTest):
+    def retry_after(self, seconds):
+        """Waits until the failed delivery's retry is scheduled (the server has
+        read the endpoint's answer), then moves the clock past it."""
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with urllib.request.urlopen(self.server.endpoint + "/_runnel/health", timeout=5) as r:
+                if json.loads(r.read())["services"]["sns"]["retriesWaiting"] == 1:
+                    break
+            time.sleep(0.02)
+        self.advance(seconds)
+
     def subscribe_confirmed(self, endpoint, arn, **attrs):
         r = self.sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=endpoint.url, Attributes=attrs)
         self.assertEqual(r["SubscriptionArn"], "pending confirmation")
@@ -639,9 +681,11 @@ class TestHttpSubscription(SnsTest):
             ep.statuses = [500, 503]
             self.sns.publish(TopicArn=arn, Message="eventually")
             self.assertEqual(ep.next()[2], 500)
-            self.advance(20)  # the default policy: retries 20 s apart
+            self.retry_after(19)
+            self.assertTrue(ep.got.empty())  # not before its time
+            self.retry_after(1)  # the default policy: retries 20 s apart
             self.assertEqual(ep.next()[2], 503)
-            self.advance(20)
+            self.retry_after(20)
             headers, body, status = ep.next()
             self.assertEqual((status, json.loads(body)["Message"]), (200, "eventually"))
             self.assertEqual(self.receive(dlq_url, 1, wait=0), [])
@@ -650,7 +694,7 @@ class TestHttpSubscription(SnsTest):
             self.sns.publish(TopicArn=arn, Message="given up")
             for _ in range(3):
                 ep.next()
-                self.advance(20)
+                self.retry_after(20)
             ep.next()
             [m] = self.receive(dlq_url)
             self.assertEqual(json.loads(m["Body"])["Message"], "given up")
