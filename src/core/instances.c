@@ -180,6 +180,30 @@ static int route_call(void *ud, rn_call_t *c)
     return rn_call_fail(c, RN_ERR_NOT_FOUND, "No service %s.", c->service ? c->service : "");
 }
 
+/* Runnel's own metrics: every started instance's, with its partition. */
+typedef struct {
+    rn_metric_part_fn fn;
+    void *ud;
+    const partition_t *p;
+} metrics_ctx_t;
+
+static void metric_of_part(void *ud, const rn_metric_t *m)
+{
+    metrics_ctx_t *mc = ud;
+    mc->fn(mc->ud, mc->p->account, mc->p->region, m);
+}
+
+static void collect_metrics(void *ud, rn_metric_part_fn fn, void *fn_ud)
+{
+    rn_instances_t *x = ud;
+    for (size_t k = 0; k < x->nparts; k++) {
+        metrics_ctx_t mc = {fn, fn_ud, x->parts[k]};
+        for (size_t i = 0; i < x->nservices; i++)
+            if (x->parts[k]->inst[i] && x->table[i]->metrics)
+                x->table[i]->metrics(x->parts[k]->inst[i], metric_of_part, &mc);
+    }
+}
+
 /* A tapped item reaches the listener in the partition of its source ARN
  * only: one account never sees another's events. */
 static void tap(void *ud, const char *source, const char *body, size_t len)
@@ -285,6 +309,7 @@ int rn_instances_open(uv_loop_t *loop, const rn_config_t *cfg, rn_store_t *store
     x->sinks = sinks;
     x->runtime = runtime;
     rn_sinks_set_router(sinks, route_call, x);
+    rn_sinks_set_metrics(sinks, collect_metrics, x);
     x->table = table;
     x->next_pno = 1;
     x->loading = 1;

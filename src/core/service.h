@@ -135,6 +135,9 @@ typedef struct rn_service {
      * with a message in msg. Reads only. NULL: the service has no page. */
     int (*page)(void *svc, const char *rest, const char *query, char **body, size_t *len, const char **ctype,
                 char *msg, size_t msglen);
+    /* Its metrics as AWS publishes them (core/metrics.h): each figure of
+     * each resource handed to emit, now. NULL: none. */
+    void (*metrics)(void *svc, rn_metric_fn emit, void *ud);
     /* Counts for the health endpoint (a new object), or NULL. */
     json_t *(*stats)(void *svc);
     void (*destroy)(void *svc);

@@ -30,6 +30,8 @@ struct rn_sinks {
     size_t ntaps;
     rn_call_router_fn router;
     void *router_ud;
+    rn_metrics_collector_fn collector;
+    void *collector_ud;
 };
 
 rn_sinks_t *rn_sinks_new(void)
@@ -105,4 +107,16 @@ int rn_sinks_call(rn_sinks_t *s, rn_call_t *c)
     if (!s->router)
         return rn_call_fail(c, RN_ERR_NOT_FOUND, "No service %s.", c->service ? c->service : "");
     return s->router(s->router_ud, c);
+}
+
+void rn_sinks_set_metrics(rn_sinks_t *s, rn_metrics_collector_fn fn, void *ud)
+{
+    s->collector = fn;
+    s->collector_ud = ud;
+}
+
+void rn_sinks_metrics(rn_sinks_t *s, rn_metric_part_fn fn, void *ud)
+{
+    if (s->collector)
+        s->collector(s->collector_ud, fn, ud);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "core/call.h"
+#include "core/metrics.h"
 
 typedef struct rn_sinks rn_sinks_t;
 
@@ -67,4 +68,11 @@ int rn_sinks_tapped(const rn_sinks_t *s, const char *topic);
 typedef int (*rn_call_router_fn)(void *ud, rn_call_t *c);
 void rn_sinks_set_router(rn_sinks_t *s, rn_call_router_fn fn, void *ud);
 int rn_sinks_call(rn_sinks_t *s, rn_call_t *c);
+
+/* Runnel's own metrics (core/metrics.h): every instance's figures, each with
+ * its partition, handed to fn now. The collector is set once by whoever owns
+ * the instances; without one nothing is reported. */
+typedef void (*rn_metrics_collector_fn)(void *ud, rn_metric_part_fn fn, void *fn_ud);
+void rn_sinks_set_metrics(rn_sinks_t *s, rn_metrics_collector_fn fn, void *ud);
+void rn_sinks_metrics(rn_sinks_t *s, rn_metric_part_fn fn, void *ud);
 #endif
