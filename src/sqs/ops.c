@@ -372,6 +372,8 @@ static int op_receive(sqs_t *s, rn_call_t *c)
     int got = sqs_msg_receive(q, c, max, vt, c->in, msgs);
     if (got == 0 && wait > 0)
         return sqs_waiter_park(q, c, max, vt, wait);
+    if (got == 0)
+        q->tally.empty_receives++;
     if (attempt && got)
         json_object_set_new(q->attempts, attempt,
                             json_pack("{s:I,s:O}", "exp", (json_int_t)(rn_now_ms() + 5 * 60 * 1000), "out", c->out));

@@ -188,6 +188,7 @@ static int msg_take(sqs_msg_t *m, int vt, int64_t now, const json_t *in, json_t 
         return 0;
     }
     m->receive_count++;
+    q->tally.received++;
     if (!m->first_receive_ms)
         m->first_receive_ms = now;
     json_array_append_new(out, msg_render(m, in));
@@ -296,6 +297,7 @@ int sqs_msg_delete_handle(sqs_queue_t *q, rn_call_t *c, const char *handle)
         return rn_call_fail(c, RN_ERR_INVALID_PARAMETER,
                             "Value %s for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.",
                             handle);
+    q->tally.deleted++; /* AWS counts a repeated delete with a valid handle too */
     if (!m || stale)
         return 0; /* AWS answers success for an already-deleted or superseded handle */
     int wake = q->fifo && m->state == MSG_INFLIGHT;

@@ -170,6 +170,8 @@ void sqs_redrive_to_dlq(sqs_msg_t *m)
     if (!copy)
         return;
     copy->dlq_source = rn_strdup(src->arn);
+    copy->arrived_ms = rn_now_ms();
+    copy->arrived_receives = copy->receive_count;
     sqs_msg_persist(copy);
     sqs_msg_remove(m, 1);
     if (dlq->w_head)
@@ -243,6 +245,8 @@ static void on_task_tick(uv_timer_t *h)
                     copy->first_receive_ms = 0;
                     copy->sent_ms = now;
                     sqs_msg_persist(copy);
+                    dst->tally.sent++; /* a move task sends anew, as SendMessage would */
+                    dst->tally.sent_bytes += copy->size;
                     sqs_msg_remove(m, 1);
                     t->moved++;
                     budget--;

@@ -210,6 +210,8 @@ int sqs_queue_send(sqs_queue_t *q, const sqs_send_t *in, sqs_sent_t *out, char *
     }
     sqs_msg_place(m);
     sqs_msg_persist(m);
+    q->tally.sent++;
+    q->tally.sent_bytes += m->size;
     if (q->fifo)
         dedup_add(q, dkey, m, m->sent_ms + SQS_DEDUP_WINDOW_MS);
     if (m->state != MSG_READY)

@@ -73,6 +73,11 @@ static void run_due(void *svc)
     sqs_sweep(svc);
 }
 
+static void metrics(void *svc, rn_metric_fn emit, void *ud)
+{
+    sqs_metrics(svc, emit, ud);
+}
+
 static json_t *stats(void *svc)
 {
     return json_pack("{s:I}", "queues", (json_int_t)sqs_queue_count(svc));
@@ -113,6 +118,7 @@ const rn_service_t sqs_service = {
     .drain = drain,
     .next_due = next_due,
     .run_due = run_due,
+    .metrics = metrics,
     .stats = stats,
     .destroy = destroy,
 };

@@ -50,6 +50,11 @@ typedef struct sqs_msg {
     size_t heap_idx;       /* SIZE_MAX when not in the heap */
     uint64_t nonce;        /* current receipt handle nonce */
     size_t size;           /* bytes counted against limits */
+    /* A dead-letter move's arrival: its time and the receive count it
+     * brought, so the dead-letter queue's age and poison-pill figures count
+     * from there (sqs/metrics.c). 0 for a sent message, and after a restart. */
+    int64_t arrived_ms;
+    int arrived_receives;
 } sqs_msg_t;
 
 struct sqs_group {
@@ -78,6 +83,17 @@ typedef struct sqs_dedup {
     int64_t expires_ms;
 } sqs_dedup_t;
 
+/* A queue's running totals since the instance started, the counters of
+ * its CloudWatch metrics: plain increments on the send, receive and delete
+ * paths, read by sqs_metrics(). */
+typedef struct sqs_tally {
+    uint64_t sent;           /* NumberOfMessagesSent: messages added by a send (not duplicates, not DLQ moves) */
+    uint64_t sent_bytes;     /* SentMessageSize: their sizes (body and attributes) */
+    uint64_t received;       /* NumberOfMessagesReceived: messages handed out by ReceiveMessage */
+    uint64_t deleted;        /* NumberOfMessagesDeleted: successful deletes by receipt handle */
+    uint64_t empty_receives; /* NumberOfEmptyReceives: ReceiveMessage calls answered with none */
+} sqs_tally_t;
+
 struct sqs_queue {
     sqs_t *svc;
     int64_t qid;
@@ -103,6 +119,7 @@ struct sqs_queue {
     sqs_dedup_t *dd_head, *dd_tail;
     json_t *attempts;                   /* ReceiveRequestAttemptId → {exp, out} */
     sqs_waiter_t *w_head, *w_tail;
+    sqs_tally_t tally;                  /* Runnel's own metrics (sqs/metrics.c) */
 };
 
 typedef struct sqs_move_task sqs_move_task_t;
@@ -216,6 +233,9 @@ void sqs_sweep(sqs_t *s);
 void sqs_group_update(sqs_queue_t *q, sqs_group_t *g);
 
 const char *sqs_intern_sender(sqs_t *s, const char *id);
+
+/* metrics.c: each queue's figures as AWS/SQS publishes them. */
+void sqs_metrics(sqs_t *s, rn_metric_fn emit, void *ud);
 
 /* waiters.c */
 int sqs_waiter_park(sqs_queue_t *q, rn_call_t *c, int max, int vt, int wait_s);

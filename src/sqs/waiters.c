@@ -46,6 +46,8 @@ static void waiter_finish(sqs_waiter_t *w)
     rn_call_t *c = w->call;
     c->cancel = NULL;
     c->svc_data = NULL;
+    if (w->q && json_array_size(json_object_get(c->out, "Messages")) == 0)
+        w->q->tally.empty_receives++;
     waiter_close(w);
     sqs_receive_tidy(c->out);
     c->done(c);
