@@ -4,7 +4,7 @@
 # it only calls apt-get when a package is missing. Needs root or sudo.
 set -e
 PKGS="build-essential pkg-config libuv1-dev libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libcbor-dev libzip-dev zlib1g-dev
-python3 python3-boto3 awscli nodejs npm clang libclang-rt-14-dev wrk hyperfine curl"
+python3 python3-boto3 python3-prometheus-client awscli nodejs npm clang libclang-rt-14-dev wrk hyperfine curl"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -19,6 +19,7 @@
 #include "aws/gzip.h"
 #include "aws/sigv4.h"
 #include "aws/cbor.h"
+#include "aws/prometheus.h"
 #include "aws/query.h"
 #include "aws/rest.h"
 #include "core/json_alloc.h"
@@ -154,6 +155,7 @@ static size_t page_owner(const rn_app_t *app, const char *path)
 static int is_internal(const rn_app_t *app, const char *path)
 {
     return strcmp(path, "/_runnel/health") == 0 || strcmp(path, "/_runnel/reset") == 0 ||
+           strcmp(path, "/metrics") == 0 ||
            strcmp(path, "/_runnel/clock") == 0 || page_owner(app, path) != SIZE_MAX;
 }
 
@@ -747,6 +749,22 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
                                      "uptime_s", (json_int_t)((rn_now_ms() - rn_clock_offset_ms() - app->started_ms) / 1000), "services",
                                      rn_instances_stats(app->instances), "store", "kind", rn_store_kind(app->store),
                                      "committed", (json_int_t)committed, "batches", (json_int_t)batches));
+        return 1;
+    }
+    if (strcmp(req->path, "/metrics") == 0) {
+        if (rc < 0) {
+            char rid[37];
+            rn_uuid(rid);
+            send_auth_error(rn_http_respond, conn, &route, rc, msg, rid);
+            return 1;
+        }
+        size_t len = 0;
+        char *page = aws_prometheus(app, &len);
+        if (page)
+            rn_http_respond(conn, 200, "text/plain; version=0.0.4; charset=utf-8", NULL, page, len);
+        else
+            respond_plain_json(rn_http_respond, conn, 500, json_pack("{s:s}", "message", "Out of memory"));
+        rn_free(page);
         return 1;
     }
     if (strcmp(req->path, "/_runnel/clock") == 0) {

@@ -84,6 +84,7 @@ typedef struct cw {
     size_t nflush, flushcap;
     rn_smap_t alarms;    /* name -> cw_alarm_t (owned) */
     int64_t next_sweep_ms;
+    rn_smap_t own;       /* Runnel's own metrics: figure key -> its last value (own.c) */
     uv_timer_t *timer;   /* owned; freed when closed */
 } cw_t;
 
@@ -118,6 +119,12 @@ void cw_series_sweep(cw_t *cw);
 void cw_series_load(cw_t *cw);
 /* Frees every series. */
 void cw_series_drop_all(cw_t *cw);
+
+/* ---- own.c: Runnel's own metrics ---- */
+/* Adds the minute that just ended of every service's figures (AWS/SQS...)
+ * of this partition. */
+void cw_own_collect(cw_t *cw, int64_t now_ms);
+void cw_own_drop(cw_t *cw);
 
 /* ---- read.c: periods over series ---- */
 

@@ -40,6 +40,7 @@ static void run_due(void *svc)
     cw_t *cw = svc;
     int64_t now = rn_now_ms();
     if (cw->next_sweep_ms <= now) {
+        cw_own_collect(cw, now);
         cw_series_sweep(cw);
         cw->next_sweep_ms = (now / SWEEP_MS + 1) * SWEEP_MS;
     }
@@ -129,7 +130,8 @@ static void reset(void *svc)
     cw_t *cw = svc;
     cw_series_drop_all(cw);
     cw_alarms_drop_all(cw);
-    uv_timer_stop(cw->timer);
+    cw_own_drop(cw);
+    rearm(cw);
 }
 
 static void closed(uv_handle_t *h)
@@ -144,6 +146,7 @@ static void destroy(void *svc)
         return;
     cw_series_drop_all(cw);
     cw_alarms_drop_all(cw);
+    cw_own_drop(cw);
     rn_free(cw->flush);
     uv_timer_stop(cw->timer);
     uv_close((uv_handle_t *)cw->timer, closed);

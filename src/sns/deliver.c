@@ -221,12 +221,13 @@ static int delay_before(const policy_t *p, int k)
 /* ---- giving up ---- */
 
 /* Sends what could not be delivered to sub's dead-letter queue, if any. */
-static void dead_letter(sns_t *s, const sns_sub_t *sub, const char *body, size_t len, const char *why)
+static void dead_letter(sns_t *s, sns_sub_t *sub, const char *body, size_t len, const char *why)
 {
     const char *policy = json_string_value(json_object_get(sub->attrs, "RedrivePolicy"));
     json_t *o = policy ? json_loads(policy, 0, NULL) : NULL;
     const char *dlq = rn_param_str(o, "deadLetterTargetArn");
     s->failed++;
+    sub->topic->n_failed++;
     if (!dlq) {
         RN_INFO("sns: delivery to %s (%s) failed: %s; no dead-letter queue, dropped", sub->endpoint, sub->arn, why);
         json_decref(o);
@@ -285,6 +286,9 @@ static void on_answer(void *ud, int status, const char *body, size_t len, const 
     sns_t *s = d->s;
     d->inflight = 0;
     if (status >= 200 && status < 300) {
+        sns_sub_t *sub = rn_smap_get(&s->subs, d->sub_arn);
+        if (sub)
+            sub->topic->n_delivered++;
         s->delivered++;
         done(s, d);
         return;
@@ -448,7 +452,7 @@ static void on_confirmation(void *ud, int status, const char *body, size_t len, 
 }
 
 /* Hands a mail to SES's sink, which captures it (GET /_runnel/ses). */
-static void send_mail(sns_t *s, const sns_sub_t *sub, char *mime, size_t len)
+static void send_mail(sns_t *s, sns_sub_t *sub, char *mime, size_t len)
 {
     char arn[200], why[300];
     snprintf(arn, sizeof arn, "arn:aws:ses:%s:%s:identity/no-reply@sns.amazonaws.com", s->cfg->region,
@@ -456,8 +460,10 @@ static void send_mail(sns_t *s, const sns_sub_t *sub, char *mime, size_t len)
     rn_message_t m = {.body = mime, .len = len, .id = "SNS"};
     if (!mime || rn_sinks_deliver(s->sinks, arn, &m, why, sizeof why) < 0)
         RN_INFO("sns: mail to %s (%s) was not captured", sub->endpoint, sub->arn);
-    else
+    else if (sub->confirmed) {
         s->delivered++;
+        sub->topic->n_delivered++;
+    }
     rn_free(mime);
 }
 
@@ -520,9 +526,10 @@ static void sink_deliver(sns_t *s, sns_sub_t *sub, const sns_msg_t *m, char *bod
     }
     char why[512];
     int rc = rn_sinks_deliver(s->sinks, sub->endpoint, &msg, why, sizeof why);
-    if (rc == 0)
+    if (rc == 0) {
         s->delivered++;
-    else
+        sub->topic->n_delivered++;
+    } else
         dead_letter(s, sub, body, len, why);
     rn_free(body);
 }
@@ -534,8 +541,10 @@ void sns_fanout(sns_t *s, sns_topic_t *t, const sns_msg_t *m)
         if (!sub->confirmed)
             continue;
         const char *text = text_for(sub, m);
-        if (sub->filter && !sns_filter_match(sub->filter, m->attrs, text, strlen(text)))
+        if (sub->filter && !sns_filter_match(sub->filter, m->attrs, text, strlen(text))) {
+            t->n_filtered++;
             continue;
+        }
         size_t len = 0;
         char *body;
         if (!strcmp(sub->protocol, "sqs")) {

@@ -223,6 +223,8 @@ static int publish_one(sns_t *s, rn_call_t *c, sns_topic_t *t, const entry_t *e,
     sns_msg_t m = {id, e->message, strlen(e->message), structure, e->subject, e->attrs, e->group, dedup, *seq, now};
     sns_fanout(s, t, &m);
     s->published++;
+    t->n_published++;
+    t->publish_bytes += strlen(e->message);
     json_decref(structure);
     return 0;
 }

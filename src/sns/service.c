@@ -56,6 +56,11 @@ static int page(void *svc, const char *rest, const char *query, char **body, siz
     return sns_page(svc, rest, body, len, ctype, msg, msglen);
 }
 
+static void metrics(void *svc, rn_metric_fn emit, void *ud)
+{
+    sns_metrics(svc, emit, ud);
+}
+
 static json_t *stats(void *svc)
 {
     sns_t *s = svc;
@@ -88,6 +93,7 @@ const rn_service_t sns_service = {
     .next_due = next_due,
     .run_due = run_due,
     .page = page,
+    .metrics = metrics,
     .stats = stats,
     .destroy = destroy,
 };

@@ -46,6 +46,8 @@ typedef struct sns_topic {
     rn_smap_t dedup;   /* FIFO: deduplication id -> (void *)(intptr_t) expiry second */
     uint64_t seq;      /* FIFO: the last sequence number handed out */
     unsigned deleted_subs;
+    /* AWS/SNS figures since start (sns_metrics) */
+    uint64_t n_published, n_delivered, n_failed, n_filtered, publish_bytes;
 } sns_topic_t;
 
 struct sns_sub {
@@ -104,6 +106,9 @@ sns_topic_t *sns_topic_by_arn(sns_t *s, const char *arn);
 void sns_arn_prefix(const sns_t *s, char *out, size_t n);
 /* The URL base envelopes name (SigningCertURL, UnsubscribeURL). */
 const char *sns_base_url(const sns_t *s);
+
+/* Runnel's own metrics: AWS/SNS per topic (rn_service_t.metrics). */
+void sns_metrics(sns_t *s, rn_metric_fn emit, void *ud);
 
 /* ---- topic.c ---- */
 int sns_create_topic(sns_t *s, rn_call_t *c);

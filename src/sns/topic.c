@@ -487,3 +487,36 @@ int sns_data_protection(sns_t *s, rn_call_t *c)
     }
     return 0;
 }
+
+void sns_metrics(sns_t *s, rn_metric_fn emit, void *ud)
+{
+    size_t i = 0;
+    const char *name;
+    void *v;
+    while (rn_smap_next(&s->topics, &i, &name, &v)) {
+        const sns_topic_t *t = v;
+        rn_metric_t m = {"AWS/SNS", NULL, "TopicName", name, "Count", RN_METRIC_COUNTER, 0, 0, NULL};
+        m.name = "NumberOfMessagesPublished";
+        m.value = (double)t->n_published;
+        m.help = "Messages published to the topic.";
+        emit(ud, &m);
+        m.name = "NumberOfNotificationsDelivered";
+        m.value = (double)t->n_delivered;
+        m.help = "Messages delivered to the topic's subscriptions.";
+        emit(ud, &m);
+        m.name = "NumberOfNotificationsFailed";
+        m.value = (double)t->n_failed;
+        m.help = "Deliveries the topic's subscriptions did not get (given up after the retries).";
+        emit(ud, &m);
+        m.name = "NumberOfNotificationsFilteredOut";
+        m.value = (double)t->n_filtered;
+        m.help = "Messages a subscription's filter policy turned away.";
+        emit(ud, &m);
+        m.name = "PublishSize";
+        m.unit = "Bytes";
+        m.value = (double)t->publish_bytes;
+        m.samples = (double)t->n_published;
+        m.help = "Size of the messages published, in bytes.";
+        emit(ud, &m);
+    }
+}

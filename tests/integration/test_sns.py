@@ -521,6 +521,33 @@ class TestEmailSubscription(SnsTest):
                                                                              "Your order shipped"))
 
 
+class TestMetricsInCloudWatch(SnsTest):
+    def test_topic_figures_reach_aws_sns_each_minute(self):
+        arn, url, _ = self.topic_to_queue(raw=True, FilterPolicy=json.dumps({"k": ["v"]}))
+        for k in ("v", "v", "x"):
+            self.sns.publish(TopicArn=arn, Message="hello",
+                             MessageAttributes={"k": {"DataType": "String", "StringValue": k}})
+        now = self.advance(61)["now"]
+        cw = self.server.client("cloudwatch")
+        import datetime
+        end = datetime.datetime.fromisoformat(now.replace("Z", "+00:00")) + datetime.timedelta(minutes=1)
+
+        def total(name, stat="Sum"):
+            r = cw.get_metric_statistics(Namespace="AWS/SNS", MetricName=name, Statistics=[stat], Period=60,
+                                         Dimensions=[{"Name": "TopicName", "Value": "t"}],
+                                         StartTime=end - datetime.timedelta(minutes=10), EndTime=end)
+            return sum(p[stat] for p in r["Datapoints"])
+        self.assertEqual(total("NumberOfMessagesPublished"), 3)
+        self.assertEqual(total("NumberOfNotificationsDelivered"), 2)
+        self.assertEqual(total("NumberOfNotificationsFilteredOut"), 1)
+        self.assertEqual(total("PublishSize", "Average"), 5)
+        names = {m["MetricName"] for m in cw.list_metrics(Namespace="AWS/SNS")["Metrics"]}
+        self.assertIn("NumberOfMessagesPublished", names)
+        # nothing new in the next minute: no new datapoints, the sums stay
+        self.advance(60)
+        self.assertEqual(total("NumberOfMessagesPublished"), 3)
+
+
 class TestFromOtherServices(SnsTest):
     def test_eventbridge_rule_target_publishes_to_the_topic(self):
         arn, url, _ = self.topic_to_queue(raw=True)
