@@ -41,8 +41,9 @@ static void queue_metrics(const sqs_queue_t *q, int64_t now, rn_metric_fn emit, 
     const sqs_tally_t *t = &q->tally;
     emit_one(emit, ud, q, "NumberOfMessagesSent", "Count", RN_METRIC_COUNTER, (double)t->sent, 0,
              "Messages added to the queue by a send.");
-    emit_one(emit, ud, q, "SentMessageSize", "Bytes", RN_METRIC_COUNTER, (double)t->sent_bytes, (double)t->sent,
-             "Size of the messages added to the queue.");
+    if (t->sent) /* as on AWS, the size appears once a message was sent */
+        emit_one(emit, ud, q, "SentMessageSize", "Bytes", RN_METRIC_COUNTER, (double)t->sent_bytes,
+                 (double)t->sent, "Size of the messages added to the queue (body and attributes).");
     emit_one(emit, ud, q, "NumberOfMessagesReceived", "Count", RN_METRIC_COUNTER, (double)t->received, 0,
              "Messages returned by ReceiveMessage calls.");
     emit_one(emit, ud, q, "NumberOfMessagesDeleted", "Count", RN_METRIC_COUNTER, (double)t->deleted, 0,

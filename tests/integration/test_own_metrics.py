@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: MIT
+"""Runnel's own metrics for SQS, EventBridge and Lambda, named, united and
+counted as AWS documents them ("Available CloudWatch metrics for Amazon SQS",
+"Monitoring Amazon EventBridge", "Lambda function metrics"): read at
+GET /metrics through Prometheus' own parser, and in CloudWatch (AWS/SQS,
+AWS/Events, AWS/Lambda) after the server's clock moves past a minute."""
+import datetime
+import json
+import unittest
+
+import harness
+from test_prometheus import parsed
+
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+
+
+class OwnMetricsTest(harness.ServerTest):
+    def figures(self):
+        """Every sample of GET /metrics as {(sample name, frozenset of labels): value}, with the family types."""
+        _, samples = parsed(self.server.endpoint)
+        self.types = {s[2]: s[1] for s in samples}
+        return {(s[2], frozenset(s[3].items())): s[4] for s in samples}
+
+    def fig(self, figures, name, **labels):
+        """One sample's value; None when the page has no such sample."""
+        labels.update(account=ACCOUNT, region=REGION)
+        return figures.get((name, frozenset(labels.items())))
+
+    def cw_points(self, ns, name, dim, value, stat="Sum"):
+        """The statistic of each minute's datapoint over the last ten minutes, oldest first."""
+        now = datetime.datetime.fromisoformat(self.clock_now.replace("Z", "+00:00"))
+        cw = self.server.client("cloudwatch")
+        r = cw.get_metric_statistics(Namespace=ns, MetricName=name, Statistics=[stat], Period=60,
+                                     Dimensions=[{"Name": dim, "Value": value}],
+                                     StartTime=now - datetime.timedelta(minutes=10),
+                                     EndTime=now + datetime.timedelta(minutes=1))
+        return [p[stat] for p in sorted(r["Datapoints"], key=lambda p: p["Timestamp"])]
+
+    def cw_total(self, ns, name, dim, value, stat="Sum"):
+        """The statistic over the last ten minutes (summed over the minutes for Sum and SampleCount, the
+        largest for Maximum, the only datapoint's otherwise); None when there is none."""
+        points = self.cw_points(ns, name, dim, value, stat)
+        if stat in ("Sum", "SampleCount"):
+            return sum(points)
+        if stat == "Maximum":
+            return max(points) if points else None
+        self.assertLessEqual(len(points), 1, r["Datapoints"])
+        return points[0] if points else None
+
+    def next_minute(self):
+        """Moves the clock past a minute, so CloudWatch takes in the minute's figures."""
+        self.clock_now = self.advance(61)["now"]
+
+
+class TestSqsMetrics(OwnMetricsTest):
+    def q(self, name, **attrs):
+        return self.sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+
+    def arn(self, url):
+        return self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def test_counts_sends_receives_deletes_and_empty_receives_as_aws_does(self):
+        url = self.q("mq")
+        self.sqs.send_message(QueueUrl=url, MessageBody="hello",
+                              MessageAttributes={"k": {"DataType": "String", "StringValue": "vv"}})
+        r = self.sqs.send_message_batch(QueueUrl=url, Entries=[
+            {"Id": "a", "MessageBody": "one"}, {"Id": "b", "MessageBody": "three"},
+            {"Id": "c", "MessageBody": "x", "DelaySeconds": 1000}])  # c fails: not sent, not counted
+        self.assertEqual(len(r["Successful"]), 2)
+        self.assertEqual(len(r["Failed"]), 1)
+        self.sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=300)
+        got = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60)["Messages"]
+        self.assertEqual(len(got), 3)
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
+        self.sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])  # AWS counts it again
+        self.sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": "d", "ReceiptHandle": got[1]["ReceiptHandle"]}])
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0))
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0))
+        f = self.figures()
+        where = dict(queue_name="mq")
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_sent_total", **where), 4)
+        # the size AWS counts: body and attributes (name, type and value)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_sent_message_size_sum", **where),
+                         len("hello") + len("k") + len("String") + len("vv") + len("one") + len("three") +
+                         len("later"))
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_sent_message_size_count", **where), 4)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_received_total", **where), 3)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_deleted_total", **where), 3)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_empty_receives_total", **where), 2)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_approximate_number_of_messages_visible", **where), 0)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_approximate_number_of_messages_not_visible", **where), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_approximate_number_of_messages_delayed", **where), 1)
+        self.assertEqual(self.types["runnel_aws_sqs_number_of_messages_sent_total"], "counter")
+        self.assertEqual(self.types["runnel_aws_sqs_approximate_number_of_messages_visible"], "gauge")
+        self.assertEqual(self.types["runnel_aws_sqs_sent_message_size_sum"], "summary")
+
+    def test_sent_message_size_appears_once_a_message_is_sent(self):
+        url = self.q("quiet")
+        f = self.figures()
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_sent_total", queue_name="quiet"), 0)
+        self.assertIsNone(self.fig(f, "runnel_aws_sqs_sent_message_size_sum", queue_name="quiet"))
+        self.sqs.send_message(QueueUrl=url, MessageBody="abc")
+        f = self.figures()
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_sent_message_size_sum", queue_name="quiet"), 3)
+
+    def test_a_long_poll_that_ends_empty_is_one_empty_receive(self):
+        url = self.q("poll")
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1))
+        f = self.figures()
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_empty_receives_total", queue_name="poll"), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_received_total", queue_name="poll"), 0)
+
+    def test_a_dead_letter_move_is_not_a_send_and_the_age_counts_from_the_move(self):
+        dlq = self.q("mdlq")
+        src = self.q("msrc", RedrivePolicy=json.dumps({"deadLetterTargetArn": self.arn(dlq),
+                                                       "maxReceiveCount": 1}))
+        self.sqs.send_message(QueueUrl=src, MessageBody="poison")
+        self.assertEqual(len(self.sqs.receive_message(QueueUrl=src, VisibilityTimeout=0)["Messages"]), 1)
+        self.advance(100)
+        self.assertNotIn("Messages", self.sqs.receive_message(QueueUrl=src))  # moves it to the DLQ
+        f = self.figures()
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_sent_total", queue_name="msrc"), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_sent_total", queue_name="mdlq"), 0)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_received_total", queue_name="msrc"), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_empty_receives_total", queue_name="msrc"), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_approximate_number_of_messages_visible", queue_name="msrc"), 0)
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_approximate_number_of_messages_visible", queue_name="mdlq"), 1)
+        self.assertLess(self.fig(f, "runnel_aws_sqs_approximate_age_of_oldest_message", queue_name="mdlq"), 50)
+        self.advance(30)
+        f = self.figures()
+        self.assertGreaterEqual(self.fig(f, "runnel_aws_sqs_approximate_age_of_oldest_message", queue_name="mdlq"), 30)
+        self.assertLess(self.fig(f, "runnel_aws_sqs_approximate_age_of_oldest_message", queue_name="mdlq"), 80)
+
+    def receive_three_times(self, url, **kw):
+        for _ in range(3):
+            self.assertEqual(len(self.sqs.receive_message(QueueUrl=url, VisibilityTimeout=1, **kw)["Messages"]), 1)
+            self.advance(2)
+
+    def test_age_of_oldest_message_leaves_out_a_standard_queues_poison_pill(self):
+        url = self.q("aged")
+        self.sqs.send_message(QueueUrl=url, MessageBody="old")
+        self.advance(40)
+        age = self.fig(self.figures(), "runnel_aws_sqs_approximate_age_of_oldest_message", queue_name="aged")
+        self.assertGreaterEqual(age, 40)
+        self.assertLess(age, 40 + 20)
+        self.receive_three_times(url)  # received three times, never deleted: a poison pill
+        self.advance(40)
+        self.sqs.send_message(QueueUrl=url, MessageBody="new")
+        self.advance(5)
+        age = self.fig(self.figures(), "runnel_aws_sqs_approximate_age_of_oldest_message", queue_name="aged")
+        self.assertGreaterEqual(age, 5)
+        self.assertLess(age, 40)
+
+    def test_age_of_oldest_message_keeps_a_fifo_queues_blocking_message(self):
+        url = self.q("aged.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+        self.sqs.send_message(QueueUrl=url, MessageBody="old", MessageGroupId="g")
+        self.receive_three_times(url)
+        self.advance(40)
+        self.sqs.send_message(QueueUrl=url, MessageBody="new", MessageGroupId="h")
+        age = self.fig(self.figures(), "runnel_aws_sqs_approximate_age_of_oldest_message", queue_name="aged.fifo")
+        self.assertGreaterEqual(age, 46)
+
+    def test_deliveries_from_sns_count_as_sends(self):
+        url = self.q("fromsns")
+        sns = self.server.client("sns")
+        topic = sns.create_topic(Name="to-q")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=self.arn(url),
+                      Attributes={"RawMessageDelivery": "true"})
+        sns.publish(TopicArn=topic, Message="m1")
+        sns.publish(TopicArn=topic, Message="m2")
+        f = self.figures()
+        self.assertEqual(self.fig(f, "runnel_aws_sqs_number_of_messages_sent_total", queue_name="fromsns"), 2)
+
+    def test_figures_reach_aws_sqs_in_cloudwatch_each_minute(self):
+        url = self.q("cwq")
+        for body in ("a", "bb", "cccc"):
+            self.sqs.send_message(QueueUrl=url, MessageBody=body)
+        self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=300)
+        self.next_minute()
+        self.assertEqual(self.cw_total("AWS/SQS", "NumberOfMessagesSent", "QueueName", "cwq"), 3)
+        self.assertEqual(self.cw_total("AWS/SQS", "NumberOfMessagesReceived", "QueueName", "cwq"), 1)
+        self.assertEqual(self.cw_total("AWS/SQS", "SentMessageSize", "QueueName", "cwq", "Sum"), 7)
+        self.assertEqual(self.cw_total("AWS/SQS", "SentMessageSize", "QueueName", "cwq", "SampleCount"), 3)
+        self.assertEqual(self.cw_total("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "cwq",
+                                       "Maximum"), 2)
+        self.assertEqual(self.cw_total("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", "cwq",
+                                       "Maximum"), 1)
+        # the next minute's sends are that minute's sum, not the running total
+        self.sqs.send_message(QueueUrl=url, MessageBody="d")
+        self.next_minute()
+        self.assertEqual(self.cw_points("AWS/SQS", "NumberOfMessagesSent", "QueueName", "cwq"), [3, 1])
+        names = {m["MetricName"] for m in self.server.client("cloudwatch").list_metrics(Namespace="AWS/SQS")["Metrics"]}
+        self.assertIn("ApproximateAgeOfOldestMessage", names)
+
+
+if __name__ == "__main__":
+    unittest.main()
