@@ -175,12 +175,14 @@ static void attr(json_t *o, const char *k, const char *v)
     json_object_set_new(o, k, json_pack("{s:s,s:s}", "DataType", "String", "StringValue", v));
 }
 
-static void dead_letter(ev_t *e, const char *rule_arn, const ev_target_t *t, const char *payload, size_t len,
-                        const char *event_id, const failure_t *f, int attempts, const char *exhausted)
+/* Gives a failed event to the target's dead-letter queue: 1 when it took
+ * it, -1 when that failed too, 0 when the target has none. */
+static int dead_letter(ev_t *e, const char *rule_arn, const ev_target_t *t, const char *payload, size_t len,
+                       const char *event_id, const failure_t *f, int attempts, const char *exhausted)
 {
     if (!t->dlq_arn) {
         RN_WARN("events: event %s to %s dropped after %s: %s", event_id, t->arn, f->code, f->message);
-        return;
+        return 0;
     }
     json_t *a = json_object();
     attr(a, "RULE_ARN", rule_arn);
@@ -194,9 +196,11 @@ static void dead_letter(ev_t *e, const char *rule_arn, const ev_target_t *t, con
         attr(a, "EXHAUSTED_RETRY_CONDITION", exhausted);
     char msg[1024];
     rn_message_t m = {payload, len, event_id, event_id, a, event_id, 0};
-    if (rn_sinks_deliver(e->sinks, t->dlq_arn, &m, msg, sizeof msg) < 0)
+    int rc = rn_sinks_deliver(e->sinks, t->dlq_arn, &m, msg, sizeof msg);
+    if (rc < 0)
         RN_WARN("events: event %s could not reach dead-letter queue %s: %s", event_id, t->dlq_arn, msg);
     json_decref(a);
+    return rc < 0 ? -1 : 1;
 }
 
 static void delivery_persist(ev_t *e, const ev_delivery_t *d)
@@ -307,10 +311,12 @@ static ev_delivery_t *delivery_new(ev_t *e, const char *rule_arn, const ev_targe
     return d;
 }
 
-/* Either schedules another attempt or gives up into the dead-letter queue. */
-static void after_failure(ev_t *e, const char *rule_arn, const ev_target_t *t, ev_delivery_t *d, const char *payload,
+/* Either schedules another attempt of rule r's target t or gives up into
+ * the dead-letter queue. */
+static void after_failure(ev_t *e, ev_rule_t *r, const ev_target_t *t, ev_delivery_t *d, const char *payload,
                           size_t len, const char *event_id, int64_t first_ms, int attempts, const failure_t *f)
 {
+    const char *rule_arn = r->arn;
     int64_t now = rn_now_ms();
     int64_t due = now + backoff_ms(attempts);
     const char *exhausted = !f->retry                                          ? NULL
@@ -318,7 +324,7 @@ static void after_failure(ev_t *e, const char *rule_arn, const ev_target_t *t, e
                             : due - first_ms > (int64_t)t->max_age_s * 1000 ? "MaximumEventAgeInSeconds"
                                                                                    : NULL;
     if (!f->retry || exhausted) {
-        dead_letter(e, rule_arn, t, payload, len, event_id, f, attempts, exhausted);
+        ev_tally_outcome(e, r, 0, dead_letter(e, rule_arn, t, payload, len, event_id, f, attempts, exhausted));
         if (d) {
             delivery_unpersist(e, d);
             delivery_free(d);
@@ -354,7 +360,9 @@ static void http_done(ev_t *e, void *ud, int ok, int retry, const char *code, co
 {
     ev_delivery_t *d = ud;
     sending_unlink(e, d);
+    ev_rule_t *r = rule_by_arn(e, d->rule_arn);
     if (ok) {
+        ev_tally_outcome(e, r, 1, 0);
         delivery_unpersist(e, d);
         delivery_free(d);
         return;
@@ -362,18 +370,18 @@ static void http_done(ev_t *e, void *ud, int ok, int retry, const char *code, co
     failure_t f = {.retry = retry};
     snprintf(f.code, sizeof f.code, "%s", code);
     snprintf(f.message, sizeof f.message, "%s", msg);
-    const ev_target_t *t = target_by_id(rule_by_arn(e, d->rule_arn), d->target_id);
+    const ev_target_t *t = target_by_id(r, d->target_id);
     if (!t) {
         delivery_unpersist(e, d);
         delivery_free(d);
         return;
     }
-    after_failure(e, d->rule_arn, t, d, d->payload, d->len, d->event_id, d->first_ms, d->attempts, &f);
+    after_failure(e, r, t, d, d->payload, d->len, d->event_id, d->first_ms, d->attempts, &f);
 }
 
-/* Starts one HTTP attempt of d; d is owned by the in-flight list, the retry
- * list or freed by the time this returns. */
-static void start_http(ev_t *e, ev_delivery_t *d, const ev_target_t *t)
+/* Starts one HTTP attempt of d (rule r's target t); d is owned by the
+ * in-flight list, the retry list or freed by the time this returns. */
+static void start_http(ev_t *e, ev_delivery_t *d, ev_rule_t *r, const ev_target_t *t)
 {
     int64_t wait;
     failure_t f = {0};
@@ -393,10 +401,10 @@ static void start_http(ev_t *e, ev_delivery_t *d, const ev_target_t *t)
         retry_arm(e);
         return;
     }
-    after_failure(e, d->rule_arn, t, d, d->payload, d->len, d->event_id, d->first_ms, d->attempts, &f);
+    after_failure(e, r, t, d, d->payload, d->len, d->event_id, d->first_ms, d->attempts, &f);
 }
 
-void ev_deliver(ev_t *e, const ev_rule_t *r, const ev_target_t *t, const char *payload, size_t len,
+void ev_deliver(ev_t *e, ev_rule_t *r, const ev_target_t *t, const char *payload, size_t len,
                 const char *event_id, int64_t ingest_ms)
 {
     if (is_http(t)) {
@@ -404,14 +412,16 @@ void ev_deliver(ev_t *e, const ev_rule_t *r, const ev_target_t *t, const char *p
         if (d) {
             d->due_ms = rn_now_ms();
             delivery_persist(e, d);
-            start_http(e, d, t);
+            start_http(e, d, r, t);
         }
         return;
     }
     failure_t f;
-    if (attempt(e, t, payload, len, event_id, ingest_ms, &f) == 0)
+    if (attempt(e, t, payload, len, event_id, ingest_ms, &f) == 0) {
+        ev_tally_outcome(e, r, 1, 0);
         return;
-    after_failure(e, r->arn, t, NULL, payload, len, event_id, ingest_ms, 0, &f);
+    }
+    after_failure(e, r, t, NULL, payload, len, event_id, ingest_ms, 0, &f);
 }
 
 static void retry_fire(uv_timer_t *h)
@@ -431,23 +441,25 @@ void ev_retry_run(ev_t *e)
         ev_delivery_t *d = e->retries;
         e->retries = d->next;
         d->next = NULL;
-        const ev_target_t *t = target_by_id(rule_by_arn(e, d->rule_arn), d->target_id);
+        ev_rule_t *r = rule_by_arn(e, d->rule_arn);
+        const ev_target_t *t = target_by_id(r, d->target_id);
         if (!t) { /* rule or target removed meanwhile: nothing to deliver to */
             delivery_unpersist(e, d);
             delivery_free(d);
             continue;
         }
         if (is_http(t)) {
-            start_http(e, d, t);
+            start_http(e, d, r, t);
             continue;
         }
         failure_t f;
         if (attempt(e, t, d->payload, d->len, d->event_id, d->first_ms, &f) == 0) {
+            ev_tally_outcome(e, r, 1, 0);
             delivery_unpersist(e, d);
             delivery_free(d);
             continue;
         }
-        after_failure(e, d->rule_arn, t, d, d->payload, d->len, d->event_id, d->first_ms, d->attempts, &f);
+        after_failure(e, r, t, d, d->payload, d->len, d->event_id, d->first_ms, d->attempts, &f);
     }
     retry_arm(e);
 }

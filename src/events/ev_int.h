@@ -33,6 +33,25 @@
 typedef struct ev_bus ev_bus_t;
 typedef struct ev_rule ev_rule_t;
 
+/* Running totals since the instance started, the counters of the AWS/Events
+ * metrics (events/metrics.c), kept by a rule, a bus and the service: plain
+ * increments where events are routed and deliveries end. */
+typedef struct ev_tally {
+    uint64_t triggered;   /* TriggeredRules: rule runs (a matched event or a schedule) */
+    uint64_t matched;     /* MatchedEvents: events matched (a rule: by it; a bus: by any of its rules) */
+    uint64_t invocations; /* Invocations: target invocations that ended, succeeded or failed for good */
+    uint64_t failed;      /* FailedInvocations: those that failed for good */
+    uint64_t to_dlq;      /* InvocationsSentToDlq */
+    uint64_t dlq_failed;  /* InvocationsFailedToBeSentToDlq */
+} ev_tally_t;
+
+/* PutEvents requests and entries since the instance started (AWS/Events,
+ * no dimension). */
+typedef struct ev_put_tally {
+    uint64_t calls, ok, failed; /* requests: received, answered, refused */
+    uint64_t entries, failed_entries;
+} ev_put_tally_t;
+
 typedef struct ev_target {
     char *id, *arn;
     json_t *spec;          /* owned: the Target object as listed back */
@@ -58,6 +77,7 @@ struct ev_rule {
     ev_target_t *targets[EV_MAX_TARGETS];
     int ntargets;
     json_t *tags;          /* owned: {key: value} */
+    ev_tally_t tally;
 };
 
 struct ev_bus {
@@ -69,6 +89,7 @@ struct ev_bus {
     rn_smap_t rules;       /* name -> ev_rule_t* (owned) */
     ev_matcher_t *matcher; /* every enabled rule with an EventPattern */
     json_t *tags;          /* owned */
+    ev_tally_t tally;      /* matched and triggered only */
 };
 
 typedef struct ev_delivery ev_delivery_t;
@@ -97,6 +118,8 @@ struct ev {
     int bus_hops;          /* depth of bus-to-bus delivery in progress (deliver.c) */
     void *http_sends;      /* requests in flight (owned, apidest.c) */
     int closing;           /* close callbacks still to come in ev_free() */
+    ev_tally_t tally;      /* every rule's, deleted ones included */
+    ev_put_tally_t put;
 };
 
 /* Fails the call with AWS's "1 validation error detected" message when the
@@ -183,7 +206,8 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char
 int ev_envelope_build(const ev_t *e, const char *id, const char *source, const char *detail_type, const char *detail,
                       size_t detail_len, const json_t *resources, int64_t time_ms, const char *replay_name,
                       char **out, size_t *outlen);
-/* Delivers one event (id: its event id) to every target of one rule. */
+/* Delivers one event (id: its event id) to every target of one rule (a
+ * run of the rule: counted as triggered). */
 void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, const char *id, int64_t ingest_ms);
 
 /* deliver.c */
@@ -208,9 +232,21 @@ int ev_arn_here(const ev_t *e, const char *arn);
 int ev_deliver_to_bus(ev_t *e, const char *arn, const rn_message_t *m, char *msg, size_t msglen);
 /* Delivers one payload to a target now; on failure schedules the retry
  * policy and finally the dead-letter queue. */
-void ev_deliver(ev_t *e, const ev_rule_t *r, const ev_target_t *t, const char *payload, size_t len,
+void ev_deliver(ev_t *e, ev_rule_t *r, const ev_target_t *t, const char *payload, size_t len,
                 const char *event_id, int64_t ingest_ms);
 int ev_delivery_load(ev_t *e, const char *key, const char *value);
+
+/* metrics.c */
+/* Counts a rule's run for an event the bus matched (matched = 1) or for its
+ * schedule. */
+void ev_tally_triggered(ev_t *e, ev_rule_t *r, int matched);
+/* Counts the end of one invocation of r's target: ok, or failed for good
+ * with dlq 1 (sent to the dead-letter queue), -1 (that failed too) or 0
+ * (none). */
+void ev_tally_outcome(ev_t *e, ev_rule_t *r, int ok, int dlq);
+/* Hands every figure (per rule of the default bus, per bus, for the
+ * service) to emit, now. */
+void ev_metrics(ev_t *e, rn_metric_fn emit, void *ud);
 
 /* scheduler.c */
 void ev_sched_init(ev_t *e);

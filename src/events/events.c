@@ -422,6 +422,8 @@ void ev_start(ev_t *e)
 void ev_reset(ev_t *e)
 {
     ev_deliver_reset(e);
+    memset(&e->tally, 0, sizeof e->tally);
+    memset(&e->put, 0, sizeof e->put);
     const char *k;
     void *v;
     size_t i = 0;

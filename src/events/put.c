@@ -74,6 +74,7 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char
      * schedules, bus targets, replays of archived envelopes) */
     if (ev_matcher_match_trusted(b->matcher, envelope, len, on_match, a) < 0)
         return;
+    int hits = 0;
     for (int i = 0; i < a->n; i++) {
         ev_rule_t *r = rn_imap_get(&e->rules, (int64_t)a->ids[i]);
         if (!r || r->bus != b || !r->enabled)
@@ -86,11 +87,15 @@ void ev_route(ev_t *e, ev_bus_t *b, const char *envelope, size_t len, const char
             if (!allowed)
                 continue;
         }
+        hits++;
+        ev_tally_triggered(e, r, 1);
         if (r->managed_by && strcmp(r->managed_by, EV_ARCHIVE_MANAGER) == 0)
             ev_archive_capture(e, r, envelope, len, ingest_ms);
         else
             ev_rule_deliver(e, r, envelope, len, id, ingest_ms);
     }
+    if (hits)
+        b->tally.matched++;
 }
 
 void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, const char *id, int64_t ingest_ms)
@@ -109,6 +114,7 @@ void ev_rule_deliver(ev_t *e, ev_rule_t *r, const char *envelope, size_t len, co
         size_t outlen = 0;
         if (ev_transform_apply(t->xf, envelope, len, &ctx, &out, &outlen) < 0) {
             RN_WARN("events: rule %s target %s: input transformation failed", r->arn, t->id);
+            ev_tally_outcome(e, r, 0, 0);
             continue;
         }
         ev_deliver(e, r, t, out, outlen, id, ingest_ms);
@@ -285,7 +291,7 @@ static int too_many_entries(rn_call_t *c, const json_t *entries)
     return rn_call_fail_long(c, RN_ERR_VALIDATION, rn_buf_take(&b, NULL));
 }
 
-int ev_op_put_events(ev_t *e, rn_call_t *c)
+static int put_events(ev_t *e, rn_call_t *c)
 {
     json_t *entries = json_object_get(c->in, "Entries");
     if (!json_is_array(entries))
@@ -313,5 +319,18 @@ int ev_op_put_events(ev_t *e, rn_call_t *c)
         }
     }
     c->out = json_pack("{s:I,s:o}", "FailedEntryCount", (json_int_t)failed, "Entries", results);
+    e->put.entries += n;
+    e->put.failed_entries += failed;
     return 0;
+}
+
+int ev_op_put_events(ev_t *e, rn_call_t *c)
+{
+    e->put.calls++;
+    int rc = put_events(e, c);
+    if (rc < 0)
+        e->put.failed++;
+    else
+        e->put.ok++;
+    return rc;
 }

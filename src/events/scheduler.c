@@ -61,6 +61,7 @@ static void fire(ev_t *e, ev_rule_t *r, int64_t at)
     if (!res || ev_envelope_build(e, id, "aws.events", "Scheduled Event", "{}", 2, res, at, NULL, &env, &len) < 0) {
         RN_ERROR("events: out of memory firing %s", r->arn);
     } else {
+        ev_tally_triggered(e, r, 0);
         ev_rule_deliver(e, r, env, len, id, rn_now_ms());
     }
     rn_free(env);

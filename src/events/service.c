@@ -50,6 +50,11 @@ static void run_due(void *svc)
     ev_retry_run(svc);
 }
 
+static void metrics(void *svc, rn_metric_fn emit, void *ud)
+{
+    ev_metrics(svc, emit, ud);
+}
+
 static json_t *stats(void *svc)
 {
     return json_pack("{s:I}", "buses", (json_int_t)ev_bus_count(svc));
@@ -83,6 +88,7 @@ const rn_service_t ev_service = {
     .reset = reset,
     .next_due = next_due,
     .run_due = run_due,
+    .metrics = metrics,
     .stats = stats,
     .destroy = destroy,
 };

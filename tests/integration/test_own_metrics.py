@@ -28,11 +28,12 @@ class OwnMetricsTest(harness.ServerTest):
         return figures.get((name, frozenset(labels.items())))
 
     def cw_points(self, ns, name, dim, value, stat="Sum"):
-        """The statistic of each minute's datapoint over the last ten minutes, oldest first."""
+        """The statistic of each minute's datapoint over the last ten minutes, oldest first (dim None: the
+        figure without a dimension)."""
         now = datetime.datetime.fromisoformat(self.clock_now.replace("Z", "+00:00"))
         cw = self.server.client("cloudwatch")
         r = cw.get_metric_statistics(Namespace=ns, MetricName=name, Statistics=[stat], Period=60,
-                                     Dimensions=[{"Name": dim, "Value": value}],
+                                     Dimensions=[{"Name": dim, "Value": value}] if dim else [],
                                      StartTime=now - datetime.timedelta(minutes=10),
                                      EndTime=now + datetime.timedelta(minutes=1))
         return [p[stat] for p in sorted(r["Datapoints"], key=lambda p: p["Timestamp"])]
@@ -192,6 +193,93 @@ class TestSqsMetrics(OwnMetricsTest):
         self.assertEqual(self.cw_points("AWS/SQS", "NumberOfMessagesSent", "QueueName", "cwq"), [3, 1])
         names = {m["MetricName"] for m in self.server.client("cloudwatch").list_metrics(Namespace="AWS/SQS")["Metrics"]}
         self.assertIn("ApproximateAgeOfOldestMessage", names)
+
+
+class TestEventsMetrics(OwnMetricsTest):
+    def setUp(self):
+        super().setUp()
+        self.ev = self.server.client("events")
+
+    def queue_arn(self, name):
+        url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        return self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def setup_rules(self):
+        ok, dlq = self.queue_arn("ev-ok"), self.queue_arn("ev-dlq")
+        missing = ok.replace("ev-ok", "ev-missing")
+        self.ev.put_rule(Name="r1", EventPattern=json.dumps({"source": ["app"]}))
+        self.ev.put_targets(Rule="r1", Targets=[
+            {"Id": "ok", "Arn": ok},
+            {"Id": "to-dlq", "Arn": missing, "DeadLetterConfig": {"Arn": dlq}},
+            {"Id": "lost", "Arn": missing, "DeadLetterConfig": {"Arn": missing.replace("ev-missing", "no-dlq")}}])
+        self.ev.put_rule(Name="r2", EventPattern=json.dumps({"source": ["other"]}))
+
+    def put(self, *sources):
+        entries = [{"Source": s, "DetailType": "t", "Detail": "{}"} for s in sources]
+        entries.append({"Source": "app", "DetailType": "t"})  # no Detail: a failed entry
+        r = self.ev.put_events(Entries=entries)
+        self.assertEqual(r["FailedEntryCount"], 1)
+
+    def test_rule_bus_and_service_figures_count_as_aws_does(self):
+        self.setup_rules()
+        self.put("app", "app", "other", "nobody")
+        self.assertError("ValidationException", self.ev.put_events,
+                         Entries=[{"Source": "app", "DetailType": "t", "Detail": "{}"}] * 11)
+        f = self.figures()
+        r1, r2 = dict(rule_name="r1"), dict(rule_name="r2")
+        self.assertEqual(self.fig(f, "runnel_aws_events_triggered_rules_total", **r1), 2)
+        self.assertEqual(self.fig(f, "runnel_aws_events_matched_events_total", **r1), 2)
+        # two events, three targets each: every invocation ends (no retries for a missing queue)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_total", **r1), 6)
+        self.assertEqual(self.fig(f, "runnel_aws_events_failed_invocations_total", **r1), 4)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_sent_to_dlq_total", **r1), 2)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_failed_to_be_sent_to_dlq_total", **r1), 2)
+        self.assertEqual(self.fig(f, "runnel_aws_events_triggered_rules_total", **r2), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_total", **r2), 0)
+        bus = dict(event_bus_name="default")
+        self.assertEqual(self.fig(f, "runnel_aws_events_matched_events_total", **bus), 3)
+        self.assertEqual(self.fig(f, "runnel_aws_events_triggered_rules_total", **bus), 3)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_total"), 6)
+        self.assertEqual(self.fig(f, "runnel_aws_events_triggered_rules_total"), 3)
+        self.assertEqual(self.fig(f, "runnel_aws_events_put_events_approximate_call_count_total"), 2)
+        self.assertEqual(self.fig(f, "runnel_aws_events_put_events_approximate_success_count_total"), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_events_put_events_approximate_failed_count_total"), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_events_put_events_entries_count_total"), 5)
+        self.assertEqual(self.fig(f, "runnel_aws_events_put_events_failed_entries_count_total"), 1)
+
+    def test_a_custom_bus_counts_on_the_bus_not_under_rule_name_alone(self):
+        self.ev.create_event_bus(Name="shop")
+        self.ev.put_rule(Name="orders", EventBusName="shop", EventPattern=json.dumps({"source": ["app"]}))
+        self.ev.put_targets(Rule="orders", EventBusName="shop", Targets=[{"Id": "q", "Arn": self.queue_arn("shop-q")}])
+        self.ev.put_events(Entries=[{"Source": "app", "DetailType": "t", "Detail": "{}", "EventBusName": "shop"}])
+        f = self.figures()
+        shop = dict(event_bus_name="shop")
+        self.assertEqual(self.fig(f, "runnel_aws_events_matched_events_total", **shop), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_events_triggered_rules_total", **shop), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_events_matched_events_total", event_bus_name="default"), 0)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_total"), 1)
+        # AWS names a custom bus's rule by EventBusName and RuleName: RuleName alone means the default bus
+        self.assertIsNone(self.fig(f, "runnel_aws_events_triggered_rules_total", rule_name="orders"))
+
+    def test_a_schedule_triggers_its_rule_without_matching_an_event(self):
+        self.ev.put_rule(Name="tick", ScheduleExpression="rate(1 minute)")
+        self.ev.put_targets(Rule="tick", Targets=[{"Id": "q", "Arn": self.queue_arn("tick-q")}])
+        self.advance(61)
+        f = self.figures()
+        self.assertGreaterEqual(self.fig(f, "runnel_aws_events_triggered_rules_total", rule_name="tick"), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_events_matched_events_total", rule_name="tick"), 0)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_total", rule_name="tick"),
+                         self.fig(f, "runnel_aws_events_triggered_rules_total", rule_name="tick"))
+
+    def test_figures_reach_aws_events_in_cloudwatch_each_minute(self):
+        self.setup_rules()
+        self.put("app", "other")
+        self.next_minute()
+        self.assertEqual(self.cw_total("AWS/Events", "Invocations", "RuleName", "r1"), 3)
+        self.assertEqual(self.cw_total("AWS/Events", "FailedInvocations", "RuleName", "r1"), 2)
+        self.assertEqual(self.cw_total("AWS/Events", "TriggeredRules", "RuleName", "r2"), 1)
+        self.assertEqual(self.cw_total("AWS/Events", "MatchedEvents", "EventBusName", "default"), 2)
+        self.assertEqual(self.cw_total("AWS/Events", "Invocations", None, None), 3)  # no dimension: every rule's
 
 
 if __name__ == "__main__":
