@@ -43,6 +43,7 @@ int lambda_async_keep(lambda_t *L, lambda_fn_t *fn, lambda_inv_t *inv)
     inv->async = 1;
     inv->fn = fn;
     inv->first_ms = rn_now_ms();
+    lambda_tally_of(fn)->async_received++;
     persist(L, inv);
     lambda_enqueue(fn, inv);
     lambda_dispatch(fn);
@@ -223,6 +224,7 @@ int lambda_async_done(lambda_inv_t *inv, const char *payload, size_t len, const 
             to_destination(inv, ok, "Success", payload, len, NULL);
         return 0;
     }
+    lambda_tally_of(fn)->async_dropped++; /* AWS counts it dropped even when a destination or DLQ takes it */
     const char *condition = inv->attempts <= max_retries ? "EventAgeExceeded" : "RetriesExhausted";
     const char *fail = destination(fn, "OnFailure");
     if (fail)

@@ -100,6 +100,7 @@ int lambda_throttled(lambda_t *L, lambda_fn_t *fn, rn_call_t *c)
     }
     if (!reason)
         return 0;
+    lambda_tally_of(fn)->throttles++;
     rn_call_fail(c, LAMBDA_ERR_TOO_MANY_REQUESTS, "Rate Exceeded."); /* (clears err_fields) */
     c->err_fields = json_pack("{s:s}", "Reason", reason);
     return c->err;

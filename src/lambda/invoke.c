@@ -142,9 +142,15 @@ void lambda_inv_finish(lambda_inv_t *inv, char *payload, size_t len, const char 
     if (payload && !len)
         len = strlen(payload);
     L->invocations++;
+    lambda_tally_t *tally = lambda_tally_of(fn);
+    tally->invocations++;
+    if (function_error)
+        tally->errors++;
     char *tail = NULL;
     if (in) {
         double ms = (double)(rn_real_us() - inv->start_us) / 1000.0;
+        tally->timed++;
+        tally->duration_ms += ms;
         rn_buf_printf(&in->log, "END RequestId: %s\n", inv->id);
         rn_buf_printf(&in->log, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %lld "
                                 "MB\tMax Memory Used: %ld MB\t",

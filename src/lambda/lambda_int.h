@@ -83,6 +83,20 @@ struct lambda_inst {
     lambda_inst_t *all_prev, *all_next; /* every live instance of the service */
 };
 
+/* A function's running totals since the instance started, the counters of
+ * its AWS/Lambda metrics (lambda/metrics.c). Kept on $LATEST for the
+ * function's versions and aliases too, as AWS's FunctionName dimension
+ * aggregates them. */
+typedef struct lambda_tally {
+    uint64_t invocations;    /* Invocations: runs of the code that ended, function errors included */
+    uint64_t errors;         /* Errors: those that ended in a function error */
+    uint64_t throttles;      /* Throttles: invoke requests refused with TooManyRequestsException */
+    uint64_t timed;          /* Duration's samples: the invocations an instance ran */
+    double duration_ms;      /* Duration: their time in the code */
+    uint64_t async_received; /* AsyncEventsReceived: Event invokes accepted into the queue */
+    uint64_t async_dropped;  /* AsyncEventsDropped: Event invokes given up after failing */
+} lambda_tally_t;
+
 /* One function: its $LATEST, or one of its published versions (which
  * has its own configuration, code directory and instances). */
 struct lambda_fn {
@@ -111,6 +125,7 @@ struct lambda_fn {
     json_t *veic;         /* $LATEST: its versions' configs, {"N": config} */
     json_t *policy;       /* $LATEST: resource policy statements (stored, not enforced) */
     int64_t creds_until_ms;
+    lambda_tally_t tally; /* $LATEST: the function's, its versions' included */
 };
 
 typedef struct lambda_esm lambda_esm_t;
@@ -255,6 +270,12 @@ int lambda_throttled(lambda_t *L, lambda_fn_t *fn, rn_call_t *c);
 /* function.c: keeps fn's record (after a change). */
 void lambda_fn_persist(lambda_fn_t *fn);
 int lambda_tags_call(lambda_t *L, rn_call_t *c);
+
+/* metrics.c */
+/* The totals fn's invocations count into: its $LATEST's. */
+lambda_tally_t *lambda_tally_of(lambda_fn_t *fn);
+/* Hands every function's figures (FunctionName) and the account's to emit, now. */
+void lambda_metrics(lambda_t *L, rn_metric_fn emit, void *ud);
 
 /* esm.c: SQS event source mappings */
 int lambda_esm_call(lambda_t *L, rn_call_t *c);

@@ -53,6 +53,11 @@ static void run_due(void *svc)
     lambda_async_run_due(svc);
 }
 
+static void metrics(void *svc, rn_metric_fn emit, void *ud)
+{
+    lambda_metrics(svc, emit, ud);
+}
+
 static json_t *stats(void *svc)
 {
     return lambda_stats(svc);
@@ -90,6 +95,7 @@ const rn_service_t lambda_service = {
     .drain = drain,
     .next_due = next_due,
     .run_due = run_due,
+    .metrics = metrics,
     .stats = stats,
     .destroy = destroy,
 };

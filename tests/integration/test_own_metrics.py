@@ -4,11 +4,17 @@ counted as AWS documents them ("Available CloudWatch metrics for Amazon SQS",
 "Monitoring Amazon EventBridge", "Lambda function metrics"): read at
 GET /metrics through Prometheus' own parser, and in CloudWatch (AWS/SQS,
 AWS/Events, AWS/Lambda) after the server's clock moves past a minute."""
+import concurrent.futures
 import datetime
 import json
+import os
+import time
 import unittest
 
+import botocore
+import botocore.config
 import harness
+from test_lambda import ECHO, ROLE, zip_of
 from test_prometheus import parsed
 
 ACCOUNT = "000000000000"
@@ -39,15 +45,9 @@ class OwnMetricsTest(harness.ServerTest):
         return [p[stat] for p in sorted(r["Datapoints"], key=lambda p: p["Timestamp"])]
 
     def cw_total(self, ns, name, dim, value, stat="Sum"):
-        """The statistic over the last ten minutes (summed over the minutes for Sum and SampleCount, the
-        largest for Maximum, the only datapoint's otherwise); None when there is none."""
-        points = self.cw_points(ns, name, dim, value, stat)
-        if stat in ("Sum", "SampleCount"):
-            return sum(points)
-        if stat == "Maximum":
-            return max(points) if points else None
-        self.assertLessEqual(len(points), 1, r["Datapoints"])
-        return points[0] if points else None
+        """Sum or SampleCount over the last ten minutes (the minutes' datapoints added up)."""
+        self.assertIn(stat, ("Sum", "SampleCount"))
+        return sum(self.cw_points(ns, name, dim, value, stat))
 
     def next_minute(self):
         """Moves the clock past a minute, so CloudWatch takes in the minute's figures."""
@@ -183,14 +183,18 @@ class TestSqsMetrics(OwnMetricsTest):
         self.assertEqual(self.cw_total("AWS/SQS", "NumberOfMessagesReceived", "QueueName", "cwq"), 1)
         self.assertEqual(self.cw_total("AWS/SQS", "SentMessageSize", "QueueName", "cwq", "Sum"), 7)
         self.assertEqual(self.cw_total("AWS/SQS", "SentMessageSize", "QueueName", "cwq", "SampleCount"), 3)
-        self.assertEqual(self.cw_total("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "cwq",
-                                       "Maximum"), 2)
-        self.assertEqual(self.cw_total("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", "cwq",
-                                       "Maximum"), 1)
-        # the next minute's sends are that minute's sum, not the running total
+        # a level is its value at the minute's end
+        self.assertEqual(self.cw_points("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "cwq",
+                                        "Maximum")[-1], 2)
+        self.assertEqual(self.cw_points("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "QueueName", "cwq",
+                                        "Maximum")[-1], 1)
+        # the next minute's send is that minute's sum, not the running total (a real minute's collection
+        # may have split the first three)
         self.sqs.send_message(QueueUrl=url, MessageBody="d")
         self.next_minute()
-        self.assertEqual(self.cw_points("AWS/SQS", "NumberOfMessagesSent", "QueueName", "cwq"), [3, 1])
+        points = self.cw_points("AWS/SQS", "NumberOfMessagesSent", "QueueName", "cwq")
+        self.assertEqual(sum(points), 4)
+        self.assertEqual(points[-1], 1)
         names = {m["MetricName"] for m in self.server.client("cloudwatch").list_metrics(Namespace="AWS/SQS")["Metrics"]}
         self.assertIn("ApproximateAgeOfOldestMessage", names)
 
@@ -280,6 +284,93 @@ class TestEventsMetrics(OwnMetricsTest):
         self.assertEqual(self.cw_total("AWS/Events", "TriggeredRules", "RuleName", "r2"), 1)
         self.assertEqual(self.cw_total("AWS/Events", "MatchedEvents", "EventBusName", "default"), 2)
         self.assertEqual(self.cw_total("AWS/Events", "Invocations", None, None), 3)  # no dimension: every rule's
+
+
+class TestLambdaMetrics(OwnMetricsTest):
+    def setUp(self):
+        super().setUp()
+        self.lam = self.server.client("lambda", read_timeout=60)
+        self.lam.create_function(FunctionName="fx", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+                                 Code={"ZipFile": zip_of({"app.py": ECHO})}, Timeout=10)
+
+    def invoke(self, event, **kw):
+        r = self.lam.invoke(FunctionName="fx", Payload=json.dumps(event), **kw)
+        r["Payload"].read()
+        return r
+
+    def figures_when(self, name, want, timeout=20, **labels):
+        """The page once the sample reaches want (asynchronous invocations finish later)."""
+        deadline = time.time() + timeout
+        while True:
+            f = self.figures()
+            if self.fig(f, name, **labels) == want or time.time() > deadline:
+                return f
+            time.sleep(0.1)
+
+    def test_invocations_errors_throttles_and_duration(self):
+        self.invoke({})
+        self.invoke({"sleep": 0.3})
+        self.assertEqual(self.invoke({"fail": 1})["FunctionError"], "Unhandled")
+        self.lam.invoke(FunctionName="fx", InvocationType="Event", Payload=b"{}")
+        self.lam.put_function_concurrency(FunctionName="fx", ReservedConcurrentExecutions=0)
+        once = harness.boto3.client("lambda", endpoint_url=self.server.endpoint, region_name="us-east-1",
+                                    aws_access_key_id="test", aws_secret_access_key="test",
+                                    config=botocore.config.Config(retries={"total_max_attempts": 1}))
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:  # one request: no retry by the SDK
+            once.invoke(FunctionName="fx", Payload=b"{}")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "TooManyRequestsException")
+        fx = dict(function_name="fx")
+        f = self.figures_when("runnel_aws_lambda_invocations_total", 4, **fx)
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_invocations_total", **fx), 4)  # the throttled one is not
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_errors_total", **fx), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_throttles_total", **fx), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_async_events_received_total", **fx), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_duration_count", **fx), 4)
+        self.assertGreaterEqual(self.fig(f, "runnel_aws_lambda_duration_sum", **fx), 300)
+        self.assertLess(self.fig(f, "runnel_aws_lambda_duration_sum", **fx), 10000)
+        self.assertEqual(self.types["runnel_aws_lambda_duration_sum"], "summary")
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_concurrent_executions", **fx), 0)
+
+    def test_concurrent_executions_are_the_instances_busy_now(self):
+        mark = os.path.join(self.tmp, "busy-%d" % time.time_ns())
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(self.invoke, {"sleep": 2, "mark": mark})
+            deadline = time.time() + 20
+            while not os.path.exists(mark) and time.time() < deadline:
+                time.sleep(0.02)
+            f = self.figures()
+            self.assertEqual(self.fig(f, "runnel_aws_lambda_concurrent_executions", function_name="fx"), 1)
+            self.assertEqual(self.fig(f, "runnel_aws_lambda_concurrent_executions"), 1)  # the account's
+            slow.result()
+        f = self.figures()
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_concurrent_executions", function_name="fx"), 0)
+
+    def test_a_versions_invocations_count_under_its_function_name(self):
+        version = self.lam.publish_version(FunctionName="fx")["Version"]
+        self.invoke({}, Qualifier=version)
+        self.invoke({})
+        f = self.figures()
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_invocations_total", function_name="fx"), 2)
+
+    def test_an_event_given_up_is_dropped(self):
+        self.lam.put_function_event_invoke_config(FunctionName="fx", MaximumRetryAttempts=0)
+        self.lam.invoke(FunctionName="fx", InvocationType="Event", Payload=json.dumps({"fail": 1}))
+        fx = dict(function_name="fx")
+        f = self.figures_when("runnel_aws_lambda_async_events_dropped_total", 1, **fx)
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_async_events_dropped_total", **fx), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_lambda_errors_total", **fx), 1)
+
+    def test_figures_reach_aws_lambda_in_cloudwatch_each_minute(self):
+        self.invoke({"sleep": 0.2})
+        self.invoke({"fail": 1})
+        self.next_minute()
+        self.assertEqual(self.cw_total("AWS/Lambda", "Invocations", "FunctionName", "fx"), 2)
+        self.assertEqual(self.cw_total("AWS/Lambda", "Errors", "FunctionName", "fx"), 1)
+        self.assertEqual(self.cw_total("AWS/Lambda", "Duration", "FunctionName", "fx", "SampleCount"), 2)
+        # each minute's datapoint holds the minute's total and its invocations
+        avg = self.cw_total("AWS/Lambda", "Duration", "FunctionName", "fx") / 2
+        self.assertGreaterEqual(avg, 100)
+        self.assertLess(avg, 5000)
 
 
 if __name__ == "__main__":
