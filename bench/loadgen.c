@@ -652,7 +652,7 @@ static int mode_ddbscan(int runs)
 /* ---- mode events: PutEvents -> rule -> SQS target, closed loop ---- */
 
 static char g_put_body[4096];
-static int g_entries = 1; /* entries per PutEvents request (1-10) */
+static int g_entries = 1; /* entries per PutEvents request (1-10); values per PutMetricData item (1-150) */
 
 /* A rule on the default bus sending source "bench" events to the queue. */
 static void events_setup(void)
@@ -763,6 +763,88 @@ static int mode_sns(void)
     double p50 = samples_pct(&g_lat, 50), p99 = samples_pct(&g_lat, 99);
     printf("mode=sns conns=%d secs=%.2f publishes=%llu rps=%.0f p50_us=%.1f p99_us=%.1f errors=%llu\n", g_conns,
            secs, (unsigned long long)g_reqs, (double)g_reqs / secs, p50, p99, (unsigned long long)g_errors);
+    print_errors();
+    return 0;
+}
+
+/* ---- mode cwput: PutMetricData of g_entries x 20 datapoints, closed loop ----
+ * ---- mode cwget: GetMetricStatistics over the day cw_setup.py filled, 1 client ----
+ * AWS JSON 1.0 (query-compatible), as boto3 1.43 and the JS SDK speak it. */
+
+static char g_cw_body[16384];
+static unsigned g_cw_points; /* datapoints per request */
+
+static void cwput_reply(lg_conn_t *c, int status, const char *body, size_t len)
+{
+    (void)len;
+    g_reqs++;
+    samples_add(&g_lat, now_ns() - c->t_sent);
+    if (status != 200)
+        note_error(status, body);
+    if (g_running)
+        conn_request(c, "GraniteServiceVersion20100801.PutMetricData", g_cw_body, cwput_reply);
+}
+
+static int mode_cwput(void)
+{
+    /* 20 items, each one metric of one of 4 services with g_entries values (as an SDK batches them) */
+    size_t off = (size_t)snprintf(g_cw_body, sizeof g_cw_body, "{\"Namespace\":\"Bench\",\"MetricData\":[");
+    for (int i = 0; i < 20; i++) {
+        off += (size_t)snprintf(g_cw_body + off, sizeof g_cw_body - off,
+                                "%s{\"MetricName\":\"Latency\",\"Unit\":\"Milliseconds\",\"Dimensions\":[{\"Name\":"
+                                "\"Service\",\"Value\":\"svc%d\"}],\"Values\":[",
+                                i ? "," : "", i % 4);
+        for (int v = 0; v < g_entries; v++)
+            off += (size_t)snprintf(g_cw_body + off, sizeof g_cw_body - off, "%s%d", v ? "," : "", 10 + (v * 7) % 90);
+        off += (size_t)snprintf(g_cw_body + off, sizeof g_cw_body - off, "]}");
+    }
+    snprintf(g_cw_body + off, sizeof g_cw_body - off, "]}");
+    g_cw_points = 20u * (unsigned)g_entries;
+    conns_open_all(g_conns);
+    for (int i = 0; i < g_conns; i++)
+        conn_request(&g_c[i], "GraniteServiceVersion20100801.PutMetricData", g_cw_body, cwput_reply);
+    loop_run(&g_stop, now_ns() + 300000000ull, 100);
+    g_reqs = 0;
+    g_lat.n = 0;
+    uint64_t t0 = now_ns();
+    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
+    double secs = (double)(now_ns() - t0) / 1e9;
+    printf("mode=cwput conns=%d secs=%.2f requests=%llu points_per_request=%u points_per_s=%.0f p50_us=%.1f "
+           "p99_us=%.1f errors=%llu\n",
+           g_conns, secs, (unsigned long long)g_reqs, g_cw_points, (double)g_reqs * g_cw_points / secs,
+           samples_pct(&g_lat, 50), samples_pct(&g_lat, 99), (unsigned long long)g_errors);
+    print_errors();
+    return 0;
+}
+
+static void cwget_reply(lg_conn_t *c, int status, const char *body, size_t len)
+{
+    (void)len;
+    g_reqs++;
+    samples_add(&g_lat, now_ns() - c->t_sent);
+    if (status != 200 || !strstr(body, "\"Datapoints\":[{"))
+        note_error(status, body);
+    if (g_running)
+        conn_request(c, "GraniteServiceVersion20100801.GetMetricStatistics", g_cw_body, cwget_reply);
+}
+
+/* --n: the day's end (epoch seconds) cw_setup.py printed */
+static int mode_cwget(long end_s)
+{
+    snprintf(g_cw_body, sizeof g_cw_body,
+             "{\"Namespace\":\"BenchDay\",\"MetricName\":\"PerSecond\",\"Dimensions\":[{\"Name\":\"Host\",\"Value\":"
+             "\"h1\"}],\"StartTime\":%ld,\"EndTime\":%ld,\"Period\":60,\"Statistics\":[\"Average\",\"Maximum\","
+             "\"SampleCount\"],\"ExtendedStatistics\":[\"p99\"]}",
+             end_s - 86400, end_s);
+    conns_open_all(1);
+    conn_request(&g_c[0], "GraniteServiceVersion20100801.GetMetricStatistics", g_cw_body, cwget_reply);
+    loop_run(&g_stop, now_ns() + 300000000ull, 100);
+    g_reqs = 0;
+    g_lat.n = 0;
+    uint64_t t0 = now_ns();
+    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
+    printf("mode=cwget requests=%llu p50_us=%.1f p99_us=%.1f errors=%llu\n", (unsigned long long)g_reqs,
+           samples_pct(&g_lat, 50), samples_pct(&g_lat, 99), (unsigned long long)g_errors);
     print_errors();
     return 0;
 }
@@ -1213,7 +1295,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: loadgen MODE [--port N] [--queue NAME] [--function NAME] [--conns N] [--duration S] [--n N] [--hold S] [--entries N] [--topic NAME] [--attr V] [-v]\n"
-            "modes: send | cycle | invoke | ddb | ddbscan | ddbfill | wake | events | sns | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
+            "modes: send | cycle | invoke | ddb | ddbscan | ddbfill | wake | events | sns | cwput | cwget | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
     exit(2);
 }
 
@@ -1263,7 +1345,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--attr") == 0)
             g_attr = v;
         else if (strcmp(a, "--entries") == 0)
-            g_entries = atoi(v) < 1 ? 1 : atoi(v) > 10 ? 10 : atoi(v);
+            g_entries = atoi(v) < 1 ? 1 : atoi(v) > 150 ? 150 : atoi(v); /* (PutEvents takes at most 10) */
         else
             usage();
         i++;
@@ -1289,6 +1371,10 @@ int main(int argc, char **argv)
         return mode_events();
     if (strcmp(mode, "sns") == 0)
         return mode_sns();
+    if (strcmp(mode, "cwput") == 0)
+        return mode_cwput();
+    if (strcmp(mode, "cwget") == 0)
+        return mode_cwget(n);
     if (strcmp(mode, "evwake") == 0) {
         g_wake_events = 1;
         mode = "wake";

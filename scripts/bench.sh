@@ -411,6 +411,34 @@ if start_server disk; then
     stop_server
 fi
 
+# ---- CloudWatch ----
+echo "== 13. CloudWatch: PutMetricData datapoints/s (16 connections), GetMetricStatistics over a day of 1-second data (durable, median of $RUNS runs)"
+if start_server disk; then
+    for e in 1 10; do # 20 items of one value each, as per-event put_metric_data calls batch them; then 10 values each
+        pts=()
+        for r in $(seq "$RUNS"); do
+            out=$(runlg "cwput $e" cwput --port "$PORT" --conns 16 --entries "$e" --duration "$DURATION")
+            pts+=("$(get "$out" points_per_s)")
+            check_server "cwput" || break
+        done
+        m=$(median "${pts[@]}")
+        row "CloudWatch PutMetricData datapoints/s ($((20 * e)) per request, durable)" "$m" ">= 20000" "$(ge "$m" 20000)"
+    done
+    if out=$(python3 bench/cw_setup.py "$PORT" 2>"$TMP/cwsetup.err"); then
+        echo "  $out"
+        p50=()
+        for r in $(seq "$RUNS"); do
+            o=$(runlg "cwget" cwget --port "$PORT" --n "$(get "$out" end_s)" --duration "$DURATION")
+            p50+=("$(get "$o" p50_us)")
+        done
+        m=$(awk -v u="$(median "${p50[@]}")" 'BEGIN {printf "%.2f", u / 1000}')
+        row "CloudWatch GetMetricStatistics, 1 day of 1-second data, period 60, p50" "$m ms" "< 10 ms" "$(lt "$m" 10)"
+    else
+        problem "cloudwatch setup failed: $(tail -3 "$TMP/cwsetup.err")"
+    fi
+    stop_server
+fi
+
 echo
 echo "== summary ($(nproc) CPUs; medians of $RUNS runs)"
 {

@@ -158,13 +158,13 @@ static json_t *alarm_data(const json_t *def, const json_t *prev)
                      "previousState", previous, "configuration", configuration(def));
 }
 
-static void deliver(cw_t *cw, const char *arn, json_t *body, const char *id)
+static void deliver(cw_t *cw, const char *arn, json_t *body, const char *id, const char *subject)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!text)
         return;
-    rn_message_t m = {.body = text, .len = strlen(text), .id = id};
+    rn_message_t m = {.body = text, .len = strlen(text), .id = id, .subject = subject};
     char msg[512] = "";
     int rc = rn_sinks_deliver(cw->env.sinks, arn, &m, msg, sizeof msg);
     if (rc < 0)
@@ -186,7 +186,7 @@ static void send_event(cw_t *cw, const json_t *def, const json_t *prev, int64_t 
                            "time", time, "region", cfg->region, "resources", json_object_get(def, "AlarmArn"),
                            "detail", alarm_data(def, prev));
     snprintf(bus, sizeof bus, "arn:aws:events:%s:%s:event-bus/default", cfg->region, cfg->account_id);
-    deliver(cw, bus, ev, id);
+    deliver(cw, bus, ev, id, NULL);
 }
 
 static char *upper(const char *s)
@@ -273,12 +273,17 @@ static void run_actions(cw_t *cw, const json_t *def, const json_t *prev, int64_t
         const char *arn = json_string_value(v);
         char id[37];
         rn_uuid(id);
-        if (strncmp(arn, "arn:aws:sns:", 12) == 0)
-            deliver(cw, arn, sns_notification(cw, def, prev), id);
-        else if (strncmp(arn, "arn:aws:lambda:", 15) == 0)
-            deliver(cw, arn, lambda_payload(cw, def, prev, now_ms), id);
-        else
+        if (strncmp(arn, "arn:aws:sns:", 12) == 0) {
+            /* AWS's subject: ALARM: "name" in US East (N. Virginia), cut to SNS's 100 characters */
+            char subject[100];
+            snprintf(subject, sizeof subject, "%s: \"%s\" in %s", state,
+                     json_string_value(json_object_get(def, "AlarmName")), region_name(cw->env.cfg->region));
+            deliver(cw, arn, sns_notification(cw, def, prev), id, subject);
+        } else if (strncmp(arn, "arn:aws:lambda:", 15) == 0) {
+            deliver(cw, arn, lambda_payload(cw, def, prev, now_ms), id, NULL);
+        } else {
             RN_INFO("cloudwatch: alarm action %s is not one Runnel runs (SNS topics and Lambda functions only)", arn);
+        }
     }
 }
 

@@ -31,6 +31,7 @@ typedef struct rn_message {
                            * bus), so a cycle across partitions ends */
     const char *stream;   /* a log group's stream to write to, or NULL */
     int lines;            /* log groups: each line of body is one event */
+    const char *subject;  /* an SNS topic: the message's Subject, or NULL */
 } rn_message_t;
 
 /* Delivers m to the resource `arn`. Returns 0, RN_ERR_NOT_FOUND when no

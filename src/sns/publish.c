@@ -400,7 +400,7 @@ int sns_deliver_in(sns_t *s, const char *arn, const rn_message_t *m, char *msg, 
     if (!body)
         return RN_ERR_NOMEM;
     rn_call_t one = {0};
-    entry_t e = {body, NULL, NULL, m->group_id, m->dedup_id, m->attrs, "messageAttributes"};
+    entry_t e = {body, m->subject, NULL, m->group_id, m->dedup_id, m->attrs, "messageAttributes"};
     if (t->fifo && !e.group)
         e.group = "default";
     char id[37];

@@ -560,6 +560,23 @@ class TestFromOtherServices(SnsTest):
         self.assertEqual((event["source"], event["detail"]), ("shop", {"id": 7}))
 
 
+class TestAlarmAction(SnsTest):
+    def test_alarm_state_change_is_published_to_the_topic(self):
+        arn, url, _ = self.topic_to_queue()
+        cw = self.server.client("cloudwatch")
+        cw.put_metric_alarm(AlarmName="orders-errors", Namespace="Shop", MetricName="Errors", Statistic="Sum",
+                            Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
+                            AlarmActions=[arn])
+        cw.set_alarm_state(AlarmName="orders-errors", StateValue="ALARM", StateReason="testing the action")
+        [m] = self.receive(url)
+        env = json.loads(m["Body"])
+        self.assertEqual(env["Subject"], 'ALARM: "orders-errors" in US East (N. Virginia)')
+        alarm = json.loads(env["Message"])
+        self.assertEqual((alarm["AlarmName"], alarm["NewStateValue"], alarm["NewStateReason"]),
+                         ("orders-errors", "ALARM", "testing the action"))
+        self.assertEqual(alarm["Trigger"]["MetricName"], "Errors")
+
+
 import test_lambda  # noqa: E402  (its LambdaTest base and zip helper; a module reference, so its tests run once)
 
 
