@@ -29,11 +29,14 @@ copy() { # dir: a clean copy of the repository's files
 
 export RUNNEL_SKIP_DEPS=1
 
+# the libraries the Makefile asks pkg-config for
+PKGS=$(sed -n 's/^PKGS := //p' "$ROOT/Makefile")
+
 # 1. pkg-config finds no library: configure names them and make stops before compiling.
 copy "$tmp/a" || { bad "copy the repository"; echo "$PASS passed, $FAIL failed"; exit 1; }
 PKG_CONFIG_LIBDIR=/nonexistent PKG_CONFIG_PATH= make -C "$tmp/a" -j2 run >"$tmp/a.log" 2>&1
 rc=$?
-if [ $rc -ne 0 ] && grep -q "configure: pkg-config cannot find: libuv jansson sqlite3 libcrypto libcbor libzip" "$tmp/a.log" &&
+if [ $rc -ne 0 ] && grep -q "configure: pkg-config cannot find: $PKGS" "$tmp/a.log" &&
     ! grep -q "undefined reference" "$tmp/a.log" && [ ! -e "$tmp/a/build/config.mk" ] &&
     [ -z "$(find "$tmp/a/build" -name '*.o' 2>/dev/null)" ]; then
     ok "no library flags: make -j2 run stops with configure's message, compiles nothing"
@@ -65,7 +68,7 @@ fi
 # 4. pkg-config's flags that cannot link (a library it names is not installed): configure says so.
 copy "$tmp/d"
 mkdir -p "$tmp/pc"
-for p in libuv jansson sqlite3 libcrypto libcbor libzip; do
+for p in $PKGS; do
     printf 'Name: %s\nDescription: fake\nVersion: 99\nLibs: -lrunnel_no_such_lib_%s\nCflags:\n' "$p" "$p" \
         >"$tmp/pc/$p.pc"
 done
