@@ -2,7 +2,7 @@
  * Prometheus' text format for Runnel's metrics. A figure AWS publishes as
  * AWS/SQS NumberOfMessagesSent for queue q becomes the sample
  *   runnel_aws_sqs_number_of_messages_sent_total{account="…",region="…",queue_name="q"} 3
- * counters with `_total`, counters of amounts (with samples) as summaries
+ * counters of counts with `_total`, counters of amounts (sizes, durations) as summaries
  * (`_sum`, `_count`), gauges as they are. Samples of one family are written
  * together, under one HELP and TYPE line, as the format requires. */
 #include "aws/prometheus.h"
@@ -133,7 +133,7 @@ static void own_metric(void *ud, const char *account, const char *region, const 
         pg->oom = 1;
     } else if (m->kind == RN_METRIC_GAUGE) {
         sample(pg, name.data, "gauge", m->help, "", labels.data, m->value);
-    } else if (m->samples > 0 || !strcmp(m->unit ? m->unit : "", "Milliseconds")) {
+    } else if (m->unit && strcmp(m->unit, "Count") != 0) { /* an amount (a size, a duration): a summary */
         sample(pg, name.data, "summary", m->help, "_sum", labels.data, m->value);
         sample(pg, name.data, "summary", m->help, "_count", labels.data, m->samples);
     } else {

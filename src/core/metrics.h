@@ -19,7 +19,8 @@ typedef struct rn_metric {
     const char *name;      /* "NumberOfMessagesSent" */
     const char *dim;       /* the dimension's name ("QueueName"), or NULL for none */
     const char *dim_value;
-    const char *unit;      /* CloudWatch's unit: "Count", "Seconds", "Milliseconds", "Bytes" */
+    const char *unit;      /* CloudWatch's unit: "Count", "Seconds", "Milliseconds", "Bytes"; a counter
+                            * in another unit than Count is an amount (Prometheus: a summary) */
     int kind;              /* RN_METRIC_* */
     double value;
     /* Counters of amounts (Duration, a size): the running count of the
