@@ -128,6 +128,13 @@ static void own_metric(void *ud, const char *account, const char *region, const 
         label_value(&labels, m->dim_value ? m->dim_value : "");
         rn_buf_puts(&labels, "\"");
     }
+    if (m->dim2) {
+        rn_buf_add(&labels, ",", 1);
+        snake(&labels, m->dim2);
+        rn_buf_puts(&labels, "=\"");
+        label_value(&labels, m->dim2_value ? m->dim2_value : "");
+        rn_buf_puts(&labels, "\"");
+    }
     rn_buf_puts(&labels, "}");
     if (name.oom || labels.oom) {
         pg->oom = 1;

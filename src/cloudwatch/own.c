@@ -28,8 +28,12 @@ typedef struct {
 
 static void add(cw_t *cw, const rn_metric_t *m, int64_t t_ms, cw_agg_t a)
 {
-    json_t *dims = m->dim ? json_pack("[{s:s,s:s}]", "Name", m->dim, "Value", m->dim_value ? m->dim_value : "")
-                          : json_array();
+    json_t *dims = json_array();
+    if (dims && m->dim)
+        json_array_append_new(dims, json_pack("{s:s,s:s}", "Name", m->dim, "Value", m->dim_value ? m->dim_value : ""));
+    if (dims && m->dim2)
+        json_array_append_new(dims,
+                              json_pack("{s:s,s:s}", "Name", m->dim2, "Value", m->dim2_value ? m->dim2_value : ""));
     char *key = dims ? cw_metric_key(m->ns, m->name, dims) : NULL;
     cw_series_t *s = key ? cw_series_make(cw, key, m->ns, m->name, dims, m->unit ? m->unit : "None") : NULL;
     double v = a.n > 0 ? a.sum / a.n : 0;
@@ -47,8 +51,8 @@ static void take(void *ud, const char *account, const char *region, const rn_met
     if (strcmp(account, cw->env.cfg->account_id) != 0 || strcmp(region, cw->env.cfg->region) != 0)
         return;
     char key[600];
-    snprintf(key, sizeof key, "%s\x1d%s\x1d%s\x1d%s", m->ns, m->name, m->dim ? m->dim : "",
-             m->dim_value ? m->dim_value : "");
+    snprintf(key, sizeof key, "%s\x1d%s\x1d%s\x1d%s\x1d%s\x1d%s", m->ns, m->name, m->dim ? m->dim : "",
+             m->dim_value ? m->dim_value : "", m->dim2 ? m->dim2 : "", m->dim2_value ? m->dim2_value : "");
     last_t *l = rn_smap_get(&cw->own, key);
     if (!l) {
         if (!(l = rn_calloc(1, sizeof *l)) || rn_smap_put(&cw->own, key, l) < 0) {

@@ -28,6 +28,8 @@ typedef struct rn_metric {
      * counters of events, where value is the count. */
     double samples;
     const char *help;      /* one line saying what it is (Prometheus' HELP); static */
+    const char *dim2;      /* a second dimension (a custom bus's RuleName beside its EventBusName), or NULL */
+    const char *dim2_value;
 } rn_metric_t;
 
 /* Takes one figure of one service instance. */

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * EventBridge's own metrics, named and counted as AWS/Events publishes them:
- * per rule (dimension RuleName, which AWS uses alone for the default bus's
- * rules), per bus (EventBusName) and for the whole service (no dimension),
- * from the running totals routing and delivery keep. A custom bus's rules
- * are published by AWS under two dimensions (EventBusName and RuleName),
- * which a figure here cannot carry: their runs show in their bus's figures
- * and the service's, not on their own. */
+ * per rule (dimension RuleName alone for the default bus's rules, EventBusName
+ * and RuleName for a custom bus's, as AWS publishes them), per bus
+ * (EventBusName) and for the whole service (no dimension), from the running
+ * totals routing and delivery keep. */
 #include <string.h>
 
 #include "events/ev_int.h"
@@ -39,12 +37,13 @@ void ev_tally_outcome(ev_t *e, ev_rule_t *r, int ok, int dlq)
 typedef struct {
     rn_metric_fn emit;
     void *ud;
-    const char *dim, *dim_value;
+    const char *dim, *dim_value, *dim2, *dim2_value;
 } out_t;
 
 static void count(const out_t *o, const char *name, uint64_t v, const char *help)
 {
-    rn_metric_t m = {NS, name, o->dim, o->dim_value, "Count", RN_METRIC_COUNTER, (double)v, 0, help};
+    rn_metric_t m = {NS, name, o->dim, o->dim_value, "Count", RN_METRIC_COUNTER, (double)v, 0, help, o->dim2,
+                     o->dim2_value};
     o->emit(o->ud, &m);
 }
 
@@ -68,20 +67,20 @@ void ev_metrics(ev_t *e, rn_metric_fn emit, void *ud)
     void *v;
     while (rn_smap_next(&e->buses, &i, &name, &v)) {
         const ev_bus_t *b = v;
-        out_t o = {emit, ud, "EventBusName", b->name};
+        out_t o = {emit, ud, "EventBusName", b->name, NULL, NULL};
         count(&o, "MatchedEvents", b->tally.matched, "Events on the bus that matched any rule.");
         count(&o, "TriggeredRules", b->tally.triggered, "Runs of the bus's rules.");
-        if (strcmp(b->name, "default") != 0)
-            continue;
+        int custom = strcmp(b->name, "default") != 0;
         size_t j = 0;
         const char *rname;
         void *rv;
         while (rn_smap_next(&b->rules, &j, &rname, &rv)) {
-            out_t ro = {emit, ud, "RuleName", rname};
+            out_t ro = custom ? (out_t){emit, ud, "EventBusName", b->name, "RuleName", rname}
+                              : (out_t){emit, ud, "RuleName", rname, NULL, NULL};
             rule_metrics(&ro, rv);
         }
     }
-    out_t all = {emit, ud, NULL, NULL};
+    out_t all = {emit, ud, NULL, NULL, NULL, NULL};
     count(&all, "Invocations", e->tally.invocations, "Target invocations by every rule that ended.");
     count(&all, "TriggeredRules", e->tally.triggered, "Runs of every rule.");
     count(&all, "PutEventsApproximateCallCount", e->put.calls, "PutEvents requests received.");

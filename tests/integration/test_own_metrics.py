@@ -251,7 +251,7 @@ class TestEventsMetrics(OwnMetricsTest):
         self.assertEqual(self.fig(f, "runnel_aws_events_put_events_entries_count_total"), 5)
         self.assertEqual(self.fig(f, "runnel_aws_events_put_events_failed_entries_count_total"), 1)
 
-    def test_a_custom_bus_counts_on_the_bus_not_under_rule_name_alone(self):
+    def test_a_custom_bus_rule_counts_under_its_bus_and_name(self):
         self.ev.create_event_bus(Name="shop")
         self.ev.put_rule(Name="orders", EventBusName="shop", EventPattern=json.dumps({"source": ["app"]}))
         self.ev.put_targets(Rule="orders", EventBusName="shop", Targets=[{"Id": "q", "Arn": self.queue_arn("shop-q")}])
@@ -264,6 +264,18 @@ class TestEventsMetrics(OwnMetricsTest):
         self.assertEqual(self.fig(f, "runnel_aws_events_invocations_total"), 1)
         # AWS names a custom bus's rule by EventBusName and RuleName: RuleName alone means the default bus
         self.assertIsNone(self.fig(f, "runnel_aws_events_triggered_rules_total", rule_name="orders"))
+        rule = dict(event_bus_name="shop", rule_name="orders")
+        self.assertEqual(self.fig(f, "runnel_aws_events_triggered_rules_total", **rule), 1)
+        self.assertEqual(self.fig(f, "runnel_aws_events_invocations_total", **rule), 1)
+        self.next_minute()
+        cw = self.server.client("cloudwatch")
+        now = datetime.datetime.fromisoformat(self.clock_now.replace("Z", "+00:00"))
+        r = cw.get_metric_statistics(Namespace="AWS/Events", MetricName="Invocations", Statistics=["Sum"], Period=60,
+                                     Dimensions=[{"Name": "EventBusName", "Value": "shop"},
+                                                 {"Name": "RuleName", "Value": "orders"}],
+                                     StartTime=now - datetime.timedelta(minutes=10),
+                                     EndTime=now + datetime.timedelta(minutes=1))
+        self.assertEqual(sum(p["Sum"] for p in r["Datapoints"]), 1)
 
     def test_a_schedule_triggers_its_rule_without_matching_an_event(self):
         self.ev.put_rule(Name="tick", ScheduleExpression="rate(1 minute)")
