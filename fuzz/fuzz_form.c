@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * libFuzzer target for the query-protocol codec. The input is decoded as a
  * form, converted to the input of every action of every API described here
- * (SQS: flattened lists and maps; STS: wrapped lists, timestamps) and of the
+ * (SQS: flattened lists and maps; STS: wrapped lists, timestamps; SNS: maps
+ * of entry/key/value; SES; CloudWatch: doubles, nested structures) and of the
  * action it names itself, and each result is encoded back as that action's
  * XML response; if the input is JSON it is also encoded as every action's
  * output.
@@ -14,10 +15,13 @@
 #include "aws/form.h"
 #include "core/buf.h"
 #include "aws/query.h"
+#include "cloudwatch/cw_int.h"
+#include "ses/ses.h"
+#include "sns/sns.h"
 #include "sqs/sqs.h"
 #include "sts/sts.h"
 
-static const rn_api_t *const apis[] = {&sqs_api, &sts_api};
+static const rn_api_t *const apis[] = {&sqs_api, &sts_api, &sns_api, &ses_api, &cw_api};
 #define NAPIS (sizeof apis / sizeof apis[0])
 
 static void encode_all(const json_t *out)
