@@ -130,11 +130,6 @@ static struct sns_signer *signer(sns_t *s)
     return s->signer;
 }
 
-const char *sns_signer_cert(sns_t *s)
-{
-    return signer(s) ? s->signer->cert_pem : NULL;
-}
-
 const char *sns_signer_cert_name(sns_t *s)
 {
     return signer(s) ? s->signer->cert_name : NULL;

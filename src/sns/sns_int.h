@@ -27,7 +27,6 @@
 
 #define SNS_MAX_MESSAGE 262144   /* bytes, attributes included */
 #define SNS_MAX_TOPICS 100000    /* per account and region (AWS's default quota) */
-#define SNS_MAX_SUBS 12500000    /* per topic */
 #define SNS_PAGE 100             /* ListTopics and ListSubscriptions */
 #define SNS_MAX_TAGS 50
 #define SNS_DEDUP_MS (5 * 60 * 1000)
@@ -164,8 +163,6 @@ char *sns_email_confirmation(sns_t *s, const sns_sub_t *sub, size_t *len);
 /* The signing key: made on first use and kept in the store. */
 int sns_signer_load(sns_t *s, const char *value);
 void sns_signer_free(struct sns_signer *g);
-/* The certificate (PEM) for SigningCertURL; NULL until a key exists. */
-const char *sns_signer_cert(sns_t *s);
 const char *sns_signer_cert_name(sns_t *s);
 /* GET /_runnel/sns/<certificate name>: the signing certificate (PEM). */
 int sns_page(sns_t *s, const char *rest, char **body, size_t *len, const char **ctype, char *msg, size_t msglen);
