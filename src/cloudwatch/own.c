@@ -8,7 +8,6 @@
  * when it moved (a counter grew, a gauge changed), not every minute as AWS
  * does for active resources, so idle resources cost nothing. Owns the last
  * values seen (cw_t.own). */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,8 +58,8 @@ static void take(void *ud, const char *account, const char *region, const rn_met
             rn_free(l);
             return;
         }
-        if (m->kind == RN_METRIC_GAUGE)
-            l->value = NAN; /* a first sample is news */
+        /* (a level starts at 0: a first sample of 0 is no news, so an idle
+         * resource adds nothing) */
     }
     if (m->kind == RN_METRIC_GAUGE) {
         if (m->value != l->value)
