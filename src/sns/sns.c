@@ -50,6 +50,7 @@ void sns_free(sns_t *s)
         return;
     clear(s);
     json_decref(s->pending_subs);
+    rn_free(s->last_sig.sig);
     sns_signer_free(s->signer);
     if (s->http)
         rn_hclient_free(s->http);
@@ -61,6 +62,8 @@ void sns_reset(sns_t *s)
     clear(s);
     sns_signer_free(s->signer);
     s->signer = NULL;
+    rn_free(s->last_sig.sig);
+    memset(&s->last_sig, 0, sizeof s->last_sig);
 }
 
 int sns_load_kv(sns_t *s, const char *ns, const char *key, const char *value)

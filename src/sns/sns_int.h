@@ -86,6 +86,14 @@ typedef struct sns {
     rn_smap_t subs;   /* ARN -> sns_sub_t */
     char endpoint[300]; /* the server's URL as clients last reached it, for URLs in envelopes */
     struct sns_signer *signer;
+    /* One publish's messages are signed over the same fields for every
+     * subscription: the last signature, by what it covers (envelope.c). */
+    struct {
+        char id[37];
+        const char *text; /* the signed Message text (borrowed; compared by address) */
+        int version;
+        char *sig;        /* owned */
+    } last_sig;
     struct sns_retry *retry; /* pending retries (deliver.c) */
     struct rn_hclient *http;
     json_t *pending_subs; /* while loading: id -> record text */
