@@ -17,6 +17,7 @@ from botocore.config import Config
 def main():
     port, topic, subs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     filtered = len(sys.argv) > 4 and sys.argv[4] == "filtered"
+    signed = len(sys.argv) > 4 and sys.argv[4] == "signed"
     kw = dict(endpoint_url="http://127.0.0.1:%d" % port, region_name="us-east-1", aws_access_key_id="bench",
               aws_secret_access_key="bench", config=Config(retries={"max_attempts": 2}, read_timeout=60))
     sns, sqs = boto3.client("sns", **kw), boto3.client("sqs", **kw)
@@ -26,7 +27,7 @@ def main():
         name = "%s-q%d" % (topic, i)
         if not filtered or i == 7:
             sqs.create_queue(QueueName=name)
-        attrs = {"RawMessageDelivery": "true"}
+        attrs = {} if signed else {"RawMessageDelivery": "true"}
         if filtered:
             attrs["FilterPolicy"] = json.dumps({"customer": ["c%d" % i]})
         sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:" + name,

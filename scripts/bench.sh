@@ -379,11 +379,11 @@ row "DynamoDB anchors (published): Rust+SQLite newcomer p50 GetItem / Query" "0.
 echo "== 12. SNS: Publish -> SQS subscriptions (raw delivery), 16 connections (durable, median of $RUNS runs)"
 if start_server disk; then
     ok=1
-    for spec in "sns1 1" "sns10 10" "snsf 1000 filtered"; do
+    for spec in "sns1 1" "sns10 10" "snss 1 signed" "snsf 1000 filtered"; do
         python3 bench/sns_setup.py "$PORT" $spec >"$TMP/ssetup.out" 2>&1 || { ok=0; problem "sns setup ($spec) failed: $(tail -3 "$TMP/ssetup.out")"; }
     done
     if [ $ok = 1 ]; then
-        for spec in "sns1 1" "sns10 10"; do
+        for spec in "sns1 1" "sns10 10" "snss 1"; do
             set -- $spec
             rps=(); p99=()
             for r in $(seq "$RUNS"); do
@@ -392,7 +392,9 @@ if start_server disk; then
                 check_server "sns $1" || break
             done
             m=$(median "${rps[@]}")
-            if [ "$2" = 1 ]; then
+            if [ "$1" = snss ]; then
+                row "SNS Publish/s -> 1 SQS subscription, signed envelope (durable)" "$m" "(measured)" "-"
+            elif [ "$2" = 1 ]; then
                 row "SNS Publish/s -> 1 SQS subscription (durable)" "$m (p99 $(median "${p99[@]}") us)" ">= 30000" "$(ge "$m" 30000)"
             else # every publish is in all 10 queues, durably, before it is answered
                 d=$(awk -v m="$m" 'BEGIN {printf "%.0f", m * 10}')
