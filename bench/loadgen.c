@@ -391,6 +391,20 @@ static void print_errors(void)
         fprintf(stderr, "loadgen: %llu errors; last: %s\n", (unsigned long long)g_errors, g_last_error);
 }
 
+/* The closed loop the modes share, once their connections have their first
+ * requests out: 0.3 s of warm-up left out of the figures (g_reqs and the
+ * latencies start again), then g_duration seconds measured. Returns the
+ * seconds measured. */
+static double warm_then_measure(void)
+{
+    loop_run(&g_stop, now_ns() + 300000000ull, 100);
+    g_reqs = 0;
+    g_lat.n = 0;
+    uint64_t t0 = now_ns();
+    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
+    return (double)(now_ns() - t0) / 1e9;
+}
+
 /* ---- mode send: SendMessage closed loop ---- */
 
 static char g_send_body[1024];
@@ -414,12 +428,7 @@ static int mode_send(void)
     /* warm-up of 0.3 s is excluded from the figures */
     for (int i = 0; i < g_conns; i++)
         conn_request(&g_c[i], "SendMessage", g_send_body, send_reply);
-    loop_run(&g_stop, now_ns() + 300000000ull, 100);
-    g_reqs = 0;
-    g_lat.n = 0;
-    uint64_t t0 = now_ns();
-    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = warm_then_measure();
     uint64_t reqs = g_reqs;
     double p50 = samples_pct(&g_lat, 50), p99 = samples_pct(&g_lat, 99), p999 = samples_pct(&g_lat, 99.9);
     printf("mode=send conns=%d secs=%.2f reqs=%llu rps=%.0f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
@@ -697,12 +706,7 @@ static int mode_events(void)
     conns_open_all(g_conns);
     for (int i = 0; i < g_conns; i++)
         conn_request(&g_c[i], "AWSEvents.PutEvents", g_put_body, put_reply);
-    loop_run(&g_stop, now_ns() + 300000000ull, 100);
-    g_reqs = 0;
-    g_lat.n = 0;
-    uint64_t t0 = now_ns();
-    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = warm_then_measure();
     uint64_t reqs = g_reqs, events = reqs * (uint64_t)g_entries;
     double p50 = samples_pct(&g_lat, 50), p99 = samples_pct(&g_lat, 99);
     printf("mode=events conns=%d entries=%d secs=%.2f requests=%llu events=%llu events_per_s=%.0f p50_us=%.1f "
@@ -754,12 +758,7 @@ static int mode_sns(void)
     conns_open_all(g_conns);
     for (int i = 0; i < g_conns; i++)
         conn_post(&g_c[i], "/", SNS_HEADERS, g_pub_body, pub_reply);
-    loop_run(&g_stop, now_ns() + 300000000ull, 100);
-    g_reqs = 0;
-    g_lat.n = 0;
-    uint64_t t0 = now_ns();
-    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = warm_then_measure();
     double p50 = samples_pct(&g_lat, 50), p99 = samples_pct(&g_lat, 99);
     printf("mode=sns conns=%d secs=%.2f publishes=%llu rps=%.0f p50_us=%.1f p99_us=%.1f errors=%llu\n", g_conns,
            secs, (unsigned long long)g_reqs, (double)g_reqs / secs, p50, p99, (unsigned long long)g_errors);
@@ -803,12 +802,7 @@ static int mode_cwput(void)
     conns_open_all(g_conns);
     for (int i = 0; i < g_conns; i++)
         conn_request(&g_c[i], "GraniteServiceVersion20100801.PutMetricData", g_cw_body, cwput_reply);
-    loop_run(&g_stop, now_ns() + 300000000ull, 100);
-    g_reqs = 0;
-    g_lat.n = 0;
-    uint64_t t0 = now_ns();
-    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
-    double secs = (double)(now_ns() - t0) / 1e9;
+    double secs = warm_then_measure();
     printf("mode=cwput conns=%d secs=%.2f requests=%llu points_per_request=%u points_per_s=%.0f p50_us=%.1f "
            "p99_us=%.1f errors=%llu\n",
            g_conns, secs, (unsigned long long)g_reqs, g_cw_points, (double)g_reqs * g_cw_points / secs,
@@ -838,11 +832,7 @@ static int mode_cwget(long end_s)
              end_s - 86400, end_s);
     conns_open_all(1);
     conn_request(&g_c[0], "GraniteServiceVersion20100801.GetMetricStatistics", g_cw_body, cwget_reply);
-    loop_run(&g_stop, now_ns() + 300000000ull, 100);
-    g_reqs = 0;
-    g_lat.n = 0;
-    uint64_t t0 = now_ns();
-    loop_run(&g_stop, t0 + (uint64_t)(g_duration * 1e9), 100);
+    warm_then_measure();
     printf("mode=cwget requests=%llu p50_us=%.1f p99_us=%.1f errors=%llu\n", (unsigned long long)g_reqs,
            samples_pct(&g_lat, 50), samples_pct(&g_lat, 99), (unsigned long long)g_errors);
     print_errors();
