@@ -7,7 +7,7 @@
 # -dev packages) builds on the first run, with -j too.
 CC ?= cc
 comma := ,
-PKGS := libuv jansson sqlite3 libcrypto libcbor libzip zlib
+PKGS := libuv jansson sqlite3 libcrypto libcbor libzip zlib yaml-0.1
 CONFIG := build/config.mk
 .DEFAULT_GOAL := all
 

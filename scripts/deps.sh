@@ -3,7 +3,7 @@
 # Installs the Debian packages Runnel needs to build, run and test. Idempotent:
 # it only calls apt-get when a package is missing. Needs root or sudo.
 set -e
-PKGS="build-essential pkg-config libuv1-dev libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libcbor-dev libzip-dev zlib1g-dev
+PKGS="build-essential pkg-config libuv1-dev libhttp-parser-dev libjansson-dev libsqlite3-dev libssl-dev libcbor-dev libzip-dev zlib1g-dev libyaml-dev
 python3 python3-boto3 python3-prometheus-client awscli nodejs npm clang libclang-rt-14-dev wrk hyperfine curl"
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * CloudFormation's events resources (none yet). */
+#include "cloudformation/cfn_int.h"
+
+const cfn_provider_t *const cfn_prov_events[] = {NULL};

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT
+ * CloudFormation's logs resources (none yet). */
+#include "cloudformation/cfn_int.h"
+
+const cfn_provider_t *const cfn_prov_logs[] = {NULL};
