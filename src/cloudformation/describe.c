@@ -75,8 +75,7 @@ static json_t *describe(const json_t *st)
     json_object_set_new(o, "Parameters", cfn_param_list(json_object_get(st, "Template"), json_object_get(st, "Parameters")));
     json_object_set_new(o, "DisableRollback", json_boolean(json_is_true(json_object_get(st, "DisableRollback"))));
     json_object_set_new(o, "EnableTerminationProtection",
-                        json_boolean(json_is_true(json_object_get(st, "EnableTerminationProtection")) ||
-                                     json_is_true(json_object_get(st, "TerminationProtection"))));
+                        json_boolean(json_is_true(json_object_get(st, "EnableTerminationProtection"))));
     json_object_set_new(o, "NotificationARNs", json_incref(json_object_get(st, "NotificationARNs")
                                                                ? json_object_get(st, "NotificationARNs")
                                                                : json_array()));
