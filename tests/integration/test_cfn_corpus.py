@@ -13,9 +13,10 @@ the real resource, and a delete reaches DELETE_COMPLETE with every resource
 gone. Every bad template: cfn-lint reports an error and Runnel refuses it,
 saying what is wrong.
 
-SAM's CodeUri/ContentUri are relative to the template; `sam deploy` and
-`runnel deploy` make them absolute before sending, and so does this test
-(on the template's text: the YAML itself is parsed by Runnel)."""
+SAM's CodeUri/ContentUri are relative to the template's directory (where
+`sam deploy` packages them from); `runnel deploy` makes them absolute before
+it sends the template, and so does this test, on the template's text (the
+YAML itself is parsed by Runnel)."""
 import json
 import os
 import re
