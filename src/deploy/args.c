@@ -143,6 +143,7 @@ int deploy_args_parse(int argc, char **argv, deploy_args_t *a, char *msg, size_t
         if (set_field(a->endpoint, sizeof a->endpoint, e ? e : DEFAULT_ENDPOINT) < 0)
             return fail(msg, msglen, "AWS_ENDPOINT_URL is too long", NULL);
     }
+    a->region_given = a->region[0] || env_first("AWS_REGION", "AWS_DEFAULT_REGION");
     if (!a->region[0]) {
         const char *r = env_first("AWS_REGION", "AWS_DEFAULT_REGION");
         if (set_field(a->region, sizeof a->region, r ? r : DEFAULT_REGION) < 0)

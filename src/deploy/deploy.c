@@ -41,7 +41,9 @@ const char deploy_usage[] =
     "  --help               this help\n"
     "\n"
     "Requests are signed with SigV4 when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set\n"
-    "(needed by a server started with --auth-file), else sent unsigned.\n"
+    "(needed by a server started with --auth-file). Without them requests go unsigned, or, when\n"
+    "a region is chosen, signed with the placeholder key `test`, since only a signature tells\n"
+    "the server the region (an unsigned request acts in the server's --region).\n"
     "Exit status: 0 deployed or nothing to change, 1 failed, 2 usage error.\n";
 
 /* One deploy's state. */
@@ -504,7 +506,7 @@ int deploy_main(int argc, char **argv)
         rc = DEPLOY_EXIT_OK;
         goto out;
     }
-    if (!(r.cl = deploy_client_new(a.endpoint, a.region, r.msg, sizeof r.msg))) {
+    if (!(r.cl = deploy_client_new(a.endpoint, a.region, a.region_given, r.msg, sizeof r.msg))) {
         fprintf(stderr, "runnel deploy: %s\n", r.msg);
         rc = DEPLOY_EXIT_USAGE;
         goto out;

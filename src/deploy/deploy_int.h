@@ -26,7 +26,8 @@ typedef struct deploy_args {
     const char **params; /* "KEY=VALUE" strings borrowed from argv; owned array, free with
                           * deploy_args_free() */
     size_t nparams;
-    int no_execute; /* create the change set and show it, but do not run it */
+    int region_given; /* --region or the environment chose the region */
+    int no_execute;   /* create the change set and show it, but do not run it */
     int help;
 } deploy_args_t;
 
@@ -76,9 +77,13 @@ int deploy_url_parse(const char *url, char *host, size_t hostlen, int *port, cha
 
 /* A client of the CloudFormation API at endpoint for region. Requests are
  * signed with SigV4 when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and
- * AWS_SESSION_TOKEN) are set, else sent unsigned. Returns NULL with msg on a
+ * AWS_SESSION_TOKEN) are set; else, when region_given, with the placeholder
+ * key "test" (an unsigned request acts in the server's --region, so only a
+ * signature carries the region; "test" maps to the server's default account
+ * as no signature does); else they go unsigned. Returns NULL with msg on a
  * bad endpoint. Caller owns the result; free with deploy_client_free(). */
-deploy_client_t *deploy_client_new(const char *endpoint, const char *region, char *msg, size_t msglen);
+deploy_client_t *deploy_client_new(const char *endpoint, const char *region, int region_given, char *msg,
+                                   size_t msglen);
 
 /* Calls operation op with input in (borrowed) and waits for the answer.
  * Returns 0 with *out (a new object; caller owns it, json_decref), or

@@ -40,6 +40,7 @@ TEST(test_args_defaults_without_environment)
     CHECK_STR(a.stack_name, "orders");
     CHECK_STR(a.endpoint, "http://127.0.0.1:4566");
     CHECK_STR(a.region, "us-east-1");
+    CHECK_INT(a.region_given, 0);
     CHECK_INT(a.nparams, 0);
     CHECK_INT(a.no_execute, 0);
     deploy_args_free(&a);
@@ -55,6 +56,7 @@ TEST(test_args_environment_gives_endpoint_and_region)
     CHECK_INT(parse(&a, msg, 1, "t.json"), 0);
     CHECK_STR(a.endpoint, "http://127.0.0.1:9999");
     CHECK_STR(a.region, "eu-west-1");
+    CHECK_INT(a.region_given, 1);
     deploy_args_free(&a);
     setenv("AWS_REGION", "ap-south-1", 1); /* AWS_REGION wins over AWS_DEFAULT_REGION */
     CHECK_INT(parse(&a, msg, 1, "t.json"), 0);
