@@ -14,6 +14,7 @@ import os
 import pty
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -64,24 +65,40 @@ def placeholder(path):
         return "Placeholder" in f.read(400)
 
 
+def clean_env(**extra):
+    """This process's environment without any AWS_ variable, plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(extra)
+    return env
+
+
+def temp_dir(test):
+    """A temporary directory removed when the test ends."""
+    path = tempfile.mkdtemp(prefix="runnel-deploy-")
+    test.addCleanup(shutil.rmtree, path, True)
+    return path
+
+
+def write_file(directory, name, content):
+    """Writes content (text, or a template as JSON) to directory/name; returns the path."""
+    path = os.path.join(directory, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
 class DeployTest(harness.ServerTest):
     def setUp(self):
         super().setUp()
-        self.dir = tempfile.mkdtemp(prefix="runnel-deploy-")
-        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.dir = temp_dir(self)
         self.cfn = self.server.client("cloudformation")
 
     def write(self, name, content):
-        path = os.path.join(self.dir, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(content if isinstance(content, str) else json.dumps(content))
-        return path
+        return write_file(self.dir, name, content)
 
     def env(self, **extra):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(extra)
-        return env
+        return clean_env(**extra)
 
     def deploy(self, *args, env=None, cwd=None):
         """Runs `runnel deploy ARGS --endpoint-url SERVER`; returns (status, stdout + stderr)."""
@@ -257,9 +274,7 @@ class DeployTest(harness.ServerTest):
                                  "Properties": {"CodeUri": "src/", "Handler": "app.handler",
                                                 "Runtime": "python3.12"}}},
             "Outputs": {"Name": {"Value": {"Ref": "Fn"}}}})
-        elsewhere = tempfile.mkdtemp(prefix="runnel-cwd-")
-        self.addCleanup(shutil.rmtree, elsewhere, True)
-        rc, out = self.deploy(path, "--stack-name", "code", cwd=elsewhere)
+        rc, out = self.deploy(path, "--stack-name", "code", cwd=temp_dir(self))
         self.assertEqual(rc, 0, out)
         lam = self.server.client("lambda")
         r = lam.invoke(FunctionName=self.outputs("code")["Name"], Payload=json.dumps({"x": 7}))
@@ -320,12 +335,7 @@ class DeployUsageTest(unittest.TestCase):
             self.assertIn(text, out.stderr)
 
     def test_no_server_exits_1_saying_so(self):
-        tmp = tempfile.mkdtemp(prefix="runnel-deploy-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        path = os.path.join(tmp, "t.json")
-        with open(path, "w") as f:
-            json.dump(QUEUE_TEMPLATE, f)
-        import socket
+        path = write_file(temp_dir(self), "t.json", QUEUE_TEMPLATE)
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -337,12 +347,8 @@ class DeployUsageTest(unittest.TestCase):
 
 class DeploySignedTest(harness.AuthFileServer):
     def test_signed_with_the_environment_credentials(self):
-        tmp = tempfile.mkdtemp(prefix="runnel-deploy-")
-        self.addCleanup(shutil.rmtree, tmp, True)
-        path = os.path.join(tmp, "signed.json")
-        with open(path, "w") as f:
-            json.dump(QUEUE_TEMPLATE, f)
-        base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        path = write_file(temp_dir(self), "signed.json", QUEUE_TEMPLATE)
+        base = clean_env()
         args = ["deploy", path, "--endpoint-url", self.server.endpoint]
         out = harness.run_command(args, env=base)
         self.assertEqual(out.returncode, 1, out.stdout + out.stderr)
