@@ -449,8 +449,11 @@ static int deploy(run_t *r, json_t *tpl)
     fflush(stdout);
     char *body = json_dumps(tpl, JSON_COMPACT);
     char cs_name[64];
-    snprintf(cs_name, sizeof cs_name, "runnel-deploy-%lld", (long long)time(NULL));
-    json_t *in = json_pack("{sssssssss[sss]so}", "StackName", a->stack_name, "TemplateBody", body ? body : "",
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts); /* unique per stack: milliseconds and the process */
+    snprintf(cs_name, sizeof cs_name, "runnel-deploy-%lld%03ld-%d", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
+             (int)getpid());
+    json_t *in = json_pack("{ss ss ss ss ss s[sss] so}", "StackName", a->stack_name, "TemplateBody", body ? body : "",
                            "ChangeSetName", cs_name, "ChangeSetType", type, "Description", "Created by runnel deploy",
                            "Capabilities", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND",
                            "Parameters", params_build(a, tpl, stack));

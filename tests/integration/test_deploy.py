@@ -24,25 +24,24 @@ import harness
 ROOT = harness.ROOT
 
 QUEUE_TEMPLATE = {
-    "Parameters": {"Visibility": {"Type": "Number", "Default": "30"}},
-    "Resources": {"Orders": {"Type": "AWS::SQS::Queue",
-                             "Properties": {"VisibilityTimeout": {"Ref": "Visibility"}}}},
+    "Parameters": {"QueueName": {"Type": "String", "Default": "orders-first"}},
+    "Resources": {"Orders": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "QueueName"}}}},
     "Outputs": {
-        "QueueUrl": {"Value": {"Ref": "Orders"}, "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-QueueUrl"}}},
+        "QueueUrl": {"Value": {"Ref": "Orders"}, "Export": {"Name": "orders-QueueUrl"}},
         "QueueArn": {"Value": {"Fn::GetAtt": ["Orders", "Arn"]}},
     },
 }
 
 QUEUE_YAML = """\
 Parameters:
-  Visibility:
-    Type: Number
-    Default: '30'
+  QueueName:
+    Type: String
+    Default: from-yaml
 Resources:
   Orders:
     Type: AWS::SQS::Queue
     Properties:
-      VisibilityTimeout: !Ref Visibility
+      QueueName: !Ref QueueName
 Outputs:
   QueueUrl:
     Value: !Ref Orders
@@ -62,7 +61,8 @@ def placeholder(path):
     """True when a CloudFormation part is still the contract's placeholder on
     this branch (its owner's work not merged yet)."""
     with open(os.path.join(ROOT, "src", "cloudformation", path)) as f:
-        return "Placeholder" in f.read(400)
+        head = f.read(400)
+    return "Placeholder" in head or "(none yet)" in head
 
 
 def clean_env(**extra):
@@ -125,8 +125,8 @@ class DeployTest(harness.ServerTest):
         # the outputs with their export name
         self.assertRegex(out, r"\n  QueueUrl +%s +orders-QueueUrl\n" % re.escape(url))
         self.assertIn(self.outputs("orders")["QueueArn"], out)
-        self.assertEqual(self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
-                         ["Attributes"]["VisibilityTimeout"], "30")
+        self.assertTrue(url.endswith("/orders-first"), url)  # the parameter's default
+        self.assertEqual(self.sqs.list_queues()["QueueUrls"], [url])
 
     def test_without_a_tty_one_line_per_event(self):
         path = self.write("orders.json", QUEUE_TEMPLATE)
@@ -177,11 +177,11 @@ class DeployTest(harness.ServerTest):
         if placeholder("template.c"):
             self.skipTest("YAML templates need the template parser (template.c), still a placeholder here")
         path = self.write("yamlstack.yaml", QUEUE_YAML)
-        rc, out = self.deploy(path, "--param", "Visibility=40")
+        rc, out = self.deploy(path, "--param", "QueueName=given")
         self.assertEqual(rc, 0, out)
         url = self.outputs("yamlstack")["QueueUrl"]
-        self.assertEqual(self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
-                         ["Attributes"]["VisibilityTimeout"], "40")
+        self.assertTrue(url.endswith("/given"), url)
+        self.assertEqual(self.sqs.list_queues()["QueueUrls"], [url])
 
     def test_second_deploy_without_change_has_nothing_to_do(self):
         path = self.write("orders.json", QUEUE_TEMPLATE)
@@ -196,29 +196,32 @@ class DeployTest(harness.ServerTest):
 
     def test_update_with_a_param_change(self):
         path = self.write("orders.json", QUEUE_TEMPLATE)
-        self.assertEqual(self.deploy(path, "--param", "Visibility=45")[0], 0)
-        url = self.outputs("orders")["QueueUrl"]
-        rc, out = self.deploy(path, "--param", "Visibility=90")
+        self.assertEqual(self.deploy(path, "--param", "QueueName=orders-a")[0], 0)
+        rc, out = self.deploy(path, "--param", "QueueName=orders-b")
         self.assertEqual(rc, 0, out)
         self.assertIn("Deploying stack orders (update)", out)
         self.assertIn("Stack orders: UPDATE_COMPLETE", out)
         self.assertEqual(self.stack("orders")["StackStatus"], "UPDATE_COMPLETE")
-        self.assertEqual(self.outputs("orders")["QueueUrl"], url)  # updated in place
-        self.assertEqual(self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
-                         ["Attributes"]["VisibilityTimeout"], "90")
+        url = self.outputs("orders")["QueueUrl"]
+        self.assertTrue(url.endswith("/orders-b"), url)
+        self.assertIn(url, out)
+        self.assertEqual(self.sqs.list_queues()["QueueUrls"], [url])  # a new name replaces the queue
         params = {p["ParameterKey"]: p["ParameterValue"] for p in self.stack("orders")["Parameters"]}
-        self.assertEqual(params, {"Visibility": "90"})
-        # only this update's events are shown: none of the create's
-        self.assertNotRegex(out, r"(?m)^CREATE_COMPLETE +AWS::SQS::Queue")
+        self.assertEqual(params, {"QueueName": "orders-b"})
+        # only this update's events are shown: not the create's
+        self.assertNotRegex(out, r"(?m)^CREATE_COMPLETE +AWS::CloudFormation::Stack")
+        self.assertRegex(out, r"(?m)^UPDATE_COMPLETE +AWS::CloudFormation::Stack +orders$")
 
     def test_parameter_not_given_keeps_its_previous_value(self):
+        if placeholder("params.c"):
+            self.skipTest("UsePreviousValue needs the parameter resolver (params.c), still a placeholder here")
         path = self.write("orders.json", QUEUE_TEMPLATE)
-        self.assertEqual(self.deploy(path, "--param", "Visibility=45")[0], 0)
-        rc, out = self.deploy(path)  # the default (30) would be a change; the previous value is not
+        self.assertEqual(self.deploy(path, "--param", "QueueName=kept")[0], 0)
+        rc, out = self.deploy(path)  # the default would be a change; the previous value is not
         self.assertEqual(rc, 0, out)
         self.assertIn("No changes to deploy", out)
         params = {p["ParameterKey"]: p["ParameterValue"] for p in self.stack("orders")["Parameters"]}
-        self.assertEqual(params, {"Visibility": "45"})
+        self.assertEqual(params, {"QueueName": "kept"})
 
     def test_failing_resource_exits_1_with_the_reason(self):
         path = self.write("broken.json", FAILING_TEMPLATE)
@@ -233,7 +236,8 @@ class DeployTest(harness.ServerTest):
         self.assertIn("AWS::Runnel::Nothing", reason)
         self.assertIn("Stack broken: ROLLBACK_COMPLETE", out)
         self.assertIn("Failed resources\n  Bad (AWS::Runnel::Nothing) CREATE_FAILED: %s\n" % reason, out)
-        self.assertIn("Stack status reason: %s" % stack["StackStatusReason"], out)
+        if stack.get("StackStatusReason"):
+            self.assertIn("Stack status reason: %s" % stack["StackStatusReason"], out)
 
     def test_template_format_error_exits_1(self):
         path = self.write("bad.json", '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}')
@@ -243,11 +247,13 @@ class DeployTest(harness.ServerTest):
         self.assertEqual(self.cfn.list_stacks()["StackSummaries"], [])
 
     def test_change_set_refused_by_the_server_exits_1(self):
-        path = self.write("orders.json", QUEUE_TEMPLATE)
-        rc, out = self.deploy(path, "--param", "Nope=1")
+        template = json.loads(json.dumps(QUEUE_TEMPLATE))
+        del template["Parameters"]["QueueName"]["Default"]
+        path = self.write("orders.json", template)
+        rc, out = self.deploy(path)
         self.assertEqual(rc, 1, out)
-        self.assertIn("CreateChangeSet: ValidationError:", out)
-        self.assertIn("Nope", out)
+        self.assertIn("CreateChangeSet: ValidationError: Parameters: [QueueName] must have values", out)
+        self.assertEqual(self.sqs.list_queues().get("QueueUrls", []), [])
 
     def test_no_execute_shows_the_changes_and_creates_nothing(self):
         path = self.write("orders.json", QUEUE_TEMPLATE)
