@@ -460,6 +460,11 @@ static int deploy(run_t *r, json_t *tpl)
     free(body);
     if (call(r, "CreateChangeSet", in, &created)) {
         report(r, "CreateChangeSet");
+        if (!strcmp(str(stack, "StackStatus"), "ROLLBACK_COMPLETE"))
+            fprintf(stderr,
+                    "The stack's creation failed and was rolled back; such a stack can only be deleted:\n"
+                    "  aws cloudformation delete-stack --stack-name %s\nthen deploy again.\n",
+                    a->stack_name);
         goto out;
     }
     const char *cs_id = str(created, "Id"), *stack_id = str(created, "StackId");

@@ -238,6 +238,11 @@ class DeployTest(harness.ServerTest):
         self.assertIn("Failed resources\n  Bad (AWS::Runnel::Nothing) CREATE_FAILED: %s\n" % reason, out)
         if stack.get("StackStatusReason"):
             self.assertIn("Stack status reason: %s" % stack["StackStatusReason"], out)
+        # a stack whose creation rolled back cannot be updated: deploy says what to do
+        rc, out = self.deploy(path)
+        self.assertEqual(rc, 1, out)
+        self.assertIn("ROLLBACK_COMPLETE state and can not be updated", out)
+        self.assertIn("aws cloudformation delete-stack --stack-name broken", out)
 
     def test_template_format_error_exits_1(self):
         path = self.write("bad.json", '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}')
