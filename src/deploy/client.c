@@ -18,6 +18,7 @@
 
 #include "aws/sigv4.h"
 #include "core/buf.h"
+#include "core/json_alloc.h"
 #include "core/mem.h"
 #include "deploy/deploy_int.h"
 
@@ -410,6 +411,6 @@ int deploy_client_call(deploy_client_t *c, const char *op, const json_t *in, jso
 out:
     rn_buf_free(&r.body);
     rn_buf_free(&req);
-    free(body);
+    rn_json_free(body); /* json_dumps' text */
     return rc;
 }

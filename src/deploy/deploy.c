@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cloudformation/cfn_int.h"
+#include "core/json_alloc.h"
 #include "core/mem.h"
 #include "deploy/deploy.h"
 #include "deploy/deploy_int.h"
@@ -457,7 +458,7 @@ static int deploy(run_t *r, json_t *tpl)
                            "ChangeSetName", cs_name, "ChangeSetType", type, "Description", "Created by runnel deploy",
                            "Capabilities", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND",
                            "Parameters", params_build(a, tpl, stack));
-    free(body);
+    rn_json_free(body); /* json_dumps' text */
     if (call(r, "CreateChangeSet", in, &created)) {
         report(r, "CreateChangeSet");
         if (!strcmp(str(stack, "StackStatus"), "ROLLBACK_COMPLETE"))
