@@ -132,7 +132,7 @@ static int archive_create(cfn_op_t *op)
     if (cfn_props_call(op, "events", "CreateArchive", archive_map, in, &out) < 0)
         return -1;
     json_decref(op->attrs);
-    op->attrs = json_pack("{s:O?,s:s}", "Arn", json_object_get(out, "ArchiveArn"), "ArchiveName", op->physical);
+    op->attrs = json_pack("{s:O?}", "Arn", json_object_get(out, "ArchiveArn"));
     json_decref(out);
     return 0;
 }
@@ -157,7 +157,7 @@ static const char *const archive_props[] = {"ArchiveName", "SourceArn", "EventPa
                                             "Description", NULL};
 static const char *const archive_required[] = {"SourceArn", NULL};
 static const char *const archive_replace[] = {"ArchiveName", "SourceArn", NULL};
-static const char *const archive_attrs[] = {"Arn", "ArchiveName", NULL};
+static const char *const archive_attrs[] = {"Arn", NULL};
 
 static const cfn_provider_t archive = {
     "AWS::Events::Archive", archive_props,  archive_required, archive_replace, archive_attrs,

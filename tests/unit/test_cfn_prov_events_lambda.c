@@ -257,6 +257,55 @@ TEST(test_archive_connection_api_destination)
     op_free(ad);
 }
 
+/* The statements of bus `name`'s policy, as their Sids joined by ",". */
+static void policy_sids(const char *bus, char *out, size_t len)
+{
+    json_t *d = call("events", "DescribeEventBus", "{s:s}", "Name", bus);
+    json_t *doc = json_loads(json_string_value(json_object_get(d, "Policy")) ?: "{}", 0, NULL), *st;
+    size_t i, n = 0;
+    out[0] = 0;
+    json_array_foreach(json_object_get(doc, "Statement"), i, st)
+        n += snprintf(out + n, len - n, "%s%s", n ? "," : "", json_string_value(json_object_get(st, "Sid")));
+    json_decref(doc);
+    json_decref(d);
+}
+
+TEST(test_event_bus_policy_statements)
+{
+    cfn_op_t *bus = op_new("AWS::Events::EventBus", "Bus", "{\"Name\":\"p-bus\"}");
+    CHECK_INT(run("create", bus), 0);
+    cfn_op_t *a = op_new("AWS::Events::EventBusPolicy", "A",
+                         "{\"EventBusName\":\"p-bus\",\"StatementId\":\"a\",\"Action\":\"events:PutEvents\","
+                         "\"Principal\":111122223333}");
+    CHECK_INT(run("create", a), 0);
+    CHECK_STR(a->physical, "a");
+    cfn_op_t *b = op_new("AWS::Events::EventBusPolicy", "B",
+                         "{\"EventBusName\":\"p-bus\",\"StatementId\":\"b\",\"Statement\":{\"Effect\":\"Allow\","
+                         "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"events:PutEvents\","
+                         "\"Resource\":\"arn:aws:events:us-east-1:000000000000:event-bus/p-bus\"}}");
+    CHECK_INT(run("create", b), 0);
+    char sids[256];
+    policy_sids("p-bus", sids, sizeof sids);
+    CHECK_STR(sids, "a,b");
+    op_next(b, "{\"EventBusName\":\"p-bus\",\"StatementId\":\"b\",\"Action\":\"events:PutEvents\","
+               "\"Principal\":\"444455556666\"}");
+    CHECK_INT(run("update", b), 0);
+    policy_sids("p-bus", sids, sizeof sids);
+    CHECK_STR(sids, "a,b");
+    op_next(a, NULL);
+    CHECK_INT(run("delete", a), 0);
+    policy_sids("p-bus", sids, sizeof sids);
+    CHECK_STR(sids, "b");
+    CHECK_INT(run("delete", a), 0);
+    op_next(b, NULL);
+    CHECK_INT(run("delete", b), 0);
+    op_next(bus, NULL);
+    CHECK_INT(run("delete", bus), 0);
+    op_free(a);
+    op_free(b);
+    op_free(bus);
+}
+
 TEST(test_function_inline_code_update_and_delete)
 {
     cfn_op_t *op = op_new("AWS::Lambda::Function", "Fn",
