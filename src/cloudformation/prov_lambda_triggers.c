@@ -2,8 +2,8 @@
  * What makes a Lambda function run on others' behalf:
  * AWS::Lambda::EventSourceMapping (Create/Update/DeleteEventSourceMapping;
  * Ref is the mapping's UUID), AWS::Lambda::Permission (AddPermission with a
- * statement id made like a resource name; Ref is "FUNCTION|ID", the two
- * parts CloudFormation identifies it by, Fn::GetAtt Id the statement id)
+ * statement id made like a resource name, STACK-LOGICAL-RANDOM, which Ref
+ * and Fn::GetAtt Id return, as stacks on AWS show it)
  * and AWS::Lambda::EventInvokeConfig (PutFunctionEventInvokeConfig; Ref is
  * "FUNCTION|QUALIFIER"). */
 #include <stdio.h>
@@ -150,13 +150,12 @@ static int permission_create(cfn_op_t *op)
         {"PrincipalOrgID", NULL, CFN_P_STR},      {"FunctionUrlAuthType", NULL, CFN_P_STR},
         {NULL, NULL, 0},
     };
-    char sid[101], fb[64];
+    char sid[101];
     cfn_name(op, 100, NULL, sid, sizeof sid);
     json_t *in = json_pack("{s:s}", "StatementId", sid);
     if (cfn_props_call(op, "lambda", "AddPermission", map, in, NULL) < 0)
         return -1;
-    const char *fn = cfn_prop_text(op->props, "FunctionName", fb, sizeof fb);
-    snprintf(op->physical, sizeof op->physical, "%s|%s", fn ? fn : "", sid);
+    snprintf(op->physical, sizeof op->physical, "%s", sid);
     json_decref(op->attrs);
     op->attrs = json_pack("{s:s}", "Id", sid);
     return 0;
@@ -164,12 +163,12 @@ static int permission_create(cfn_op_t *op)
 
 static int permission_delete(cfn_op_t *op)
 {
-    const char *phys = op->old_physical ? op->old_physical : "", *bar = strrchr(phys, '|');
-    char fn[1024];
-    snprintf(fn, sizeof fn, "%.*s", bar ? (int)(bar - phys) : 0, phys);
+    char fb[64];
+    const char *fn = cfn_prop_text(op->old_props, "FunctionName", fb, sizeof fb);
     /* a function or statement already gone leaves nothing to remove */
-    if (bar && cfn_call(op, "lambda", "RemovePermission",
-                        json_pack("{s:s,s:s}", "FunctionName", fn, "StatementId", bar + 1), NULL) < 0)
+    if (fn && op->old_physical &&
+        cfn_call(op, "lambda", "RemovePermission",
+                 json_pack("{s:s,s:s}", "FunctionName", fn, "StatementId", op->old_physical), NULL) < 0)
         op->msg[0] = 0;
     return 0;
 }

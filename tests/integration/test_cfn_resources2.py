@@ -354,7 +354,9 @@ class CfnResources2Test(harness.ServerTest):
         self.assertTrue(m["FunctionArn"].endswith(":function:" + out["Fn"]))
         pol = json.loads(self.lam.get_policy(FunctionName=out["Fn"])["Policy"])
         self.assertEqual(len(pol["Statement"]), 1)
-        self.assertEqual(out["Perm"], "%s|%s" % (out["Fn"], pol["Statement"][0]["Sid"]))
+        # Ref: the statement id, made like a resource name (stacks on AWS show STACK-LOGICAL-RANDOM)
+        self.assertEqual(out["Perm"], pol["Statement"][0]["Sid"])
+        self.assertRegex(out["Perm"], r"^flow-Perm-[A-Z0-9]{13}$")
         self.ev.put_events(Entries=[{"EventBusName": "flow-bus", "Source": "flow", "DetailType": "t",
                                      "Detail": json.dumps({"n": 1})}])
         self.sqs.send_message(QueueUrl=url, MessageBody="from-sqs")
