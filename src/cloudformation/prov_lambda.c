@@ -204,7 +204,8 @@ static const char *const fn_props[] = {
     "Architectures", "DeadLetterConfig", "ReservedConcurrentExecutions", "TracingConfig",
     "Tags",          "LoggingConfig",    "EphemeralStorage", "VpcConfig", "KmsKeyArn",
     "PackageType",   "ImageConfig", "FileSystemConfigs", "SnapStart",   "CodeSigningConfigArn",
-    NULL};
+    /* taken and not applied: Runnel runs one runtime version and has no loop detection */
+    "RuntimeManagementConfig", "RecursiveLoop", NULL};
 static const char *const fn_required[] = {"Code", "Role", NULL};
 static const char *const fn_replace[] = {"FunctionName", "PackageType", NULL};
 static const char *const fn_attrs[] = {"Arn", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus",
