@@ -276,6 +276,23 @@ class CfnResources2Test(harness.ServerTest):
         self.delete("fn1")
         self.assertError("ResourceNotFoundException", self.lam.get_function, FunctionName="fn1-renamed")
 
+    def test_inline_zipfile_for_nodejs_is_index_js(self):
+        body = template({"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "nodejs20.x", "Handler": "index.handler", "Role": ROLE,
+            "Code": {"ZipFile": "exports.handler = async (event) => ({node: true, got: event.n});"}}}},
+            outputs={"Name": {"Ref": "Fn"}})
+        name = self.outputs(self.create("node1", body))["Name"]
+        r = self.lam.invoke(FunctionName=name, Payload=b'{"n": 3}')
+        self.assertNotIn("FunctionError", r)
+        self.assertEqual(json.loads(r["Payload"].read()), {"node": True, "got": 3})
+        # a runtime inline code cannot be written for fails the resource, with AWS's reason
+        bad = template({"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "provided.al2023", "Handler": "x", "Role": ROLE, "Code": {"ZipFile": "echo"}}}})
+        self.create("node2", bad, want="ROLLBACK_COMPLETE")
+        self.assertIn("ZipFile can only be used when Runtime is set to", " ".join(
+            r[2] for r in self.reasons("node2") if r[0] == "Fn"))
+        self.delete("node1")
+
     def test_code_directory_function_with_layer_version_alias(self):
         code = os.path.join(self.tmp, "code")
         os.makedirs(code)
