@@ -36,9 +36,8 @@ static int exists(cfn_op_t *op, const char *describe, json_t *in)
 /* ---- AWS::Events::EventBus ---- */
 
 static const cfn_prop_map_t bus_map[] = {
-    {"EventSourceName", NULL, CFN_P_STR},  {"Description", NULL, CFN_P_STR},
-    {"KmsKeyIdentifier", NULL, CFN_P_STR}, {"DeadLetterConfig", NULL, CFN_P_ANY},
-    {"LogConfig", NULL, CFN_P_ANY},        {NULL, NULL, 0},
+    {"EventSourceName", NULL, CFN_P_STR},  {"Description", NULL, CFN_P_STR}, {"KmsKeyIdentifier", NULL, CFN_P_STR},
+    {"DeadLetterConfig", NULL, CFN_P_ANY}, {"LogConfig", NULL, CFN_P_ANY},   {NULL, NULL, 0},
 };
 
 static int bus_set_attrs(cfn_op_t *op, const char *arn)
@@ -57,8 +56,8 @@ static int bus_policy(cfn_op_t *op)
     json_t *text = cfn_prop_as(op, p, CFN_P_JSON_TEXT, "Policy");
     if (!text)
         return -1;
-    return cfn_call(op, "events", "PutPermission",
-                    json_pack("{s:s,s:o}", "EventBusName", op->physical, "Policy", text), NULL);
+    return cfn_call(op, "events", "PutPermission", json_pack("{s:s,s:o}", "EventBusName", op->physical, "Policy", text),
+                    NULL);
 }
 
 static int bus_create(cfn_op_t *op)
@@ -107,8 +106,9 @@ static int bus_delete(cfn_op_t *op)
     return cfn_call(op, "events", "DeleteEventBus", json_pack("{s:s}", "Name", op->old_physical), NULL);
 }
 
-static const char *const bus_props[] = {"Name",      "EventSourceName", "Tags",   "Description", "DeadLetterConfig",
-                                        "KmsKeyIdentifier", "LogConfig", "Policy", NULL};
+static const char *const bus_props[] = {"Name",        "EventSourceName",  "Tags",
+                                        "Description", "DeadLetterConfig", "KmsKeyIdentifier",
+                                        "LogConfig",   "Policy",           NULL};
 static const char *const bus_required[] = {"Name", NULL};
 static const char *const bus_replace[] = {"Name", "EventSourceName", NULL};
 static const char *const bus_attrs[] = {"Arn", "Name", NULL};
@@ -120,8 +120,10 @@ static const cfn_provider_t event_bus = {
 /* ---- AWS::Events::Archive ---- */
 
 static const cfn_prop_map_t archive_map[] = {
-    {"SourceArn", "EventSourceArn", CFN_P_STR},   {"Description", NULL, CFN_P_STR},
-    {"EventPattern", NULL, CFN_P_JSON_TEXT},      {"RetentionDays", NULL, CFN_P_INT},
+    {"SourceArn", "EventSourceArn", CFN_P_STR},
+    {"Description", NULL, CFN_P_STR},
+    {"EventPattern", NULL, CFN_P_JSON_TEXT},
+    {"RetentionDays", NULL, CFN_P_INT},
     {NULL, NULL, 0},
 };
 
@@ -153,15 +155,15 @@ static int archive_delete(cfn_op_t *op)
     return cfn_call(op, "events", "DeleteArchive", json_pack("{s:s}", "ArchiveName", op->old_physical), NULL);
 }
 
-static const char *const archive_props[] = {"ArchiveName", "SourceArn", "EventPattern", "RetentionDays",
-                                            "Description", NULL};
+static const char *const archive_props[] = {"ArchiveName",   "SourceArn",   "EventPattern",
+                                            "RetentionDays", "Description", NULL};
 static const char *const archive_required[] = {"SourceArn", NULL};
 static const char *const archive_replace[] = {"ArchiveName", "SourceArn", NULL};
 static const char *const archive_attrs[] = {"Arn", NULL};
 
 static const cfn_provider_t archive = {
-    "AWS::Events::Archive", archive_props,  archive_required, archive_replace, archive_attrs,
-    archive_create,         archive_update, archive_delete,
+    "AWS::Events::Archive", archive_props,  archive_required, archive_replace,
+    archive_attrs,          archive_create, archive_update,   archive_delete,
 };
 
 /* ---- AWS::Events::Connection ---- */
@@ -241,19 +243,16 @@ static const char *const connection_replace[] = {"Name", NULL};
 static const char *const connection_attrs[] = {"Arn", "SecretArn", NULL};
 
 static const cfn_provider_t connection = {
-    "AWS::Events::Connection", connection_props,  connection_required, connection_replace, connection_attrs,
-    connection_create,         connection_update, connection_delete,
+    "AWS::Events::Connection", connection_props,  connection_required, connection_replace,
+    connection_attrs,          connection_create, connection_update,   connection_delete,
 };
 
 /* ---- AWS::Events::ApiDestination ---- */
 
 static const cfn_prop_map_t apidest_map[] = {
-    {"ConnectionArn", NULL, CFN_P_STR},
-    {"InvocationEndpoint", NULL, CFN_P_STR},
-    {"HttpMethod", NULL, CFN_P_STR},
-    {"InvocationRateLimitPerSecond", NULL, CFN_P_INT},
-    {"Description", NULL, CFN_P_STR},
-    {NULL, NULL, 0},
+    {"ConnectionArn", NULL, CFN_P_STR}, {"InvocationEndpoint", NULL, CFN_P_STR},
+    {"HttpMethod", NULL, CFN_P_STR},    {"InvocationRateLimitPerSecond", NULL, CFN_P_INT},
+    {"Description", NULL, CFN_P_STR},   {NULL, NULL, 0},
 };
 
 static int apidest_call(cfn_op_t *op, const char *opname)
@@ -286,16 +285,21 @@ static int apidest_delete(cfn_op_t *op)
     return cfn_call(op, "events", "DeleteApiDestination", json_pack("{s:s}", "Name", op->old_physical), NULL);
 }
 
-static const char *const apidest_props[] = {"Name",       "ConnectionArn", "InvocationEndpoint",
-                                            "HttpMethod", "InvocationRateLimitPerSecond", "Description",
-                                            NULL};
+static const char *const apidest_props[] = {
+    "Name", "ConnectionArn", "InvocationEndpoint", "HttpMethod", "InvocationRateLimitPerSecond", "Description", NULL};
 static const char *const apidest_required[] = {"ConnectionArn", "InvocationEndpoint", "HttpMethod", NULL};
 static const char *const apidest_replace[] = {"Name", NULL};
 static const char *const apidest_attrs[] = {"Arn", NULL};
 
 static const cfn_provider_t api_destination = {
-    "AWS::Events::ApiDestination", apidest_props,  apidest_required, apidest_replace, apidest_attrs,
-    apidest_create,                apidest_update, apidest_delete,
+    "AWS::Events::ApiDestination",
+    apidest_props,
+    apidest_required,
+    apidest_replace,
+    apidest_attrs,
+    apidest_create,
+    apidest_update,
+    apidest_delete,
 };
 
 /* ---- AWS::Events::EventBusPolicy ---- */
@@ -375,8 +379,7 @@ static int policy_update(cfn_op_t *op)
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     int rc = cfn_call(op, "events", "PutPermission",
-                      json_pack("{s:s,s:s}", "EventBusName", bus ? bus : "default", "Policy", text ? text : ""),
-                      NULL);
+                      json_pack("{s:s,s:s}", "EventBusName", bus ? bus : "default", "Policy", text ? text : ""), NULL);
     rn_json_free(text);
     return rc < 0 ? -1 : policy_put(op);
 }
@@ -399,8 +402,14 @@ static const char *const policy_required[] = {"StatementId", NULL};
 static const char *const policy_replace[] = {"EventBusName", "StatementId", NULL};
 
 static const cfn_provider_t bus_policy_provider = {
-    "AWS::Events::EventBusPolicy", policy_props,  policy_required, policy_replace, NULL,
-    policy_create,                 policy_update, policy_delete,
+    "AWS::Events::EventBusPolicy",
+    policy_props,
+    policy_required,
+    policy_replace,
+    NULL,
+    policy_create,
+    policy_update,
+    policy_delete,
 };
 
 const cfn_provider_t *const cfn_prov_events[] = {

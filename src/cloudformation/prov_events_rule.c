@@ -92,8 +92,7 @@ static json_t *targets_input(cfn_op_t *op, json_t *ids)
     }
     json_t *out = json_array(), *t;
     size_t i;
-    json_array_foreach(list, i, t)
-    {
+    json_array_foreach(list, i, t) {
         json_t *one = json_deep_copy(t);
         json_array_append_new(out, one);
         if (!json_is_object(one))
@@ -152,9 +151,12 @@ static int put_targets(cfn_op_t *op, const char *bus, const char *name, json_t *
 static int put_rule(cfn_op_t *op, const char *bus, const char *name)
 {
     static const cfn_prop_map_t map[] = {
-        {"EventPattern", NULL, CFN_P_JSON_TEXT}, {"ScheduleExpression", NULL, CFN_P_STR},
-        {"State", NULL, CFN_P_STR},              {"Description", NULL, CFN_P_STR},
-        {"RoleArn", NULL, CFN_P_STR},            {NULL, NULL, 0},
+        {"EventPattern", NULL, CFN_P_JSON_TEXT},
+        {"ScheduleExpression", NULL, CFN_P_STR},
+        {"State", NULL, CFN_P_STR},
+        {"Description", NULL, CFN_P_STR},
+        {"RoleArn", NULL, CFN_P_STR},
+        {NULL, NULL, 0},
     };
     json_t *in = json_pack("{s:s,s:s}", "Name", name, "EventBusName", bus), *out = NULL;
     if (cfn_props_call(op, "events", "PutRule", map, in, &out) < 0)
@@ -168,8 +170,7 @@ static int put_rule(cfn_op_t *op, const char *bus, const char *name)
 /* Takes the rule away with its targets; a rule already gone is fine. */
 static int rule_remove(cfn_op_t *op, const char *bus, const char *name)
 {
-    if (cfn_call(op, "events", "DescribeRule", json_pack("{s:s,s:s}", "Name", name, "EventBusName", bus), NULL) <
-        0) {
+    if (cfn_call(op, "events", "DescribeRule", json_pack("{s:s,s:s}", "Name", name, "EventBusName", bus), NULL) < 0) {
         op->msg[0] = 0; /* no such rule (or bus) any more */
         return 0;
     }
@@ -227,9 +228,8 @@ static int rule_delete(cfn_op_t *op)
     return rule_remove(op, bus, name);
 }
 
-static const char *const rule_props[] = {"Name",  "EventBusName", "EventPattern", "ScheduleExpression",
-                                         "State", "Description",  "RoleArn",      "Targets",
-                                         NULL};
+static const char *const rule_props[] = {
+    "Name", "EventBusName", "EventPattern", "ScheduleExpression", "State", "Description", "RoleArn", "Targets", NULL};
 static const char *const rule_replace[] = {"Name", "EventBusName", NULL};
 static const char *const rule_attrs[] = {"Arn", NULL};
 

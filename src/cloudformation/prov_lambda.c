@@ -61,8 +61,7 @@ static int config_input(cfn_op_t *op, json_t *in)
     if (env) {
         json_t *vars = json_object(), *v;
         const char *k;
-        json_object_foreach(json_object_get(env, "Variables"), k, v)
-        {
+        json_object_foreach(json_object_get(env, "Variables"), k, v) {
             char path[300];
             snprintf(path, sizeof path, "Environment/Variables/%s", k);
             json_t *s = cfn_prop_as(op, v, CFN_P_STR, path);
@@ -81,10 +80,10 @@ static void set_attrs(cfn_op_t *op, const json_t *out)
 {
     json_t *snap = json_object_get(out, "SnapStart");
     json_decref(op->attrs);
-    op->attrs = json_pack("{s:O?,s:s,s:s}", "Arn", json_object_get(out, "FunctionArn"), "SnapStartResponse.ApplyOn",
-                          json_string_value(json_object_get(snap, "ApplyOn")) ?: "None",
-                          "SnapStartResponse.OptimizationStatus",
-                          json_string_value(json_object_get(snap, "OptimizationStatus")) ?: "Off");
+    op->attrs =
+        json_pack("{s:O?,s:s,s:s}", "Arn", json_object_get(out, "FunctionArn"), "SnapStartResponse.ApplyOn",
+                  json_string_value(json_object_get(snap, "ApplyOn")) ?: "None", "SnapStartResponse.OptimizationStatus",
+                  json_string_value(json_object_get(snap, "OptimizationStatus")) ?: "Off");
 }
 
 /* PutFunctionConcurrency, or DeleteFunctionConcurrency when the property is gone. */
@@ -110,8 +109,8 @@ static int fn_create(cfn_op_t *op)
     else
         cfn_name(op, 64, NULL, op->physical, sizeof op->physical);
     json_t *code = NULL, *out = NULL;
-    if (cfn_lambda_code(op, json_object_get(op->props, "Code"), json_string_value(json_object_get(op->props, "Runtime")),
-                        &code) < 0)
+    if (cfn_lambda_code(op, json_object_get(op->props, "Code"),
+                        json_string_value(json_object_get(op->props, "Runtime")), &code) < 0)
         return -1;
     json_t *in = json_pack("{s:s,s:o}", "FunctionName", op->physical, "Code", code);
     if (config_input(op, in) < 0 || cfn_props_map(op, op->props, create_map, in) < 0) {
@@ -190,20 +189,20 @@ static int fn_update(cfn_op_t *op)
 
 static int fn_delete(cfn_op_t *op)
 {
-    if (cfn_call(op, "lambda", "GetFunctionConfiguration", json_pack("{s:s}", "FunctionName", op->old_physical),
-                 NULL) < 0) {
+    json_t *key = json_pack("{s:s}", "FunctionName", op->old_physical);
+    if (cfn_call(op, "lambda", "GetFunctionConfiguration", json_incref(key), NULL) < 0) {
+        json_decref(key);
         op->msg[0] = 0; /* already gone */
         return 0;
     }
-    return cfn_call(op, "lambda", "DeleteFunction", json_pack("{s:s}", "FunctionName", op->old_physical), NULL);
+    return cfn_call(op, "lambda", "DeleteFunction", key, NULL);
 }
 
 static const char *const fn_props[] = {
-    "Code",          "Role",        "FunctionName",     "Handler",       "Runtime",
-    "Environment",   "Timeout",     "MemorySize",       "Layers",        "Description",
-    "Architectures", "DeadLetterConfig", "ReservedConcurrentExecutions", "TracingConfig",
-    "Tags",          "LoggingConfig",    "EphemeralStorage", "VpcConfig", "KmsKeyArn",
-    "PackageType",   "ImageConfig", "FileSystemConfigs", "SnapStart",   "CodeSigningConfigArn",
+    "Code", "Role", "FunctionName", "Handler", "Runtime", "Environment", "Timeout", "MemorySize", "Layers",
+    "Description", "Architectures", "DeadLetterConfig", "ReservedConcurrentExecutions", "TracingConfig", "Tags",
+    "LoggingConfig", "EphemeralStorage", "VpcConfig", "KmsKeyArn", "PackageType", "ImageConfig", "FileSystemConfigs",
+    "SnapStart", "CodeSigningConfigArn",
     /* taken and not applied: Runnel runs one runtime version and has no loop detection */
     "RuntimeManagementConfig", "RecursiveLoop", NULL};
 static const char *const fn_required[] = {"Code", "Role", NULL};
@@ -216,6 +215,12 @@ static const cfn_provider_t function = {
 };
 
 const cfn_provider_t *const cfn_prov_lambda[] = {
-    &function,         &cfn_lambda_version, &cfn_lambda_alias, &cfn_lambda_esm, &cfn_lambda_permission,
-    &cfn_lambda_eic,   &cfn_lambda_layer,   NULL,
+    &function,
+    &cfn_lambda_version,
+    &cfn_lambda_alias,
+    &cfn_lambda_esm,
+    &cfn_lambda_permission,
+    &cfn_lambda_eic,
+    &cfn_lambda_layer,
+    NULL,
 };

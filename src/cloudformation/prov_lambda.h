@@ -9,9 +9,9 @@
 
 #include "cloudformation/cfn_int.h"
 
-extern const cfn_provider_t cfn_lambda_version, cfn_lambda_alias;                /* prov_lambda_version.c */
+extern const cfn_provider_t cfn_lambda_version, cfn_lambda_alias;                  /* prov_lambda_version.c */
 extern const cfn_provider_t cfn_lambda_esm, cfn_lambda_permission, cfn_lambda_eic; /* prov_lambda_triggers.c */
-extern const cfn_provider_t cfn_lambda_layer;                                     /* prov_lambda_layer.c */
+extern const cfn_provider_t cfn_lambda_layer;                                      /* prov_lambda_layer.c */
 
 /* The function's Code property as CreateFunction's Code (and
  * UpdateFunctionCode's members): {"ZipFile": base64} for inline source

@@ -202,8 +202,8 @@ static int absolute(cfn_op_t *op, const char *what, const char *path)
 static int refuse_remote(cfn_op_t *op, const json_t *code, const char *prop)
 {
     const char *which = json_object_get(code, "S3Bucket") || json_object_get(code, "S3Key") ? "S3Bucket/S3Key"
-                        : json_object_get(code, "ImageUri")                                  ? "ImageUri"
-                                                                                             : NULL;
+                        : json_object_get(code, "ImageUri")                                 ? "ImageUri"
+                                                                                            : NULL;
     if (!which)
         return 0;
     snprintf(op->msg, sizeof op->msg,

@@ -40,8 +40,7 @@ static int layer_create(cfn_op_t *op)
 static int layer_delete(cfn_op_t *op)
 {
     /* arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION */
-    const char *arn = op->old_physical ? op->old_physical : "", *l = strstr(arn, ":layer:"),
-               *v = strrchr(arn, ':');
+    const char *arn = op->old_physical ? op->old_physical : "", *l = strstr(arn, ":layer:"), *v = strrchr(arn, ':');
     if (!l || v <= l + 6)
         return 0; /* nothing was made */
     char name[141];
@@ -52,13 +51,19 @@ static int layer_delete(cfn_op_t *op)
                     NULL);
 }
 
-static const char *const layer_props[] = {"Content",     "LayerName",   "Description", "CompatibleRuntimes",
-                                          "CompatibleArchitectures",   "LicenseInfo", NULL};
+static const char *const layer_props[] = {
+    "Content", "LayerName", "Description", "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo", NULL};
 static const char *const layer_required[] = {"Content", NULL};
 static const char *const layer_attrs[] = {"LayerVersionArn", NULL};
 
 /* Every property replaces a layer version, so it has no update. */
 const cfn_provider_t cfn_lambda_layer = {
-    "AWS::Lambda::LayerVersion", layer_props, layer_required, layer_props, layer_attrs, layer_create, NULL,
+    "AWS::Lambda::LayerVersion",
+    layer_props,
+    layer_required,
+    layer_props,
+    layer_attrs,
+    layer_create,
+    NULL,
     layer_delete,
 };

@@ -60,8 +60,7 @@ static int esm_input(cfn_op_t *op, json_t *in)
         json_t *copy = json_deep_copy(fc), *f;
         size_t i;
         json_object_set_new(in, "FilterCriteria", copy);
-        json_array_foreach(json_object_get(copy, "Filters"), i, f)
-        {
+        json_array_foreach(json_object_get(copy, "Filters"), i, f) {
             json_t *p = json_object_get(f, "Pattern");
             json_t *text = p ? cfn_prop_as(op, p, CFN_P_JSON_TEXT, "FilterCriteria/Filters/Pattern") : NULL;
             if (p && !text)
@@ -135,7 +134,13 @@ static const char *const esm_replace[] = {"EventSourceArn", "StartingPosition", 
 static const char *const esm_attrs[] = {"Id", "EventSourceMappingArn", NULL};
 
 const cfn_provider_t cfn_lambda_esm = {
-    "AWS::Lambda::EventSourceMapping", esm_props, esm_required, esm_replace, esm_attrs, esm_create, esm_update,
+    "AWS::Lambda::EventSourceMapping",
+    esm_props,
+    esm_required,
+    esm_replace,
+    esm_attrs,
+    esm_create,
+    esm_update,
     esm_delete,
 };
 
@@ -144,10 +149,14 @@ const cfn_provider_t cfn_lambda_esm = {
 static int permission_create(cfn_op_t *op)
 {
     static const cfn_prop_map_t map[] = {
-        {"FunctionName", NULL, CFN_P_STR},        {"Action", NULL, CFN_P_STR},
-        {"Principal", NULL, CFN_P_STR},           {"SourceArn", NULL, CFN_P_STR},
-        {"SourceAccount", NULL, CFN_P_STR},       {"EventSourceToken", NULL, CFN_P_STR},
-        {"PrincipalOrgID", NULL, CFN_P_STR},      {"FunctionUrlAuthType", NULL, CFN_P_STR},
+        {"FunctionName", NULL, CFN_P_STR},
+        {"Action", NULL, CFN_P_STR},
+        {"Principal", NULL, CFN_P_STR},
+        {"SourceArn", NULL, CFN_P_STR},
+        {"SourceAccount", NULL, CFN_P_STR},
+        {"EventSourceToken", NULL, CFN_P_STR},
+        {"PrincipalOrgID", NULL, CFN_P_STR},
+        {"FunctionUrlAuthType", NULL, CFN_P_STR},
         {NULL, NULL, 0},
     };
     char sid[101];
@@ -181,8 +190,14 @@ static const char *const permission_attrs[] = {"Id", NULL};
 
 /* Every property replaces a permission, so it has no update. */
 const cfn_provider_t cfn_lambda_permission = {
-    "AWS::Lambda::Permission", permission_props, permission_required, permission_props, permission_attrs,
-    permission_create,         NULL,             permission_delete,
+    "AWS::Lambda::Permission",
+    permission_props,
+    permission_required,
+    permission_props,
+    permission_attrs,
+    permission_create,
+    NULL,
+    permission_delete,
 };
 
 /* ---- AWS::Lambda::EventInvokeConfig ---- */
@@ -190,9 +205,9 @@ const cfn_provider_t cfn_lambda_permission = {
 static int eic_put(cfn_op_t *op)
 {
     static const cfn_prop_map_t map[] = {
-        {"FunctionName", NULL, CFN_P_STR},          {"Qualifier", NULL, CFN_P_STR},
-        {"MaximumRetryAttempts", NULL, CFN_P_INT},  {"MaximumEventAgeInSeconds", NULL, CFN_P_INT},
-        {"DestinationConfig", NULL, CFN_P_ANY},     {NULL, NULL, 0},
+        {"FunctionName", NULL, CFN_P_STR},         {"Qualifier", NULL, CFN_P_STR},
+        {"MaximumRetryAttempts", NULL, CFN_P_INT}, {"MaximumEventAgeInSeconds", NULL, CFN_P_INT},
+        {"DestinationConfig", NULL, CFN_P_ANY},    {NULL, NULL, 0},
     };
     char fb[64], qb[64];
     const char *fn = cfn_prop_text(op->props, "FunctionName", fb, sizeof fb),
@@ -212,8 +227,8 @@ static int eic_delete(cfn_op_t *op)
     return 0;
 }
 
-static const char *const eic_props[] = {"FunctionName", "Qualifier", "MaximumRetryAttempts",
-                                        "MaximumEventAgeInSeconds", "DestinationConfig", NULL};
+static const char *const eic_props[] = {
+    "FunctionName", "Qualifier", "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig", NULL};
 static const char *const eic_required[] = {"FunctionName", "Qualifier", NULL};
 static const char *const eic_replace[] = {"FunctionName", "Qualifier", NULL};
 

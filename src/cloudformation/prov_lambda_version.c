@@ -61,19 +61,18 @@ static int version_delete(cfn_op_t *op)
         op->msg[0] = 0; /* already gone (or its function is) */
         return 0;
     }
-    return cfn_call(op, "lambda", "DeleteFunction", json_pack("{s:s,s:s}", "FunctionName", fn, "Qualifier", q),
-                    NULL);
+    return cfn_call(op, "lambda", "DeleteFunction", json_pack("{s:s,s:s}", "FunctionName", fn, "Qualifier", q), NULL);
 }
 
-static const char *const version_props[] = {"FunctionName",     "CodeSha256",  "Description",
-                                            "ProvisionedConcurrencyConfig", "RuntimePolicy", NULL};
+static const char *const version_props[] = {
+    "FunctionName", "CodeSha256", "Description", "ProvisionedConcurrencyConfig", "RuntimePolicy", NULL};
 static const char *const version_required[] = {"FunctionName", NULL};
 static const char *const version_replace[] = {"FunctionName", "CodeSha256", "Description", NULL};
 static const char *const version_attrs[] = {"Version", "FunctionArn", NULL};
 
 const cfn_provider_t cfn_lambda_version = {
-    "AWS::Lambda::Version", version_props,  version_required, version_replace, version_attrs,
-    version_create,         version_update, version_delete,
+    "AWS::Lambda::Version", version_props,  version_required, version_replace,
+    version_attrs,          version_create, version_update,   version_delete,
 };
 
 /* ---- AWS::Lambda::Alias ---- */
@@ -87,12 +86,11 @@ static json_t *routing(cfn_op_t *op, const json_t *rc)
         json_object_update(map, list);
         return json_pack("{s:o}", "AdditionalVersionWeights", map);
     }
-    json_array_foreach(list, i, w)
-    {
+    json_array_foreach(list, i, w) {
         char vb[32];
         const char *v = cfn_prop_text(w, "FunctionVersion", vb, sizeof vb);
         json_t *weight = json_object_get(w, "FunctionWeight");
-        double d = json_is_number(weight) ? json_number_value(weight)
+        double d = json_is_number(weight)   ? json_number_value(weight)
                    : json_is_string(weight) ? strtod(json_string_value(weight), NULL)
                                             : -1;
         if (!v || d < 0 || d > 1) {
@@ -112,11 +110,8 @@ static json_t *routing(cfn_op_t *op, const json_t *rc)
 static int alias_call(cfn_op_t *op, const char *opname, json_t *in)
 {
     static const cfn_prop_map_t map[] = {
-        {"FunctionName", NULL, CFN_P_STR},
-        {"Name", NULL, CFN_P_STR},
-        {"FunctionVersion", NULL, CFN_P_STR},
-        {"Description", NULL, CFN_P_STR},
-        {NULL, NULL, 0},
+        {"FunctionName", NULL, CFN_P_STR}, {"Name", NULL, CFN_P_STR}, {"FunctionVersion", NULL, CFN_P_STR},
+        {"Description", NULL, CFN_P_STR},  {NULL, NULL, 0},
     };
     json_t *out = NULL, *rc = json_object_get(op->props, "RoutingConfig");
     if (rc) {
@@ -159,13 +154,13 @@ static int alias_delete(cfn_op_t *op)
     return cfn_call(op, "lambda", "DeleteAlias", key, NULL);
 }
 
-static const char *const alias_props[] = {"FunctionName", "FunctionVersion", "Name", "Description", "RoutingConfig",
-                                          "ProvisionedConcurrencyConfig", NULL};
+static const char *const alias_props[] = {
+    "FunctionName", "FunctionVersion", "Name", "Description", "RoutingConfig", "ProvisionedConcurrencyConfig", NULL};
 static const char *const alias_required[] = {"FunctionName", "FunctionVersion", "Name", NULL};
 static const char *const alias_replace[] = {"FunctionName", "Name", NULL};
 static const char *const alias_attrs[] = {"AliasArn", NULL};
 
 const cfn_provider_t cfn_lambda_alias = {
-    "AWS::Lambda::Alias", alias_props, alias_required, alias_replace, alias_attrs,
-    alias_create,         alias_update, alias_delete,
+    "AWS::Lambda::Alias", alias_props,  alias_required, alias_replace,
+    alias_attrs,          alias_create, alias_update,   alias_delete,
 };

@@ -94,8 +94,7 @@ json_t *cfn_prop_as(cfn_op_t *op, const json_t *v, int type, const char *path)
         }
         json_t *list = json_array(), *e;
         size_t i;
-        json_array_foreach(v, i, e)
-        {
+        json_array_foreach(v, i, e) {
             json_t *s = as_str(op, e, path);
             if (!s) {
                 json_decref(list);
@@ -153,13 +152,14 @@ int cfn_props_fix(cfn_op_t *op, json_t *v, const char *const *ints, const char *
     json_t *m;
     size_t i;
     if (json_is_array(v)) {
-        json_array_foreach(v, i, m) if (cfn_props_fix(op, m, ints, bools) < 0) return -1;
+        json_array_foreach(v, i, m)
+            if (cfn_props_fix(op, m, ints, bools) < 0)
+                return -1;
         return 0;
     }
     if (!json_is_object(v))
         return 0;
-    json_object_foreach(v, k, m)
-    {
+    json_object_foreach(v, k, m) {
         int want = listed(ints, k) ? CFN_P_INT : listed(bools, k) ? CFN_P_BOOL : -1;
         if (want >= 0 && json_is_string(m)) {
             json_t *c = cfn_prop_as(op, m, want, k);
@@ -204,8 +204,7 @@ json_t *cfn_tags_map(const json_t *tags)
     char kb[64], vb[64];
     if (json_is_object(tags)) {
         const char *k;
-        json_object_foreach((json_t *)tags, k, t)
-        {
+        json_object_foreach((json_t *)tags, k, t) {
             json_t *one = json_pack("{s:O}", "v", t);
             const char *s = cfn_prop_text(one, "v", vb, sizeof vb);
             json_object_set_new(map, k, json_string(s ? s : ""));
@@ -213,8 +212,7 @@ json_t *cfn_tags_map(const json_t *tags)
         }
         return map;
     }
-    json_array_foreach(tags, i, t)
-    {
+    json_array_foreach(tags, i, t) {
         const char *k = cfn_prop_text(t, "Key", kb, sizeof kb), *v = cfn_prop_text(t, "Value", vb, sizeof vb);
         if (k)
             json_object_set_new(map, k, json_string(v ? v : ""));
@@ -222,15 +220,16 @@ json_t *cfn_tags_map(const json_t *tags)
     return map;
 }
 
-int cfn_tags_sync(cfn_op_t *op, const char *service, const char *res_member, const char *res,
-                  const json_t *old, const json_t *new, const char *tag_op, const char *tags_member,
-                  const char *untag_op, const char *keys_member, int tags_as_list)
+int cfn_tags_sync(cfn_op_t *op, const char *service, const char *res_member, const char *res, const json_t *old,
+                  const json_t *new, const char *tag_op, const char *tags_member, const char *untag_op,
+                  const char *keys_member, int tags_as_list)
 {
     json_t *gone = json_array(), *set = tags_as_list ? json_array() : json_object(), *v;
     const char *k;
-    json_object_foreach((json_t *)old, k, v) if (!json_object_get(new, k)) json_array_append_new(gone, json_string(k));
-    json_object_foreach((json_t *)new, k, v)
-    {
+    json_object_foreach((json_t *)old, k, v)
+        if (!json_object_get(new, k))
+            json_array_append_new(gone, json_string(k));
+    json_object_foreach((json_t *)new, k, v) {
         if (json_equal(json_object_get(old, k), v))
             continue;
         if (tags_as_list)

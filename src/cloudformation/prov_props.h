@@ -65,9 +65,9 @@ json_t *cfn_tags_map(const json_t *tags);
  * running tag_op (input {res_member: res, tags_member: new ones}) and
  * untag_op ({res_member: res, keys_member: [removed keys]}) of service.
  * Returns 0, or -1 with op->msg. */
-int cfn_tags_sync(cfn_op_t *op, const char *service, const char *res_member, const char *res,
-                  const json_t *old, const json_t *new, const char *tag_op, const char *tags_member,
-                  const char *untag_op, const char *keys_member, int tags_as_list);
+int cfn_tags_sync(cfn_op_t *op, const char *service, const char *res_member, const char *res, const json_t *old,
+                  const json_t *new, const char *tag_op, const char *tags_member, const char *untag_op,
+                  const char *keys_member, int tags_as_list);
 
 /* Sets the op's physical id to the text member `member` of out (a call's
  * result) and its attributes to {attr: that id} (attr NULL: none). */

@@ -85,7 +85,7 @@ static int run(const char *kind, cfn_op_t *op)
     const cfn_provider_t *p = cfn_provider(op->type);
     if (!p)
         return -2;
-    int rc = !strcmp(kind, "create") ? p->create(op) : !strcmp(kind, "update") ? p->update(op) : p->delete(op);
+    int rc = !strcmp(kind, "create") ? p->create(op) : !strcmp(kind, "update") ? p->update(op) : p->delete (op);
     if (rc < 0)
         fprintf(stderr, "  %s %s: %s\n", kind, op->type, op->msg);
     return rc;
@@ -111,8 +111,9 @@ static const char *attr(const cfn_op_t *op, const char *name)
 
 TEST(test_event_bus_create_update_delete)
 {
-    cfn_op_t *op = op_new("AWS::Events::EventBus", "Bus", "{\"Name\":\"u-bus\",\"Description\":\"one\","
-                                                           "\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
+    cfn_op_t *op = op_new("AWS::Events::EventBus", "Bus",
+                          "{\"Name\":\"u-bus\",\"Description\":\"one\","
+                          "\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}");
     CHECK_INT(run("create", op), 0);
     CHECK_STR(op->physical, "u-bus");
     CHECK_STR(attr(op, "Arn"), "arn:aws:events:us-east-1:000000000000:event-bus/u-bus");
@@ -371,8 +372,8 @@ TEST(test_layer_from_directory_version_alias_permission_esm)
     fputs("X = 1\n", f);
     fclose(f);
     char props[1024];
-    snprintf(props, sizeof props, "{\"Content\":{\"RunnelCodeDirectory\":\"%s\"},\"CompatibleRuntimes\":[\"python3.12\"]}",
-             dir);
+    snprintf(props, sizeof props,
+             "{\"Content\":{\"RunnelCodeDirectory\":\"%s\"},\"CompatibleRuntimes\":[\"python3.12\"]}", dir);
     cfn_op_t *ly = op_new("AWS::Lambda::LayerVersion", "Layer", props);
     CHECK_INT(run("create", ly), 0);
     CHECK(strstr(ly->physical, ":layer:unitstack-Layer-") && !strcmp(ly->physical + strlen(ly->physical) - 2, ":1"));
@@ -397,8 +398,8 @@ TEST(test_layer_from_directory_version_alias_permission_esm)
     CHECK_INT(run("create", ver), 0);
     CHECK_STR(ver->physical, "arn:aws:lambda:us-east-1:000000000000:function:u-fn:1");
     CHECK_STR(attr(ver, "Version"), "1");
-    cfn_op_t *al = op_new("AWS::Lambda::Alias", "Live",
-                          "{\"FunctionName\":\"u-fn\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}");
+    cfn_op_t *al =
+        op_new("AWS::Lambda::Alias", "Live", "{\"FunctionName\":\"u-fn\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}");
     CHECK_INT(run("create", al), 0);
     CHECK_STR(al->physical, "arn:aws:lambda:us-east-1:000000000000:function:u-fn:live");
 
@@ -439,7 +440,7 @@ TEST(test_layer_from_directory_version_alias_permission_esm)
         op_next(order[i], NULL);
         CHECK_INT(run("delete", order[i]), 0);
         CHECK_INT(run("delete", order[i]), 0); /* already gone */
-        if (order[i] == pm) { /* the statement is gone from the function's policy */
+        if (order[i] == pm) {                  /* the statement is gone from the function's policy */
             json_t *left = call("lambda", "GetPolicy", "{s:s}", "FunctionName", "u-fn");
             CHECK(!left || !strstr(json_string_value(json_object_get(left, "Policy")) ?: "", pm->old_physical));
             json_decref(left);
