@@ -227,7 +227,7 @@ static int op_termination(cfn_t *c, rn_call_t *call)
     json_t *st = stack_or_fail(c, call);
     if (!st)
         return call->err;
-    json_object_set(st, "TerminationProtection", json_object_get(call->in, "EnableTerminationProtection"));
+    json_object_set(st, "EnableTerminationProtection", json_object_get(call->in, "EnableTerminationProtection"));
     cfn_save_stack(c, st);
     call->out = json_pack("{s:O}", "StackId", json_object_get(st, "StackId"));
     return 0;

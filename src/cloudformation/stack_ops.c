@@ -242,8 +242,7 @@ int cfn_op_delete_stack(cfn_t *c, rn_call_t *call)
     call->out = json_object();
     if (!st)
         return 0; /* AWS answers a missing stack's delete with success */
-    if (json_is_true(json_object_get(st, "EnableTerminationProtection")) ||
-        json_is_true(json_object_get(st, "TerminationProtection")))
+    if (json_is_true(json_object_get(st, "EnableTerminationProtection")))
         return rn_call_fail(call, CFN_ERR_VALIDATION,
                             "Stack [%s] cannot be deleted while TerminationProtection is enabled", str(st, "StackName"));
     const json_t *retain = json_object_get(call->in, "RetainResources");
