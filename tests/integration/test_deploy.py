@@ -298,12 +298,10 @@ class DeployTest(harness.ServerTest):
         self.write("plain/handlers/app.py", HANDLER)
         path = self.write("plain/template.json", {
             "Resources": {
-                "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                            "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
                 "Fn": {"Type": "AWS::Lambda::Function",
                        "Properties": {"Code": {"RunnelCodeDirectory": "./handlers"}, "Handler": "app.handler",
-                                      "Runtime": "python3.12", "Role": {"Fn::GetAtt": ["Role", "Arn"]}}}},
+                                      "Runtime": "python3.12",
+                                      "Role": "arn:aws:iam::000000000000:role/deploy-test"}}},
             "Outputs": {"Name": {"Value": {"Ref": "Fn"}}}})
         rc, out = self.deploy(path, "--stack-name", "plaincode", cwd="/")
         self.assertEqual(rc, 0, out)
