@@ -1,5 +1,138 @@
 /* SPDX-License-Identifier: MIT
- * CloudFormation's logs resources (none yet). */
-#include "cloudformation/cfn_int.h"
+ * CloudFormation's CloudWatch Logs resources: AWS::Logs::LogGroup
+ * (CreateLogGroup, PutRetentionPolicy/DeleteRetentionPolicy and the tag
+ * operations; a new LogGroupName replaces it) and AWS::Logs::LogStream.
+ * MetricFilter and SubscriptionFilter are not here: Runnel's Logs has no
+ * filters to put. A log group's Ref is its name; its Arn ends in ":*", as
+ * CloudFormation gives it. */
+#include <stdio.h>
+#include <string.h>
 
-const cfn_provider_t *const cfn_prov_logs[] = {NULL};
+#include "cloudformation/cfn_int.h"
+#include "cloudformation/prov_int.h"
+
+static void group_out(cfn_op_t *op, const char *name)
+{
+    char rest[700], arn[800];
+    snprintf(rest, sizeof rest, "log-group:%s:*", name);
+    cfn_arn(op, "logs", rest, arn, sizeof arn);
+    snprintf(op->physical, sizeof op->physical, "%s", name);
+    json_decref(op->attrs);
+    op->attrs = json_pack("{s:s}", "Arn", arn);
+}
+
+/* Sets the group's retention from RetentionInDays, or removes it when the
+ * property is absent and `had` says one was set. */
+static int retention(cfn_op_t *op, const char *name, int had)
+{
+    const json_t *v = json_object_get(op->props, "RetentionInDays");
+    long long days;
+    if (v && !json_is_null(v)) {
+        if (cfn_int(v, &days) < 0) {
+            snprintf(op->msg, sizeof op->msg,
+                     "Properties validation failed for resource %s with message: #/RetentionInDays: expected type: "
+                     "Integer",
+                     op->logical_id);
+            return -1;
+        }
+        return cfn_call(op, "logs", "PutRetentionPolicy",
+                        json_pack("{s:s,s:I}", "logGroupName", name, "retentionInDays", (json_int_t)days), NULL);
+    }
+    if (had)
+        return cfn_call(op, "logs", "DeleteRetentionPolicy", json_pack("{s:s}", "logGroupName", name), NULL);
+    return 0;
+}
+
+static int group_create(cfn_op_t *op)
+{
+    char name[600];
+    cfn_given_name(op, "LogGroupName", 512, NULL, name, sizeof name);
+    json_t *in = json_pack("{s:s,s:o}", "logGroupName", name, "tags", cfn_tags_map(json_object_get(op->props, "Tags")));
+    cfn_set_text(in, "kmsKeyId", json_object_get(op->props, "KmsKeyId"));
+    cfn_set_text(in, "logGroupClass", json_object_get(op->props, "LogGroupClass"));
+    if (cfn_call(op, "logs", "CreateLogGroup", in, NULL) < 0)
+        return -1;
+    group_out(op, name);
+    return retention(op, name, 0);
+}
+
+static int group_update(cfn_op_t *op)
+{
+    const char *name = op->old_physical;
+    if (cfn_changed(op->old_props, op->props, "RetentionInDays") &&
+        retention(op, name, json_object_get(op->old_props, "RetentionInDays") != NULL) < 0)
+        return -1;
+    json_t *target = json_pack("{s:s}", "logGroupName", name);
+    int rc = cfn_retag(op, "logs", target, "UntagLogGroup", "tags", "TagLogGroup", "tags", 1);
+    json_decref(target);
+    if (rc < 0)
+        return -1;
+    group_out(op, name);
+    return 0;
+}
+
+static int group_delete(cfn_op_t *op)
+{
+    json_t *in = json_pack("{s:s}", "logGroupName", op->old_physical);
+    if (cfn_call(op, "logs", "DeleteLogGroup", in, NULL) == 0)
+        return 0;
+    return cfn_probe(op, "logs", "ListTagsLogGroup", json_pack("{s:s}", "logGroupName", op->old_physical)) ? -1 : 0;
+}
+
+static int stream_create(cfn_op_t *op)
+{
+    char name[600];
+    cfn_given_name(op, "LogStreamName", 512, NULL, name, sizeof name);
+    json_t *in =
+        json_pack("{s:O?,s:s}", "logGroupName", json_object_get(op->props, "LogGroupName"), "logStreamName", name);
+    if (cfn_call(op, "logs", "CreateLogStream", in, NULL) < 0)
+        return -1;
+    snprintf(op->physical, sizeof op->physical, "%s", name);
+    return 0;
+}
+
+static int stream_delete(cfn_op_t *op)
+{
+    const json_t *group = json_object_get(op->old_props, "LogGroupName");
+    json_t *in = json_pack("{s:O?,s:s}", "logGroupName", group, "logStreamName", op->old_physical);
+    if (cfn_call(op, "logs", "DeleteLogStream", in, NULL) == 0)
+        return 0;
+    json_t *probe = json_pack("{s:O?,s:s}", "logGroupName", group, "logStreamNamePrefix", op->old_physical);
+    json_t *out = NULL;
+    char keep[sizeof op->msg];
+    memcpy(keep, op->msg, sizeof keep);
+    int listed = cfn_call(op, "logs", "DescribeLogStreams", probe, &out) == 0;
+    memcpy(op->msg, keep, sizeof keep);
+    int there = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(out, "logStreams"), i, s)
+        there |= !strcmp(json_string_value(json_object_get(s, "logStreamName")) ?: "", op->old_physical);
+    json_decref(out);
+    return listed && there ? -1 : 0;
+}
+
+static const char *const group_props[] = {"BearerTokenAuthenticationEnabled",
+                                          "DataProtectionPolicy",
+                                          "DeletionProtectionEnabled",
+                                          "FieldIndexPolicies",
+                                          "KmsKeyId",
+                                          "LogGroupClass",
+                                          "LogGroupName",
+                                          "ResourcePolicyDocument",
+                                          "RetentionInDays",
+                                          "Tags",
+                                          NULL};
+static const char *const group_replace[] = {"LogGroupName", NULL};
+static const char *const group_attrs[] = {"Arn", NULL};
+static const cfn_provider_t log_group = {
+    "AWS::Logs::LogGroup", group_props, NULL, group_replace, group_attrs, group_create, group_update, group_delete,
+};
+
+static const char *const stream_props[] = {"LogGroupName", "LogStreamName", NULL};
+static const char *const stream_required[] = {"LogGroupName", NULL};
+static const cfn_provider_t log_stream = {
+    "AWS::Logs::LogStream", stream_props, stream_required, stream_props, NULL, stream_create, NULL, stream_delete,
+};
+
+const cfn_provider_t *const cfn_prov_logs[] = {&log_group, &log_stream, NULL};

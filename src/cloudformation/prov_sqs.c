@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT
  * CloudFormation's SQS resources: AWS::SQS::Queue (CreateQueue, then
  * SetQueueAttributes and the tag operations for an update in place; a new
- * QueueName or FifoQueue replaces it), AWS::SQS::QueuePolicy and
- * AWS::SQS::QueueInlinePolicy (the queues' Policy attribute). A queue's Ref
- * is its URL, as on AWS. */
+ * QueueName or FifoQueue replaces it). Its Ref is the queue's URL, as on
+ * AWS. The queue policies are in prov_policy.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cloudformation/cfn_int.h"
-#include "cloudformation/prov_value.h"
+#include "cloudformation/prov_int.h"
 
 /* The queue properties that are queue attributes of the same name, with the
  * value SetQueueAttributes restores when a property is taken out. */
@@ -76,11 +75,7 @@ static int queue_create(cfn_op_t *op)
 {
     int fifo = is_fifo(op->props);
     char name[256];
-    const char *given = json_string_value(json_object_get(op->props, "QueueName"));
-    if (given)
-        snprintf(name, sizeof name, "%s", given);
-    else
-        cfn_name(op, 80, fifo ? ".fifo" : NULL, name, sizeof name);
+    cfn_given_name(op, "QueueName", 80, fifo ? ".fifo" : NULL, name, sizeof name);
     json_t *a = attributes(op->props, NULL, fifo);
     if (fifo)
         json_object_set_new(a, "FifoQueue", json_string("true"));
@@ -99,8 +94,8 @@ static int queue_update(cfn_op_t *op)
     const char *url = op->old_physical;
     json_t *a = attributes(op->props, op->old_props, is_fifo(op->props));
     if (json_object_size(a)) {
-        if (cfn_call(op, "sqs", "SetQueueAttributes", json_pack("{s:s,s:o}", "QueueUrl", url, "Attributes", a),
-                     NULL) < 0)
+        if (cfn_call(op, "sqs", "SetQueueAttributes", json_pack("{s:s,s:o}", "QueueUrl", url, "Attributes", a), NULL) <
+            0)
             return -1;
     } else {
         json_decref(a);
@@ -127,101 +122,23 @@ static int queue_delete(cfn_op_t *op)
     return queue_exists(op, op->old_physical) ? -1 : 0;
 }
 
-/* Sets (or, with doc NULL, removes) the Policy attribute of every queue URL
- * in `queues`. With `lenient`, a queue that is gone is skipped. */
-static int set_policies(cfn_op_t *op, const json_t *queues, const json_t *doc, int lenient)
-{
-    size_t i;
-    json_t *q;
-    json_array_foreach(queues, i, q)
-    {
-        const char *url = json_string_value(q);
-        if (!url)
-            continue;
-        json_t *text = doc ? cfn_text(doc) : json_string("");
-        json_t *in = json_pack("{s:s,s:{s:o}}", "QueueUrl", url, "Attributes", "Policy", text);
-        if (cfn_call(op, "sqs", "SetQueueAttributes", in, NULL) < 0 && !(lenient && !queue_exists(op, url)))
-            return -1;
-    }
-    return 0;
-}
-
-/* A QueuePolicy's physical id, made up as CloudFormation does. */
-static void policy_id(cfn_op_t *op)
-{
-    cfn_name(op, 128, NULL, op->physical, sizeof op->physical);
-    json_decref(op->attrs);
-    op->attrs = json_pack("{s:s}", "Id", op->physical);
-}
-
-static int policy_create(cfn_op_t *op)
-{
-    if (set_policies(op, json_object_get(op->props, "Queues"), json_object_get(op->props, "PolicyDocument"), 0) < 0)
-        return -1;
-    policy_id(op);
-    return 0;
-}
-
-/* The strings of list `a` that list `b` does not have. Returns a new array. */
-static json_t *list_minus(const json_t *a, const json_t *b)
-{
-    json_t *out = json_array();
-    size_t i, j;
-    json_t *x, *y;
-    json_array_foreach(a, i, x)
-    {
-        int found = 0;
-        json_array_foreach(b, j, y) found |= json_equal(x, y);
-        if (!found)
-            json_array_append(out, x);
-    }
-    return out;
-}
-
-static int policy_update(cfn_op_t *op)
-{
-    json_t *dropped = list_minus(json_object_get(op->old_props, "Queues"), json_object_get(op->props, "Queues"));
-    int rc = set_policies(op, dropped, NULL, 1);
-    json_decref(dropped);
-    if (rc < 0 ||
-        set_policies(op, json_object_get(op->props, "Queues"), json_object_get(op->props, "PolicyDocument"), 0) < 0)
-        return -1;
-    snprintf(op->physical, sizeof op->physical, "%s", op->old_physical);
-    json_decref(op->attrs);
-    op->attrs = json_pack("{s:s}", "Id", op->physical);
-    return 0;
-}
-
-static int policy_delete(cfn_op_t *op)
-{
-    return set_policies(op, json_object_get(op->old_props, "Queues"), NULL, 1);
-}
-
-/* AWS::SQS::QueueInlinePolicy: one queue's policy; its Ref is the queue. */
-static int inline_apply(cfn_op_t *op)
-{
-    json_t *one = json_pack("[O]", json_object_get(op->props, "Queue"));
-    int rc = set_policies(op, one, json_object_get(op->props, "PolicyDocument"), 0);
-    json_decref(one);
-    if (rc < 0)
-        return -1;
-    snprintf(op->physical, sizeof op->physical, "%s", json_string_value(json_object_get(op->props, "Queue")));
-    return 0;
-}
-
-static int inline_delete(cfn_op_t *op)
-{
-    json_t *one = json_pack("[O]", json_object_get(op->old_props, "Queue"));
-    int rc = set_policies(op, one, NULL, 1);
-    json_decref(one);
-    return rc;
-}
-
-static const char *const queue_props[] = {
-    "ContentBasedDeduplication", "DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit",
-    "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "MaximumMessageSize", "MessageRetentionPeriod", "QueueName",
-    "ReceiveMessageWaitTimeSeconds", "RedriveAllowPolicy", "RedrivePolicy", "SqsManagedSseEnabled", "Tags",
-    "VisibilityTimeout", NULL};
+static const char *const queue_props[] = {"ContentBasedDeduplication",
+                                          "DeduplicationScope",
+                                          "DelaySeconds",
+                                          "FifoQueue",
+                                          "FifoThroughputLimit",
+                                          "KmsDataKeyReusePeriodSeconds",
+                                          "KmsMasterKeyId",
+                                          "MaximumMessageSize",
+                                          "MessageRetentionPeriod",
+                                          "QueueName",
+                                          "ReceiveMessageWaitTimeSeconds",
+                                          "RedriveAllowPolicy",
+                                          "RedrivePolicy",
+                                          "SqsManagedSseEnabled",
+                                          "Tags",
+                                          "VisibilityTimeout",
+                                          NULL};
 static const char *const queue_replace[] = {"FifoQueue", "QueueName", NULL};
 static const char *const queue_attr_names[] = {"Arn", "QueueName", "QueueUrl", NULL};
 
@@ -229,18 +146,4 @@ static const cfn_provider_t queue = {
     "AWS::SQS::Queue", queue_props, NULL, queue_replace, queue_attr_names, queue_create, queue_update, queue_delete,
 };
 
-static const char *const policy_props[] = {"PolicyDocument", "Queues", NULL};
-static const char *const policy_attrs[] = {"Id", NULL};
-static const cfn_provider_t queue_policy = {
-    "AWS::SQS::QueuePolicy", policy_props, policy_props, NULL, policy_attrs, policy_create, policy_update,
-    policy_delete,
-};
-
-static const char *const inline_props[] = {"PolicyDocument", "Queue", NULL};
-static const char *const inline_replace[] = {"Queue", NULL};
-static const cfn_provider_t queue_inline_policy = {
-    "AWS::SQS::QueueInlinePolicy", inline_props, inline_props, inline_replace, NULL, inline_apply, inline_apply,
-    inline_delete,
-};
-
-const cfn_provider_t *const cfn_prov_sqs[] = {&queue, &queue_policy, &queue_inline_policy, NULL};
+const cfn_provider_t *const cfn_prov_sqs[] = {&queue, &cfn_queue_policy, &cfn_queue_inline_policy, NULL};

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "cloudformation/cfn_int.h"
-#include "cloudformation/prov_value.h"
+#include "cloudformation/prov_int.h"
 #include "core/json_alloc.h"
 
 const char *cfn_str(const json_t *v, char *buf, size_t len)
@@ -105,10 +105,10 @@ int cfn_set_text(json_t *obj, const char *name, const json_t *v)
     return t ? json_object_set_new(obj, name, t) : -1;
 }
 
-static int named(const char *const *names, const char *k)
+int cfn_listed(const char *const *names, const char *name)
 {
     for (; names && *names; names++)
-        if (!strcmp(*names, k))
+        if (!strcmp(*names, name))
             return 1;
     return 0;
 }
@@ -121,7 +121,8 @@ json_t *cfn_typed(const json_t *v, const char *const *ints, const char *const *b
         json_t *out = json_array();
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e) json_array_append_new(out, cfn_typed(e, ints, bools));
+        json_array_foreach(v, i, e)
+            json_array_append_new(out, cfn_typed(e, ints, bools));
         return out;
     }
     if (!json_is_object(v))
@@ -129,13 +130,12 @@ json_t *cfn_typed(const json_t *v, const char *const *ints, const char *const *b
     json_t *out = json_object();
     const char *k;
     json_t *e;
-    json_object_foreach((json_t *)v, k, e)
-    {
+    json_object_foreach((json_t *)v, k, e) {
         long long n;
         int b;
-        if (named(ints, k) && cfn_int(e, &n) == 0)
+        if (cfn_listed(ints, k) && cfn_int(e, &n) == 0)
             json_object_set_new(out, k, json_integer(n));
-        else if (named(bools, k) && cfn_bool(e, &b) == 0)
+        else if (cfn_listed(bools, k) && cfn_bool(e, &b) == 0)
             json_object_set_new(out, k, json_boolean(b));
         else
             json_object_set_new(out, k, cfn_typed(e, ints, bools));
@@ -148,8 +148,7 @@ json_t *cfn_tags_map(const json_t *tags)
     json_t *out = json_object();
     size_t i;
     json_t *t;
-    json_array_foreach(tags, i, t)
-    {
+    json_array_foreach(tags, i, t) {
         const char *k = json_string_value(json_object_get(t, "Key"));
         json_t *val = cfn_text(json_object_get(t, "Value"));
         if (k)
@@ -166,7 +165,8 @@ json_t *cfn_tags_list(const json_t *tags)
     json_t *m = cfn_tags_map(tags);
     const char *k;
     json_t *v;
-    json_object_foreach(m, k, v) json_array_append_new(out, json_pack("{s:s,s:O}", "Key", k, "Value", v));
+    json_object_foreach(m, k, v)
+        json_array_append_new(out, json_pack("{s:s,s:O}", "Key", k, "Value", v));
     json_decref(m);
     return out;
 }
@@ -177,7 +177,9 @@ json_t *cfn_tags_removed(const json_t *old, const json_t *now)
     json_t *keep = cfn_tags_map(now), *had = cfn_tags_map(old);
     const char *k;
     json_t *v;
-    json_object_foreach(had, k, v) if (!json_object_get(keep, k)) json_array_append_new(out, json_string(k));
+    json_object_foreach(had, k, v)
+        if (!json_object_get(keep, k))
+            json_array_append_new(out, json_string(k));
     json_decref(keep);
     json_decref(had);
     return out;
@@ -191,8 +193,8 @@ int cfn_changed(const json_t *old_props, const json_t *props, const char *name)
     return !json_equal((json_t *)a, (json_t *)b);
 }
 
-int cfn_retag(cfn_op_t *op, const char *service, const json_t *target, const char *untag_op,
-                 const char *untag_key, const char *tag_op, const char *tag_key, int as_map)
+int cfn_retag(cfn_op_t *op, const char *service, const json_t *target, const char *untag_op, const char *untag_key,
+              const char *tag_op, const char *tag_key, int as_map)
 {
     const json_t *old = json_object_get(op->old_props, "Tags"), *now = json_object_get(op->props, "Tags");
     if (json_equal((json_t *)old, (json_t *)now) || (!old && !now))
@@ -222,4 +224,28 @@ int cfn_probe(cfn_op_t *op, const char *service, const char *opname, json_t *in)
     int there = cfn_call(op, service, opname, in, NULL) == 0;
     snprintf(op->msg, sizeof op->msg, "%s", keep);
     return there;
+}
+
+json_t *cfn_list_minus(const json_t *a, const json_t *b)
+{
+    json_t *out = json_array();
+    size_t i, j;
+    json_t *x, *y;
+    json_array_foreach(a, i, x) {
+        int found = 0;
+        json_array_foreach(b, j, y)
+            found |= json_equal(x, y);
+        if (!found)
+            json_array_append(out, x);
+    }
+    return out;
+}
+
+void cfn_given_name(const cfn_op_t *op, const char *prop, size_t max, const char *suffix, char *out, size_t outlen)
+{
+    const char *given = json_string_value(json_object_get(op->props, prop));
+    if (given)
+        snprintf(out, outlen, "%s", given);
+    else
+        cfn_name(op, max, suffix, out, outlen);
 }

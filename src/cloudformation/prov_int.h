@@ -4,9 +4,10 @@
  * numbers and booleans as JSON numbers/booleans or as strings), policies as
  * objects or as JSON text, tags as [{Key, Value}] lists; and what every
  * provider's update needs: the tag keys that went away, whether a property
- * changed. Private to src/cloudformation/prov_*.c. */
-#ifndef RN_CFN_PROV_VALUE_H
-#define RN_CFN_PROV_VALUE_H
+ * changed (prov_value.c); the resource policies' providers (prov_policy.c).
+ * Private to src/cloudformation/prov_*.c. */
+#ifndef RN_CFN_PROV_INT_H
+#define RN_CFN_PROV_INT_H
 #include <jansson.h>
 #include <stddef.h>
 
@@ -60,6 +61,17 @@ json_t *cfn_tags_removed(const json_t *old, const json_t *now);
  * may be NULL), compared as JSON. */
 int cfn_changed(const json_t *old_props, const json_t *props, const char *name);
 
+/* 1 when `name` is in `names` (NULL-terminated, or NULL). */
+int cfn_listed(const char *const *names, const char *name);
+
+/* The resource's name: its name property `prop` when given, else one
+ * cfn_name makes (max characters, suffix appended). */
+void cfn_given_name(const cfn_op_t *op, const char *prop, size_t max, const char *suffix, char *out, size_t outlen);
+
+/* The elements of list `a` that list `b` does not have (the queues a
+ * policy no longer names). Returns a new array. */
+json_t *cfn_list_minus(const json_t *a, const json_t *b);
+
 /* Brings a resource's tags from the old properties' Tags to the new ones
  * with a service's untag and tag operations, whose inputs are a copy of
  * `target` (borrowed) plus the removed keys as `untag_key`, or the new tags
@@ -72,4 +84,8 @@ int cfn_retag(cfn_op_t *op, const char *service, const json_t *target, const cha
  * deciding a failed delete found nothing to delete): 1 when it succeeds,
  * else 0. op->msg is left as it was. Takes ownership of `in`. */
 int cfn_probe(cfn_op_t *op, const char *service, const char *opname, json_t *in);
+
+/* The resource policies' providers (prov_policy.c), listed in the SQS and
+ * SNS tables. */
+extern const cfn_provider_t cfn_queue_policy, cfn_queue_inline_policy, cfn_topic_policy, cfn_topic_inline_policy;
 #endif
