@@ -22,7 +22,14 @@ static const char *const bools[] = {"Enabled", "SSEEnabled", "DeletionProtection
 static json_t *typed(const json_t *props, const char *name)
 {
     const json_t *v = json_object_get(props, name);
-    return v && !json_is_null(v) ? cfn_typed(v, ints, bools) : NULL;
+    if (!v || json_is_null(v))
+        return NULL;
+    /* typed as a member, so that the property itself is typed too */
+    json_t *one = json_pack("{s:O}", name, v), *t = cfn_typed(one, ints, bools);
+    json_t *out = json_incref(json_object_get(t, name));
+    json_decref(one);
+    json_decref(t);
+    return out;
 }
 
 /* A GlobalSecondaryIndexes entry as CreateTable and UpdateTable's Create

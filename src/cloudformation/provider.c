@@ -44,11 +44,11 @@ int cfn_call(cfn_op_t *op, const char *service, const char *opname, json_t *in, 
         snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"%s %s did not finish at once\"",
                  service, opname);
         failed = 1;
+    } else if (c.err) { /* (a service that fails returns its error too) */
+        snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"%.960s\"", rn_call_msg(&c));
+        failed = 1;
     } else if (rc != 0) {
         snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"No service %s\"", service);
-        failed = 1;
-    } else if (c.err) {
-        snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"%.960s\"", rn_call_msg(&c));
         failed = 1;
     }
     if (!failed && out)
