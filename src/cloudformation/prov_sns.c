@@ -181,9 +181,13 @@ static int topic_update(cfn_op_t *op)
     char arn[512];
     snprintf(arn, sizeof arn, "%s", op->old_physical);
     json_t *old = topic_attributes(op->old_props), *now = topic_attributes(op->props);
-    int rc = set_changed(op, "SetTopicAttributes", "TopicArn", arn, old, now, NULL);
+    /* what a topic has when these are not set ("" removes the others) */
+    json_t *reset = json_pack("{s:s,s:s,s:s}", "SignatureVersion", "1", "TracingConfig", "PassThrough",
+                              "ContentBasedDeduplication", "false");
+    int rc = set_changed(op, "SetTopicAttributes", "TopicArn", arn, old, now, reset);
     json_decref(old);
     json_decref(now);
+    json_decref(reset);
     if (rc < 0)
         return -1;
     if (cfn_changed(op->old_props, op->props, "DataProtectionPolicy")) {
