@@ -40,16 +40,6 @@ static const char *const not_put[] = {"AlarmName", "EvaluationCriteria", "Evalua
 static const char *const ints[] = {"DatapointsToAlarm", "EvaluationPeriods", "Period", NULL};
 static const char *const bools[] = {"ActionsEnabled", "ReturnData", NULL};
 
-static void alarm_out(cfn_op_t *op, const char *name)
-{
-    char rest[400], arn[600];
-    snprintf(rest, sizeof rest, "alarm:%s", name);
-    cfn_arn(op, "cloudwatch", rest, arn, sizeof arn);
-    snprintf(op->physical, sizeof op->physical, "%s", name);
-    json_decref(op->attrs);
-    op->attrs = json_pack("{s:s}", "Arn", arn);
-}
-
 static int put_alarm(cfn_op_t *op, const char *name)
 {
     json_t *typed = cfn_typed(op->props, ints, bools);
@@ -93,7 +83,7 @@ static int alarm_create(cfn_op_t *op)
     }
     if (put_alarm(op, name) < 0)
         return -1;
-    alarm_out(op, name);
+    cfn_named(op, name, "cloudwatch", "alarm:", "");
     return 0;
 }
 
@@ -101,7 +91,7 @@ static int alarm_update(cfn_op_t *op)
 {
     if (put_alarm(op, op->old_physical) < 0)
         return -1;
-    alarm_out(op, op->old_physical);
+    cfn_named(op, op->old_physical, "cloudwatch", "alarm:", "");
     return 0;
 }
 

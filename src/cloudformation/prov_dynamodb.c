@@ -53,13 +53,7 @@ static json_t *stream_input(const json_t *props)
 /* Fills physical and the attributes from a TableDescription. */
 static void table_out(cfn_op_t *op, const char *name, const json_t *desc)
 {
-    char arn[600], rest[400];
-    snprintf(rest, sizeof rest, "table/%s", name);
-    cfn_arn(op, "dynamodb", rest, arn, sizeof arn);
-    const char *table_arn = json_string_value(json_object_get(desc, "TableArn"));
-    snprintf(op->physical, sizeof op->physical, "%s", name);
-    json_decref(op->attrs);
-    op->attrs = json_pack("{s:s}", "Arn", table_arn ? table_arn : arn);
+    cfn_named(op, name, "dynamodb", "table/", "");
     const char *stream = json_string_value(json_object_get(desc, "LatestStreamArn"));
     if (stream)
         json_object_set_new(op->attrs, "StreamArn", json_string(stream));

@@ -68,6 +68,10 @@ int cfn_listed(const char *const *names, const char *name);
  * cfn_name makes (max characters, suffix appended). */
 void cfn_given_name(const cfn_op_t *op, const char *prop, size_t max, const char *suffix, char *out, size_t outlen);
 
+/* Sets a resource whose Ref is its name: physical = name, attrs =
+ * {"Arn": arn:aws:SERVICE:REGION:ACCOUNT:<before>NAME<after>}. */
+void cfn_named(cfn_op_t *op, const char *name, const char *service, const char *before, const char *after);
+
 /* The elements of list `a` that list `b` does not have (the queues a
  * policy no longer names). Returns a new array. */
 json_t *cfn_list_minus(const json_t *a, const json_t *b);

@@ -11,16 +11,6 @@
 #include "cloudformation/cfn_int.h"
 #include "cloudformation/prov_int.h"
 
-static void group_out(cfn_op_t *op, const char *name)
-{
-    char rest[700], arn[800];
-    snprintf(rest, sizeof rest, "log-group:%s:*", name);
-    cfn_arn(op, "logs", rest, arn, sizeof arn);
-    snprintf(op->physical, sizeof op->physical, "%s", name);
-    json_decref(op->attrs);
-    op->attrs = json_pack("{s:s}", "Arn", arn);
-}
-
 /* Sets the group's retention from RetentionInDays, or removes it when the
  * property is absent and `had` says one was set. */
 static int retention(cfn_op_t *op, const char *name, int had)
@@ -52,7 +42,7 @@ static int group_create(cfn_op_t *op)
     cfn_set_text(in, "logGroupClass", json_object_get(op->props, "LogGroupClass"));
     if (cfn_call(op, "logs", "CreateLogGroup", in, NULL) < 0)
         return -1;
-    group_out(op, name);
+    cfn_named(op, name, "logs", "log-group:", ":*");
     return retention(op, name, 0);
 }
 
@@ -67,7 +57,7 @@ static int group_update(cfn_op_t *op)
     json_decref(target);
     if (rc < 0)
         return -1;
-    group_out(op, name);
+    cfn_named(op, name, "logs", "log-group:", ":*");
     return 0;
 }
 

@@ -249,3 +249,13 @@ void cfn_given_name(const cfn_op_t *op, const char *prop, size_t max, const char
     else
         cfn_name(op, max, suffix, out, outlen);
 }
+
+void cfn_named(cfn_op_t *op, const char *name, const char *service, const char *before, const char *after)
+{
+    char rest[1100], arn[1200];
+    snprintf(rest, sizeof rest, "%s%s%s", before, name, after);
+    cfn_arn(op, service, rest, arn, sizeof arn);
+    snprintf(op->physical, sizeof op->physical, "%s", name);
+    json_decref(op->attrs);
+    op->attrs = json_pack("{s:s}", "Arn", arn);
+}

@@ -105,7 +105,8 @@ class TestSqsQueue(CfnTest):
         # a generated FIFO name: STACK-LOGICAL-RANDOM.fifo
         self.assertRegex(out["Name"], r"^shop-Orders-[A-Z0-9]{13}\.fifo$")
         self.assertEqual(out["Url"], out["QueueUrl"])
-        self.assertTrue(out["Url"].endswith("/%s/%s" % (ACCOUNT, out["Name"])), out["Url"])
+        # the URL the caller reaches the server at, as CreateQueue gives it
+        self.assertEqual(out["Url"], "%s/%s/%s" % (self.server.endpoint, ACCOUNT, out["Name"]))
         self.assertEqual(out["Arn"], "arn:aws:sqs:%s:%s:%s" % (REGION, ACCOUNT, out["Name"]))
         self.assertEqual(sqs.get_queue_url(QueueName=out["Name"])["QueueUrl"].rsplit("/", 1)[1], out["Name"])
         a = sqs.get_queue_attributes(QueueUrl=out["Url"], AttributeNames=["All"])["Attributes"]
