@@ -167,6 +167,36 @@ class TestSqsQueue(CfnTest):
         self.assertEqual(rp["deadLetterTargetArn"], "arn:aws:sqs:%s:%s:txt-dlq" % (REGION, ACCOUNT))
         self.assertEqual(int(rp["maxReceiveCount"]), 5)
 
+    def test_every_documented_property(self):
+        sqs = self.server.client("sqs")
+        out = self.deploy("all", template({
+            "Src": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "all-src.fifo", "FifoQueue": True}},
+            "Q": {"Type": "AWS::SQS::Queue", "DependsOn": "Src", "Properties": {
+                "QueueName": "all-q.fifo", "FifoQueue": "true", "ContentBasedDeduplication": False,
+                "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId",
+                "DelaySeconds": "2", "MaximumMessageSize": 2048, "MessageRetentionPeriod": "600",
+                "ReceiveMessageWaitTimeSeconds": 20, "VisibilityTimeout": 0,
+                "KmsMasterKeyId": "alias/aws/sqs", "KmsDataKeyReusePeriodSeconds": "120",
+                "SqsManagedSseEnabled": "false",
+                "RedriveAllowPolicy": {"redrivePermission": "byQueue",
+                                       "sourceQueueArns": ["arn:aws:sqs:%s:%s:all-src.fifo" % (REGION, ACCOUNT)]},
+                "Tags": []}},
+        }, {"Url": ref("Q")}))
+        a = sqs.get_queue_attributes(QueueUrl=out["Url"], AttributeNames=["All"])["Attributes"]
+        want = {"ContentBasedDeduplication": "false", "DeduplicationScope": "messageGroup",
+                "FifoThroughputLimit": "perMessageGroupId", "DelaySeconds": "2", "MaximumMessageSize": "2048",
+                "MessageRetentionPeriod": "600", "ReceiveMessageWaitTimeSeconds": "20", "VisibilityTimeout": "0",
+                "KmsMasterKeyId": "alias/aws/sqs", "KmsDataKeyReusePeriodSeconds": "120",
+                "SqsManagedSseEnabled": "false"}
+        self.assertEqual({k: a.get(k) for k in want}, want)
+        self.assertEqual(json.loads(a["RedriveAllowPolicy"])["redrivePermission"], "byQueue")
+
+    def test_unknown_property_fails_the_resource(self):
+        self.deploy("bad", template({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueNam": "x"}}}),
+                    expect="ROLLBACK_COMPLETE")
+        self.assertIn("QueueNam", " ".join(self.failures("bad")))
+        self.assertEqual(self.server.client("sqs").list_queues().get("QueueUrls", []), [])
+
     def test_queue_policy_set_changed_and_removed(self):
         sqs = self.server.client("sqs")
 
@@ -251,6 +281,34 @@ class TestSnsTopic(CfnTest):
                                     ["FilterPolicy"]), {"kind": ["huge"]})
         self.assertEqual(self.delete("news"), "DELETE_COMPLETE")
         self.assertError("NotFound", sns.get_topic_attributes, TopicArn=out["Topic"])
+
+    def test_topic_attributes_delivery_logging_and_data_protection(self):
+        sns = self.server.client("sns")
+        role = "arn:aws:iam::%s:role/sns-feedback" % ACCOUNT
+        dpp = {"Name": "p", "Description": "", "Version": "2021-06-01", "Statement": [{
+            "Sid": "s", "DataDirection": "Inbound", "Principal": ["*"],
+            "DataIdentifier": ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"],
+            "Operation": {"Audit": {"SampleRate": "99", "FindingsDestination": {}}}}]}
+        out = self.deploy("attrs", template({"T": {"Type": "AWS::SNS::Topic", "Properties": {
+            "TopicName": "attrs", "KmsMasterKeyId": "alias/aws/sns", "SignatureVersion": 2,
+            "TracingConfig": "Active", "DataProtectionPolicy": dpp,
+            "DeliveryStatusLogging": [{"Protocol": "sqs", "SuccessFeedbackRoleArn": role,
+                                       "SuccessFeedbackSampleRate": "50", "FailureFeedbackRoleArn": role}]}}},
+            {"Arn": ref("T")}))
+        a = sns.get_topic_attributes(TopicArn=out["Arn"])["Attributes"]
+        want = {"KmsMasterKeyId": "alias/aws/sns", "SignatureVersion": "2", "TracingConfig": "Active",
+                "SQSSuccessFeedbackRoleArn": role, "SQSSuccessFeedbackSampleRate": "50",
+                "SQSFailureFeedbackRoleArn": role}
+        self.assertEqual({k: a.get(k) for k in want}, want)
+        got = sns.get_data_protection_policy(ResourceArn=out["Arn"])["DataProtectionPolicy"]
+        self.assertEqual(json.loads(got)["Statement"][0]["Sid"], "s")
+        # taken out: back to SNS's own values
+        self.deploy("attrs", template({"T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "attrs"}}},
+                                      {"Arn": ref("T")}), update=True)
+        a = sns.get_topic_attributes(TopicArn=out["Arn"])["Attributes"]
+        self.assertEqual(a.get("SignatureVersion", "1"), "1")
+        self.assertNotIn("KmsMasterKeyId", a)
+        self.assertNotIn("SQSSuccessFeedbackRoleArn", a)
 
     def test_fifo_topic_name_and_replacement(self):
         sns = self.server.client("sns")
