@@ -310,6 +310,26 @@ class TestSnsTopic(CfnTest):
         self.assertNotIn("KmsMasterKeyId", a)
         self.assertNotIn("SQSSuccessFeedbackRoleArn", a)
 
+    def test_subscription_to_a_topic_in_another_region(self):
+        west = harness.boto3.client("sns", endpoint_url=self.server.endpoint, region_name="us-west-2",
+                                    aws_access_key_id="test", aws_secret_access_key="test")
+        topic = west.create_topic(Name="west-topic")["TopicArn"]
+        self.assertIn(":us-west-2:", topic)
+        out = self.deploy("xr", template({
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "xr-inbox"}},
+            "S": {"Type": "AWS::SNS::Subscription", "Properties": {
+                "TopicArn": topic, "Region": "us-west-2", "Protocol": "sqs", "Endpoint": att("Q", "Arn"),
+                "RawMessageDelivery": True}},
+        }, {"Sub": ref("S"), "Url": ref("Q")}))
+        self.assertTrue(out["Sub"].startswith(topic + ":"), out["Sub"])
+        self.assertEqual(west.get_subscription_attributes(SubscriptionArn=out["Sub"])["Attributes"]
+                         ["RawMessageDelivery"], "true")
+        west.publish(TopicArn=topic, Message="from the west")
+        got = self.server.client("sqs").receive_message(QueueUrl=out["Url"], WaitTimeSeconds=2)
+        self.assertEqual([m["Body"] for m in got.get("Messages", [])], ["from the west"])
+        self.assertEqual(self.delete("xr"), "DELETE_COMPLETE")
+        self.assertEqual(west.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"], [])
+
     def test_fifo_topic_name_and_replacement(self):
         sns = self.server.client("sns")
 
