@@ -42,7 +42,9 @@ static const char *const bools[] = {"ActionsEnabled", "ReturnData", NULL};
 
 static int put_alarm(cfn_op_t *op, const char *name)
 {
-    json_t *typed = cfn_typed(op->props, ints, bools);
+    json_t *typed = cfn_typed(op, op->props, ints, bools);
+    if (!typed)
+        return -1;
     json_t *in = json_pack("{s:s}", "AlarmName", name);
     for (const char *const *m = alarm_props; *m; m++)
         if (json_object_get(typed, *m) && !cfn_listed(not_put, *m))
@@ -51,7 +53,7 @@ static int put_alarm(cfn_op_t *op, const char *name)
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(in, "Dimensions"), i, d)
-        cfn_set_text(d, "Value", json_object_get(d, "Value"));
+        cfn_set_text(op, d, "Value", json_object_get(d, "Value"));
     if (json_object_get(op->props, "Tags"))
         json_object_set_new(in, "Tags", cfn_tags_list(json_object_get(op->props, "Tags")));
     json_decref(typed);

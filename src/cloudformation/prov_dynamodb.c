@@ -17,19 +17,12 @@ static const char *const ints[] = {"ReadCapacityUnits", "WriteCapacityUnits", "M
 static const char *const bools[] = {"Enabled", "SSEEnabled", "DeletionProtectionEnabled", "PointInTimeRecoveryEnabled",
                                     NULL};
 
-/* A property with its numbers and booleans typed as DynamoDB reads them.
- * Returns a new value, or NULL when absent. */
-static json_t *typed(const json_t *props, const char *name)
+/* A copy of member `name` of props (typed with cfn_typed), or NULL when
+ * absent. */
+static json_t *member(const json_t *props, const char *name)
 {
     const json_t *v = json_object_get(props, name);
-    if (!v || json_is_null(v))
-        return NULL;
-    /* typed as a member, so that the property itself is typed too */
-    json_t *one = json_pack("{s:O}", name, v), *t = cfn_typed(one, ints, bools);
-    json_t *out = json_incref(json_object_get(t, name));
-    json_decref(one);
-    json_decref(t);
-    return out;
+    return v && !json_is_null(v) ? json_deep_copy(v) : NULL;
 }
 
 /* A GlobalSecondaryIndexes entry as CreateTable and UpdateTable's Create
@@ -91,6 +84,9 @@ static int table_create(cfn_op_t *op)
                  "Runnel cannot import a table from S3 (ImportSourceSpecification): it has no S3");
         return -1;
     }
+    json_t *typed = cfn_typed(op, op->props, ints, bools);
+    if (!typed)
+        return -1;
     json_t *in = json_pack("{s:s}", "TableName", name);
     static const char *const same[] = {"AttributeDefinitions",
                                        "KeySchema",
@@ -102,11 +98,11 @@ static int table_create(cfn_op_t *op)
                                        "OnDemandThroughput",
                                        NULL};
     for (const char *const *p = same; *p; p++) {
-        json_t *v = typed(op->props, *p);
+        json_t *v = member(typed, *p);
         if (v)
             json_object_set_new(in, *p, v);
     }
-    json_t *gsis = typed(op->props, "GlobalSecondaryIndexes");
+    json_t *gsis = member(typed, "GlobalSecondaryIndexes");
     if (gsis) {
         size_t i;
         json_t *g;
@@ -116,16 +112,17 @@ static int table_create(cfn_op_t *op)
     }
     if (json_object_get(op->props, "StreamSpecification"))
         json_object_set_new(in, "StreamSpecification", stream_input(op->props));
-    json_t *sse = typed(op->props, "SSESpecification");
+    json_t *sse = member(typed, "SSESpecification");
     if (sse) {
         json_t *api = json_pack("{s:b}", "Enabled", json_is_true(json_object_get(sse, "SSEEnabled")));
-        cfn_set_text(api, "SSEType", json_object_get(sse, "SSEType"));
-        cfn_set_text(api, "KMSMasterKeyId", json_object_get(sse, "KMSMasterKeyId"));
+        cfn_set_text(op, api, "SSEType", json_object_get(sse, "SSEType"));
+        cfn_set_text(op, api, "KMSMasterKeyId", json_object_get(sse, "KMSMasterKeyId"));
         json_object_set_new(in, "SSESpecification", api);
         json_decref(sse);
     }
     if (json_object_get(op->props, "Tags"))
         json_object_set_new(in, "Tags", cfn_tags_list(json_object_get(op->props, "Tags")));
+    json_decref(typed);
     json_t *out;
     if (cfn_call(op, "dynamodb", "CreateTable", in, &out) < 0)
         return -1;
@@ -155,10 +152,10 @@ static const json_t *gsi_named(const json_t *list, const char *name)
 /* The GSIs' changes, one UpdateTable each as DynamoDB wants them: dropped
  * ones deleted, ones with another key schema or projection deleted and made
  * again, new ones created, throughput changes updated. */
-static int regsi(cfn_op_t *op, const char *table)
+static int regsi(cfn_op_t *op, const char *table, const json_t *o, const json_t *p)
 {
-    json_t *old = typed(op->old_props, "GlobalSecondaryIndexes"), *now = typed(op->props, "GlobalSecondaryIndexes");
-    json_t *defs = typed(op->props, "AttributeDefinitions");
+    json_t *old = member(o, "GlobalSecondaryIndexes"), *now = member(p, "GlobalSecondaryIndexes");
+    json_t *defs = member(p, "AttributeDefinitions");
     int rc = 0;
     size_t i;
     json_t *g;
@@ -200,14 +197,14 @@ out:
     return rc;
 }
 
-static int table_update(cfn_op_t *op)
+/* The update in place, from the old properties o to the new ones p (both
+ * typed). */
+static int update_typed(cfn_op_t *op, const char *table, const json_t *o, const json_t *p)
 {
-    const char *table = op->old_physical;
-    const json_t *p = op->props, *o = op->old_props;
-    if (cfn_changed(o, p, "BillingMode") || cfn_changed(o, p, "ProvisionedThroughput")) {
+    if (cfn_prop_changed(op, "BillingMode") || cfn_prop_changed(op, "ProvisionedThroughput")) {
         const char *bm = json_string_value(json_object_get(p, "BillingMode"));
         json_t *in = json_pack("{s:s}", "BillingMode", bm ? bm : "PROVISIONED");
-        json_t *pt = typed(p, "ProvisionedThroughput");
+        json_t *pt = member(p, "ProvisionedThroughput");
         if (pt && !(bm && !strcmp(bm, "PAY_PER_REQUEST")))
             json_object_set_new(in, "ProvisionedThroughput", pt);
         else
@@ -215,36 +212,43 @@ static int table_update(cfn_op_t *op)
         if (update_table(op, table, in) < 0)
             return -1;
     }
-    if (regsi(op, table) < 0)
+    if (regsi(op, table, o, p) < 0)
         return -1;
-    if (cfn_changed(o, p, "StreamSpecification")) {
+    if (cfn_prop_changed(op, "StreamSpecification")) {
         if (json_object_get(o, "StreamSpecification") && json_object_get(p, "StreamSpecification") &&
             update_table(op, table, json_pack("{s:{s:b}}", "StreamSpecification", "StreamEnabled", 0)) < 0)
             return -1; /* DynamoDB turns a stream off before another goes on */
         if (update_table(op, table, json_pack("{s:o}", "StreamSpecification", stream_input(p))) < 0)
             return -1;
     }
-    if (cfn_changed(o, p, "DeletionProtectionEnabled") &&
+    if (cfn_prop_changed(op, "DeletionProtectionEnabled") &&
         update_table(op, table,
                      json_pack("{s:b}", "DeletionProtectionEnabled",
                                cfn_is_true(json_object_get(p, "DeletionProtectionEnabled")))) < 0)
         return -1;
-    if (cfn_changed(o, p, "TableClass")) {
+    if (cfn_prop_changed(op, "TableClass")) {
         const char *cls = json_string_value(json_object_get(p, "TableClass"));
         if (update_table(op, table, json_pack("{s:s}", "TableClass", cls ? cls : "STANDARD")) < 0)
             return -1;
     }
-    if (cfn_changed(o, p, "TimeToLiveSpecification") && ttl(op, table, json_object_get(o, "TimeToLiveSpecification"),
-                                                            json_object_get(p, "TimeToLiveSpecification")) < 0)
+    if (cfn_prop_changed(op, "TimeToLiveSpecification") && ttl(op, table, json_object_get(o, "TimeToLiveSpecification"),
+                                                               json_object_get(p, "TimeToLiveSpecification")) < 0)
         return -1;
     json_t *out;
     if (cfn_call(op, "dynamodb", "DescribeTable", json_pack("{s:s}", "TableName", table), &out) < 0)
         return -1;
     table_out(op, table, json_object_get(out, "Table"));
     json_decref(out);
-    json_t *target = json_pack("{s:O}", "ResourceArn", json_object_get(op->attrs, "Arn"));
-    int rc = cfn_retag(op, "dynamodb", target, "UntagResource", "TagKeys", "TagResource", "Tags", 0);
-    json_decref(target);
+    return cfn_retag(op, "dynamodb", "ResourceArn", json_string_value(json_object_get(op->attrs, "Arn")), "TagResource",
+                     "Tags", "UntagResource", "TagKeys", 1);
+}
+
+static int table_update(cfn_op_t *op)
+{
+    json_t *o = cfn_typed(op, op->old_props, ints, bools), *p = o ? cfn_typed(op, op->props, ints, bools) : NULL;
+    int rc = p ? update_typed(op, op->old_physical, o, p) : -1;
+    json_decref(o);
+    json_decref(p);
     return rc;
 }
 

@@ -86,11 +86,9 @@ static int named_create(cfn_op_t *op)
  * attributes stay (a managed policy's new document is its next version). */
 static int stored_update(cfn_op_t *op)
 {
-    snprintf(op->physical, sizeof op->physical, "%s", op->old_physical);
-    json_decref(op->attrs);
-    op->attrs = op->old_attrs ? json_deep_copy(op->old_attrs) : NULL;
+    cfn_keep_physical(op);
     const char *ver = json_string_value(json_object_get(op->attrs, "DefaultVersionId"));
-    if (ver && ver[0] == 'v' && cfn_changed(op->old_props, op->props, "PolicyDocument")) {
+    if (ver && ver[0] == 'v' && cfn_prop_changed(op, "PolicyDocument")) {
         char next[32];
         snprintf(next, sizeof next, "v%d", (int)strtol(ver + 1, NULL, 10) + 1);
         json_object_set_new(op->attrs, "DefaultVersionId", json_string(next));

@@ -16,17 +16,12 @@
 static int retention(cfn_op_t *op, const char *name, int had)
 {
     const json_t *v = json_object_get(op->props, "RetentionInDays");
-    long long days;
     if (v && !json_is_null(v)) {
-        if (cfn_int(v, &days) < 0) {
-            snprintf(op->msg, sizeof op->msg,
-                     "Properties validation failed for resource %s with message: #/RetentionInDays: expected type: "
-                     "Integer",
-                     op->logical_id);
+        json_t *days = cfn_prop_as(op, v, CFN_P_INT, "RetentionInDays");
+        if (!days)
             return -1;
-        }
         return cfn_call(op, "logs", "PutRetentionPolicy",
-                        json_pack("{s:s,s:I}", "logGroupName", name, "retentionInDays", (json_int_t)days), NULL);
+                        json_pack("{s:s,s:o}", "logGroupName", name, "retentionInDays", days), NULL);
     }
     if (had)
         return cfn_call(op, "logs", "DeleteRetentionPolicy", json_pack("{s:s}", "logGroupName", name), NULL);
@@ -38,8 +33,8 @@ static int group_create(cfn_op_t *op)
     char name[600];
     cfn_given_name(op, "LogGroupName", 512, NULL, name, sizeof name);
     json_t *in = json_pack("{s:s,s:o}", "logGroupName", name, "tags", cfn_tags_map(json_object_get(op->props, "Tags")));
-    cfn_set_text(in, "kmsKeyId", json_object_get(op->props, "KmsKeyId"));
-    cfn_set_text(in, "logGroupClass", json_object_get(op->props, "LogGroupClass"));
+    cfn_set_text(op, in, "kmsKeyId", json_object_get(op->props, "KmsKeyId"));
+    cfn_set_text(op, in, "logGroupClass", json_object_get(op->props, "LogGroupClass"));
     if (cfn_call(op, "logs", "CreateLogGroup", in, NULL) < 0)
         return -1;
     cfn_named(op, name, "logs", "log-group:", ":*");
@@ -49,12 +44,10 @@ static int group_create(cfn_op_t *op)
 static int group_update(cfn_op_t *op)
 {
     const char *name = op->old_physical;
-    if (cfn_changed(op->old_props, op->props, "RetentionInDays") &&
+    if (cfn_prop_changed(op, "RetentionInDays") &&
         retention(op, name, json_object_get(op->old_props, "RetentionInDays") != NULL) < 0)
         return -1;
-    json_t *target = json_pack("{s:s}", "logGroupName", name);
-    int rc = cfn_retag(op, "logs", target, "UntagLogGroup", "tags", "TagLogGroup", "tags", 1);
-    json_decref(target);
+    int rc = cfn_retag(op, "logs", "logGroupName", name, "TagLogGroup", "tags", "UntagLogGroup", "tags", 0);
     if (rc < 0)
         return -1;
     cfn_named(op, name, "logs", "log-group:", ":*");

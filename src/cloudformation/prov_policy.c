@@ -81,7 +81,9 @@ static int apply(cfn_op_t *op, const policy_kind_t *k, const json_t *list, const
         const char *target = json_string_value(t);
         if (!target)
             continue;
-        json_t *text = doc ? cfn_text(doc) : json_string("");
+        json_t *text = doc ? cfn_prop_as(op, doc, CFN_P_JSON_TEXT, "PolicyDocument") : json_string("");
+        if (!text)
+            return -1;
         if (cfn_call(op, k->service, k->set_op, k->set_input(target, text), NULL) == 0)
             continue;
         const char *opname;

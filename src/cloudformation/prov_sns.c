@@ -25,13 +25,13 @@ static const char *const feedback[][2] = {
 
 /* The topic's attributes (as SetTopicAttributes names them) from its
  * properties. Returns a new object. */
-static json_t *topic_attributes(const json_t *props)
+static json_t *topic_attributes(cfn_op_t *op, const json_t *props)
 {
     json_t *a = json_object();
     for (const char *const *p = topic_attr_props; *p; p++)
-        cfn_set_text(a, *p, json_object_get(props, *p));
+        cfn_set_text(op, a, *p, json_object_get(props, *p));
     if (cfn_is_true(json_object_get(props, "FifoTopic")))
-        cfn_set_text(a, "ContentBasedDeduplication", json_object_get(props, "ContentBasedDeduplication"));
+        cfn_set_text(op, a, "ContentBasedDeduplication", json_object_get(props, "ContentBasedDeduplication"));
     size_t i;
     json_t *l;
     json_array_foreach(json_object_get(props, "DeliveryStatusLogging"), i, l) {
@@ -44,7 +44,7 @@ static json_t *topic_attributes(const json_t *props)
             for (size_t j = 0; j < 3; j++) {
                 char name[64];
                 snprintf(name, sizeof name, "%s%s", feedback[k][1], parts[j]);
-                cfn_set_text(a, name, json_object_get(l, parts[j]));
+                cfn_set_text(op, a, name, json_object_get(l, parts[j]));
             }
         }
     }
@@ -78,12 +78,12 @@ static int topic_create(cfn_op_t *op)
     int fifo = cfn_is_true(json_object_get(op->props, "FifoTopic"));
     char name[300];
     cfn_given_name(op, "TopicName", 256, fifo ? ".fifo" : NULL, name, sizeof name);
-    json_t *a = topic_attributes(op->props);
+    json_t *a = topic_attributes(op, op->props);
     if (fifo)
         json_object_set_new(a, "FifoTopic", json_string("true"));
     json_t *in = json_pack("{s:s,s:o,s:o}", "Name", name, "Attributes", a, "Tags",
                            cfn_tags_list(json_object_get(op->props, "Tags")));
-    cfn_set_text(in, "DataProtectionPolicy", json_object_get(op->props, "DataProtectionPolicy"));
+    cfn_set_text(op, in, "DataProtectionPolicy", json_object_get(op->props, "DataProtectionPolicy"));
     json_t *out;
     if (cfn_call(op, "sns", "CreateTopic", in, &out) < 0)
         return -1;
@@ -180,7 +180,7 @@ static int topic_update(cfn_op_t *op)
 {
     char arn[512];
     snprintf(arn, sizeof arn, "%s", op->old_physical);
-    json_t *old = topic_attributes(op->old_props), *now = topic_attributes(op->props);
+    json_t *old = topic_attributes(op, op->old_props), *now = topic_attributes(op, op->props);
     /* what a topic has when these are not set ("" removes the others) */
     json_t *reset = json_pack("{s:s,s:s,s:s}", "SignatureVersion", "1", "TracingConfig", "PassThrough",
                               "ContentBasedDeduplication", "false");
@@ -190,15 +190,13 @@ static int topic_update(cfn_op_t *op)
     json_decref(reset);
     if (rc < 0)
         return -1;
-    if (cfn_changed(op->old_props, op->props, "DataProtectionPolicy")) {
+    if (cfn_prop_changed(op, "DataProtectionPolicy")) {
         json_t *in = json_pack("{s:s,s:s}", "ResourceArn", arn, "DataProtectionPolicy", "");
-        cfn_set_text(in, "DataProtectionPolicy", json_object_get(op->props, "DataProtectionPolicy"));
+        cfn_set_text(op, in, "DataProtectionPolicy", json_object_get(op->props, "DataProtectionPolicy"));
         if (cfn_call(op, "sns", "PutDataProtectionPolicy", in, NULL) < 0)
             return -1;
     }
-    json_t *target = json_pack("{s:s}", "ResourceArn", arn);
-    rc = cfn_retag(op, "sns", target, "UntagResource", "TagKeys", "TagResource", "Tags", 0);
-    json_decref(target);
+    rc = cfn_retag(op, "sns", "ResourceArn", arn, "TagResource", "Tags", "UntagResource", "TagKeys", 1);
     if (rc < 0 || resubscribe(op, arn) < 0)
         return -1;
     topic_out(op, arn);
@@ -219,11 +217,11 @@ static const char *const sub_attr_props[] = {
     "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope",   "RawMessageDelivery",
     "RedrivePolicy",  "ReplayPolicy", "SubscriptionRoleArn", NULL};
 
-static json_t *sub_attributes(const json_t *props)
+static json_t *sub_attributes(cfn_op_t *op, const json_t *props)
 {
     json_t *a = json_object();
     for (const char *const *p = sub_attr_props; *p; p++)
-        cfn_set_text(a, *p, json_object_get(props, *p));
+        cfn_set_text(op, a, *p, json_object_get(props, *p));
     return a;
 }
 
@@ -262,7 +260,7 @@ static int sub_create(cfn_op_t *op)
 {
     json_t *in = json_pack("{s:O?,s:O?,s:O?,s:o,s:b}", "TopicArn", json_object_get(op->props, "TopicArn"), "Protocol",
                            json_object_get(op->props, "Protocol"), "Endpoint", json_object_get(op->props, "Endpoint"),
-                           "Attributes", sub_attributes(op->props), "ReturnSubscriptionArn", 1);
+                           "Attributes", sub_attributes(op, op->props), "ReturnSubscriptionArn", 1);
     json_t *out;
     if (sub_call(op, op->props, "Subscribe", in, &out) < 0)
         return -1;
@@ -275,7 +273,7 @@ static int sub_create(cfn_op_t *op)
 
 static int sub_update(cfn_op_t *op)
 {
-    json_t *old = sub_attributes(op->old_props), *now = sub_attributes(op->props);
+    json_t *old = sub_attributes(op, op->old_props), *now = sub_attributes(op, op->props);
     json_t *reset = json_pack("{s:s,s:s}", "RawMessageDelivery", "false", "FilterPolicyScope", "MessageAttributes");
     char buf[64];
     cfn_op_t there = *op; /* in the topic's region (Region and TopicArn replace, so old and new agree) */

@@ -56,7 +56,7 @@ static void queue_attrs_out(cfn_op_t *op, const char *url)
 
 /* The queue's attributes from its properties; with `old`, the attributes
  * `old` set that the properties no longer do go back to their defaults. */
-static json_t *attributes(const json_t *props, const json_t *old, int fifo)
+static json_t *attributes(cfn_op_t *op, const json_t *props, const json_t *old, int fifo)
 {
     json_t *a = json_object();
     for (size_t i = 0; i < NQUEUE_ATTRS; i++) {
@@ -64,7 +64,7 @@ static json_t *attributes(const json_t *props, const json_t *old, int fifo)
             continue;
         const json_t *v = json_object_get(props, queue_attrs[i].name);
         if (v && !json_is_null(v))
-            cfn_set_text(a, queue_attrs[i].name, v);
+            cfn_set_text(op, a, queue_attrs[i].name, v);
         else if (old && json_object_get(old, queue_attrs[i].name))
             json_object_set_new(a, queue_attrs[i].name, json_string(queue_attrs[i].reset));
     }
@@ -76,7 +76,7 @@ static int queue_create(cfn_op_t *op)
     int fifo = is_fifo(op->props);
     char name[256];
     cfn_given_name(op, "QueueName", 80, fifo ? ".fifo" : NULL, name, sizeof name);
-    json_t *a = attributes(op->props, NULL, fifo);
+    json_t *a = attributes(op, op->props, NULL, fifo);
     if (fifo)
         json_object_set_new(a, "FifoQueue", json_string("true"));
     json_t *in = json_pack("{s:s,s:o,s:o}", "QueueName", name, "Attributes", a, "tags",
@@ -92,7 +92,7 @@ static int queue_create(cfn_op_t *op)
 static int queue_update(cfn_op_t *op)
 {
     const char *url = op->old_physical;
-    json_t *a = attributes(op->props, op->old_props, is_fifo(op->props));
+    json_t *a = attributes(op, op->props, op->old_props, is_fifo(op->props));
     if (json_object_size(a)) {
         if (cfn_call(op, "sqs", "SetQueueAttributes", json_pack("{s:s,s:o}", "QueueUrl", url, "Attributes", a), NULL) <
             0)
@@ -100,9 +100,7 @@ static int queue_update(cfn_op_t *op)
     } else {
         json_decref(a);
     }
-    json_t *target = json_pack("{s:s}", "QueueUrl", url);
-    int rc = cfn_retag(op, "sqs", target, "UntagQueue", "TagKeys", "TagQueue", "Tags", 1);
-    json_decref(target);
+    int rc = cfn_retag(op, "sqs", "QueueUrl", url, "TagQueue", "Tags", "UntagQueue", "TagKeys", 0);
     if (rc < 0)
         return -1;
     queue_attrs_out(op, url);

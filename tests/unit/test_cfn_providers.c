@@ -97,34 +97,35 @@ static const char *path_str(const json_t *v, const char *a, const char *b)
 
 TEST(values_are_read_loosely)
 {
-    char buf[64];
-    json_t *v = json_loads("[\"300\", 300, 300.0, true, \"TRUE\", \"x\", 1.5, {}]", 0, NULL);
-    long long n;
-    int b;
-    CHECK_STR(cfn_str(json_array_get(v, 1), buf, sizeof buf), "300");
-    CHECK_STR(cfn_str(json_array_get(v, 2), buf, sizeof buf), "300");
-    CHECK_STR(cfn_str(json_array_get(v, 3), buf, sizeof buf), "true");
-    CHECK(cfn_str(json_array_get(v, 7), buf, sizeof buf) == NULL);
-    CHECK(cfn_int(json_array_get(v, 0), &n) == 0 && n == 300);
-    CHECK(cfn_int(json_array_get(v, 5), &n) < 0);
-    CHECK(cfn_int(json_array_get(v, 6), &n) < 0);
-    CHECK(cfn_bool(json_array_get(v, 4), &b) == 0 && b == 1);
-    CHECK(cfn_bool(json_array_get(v, 0), &b) < 0);
+    cfn_op_t *op = op_new("AWS::SQS::Queue", "Q", "{}");
+    json_t *v = json_loads("[\"TRUE\", true, \"x\", 1]", 0, NULL);
+    CHECK(cfn_is_true(json_array_get(v, 0)) && cfn_is_true(json_array_get(v, 1)));
+    CHECK(!cfn_is_true(json_array_get(v, 2)) && !cfn_is_true(json_array_get(v, 3)) && !cfn_is_true(NULL));
     json_t *doc = json_loads("{\"a\":{\"Period\":\"60\",\"ReturnData\":\"false\",\"Id\":\"7\"}}", 0, NULL);
     static const char *const ints[] = {"Period", NULL}, *const bools[] = {"ReturnData", NULL};
-    json_t *t = cfn_typed(doc, ints, bools);
+    json_t *t = cfn_typed(op, doc, ints, bools);
     CHECK(json_integer_value(json_object_get(json_object_get(t, "a"), "Period")) == 60);
     CHECK(json_is_false(json_object_get(json_object_get(t, "a"), "ReturnData")));
     CHECK_STR(path_str(t, "a", "Id"), "7");
-    json_t *text = cfn_text(json_object_get(doc, "a"));
-    CHECK_STR(json_string_value(text), "{\"Period\":\"60\",\"ReturnData\":\"false\",\"Id\":\"7\"}");
-    json_t *old = json_loads("[{\"Key\":\"a\",\"Value\":1},{\"Key\":\"b\",\"Value\":\"x\"}]", 0, NULL);
-    json_t *now = json_loads("[{\"Key\":\"b\",\"Value\":\"y\"}]", 0, NULL);
-    json_t *gone = cfn_tags_removed(old, now), *map = cfn_tags_map(old);
-    CHECK(json_array_size(gone) == 1 && !strcmp(json_string_value(json_array_get(gone, 0)), "a"));
-    CHECK_STR(json_string_value(json_object_get(map, "a")), "1");
-    json_decref(v), json_decref(doc), json_decref(t), json_decref(text), json_decref(old), json_decref(now),
-        json_decref(gone), json_decref(map);
+    CHECK_STR(path_str(doc, "a", "Period"), "60"); /* the original is left alone */
+    json_t *bad = json_loads("{\"Period\": \"soon\"}", 0, NULL);
+    CHECK(cfn_typed(op, bad, ints, bools) == NULL);
+    CHECK(strstr(op->msg, "#/Period: expected type: Integer") != NULL);
+    json_t *in = json_object();
+    CHECK(cfn_set_text(op, in, "Doc", json_object_get(doc, "a")) == 0);
+    CHECK(cfn_set_text(op, in, "N", json_array_get(v, 3)) == 0);
+    CHECK(cfn_set_text(op, in, "Absent", NULL) == 0);
+    CHECK_STR(json_string_value(json_object_get(in, "Doc")), "{\"Period\":\"60\",\"ReturnData\":\"false\",\"Id\":\"7\"}");
+    CHECK_STR(json_string_value(json_object_get(in, "N")), "1");
+    CHECK(json_object_size(in) == 2);
+    json_t *tags = json_loads("[{\"Key\":\"a\",\"Value\":1}]", 0, NULL), *list = cfn_tags_list(tags);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "Value")), "1");
+    json_t *x = json_loads("[\"a\",\"b\",\"c\"]", 0, NULL), *y = json_loads("[\"b\"]", 0, NULL);
+    json_t *minus = cfn_list_minus(x, y);
+    CHECK(json_array_size(minus) == 2 && !strcmp(json_string_value(json_array_get(minus, 1)), "c"));
+    json_decref(v), json_decref(doc), json_decref(t), json_decref(bad), json_decref(in), json_decref(tags),
+        json_decref(list), json_decref(x), json_decref(y), json_decref(minus);
+    op_free(op);
 }
 
 TEST(names_are_made_as_cloudformation_makes_them)
