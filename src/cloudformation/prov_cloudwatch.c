@@ -78,11 +78,8 @@ static int alarm_create(cfn_op_t *op)
     char name[300];
     cfn_given_name(op, "AlarmName", 255, NULL, name, sizeof name);
     /* PutMetricAlarm overwrites; a stack must not take over someone's alarm */
-    if (alarm_exists(op, name)) {
-        snprintf(op->msg, sizeof op->msg,
-                 "Resource of type 'AWS::CloudWatch::Alarm' with identifier '%s' already exists.", name);
+    if (cfn_refuse_taken(op, name, alarm_exists(op, name)) < 0)
         return -1;
-    }
     if (put_alarm(op, name) < 0)
         return -1;
     cfn_named(op, name, "cloudwatch", "alarm:", "");

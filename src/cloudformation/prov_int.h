@@ -43,6 +43,14 @@ int cfn_retag(cfn_op_t *op, const char *service, const char *res_member, const c
  * else 0. op->msg is left as it was. Takes ownership of `in`. */
 int cfn_probe(cfn_op_t *op, const char *service, const char *opname, json_t *in);
 
+/* A name property given for a resource that already exists outside the
+ * stack (`taken`, as a probe found it) fails the create with
+ * CloudFormation's "Resource of type 'T' with identifier 'N' already
+ * exists.": the services whose create is idempotent (CreateQueue,
+ * CreateTopic) or overwrites (PutMetricAlarm) would otherwise hand the stack
+ * someone else's resource. Returns 0 when not taken, else -1. */
+int cfn_refuse_taken(cfn_op_t *op, const char *name, int taken);
+
 /* The elements of list `a` that list `b` does not have (the queues a
  * policy no longer names). Returns a new array. */
 json_t *cfn_list_minus(const json_t *a, const json_t *b);

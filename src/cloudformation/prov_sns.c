@@ -78,6 +78,11 @@ static int topic_create(cfn_op_t *op)
     int fifo = cfn_is_true(json_object_get(op->props, "FifoTopic"));
     char name[300];
     cfn_given_name(op, "TopicName", 256, fifo ? ".fifo" : NULL, name, sizeof name);
+    char arn[600];
+    cfn_arn(op, "sns", name, arn, sizeof arn);
+    if (json_object_get(op->props, "TopicName") &&
+        cfn_refuse_taken(op, name, cfn_probe(op, "sns", "GetTopicAttributes", json_pack("{s:s}", "TopicArn", arn))) < 0)
+        return -1;
     json_t *a = topic_attributes(op, op->props);
     if (fifo)
         json_object_set_new(a, "FifoTopic", json_string("true"));
@@ -87,7 +92,6 @@ static int topic_create(cfn_op_t *op)
     json_t *out;
     if (cfn_call(op, "sns", "CreateTopic", in, &out) < 0)
         return -1;
-    char arn[512];
     snprintf(arn, sizeof arn, "%s", json_string_value(json_object_get(out, "TopicArn")) ?: "");
     json_decref(out);
     topic_out(op, arn);

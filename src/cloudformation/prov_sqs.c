@@ -71,11 +71,19 @@ static json_t *attributes(cfn_op_t *op, const json_t *props, const json_t *old, 
     return a;
 }
 
+/* 1 when the queue at url (or of that name) is there. */
+static int queue_exists(cfn_op_t *op, const char *url)
+{
+    return cfn_probe(op, "sqs", "GetQueueUrl", json_pack("{s:s}", "QueueName", url_name(url)));
+}
+
 static int queue_create(cfn_op_t *op)
 {
     int fifo = is_fifo(op->props);
     char name[256];
     cfn_given_name(op, "QueueName", 80, fifo ? ".fifo" : NULL, name, sizeof name);
+    if (json_object_get(op->props, "QueueName") && cfn_refuse_taken(op, name, queue_exists(op, name)) < 0)
+        return -1;
     json_t *a = attributes(op, op->props, NULL, fifo);
     if (fifo)
         json_object_set_new(a, "FifoQueue", json_string("true"));
@@ -105,12 +113,6 @@ static int queue_update(cfn_op_t *op)
         return -1;
     queue_attrs_out(op, url);
     return 0;
-}
-
-/* 1 when the queue at url is there. */
-static int queue_exists(cfn_op_t *op, const char *url)
-{
-    return cfn_probe(op, "sqs", "GetQueueUrl", json_pack("{s:s}", "QueueName", url_name(url)));
 }
 
 static int queue_delete(cfn_op_t *op)

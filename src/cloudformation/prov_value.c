@@ -110,3 +110,11 @@ void cfn_named(cfn_op_t *op, const char *name, const char *service, const char *
     json_decref(op->attrs);
     op->attrs = json_pack("{s:s}", "Arn", arn);
 }
+
+int cfn_refuse_taken(cfn_op_t *op, const char *name, int taken)
+{
+    if (!taken)
+        return 0;
+    snprintf(op->msg, sizeof op->msg, "Resource of type '%s' with identifier '%s' already exists.", op->type, name);
+    return -1;
+}

@@ -191,6 +191,22 @@ class TestSqsQueue(CfnTest):
         self.assertEqual({k: a.get(k) for k in want}, want)
         self.assertEqual(json.loads(a["RedriveAllowPolicy"])["redrivePermission"], "byQueue")
 
+    def test_a_name_taken_outside_the_stack_fails_and_stays(self):
+        sqs, sns = self.server.client("sqs"), self.server.client("sns")
+        url = sqs.create_queue(QueueName="taken", Attributes={"VisibilityTimeout": "77"})["QueueUrl"]
+        topic = sns.create_topic(Name="taken-topic")["TopicArn"]
+        for logical, res in (("Q", {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "taken"}}),
+                             ("T", {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "taken-topic"}})):
+            name = "taken-" + logical.lower()
+            self.deploy(name, template({logical: res}), expect="ROLLBACK_COMPLETE")
+            ident = res["Properties"].get("QueueName") or res["Properties"]["TopicName"]
+            self.assertIn("Resource of type '%s' with identifier '%s' already exists." % (res["Type"], ident),
+                          " ".join(self.failures(name)))
+        # the rollbacks left them alone
+        self.assertEqual(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+                         ["Attributes"]["VisibilityTimeout"], "77")
+        self.assertEqual(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["TopicArn"], topic)
+
     def test_unknown_property_fails_the_resource(self):
         self.deploy("bad", template({"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueNam": "x"}}}),
                     expect="ROLLBACK_COMPLETE")
