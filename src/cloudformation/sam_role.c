@@ -194,8 +194,9 @@ static int add_policy(sam_ctx_t *c, const char *id, json_t *role, json_t *inline
                 branches[b] = doc ? json_pack("{s:s, s:o}", "PolicyName", pname, "PolicyDocument", doc) : NULL;
             } else {
                 /* managed policy under a condition: keep it as given */
-                json_t *list = json_object_get(role, "ManagedPolicyArns");
-                json_array_append(list, (json_t *)p);
+                json_decref(branches[0]);
+                if (json_array_append(json_object_get(role, "ManagedPolicyArns"), (json_t *)p))
+                    c->oom = 1;
                 return 0;
             }
             if (!branches[b]) {

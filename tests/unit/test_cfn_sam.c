@@ -661,3 +661,22 @@ TEST(test_refused_function_property_names_the_reason)
     CHECK(strstr(msg, "Resource with id [F] is invalid. 'FunctionUrlConfig' is not supported by Runnel: Runnel has "
                       "no Lambda function URLs.") != NULL);
 }
+
+TEST(test_policy_under_fn_if_statement_or_managed)
+{
+    json_t *o = run(HEAD "'Resources':{'F':{'Type':'AWS::Serverless::Function','Properties':{'InlineCode':'x',"
+                    "'Handler':'h','Runtime':'python3.12','Policies':["
+                    "{'Fn::If':['IsProd',{'Statement':[{'Effect':'Allow','Action':'s3:*','Resource':'*'}]},"
+                    "  {'Ref':'AWS::NoValue'}]},"
+                    "{'Fn::If':['IsProd',{'Statement':[]},{'Ref':'ManagedArn'}]}]}}}}", NULL);
+    CHECK(o != NULL);
+    if (!o)
+        return;
+    CHECK(same(o, "Resources/FRole/Properties/Policies/0",
+               "{'Fn::If':['IsProd',{'PolicyName':'FRolePolicy0','PolicyDocument':{'Statement':[{'Effect':'Allow',"
+               "'Action':'s3:*','Resource':'*'}]}},{'Ref':'AWS::NoValue'}]}"));
+    /* a branch that is no statement makes the whole Fn::If a managed policy */
+    CHECK(same(o, "Resources/FRole/Properties/ManagedPolicyArns/1",
+               "{'Fn::If':['IsProd',{'Statement':[]},{'Ref':'ManagedArn'}]}"));
+    json_decref(o);
+}
