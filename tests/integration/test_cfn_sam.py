@@ -147,6 +147,114 @@ class TestSamStack(SamTest):
         self.assertEqual(lam.list_functions()["Functions"], [])
 
 
+YAML_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    Layers:
+      - !Ref HelperLayer
+    Environment:
+      Variables:
+        TABLE: !Ref Items
+Resources:
+  HelperLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: {layer}
+      CompatibleRuntimes: [python3.12]
+      RetentionPolicy: Delete
+  Items:
+    Type: AWS::Serverless::SimpleTable
+    Properties:
+      PrimaryKey: {{Name: pk, Type: String}}
+  Topic:
+    Type: AWS::SNS::Topic
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: {code}
+      Handler: worker.handler
+      Policies:
+        - DynamoDBCrudPolicy: {{TableName: !Ref Items}}
+      Events:
+        Direct:
+          Type: SNS
+          Properties:
+            Topic: !Ref Topic
+        Buffered:
+          Type: SNS
+          Properties:
+            Topic: !Ref Topic
+            SqsSubscription: true
+        Tick:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 minute)
+            Enabled: false
+Outputs:
+  Topic: {{Value: !Ref Topic}}
+  Table: {{Value: !Ref Items}}
+"""
+
+WORKER = """
+import os, boto3, helper
+table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+def handler(event, context):
+    for r in event["Records"]:
+        via = "sns" if "Sns" in r else "sqs"
+        table.put_item(Item={"pk": helper.tag(via)})
+"""
+
+
+class TestSamYaml(SamTest):
+    def test_yaml_sam_with_layer_sns_queue_subscription_and_schedule(self):
+        layer = os.path.join(self.code, "layer")
+        os.makedirs(os.path.join(layer, "python"))
+        with open(os.path.join(layer, "python", "helper.py"), "w") as f:
+            f.write("def tag(s):\n    return 'layer-' + s\n")
+        code = os.path.join(self.code, "worker")
+        os.makedirs(code)
+        with open(os.path.join(code, "worker.py"), "w") as f:
+            f.write(WORKER)
+        try:
+            self.cf.validate_template(TemplateBody="Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+        except self.cf.exceptions.ClientError as e:
+            self.skipTest("YAML templates are not read on this branch: " + e.response["Error"]["Message"])
+        s = self.create("sam-yaml", YAML_TEMPLATE.format(layer=layer, code=code))
+        self.assertEqual(s["StackStatus"], "CREATE_COMPLETE", s.get("StackStatusReason"))
+        res = {r["LogicalResourceId"]: r["ResourceType"] for r in
+               self.cf.describe_stack_resources(StackName="sam-yaml")["StackResources"]}
+        layer_ids = [k for k in res if k.startswith("HelperLayer")]
+        self.assertEqual(len(layer_ids), 1)
+        self.assertRegex(layer_ids[0], r"^HelperLayer[0-9a-f]{10}$")
+        del res[layer_ids[0]]
+        self.assertEqual(res, {
+            "Items": "AWS::DynamoDB::Table", "Topic": "AWS::SNS::Topic",
+            "Worker": "AWS::Lambda::Function", "WorkerRole": "AWS::IAM::Role",
+            "WorkerDirect": "AWS::SNS::Subscription", "WorkerDirectPermission": "AWS::Lambda::Permission",
+            "WorkerBuffered": "AWS::SNS::Subscription", "WorkerBufferedQueue": "AWS::SQS::Queue",
+            "WorkerBufferedQueuePolicy": "AWS::SQS::QueuePolicy",
+            "WorkerBufferedEventSourceMapping": "AWS::Lambda::EventSourceMapping",
+            "WorkerTick": "AWS::Events::Rule", "WorkerTickPermission": "AWS::Lambda::Permission",
+        })
+        out = {o["OutputKey"]: o["OutputValue"] for o in s["Outputs"]}
+        rules = self.server.client("events").list_rules()["Rules"]
+        self.assertEqual([(r["ScheduleExpression"], r["State"]) for r in rules], [("rate(1 minute)", "DISABLED")])
+        # one publish reaches the function twice: straight from SNS, and through the queue
+        self.server.client("sns").publish(TopicArn=out["Topic"], Message="hi")
+        ddb = self.server.client("dynamodb")
+        items = set()
+        for _ in range(300):
+            items = {i["pk"]["S"] for i in ddb.scan(TableName=out["Table"])["Items"]}
+            if len(items) == 2:
+                break
+            time.sleep(0.1)
+        self.assertEqual(items, {"layer-sns", "layer-sqs"})
+
+
 class TestSamErrors(SamTest):
     def test_transform_error_is_the_calls_error(self):
         body = json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": {
