@@ -6,9 +6,13 @@
  * .zip file RunnelZipPath, both absolute (relative paths join the template's
  * directory). S3 locations are kept as AWS would have them; the Lambda
  * provider says that Runnel has no S3. */
+#include <dirent.h>
+#include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "cloudformation/sam_int.h"
 #include "core/mem.h"
@@ -123,4 +127,61 @@ json_t *sam_code_location(sam_ctx_t *c, const char *id, const char *prop, const 
     }
     sam_error(c, id, "Type of property '%s' is invalid.", prop);
     return NULL;
+}
+
+/* Feeds the digest with every file below `dir` (sorted, recursive): its
+ * path relative to the top, size and modification time. */
+static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth)
+{
+    struct dirent **names = NULL;
+    int n = depth > 32 ? -1 : scandir(dir, &names, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *nm = names[i]->d_name;
+        char path[4096], sub[4096];
+        struct stat st;
+        if (strcmp(nm, ".") != 0 && strcmp(nm, "..") != 0 &&
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir, nm) < sizeof path &&
+            (size_t)snprintf(sub, sizeof sub, "%s/%s", rel, nm) < sizeof sub && lstat(path, &st) == 0) {
+            char line[4200];
+            int len = snprintf(line, sizeof line, "%s %lld %lld.%09ld\n", sub, (long long)st.st_size,
+                               (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+            EVP_DigestUpdate(md, line, (size_t)len);
+            if (S_ISDIR(st.st_mode))
+                digest_tree(md, path, sub, depth + 1);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+json_t *sam_code_digest(const json_t *code)
+{
+    const char *dir = json_string_value(json_object_get(code, "RunnelCodeDirectory"));
+    const char *zip = json_string_value(json_object_get(code, "RunnelZipPath"));
+    if (!dir && !zip)
+        return NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha1(), NULL)) {
+        EVP_MD_CTX_free(md);
+        return NULL;
+    }
+    if (dir) {
+        digest_tree(md, dir, "", 0);
+    } else {
+        struct stat st;
+        char line[200];
+        int n = stat(zip, &st) == 0 ? snprintf(line, sizeof line, "%lld %lld.%09ld", (long long)st.st_size,
+                                               (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec)
+                                    : snprintf(line, sizeof line, "absent");
+        EVP_DigestUpdate(md, line, (size_t)n);
+    }
+    EVP_DigestFinal_ex(md, out, &len);
+    EVP_MD_CTX_free(md);
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned i = 0; i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", out[i]);
+    hex[2 * len] = 0;
+    return json_string(hex);
 }

@@ -191,6 +191,10 @@ static int publish_alias(sam_ctx_t *c, const char *id, const json_t *res, const 
                 json_object_update(basis, (json_t *)env);
             sam_copy(c, basis, "MemorySize", fn, "MemorySize");
         }
+        /* changed local code publishes a new version, as after `sam deploy` */
+        json_t *digest = sam_code_digest(json_object_get(fn, "Code"));
+        if (digest)
+            sam_set(c, basis, "RunnelContentDigest", digest);
         sam_hash10(basis, hash);
         json_decref(basis);
     }

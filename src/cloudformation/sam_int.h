@@ -58,6 +58,13 @@ json_t *sam_tag_list(sam_ctx_t *c, const json_t *tags, int sam_tag);
  * or NULL with the error recorded. */
 json_t *sam_code_location(sam_ctx_t *c, const char *id, const char *prop, const json_t *uri);
 
+/* A fingerprint of the local code a Code/Content object names (every
+ * file's path, size and modification time below RunnelCodeDirectory, or
+ * RunnelZipPath's), or NULL for other code. It stands in the version and
+ * layer hashes for what `sam deploy` would make of changed local code: a
+ * new S3 key. Returns a new string. */
+json_t *sam_code_digest(const json_t *code);
+
 /* The first 10 hex digits of the SHA-1 of v's compact, key-sorted JSON
  * (a string hashes as its text), as SAM's logical id generator makes them. */
 void sam_hash10(const json_t *v, char out[11]);

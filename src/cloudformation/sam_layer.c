@@ -49,10 +49,18 @@ void sam_layer(sam_ctx_t *c, const char *id, const json_t *res, const json_t *pr
     const char *policy;
     if (retention(c, id, json_object_get(props, "RetentionPolicy"), &policy))
         return;
-    /* The hash covers the SAM resource without its deletion attributes. */
+    /* The id hashes the SAM resource without its deletion attributes (and,
+     * for local content, the content's fingerprint, so changed layer code is
+     * a new layer version as it is after `sam deploy`). */
+    json_t *content = sam_code_location(c, id, "ContentUri", json_object_get(props, "ContentUri"));
+    if (!content)
+        return;
     json_t *basis = json_pack("{s:{s:s, s:O}}", id, "Type", "AWS::Serverless::LayerVersion", "Properties", props);
     sam_copy(c, json_object_get(basis, id), "Condition", res, "Condition");
     sam_copy(c, json_object_get(basis, id), "DependsOn", res, "DependsOn");
+    json_t *digest = sam_code_digest(content);
+    if (digest)
+        sam_set(c, json_object_get(json_object_get(basis, id), "Properties"), "RunnelContentDigest", digest);
     char hash[11], new_id[600];
     sam_hash10(basis, hash);
     json_decref(basis);
@@ -66,13 +74,11 @@ void sam_layer(sam_ctx_t *c, const char *id, const json_t *res, const json_t *pr
             const char *s = json_string_value(a);
             if (!sam_is_intrinsic(a) && (!s || (strcmp(s, "x86_64") != 0 && strcmp(s, "arm64") != 0))) {
                 sam_error(c, new_id, "CompatibleArchitectures needs to be a list of 'x86_64' or 'arm64'");
+                json_decref(content);
                 return;
             }
         }
     }
-    json_t *content = sam_code_location(c, new_id, "ContentUri", json_object_get(props, "ContentUri"));
-    if (!content)
-        return;
     json_t *l = json_object();
     if (json_object_get(props, "LayerName"))
         sam_copy(c, l, "LayerName", props, "LayerName");

@@ -680,3 +680,53 @@ TEST(test_policy_under_fn_if_statement_or_managed)
                "{'Fn::If':['IsProd',{'Statement':[]},{'Ref':'ManagedArn'}]}"));
     json_decref(o);
 }
+
+/* The logical id of the first output resource whose id starts with prefix. */
+static char *id_with_prefix(json_t *o, const char *prefix)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(o, "Resources"), k, v) {
+        if (strncmp(k, prefix, strlen(prefix)) == 0)
+            return strdup(k);
+    }
+    return NULL;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+TEST(test_changed_local_code_changes_layer_and_version_ids)
+{
+    char dir[] = "/tmp/runnel-sam-XXXXXX", file[600], t[2048];
+    if (!mkdtemp(dir))
+        SKIP("no temporary directory");
+    snprintf(file, sizeof file, "%s/lib.py", dir);
+    write_file(file, "x = 1\n");
+    snprintf(t, sizeof t, HEAD "'Resources':{'Lib':{'Type':'AWS::Serverless::LayerVersion','Properties':{"
+             "'ContentUri':'%s'}},'F':{'Type':'AWS::Serverless::Function','Properties':{'CodeUri':'%s',"
+             "'Handler':'lib.h','Runtime':'python3.12','AutoPublishAlias':'live'}}}}", dir, dir);
+    json_t *a = run(t, NULL), *b = run(t, NULL);
+    write_file(file, "x = 22\n");
+    json_t *c = run(t, NULL);
+    CHECK(a && b && c);
+    char *la = id_with_prefix(a, "Lib"), *lb = id_with_prefix(b, "Lib"), *lc = id_with_prefix(c, "Lib");
+    char *va = id_with_prefix(a, "FVersion"), *vb = id_with_prefix(b, "FVersion"), *vc = id_with_prefix(c, "FVersion");
+    CHECK(la && lb && lc && va && vb && vc);
+    if (la && lb && lc && va && vb && vc) {
+        CHECK_STR(la, lb); /* the same files: the same ids */
+        CHECK_STR(va, vb);
+        CHECK(strcmp(la, lc) != 0); /* changed files: new ones */
+        CHECK(strcmp(va, vc) != 0);
+    }
+    free(la), free(lb), free(lc), free(va), free(vb), free(vc);
+    json_decref(a), json_decref(b), json_decref(c);
+    unlink(file);
+    rmdir(dir);
+}
