@@ -130,11 +130,14 @@ json_t *sam_code_location(sam_ctx_t *c, const char *id, const char *prop, const 
 }
 
 /* Feeds the digest with every file below `dir` (sorted, recursive): its
- * path relative to the top, size and modification time. */
-static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth)
+ * path relative to the top, size and modification time. `budget` bounds
+ * the entries looked at, so a CodeUri of "/" costs a moment, not a walk of
+ * the disk; past it the fingerprint covers what was seen. */
+static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth, long *budget)
 {
     struct dirent **names = NULL;
-    int n = depth > 32 ? -1 : scandir(dir, &names, NULL, alphasort);
+    int n = depth > 32 || *budget <= 0 ? -1 : scandir(dir, &names, NULL, alphasort);
+    *budget -= n > 0 ? n : 0;
     for (int i = 0; i < n; i++) {
         const char *nm = names[i]->d_name;
         char path[4096], sub[4096];
@@ -147,7 +150,7 @@ static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int de
                                (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
             EVP_DigestUpdate(md, line, (size_t)len);
             if (S_ISDIR(st.st_mode))
-                digest_tree(md, path, sub, depth + 1);
+                digest_tree(md, path, sub, depth + 1, budget);
         }
         free(names[i]);
     }
@@ -168,7 +171,8 @@ json_t *sam_code_digest(const json_t *code)
         return NULL;
     }
     if (dir) {
-        digest_tree(md, dir, "", 0);
+        long budget = 20000;
+        digest_tree(md, dir, "", 0, &budget);
     } else {
         struct stat st;
         char line[200];
