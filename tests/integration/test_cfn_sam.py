@@ -255,6 +255,35 @@ class TestSamYaml(SamTest):
         self.assertEqual(items, {"layer-sns", "layer-sqs"})
 
 
+class TestSamUpdate(SamTest):
+    def test_changed_layer_code_is_a_new_layer_version_on_update(self):
+        layer = os.path.join(self.code, "upd-layer")
+        os.makedirs(os.path.join(layer, "python"))
+        helper = os.path.join(layer, "python", "helper.py")
+        with open(helper, "w") as f:
+            f.write("WORD = 'old'\n")
+        body = json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": {
+            "Lib": {"Type": "AWS::Serverless::LayerVersion",
+                    "Properties": {"ContentUri": layer, "RetentionPolicy": "Delete"}},
+            "Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+                "Runtime": "python3.12", "Handler": "index.handler", "Layers": [{"Ref": "Lib"}],
+                "InlineCode": "import helper\ndef handler(e, c):\n    return helper.WORD\n"}}},
+            "Outputs": {"Fn": {"Value": {"Ref": "Fn"}}}})
+        s = self.create("sam-upd", body)
+        self.assertEqual(s["StackStatus"], "CREATE_COMPLETE", s.get("StackStatusReason"))
+        fn = s["Outputs"][0]["OutputValue"]
+        lam = self.server.client("lambda")
+        self.assertEqual(json.load(lam.invoke(FunctionName=fn)["Payload"]), "old")
+        with open(helper, "w") as f:
+            f.write("WORD = 'new one'\n")
+        self.cf.update_stack(StackName="sam-upd", TemplateBody=body,
+                             Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+        self.assertEqual(self.wait("sam-upd")["StackStatus"], "UPDATE_COMPLETE")
+        layers = lam.get_function(FunctionName=fn)["Configuration"]["Layers"]
+        self.assertTrue(layers[0]["Arn"].endswith(":layer:Lib:2"), layers)
+        self.assertEqual(json.load(lam.invoke(FunctionName=fn)["Payload"]), "new one")
+
+
 class TestSamErrors(SamTest):
     def test_transform_error_is_the_calls_error(self):
         body = json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": {
