@@ -22,6 +22,14 @@
 #define SAM_PREFIX    "Transform " SAM_TRANSFORM " failed with: "
 #define SAM_DOC       "Invalid Serverless Application Specification document. Number of errors found: "
 
+/* Adds `text` to the run's errors, reported against `id`. */
+static void add_error(sam_ctx_t *c, const char *id, const char *text)
+{
+    json_t *e = json_pack("{s:s, s:s}", "id", id, "text", text);
+    if (!e || json_array_append_new(c->errors, e))
+        c->oom = 1;
+}
+
 void sam_error(sam_ctx_t *c, const char *id, const char *fmt, ...)
 {
     char text[2048];
@@ -30,9 +38,7 @@ void sam_error(sam_ctx_t *c, const char *id, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
     va_end(ap);
-    json_t *e = json_pack("{s:s, s:s}", "id", id, "text", text);
-    if (!e || json_array_append_new(c->errors, e))
-        c->oom = 1;
+    add_error(c, id, text);
 }
 
 void sam_set(sam_ctx_t *c, json_t *obj, const char *key, json_t *v)
@@ -65,17 +71,13 @@ json_t *sam_add(sam_ctx_t *c, const char *owner, const char *id, const char *typ
     const json_t *in = json_object_get(c->tpl, "Resources");
     const json_t *clash = json_object_get(in, id);
     if ((clash && strcmp(id, owner) != 0) || json_object_get(c->resources, id)) {
-        sam_error(c, owner,
-                  "Transforming resource with id [%s] attempts to create a new resource with id [%s] and type \"%s\". "
-                  "A resource with that id already exists within this template. Please use a different id for that "
-                  "resource.",
-                  owner, id, type);
-        /* SAM's text is not prefixed with "Resource with id": fix the last entry. */
-        json_t *last = json_array_get(c->errors, json_array_size(c->errors) - 1);
-        const char *t = json_string_value(json_object_get(last, "text"));
-        const char *p = t ? strstr(t, "Transforming") : NULL;
-        if (p)
-            sam_set(c, last, "text", json_string(p));
+        char text[2048];
+        snprintf(text, sizeof text,
+                 "Transforming resource with id [%s] attempts to create a new resource with id [%s] and type \"%s\". "
+                 "A resource with that id already exists within this template. Please use a different id for that "
+                 "resource.",
+                 owner, id, type);
+        add_error(c, owner, text);
         json_decref(props);
         return NULL;
     }
@@ -221,13 +223,51 @@ static void expand(sam_ctx_t *c, const json_t *globals, const char *id, const js
     json_decref(props);
 }
 
+/* The new id of a renamed (layer) id, or NULL. */
+static const json_t *renamed(sam_ctx_t *c, const json_t *id)
+{
+    return json_is_string(id) ? json_object_get(c->renamed, json_string_value(id)) : NULL;
+}
+
+/* Rewrites ${Old} and ${Old.Attr} in an Fn::Sub text (a string value). */
+static void rename_in_sub(sam_ctx_t *c, json_t *text)
+{
+    const char *old;
+    json_t *nw;
+    json_object_foreach(c->renamed, old, nw) {
+        char pat[600], rep[600];
+        snprintf(pat, sizeof pat, "${%s", old);
+        snprintf(rep, sizeof rep, "${%s", json_string_value(nw));
+        size_t from = 0;
+        for (;;) {
+            const char *s = json_string_value(text), *hit = strstr(s + from, pat);
+            if (!hit)
+                break;
+            char after = hit[strlen(pat)];
+            from = (size_t)(hit - s) + 1;
+            if (after != '}' && after != '.')
+                continue; /* ${OldX}: another name */
+            size_t len = strlen(s) + strlen(rep) - strlen(pat);
+            char *buf = rn_malloc(len + 1);
+            if (!buf) {
+                c->oom = 1;
+                return;
+            }
+            snprintf(buf, len + 1, "%.*s%s%s", (int)(hit - s), s, rep, hit + strlen(pat));
+            json_string_set(text, buf);
+            rn_free(buf);
+            from += strlen(rep) - 1;
+        }
+    }
+}
+
 /* Points every Ref, Fn::GetAtt, ${X} of Fn::Sub and DependsOn naming an
  * old layer id at its new one. */
 static void rename_refs(sam_ctx_t *c, json_t *v)
 {
+    size_t i;
+    json_t *e;
     if (json_is_array(v)) {
-        size_t i;
-        json_t *e;
         json_array_foreach(v, i, e) {
             rename_refs(c, e);
         }
@@ -235,48 +275,28 @@ static void rename_refs(sam_ctx_t *c, json_t *v)
     }
     if (!json_is_object(v))
         return;
-    json_t *ref = json_object_get(v, "Ref");
-    const json_t *to = json_is_string(ref) ? json_object_get(c->renamed, json_string_value(ref)) : NULL;
+    const json_t *to = renamed(c, json_object_get(v, "Ref"));
     if (to && json_object_size(v) == 1) {
         sam_set(c, v, "Ref", json_deep_copy(to));
         return;
     }
     json_t *ga = json_object_get(v, "Fn::GetAtt");
-    json_t *first = json_array_get(ga, 0);
-    to = json_is_string(first) ? json_object_get(c->renamed, json_string_value(first)) : NULL;
-    if (to)
+    if ((to = renamed(c, json_array_get(ga, 0))))
         json_array_set(ga, 0, (json_t *)to);
     json_t *sub = json_object_get(v, "Fn::Sub");
     json_t *text = json_is_array(sub) ? json_array_get(sub, 0) : sub;
-    if (json_is_string(text)) {
-        const char *old;
-        json_t *nw;
-        json_object_foreach(c->renamed, old, nw) {
-            char pat[600], rep[600];
-            snprintf(pat, sizeof pat, "${%s", old);
-            snprintf(rep, sizeof rep, "${%s", json_string_value(nw));
-            const char *s = json_string_value(text), *hit = strstr(s, pat);
-            while (hit && (hit[strlen(pat)] == '}' || hit[strlen(pat)] == '.')) {
-                size_t pre = (size_t)(hit - s), len = strlen(s) + strlen(rep) - strlen(pat);
-                char *buf = rn_malloc(len + 1);
-                if (!buf) {
-                    c->oom = 1;
-                    return;
-                }
-                snprintf(buf, len + 1, "%.*s%s%s", (int)pre, s, rep, hit + strlen(pat));
-                json_string_set(text, buf);
-                rn_free(buf);
-                s = json_string_value(text);
-                hit = strstr(s + pre + strlen(rep), pat);
-            }
-        }
+    if (json_is_string(text))
+        rename_in_sub(c, text);
+    json_t *dep = json_object_get(v, "DependsOn");
+    if ((to = renamed(c, dep)))
+        json_string_set(dep, json_string_value(to));
+    json_array_foreach(dep, i, e) {
+        if ((to = renamed(c, e)))
+            json_string_set(e, json_string_value(to));
     }
     const char *k;
-    json_t *e;
     json_object_foreach(v, k, e) {
-        if (strcmp(k, "DependsOn") == 0 && json_is_string(e) && json_object_get(c->renamed, json_string_value(e)))
-            json_string_set(e, json_string_value(json_object_get(c->renamed, json_string_value(e))));
-        else
+        if (strcmp(k, "DependsOn") != 0)
             rename_refs(c, e);
     }
 }

@@ -597,7 +597,8 @@ TEST(test_layer_gets_sam_hashed_id_and_references_follow)
                     "  'LayerName':'deps','RetentionPolicy':'delete','CompatibleRuntimes':['python3.12']}},"
                     "'F':{'Type':'AWS::Serverless::Function','Properties':{'InlineCode':'x','Handler':'h',"
                     "'Runtime':'python3.12','Layers':[{'Ref':'Deps'}],"
-                    "'Environment':{'Variables':{'L':{'Fn::Sub':'${Deps}'}}}}}},"
+                    "'Environment':{'Variables':{'L':{'Fn::Sub':'${DepsX}/${Deps}/${Deps.Arn}'}}}}},"
+                    "'Q':{'Type':'AWS::SQS::Queue','DependsOn':['Other','Deps']}},"
                     "'Outputs':{'L':{'Value':{'Ref':'Deps'}}}}", "/base");
     CHECK(o != NULL);
     if (!o) {
@@ -622,10 +623,12 @@ TEST(test_layer_gets_sam_hashed_id_and_references_follow)
     CHECK_STR(str(deps, "DeletionPolicy"), "Delete");
     CHECK(same(deps, "Properties/Content", "{'RunnelCodeDirectory':'/base/layers/deps'}"));
     CHECK_STR(str(o, "Resources/F/Properties/Layers/0/Ref"), id);
-    char sub[64];
-    snprintf(sub, sizeof sub, "${%s}", id);
+    char sub[128];
+    snprintf(sub, sizeof sub, "${DepsX}/${%s}/${%s.Arn}", id, id);
     CHECK_STR(str(o, "Resources/F/Properties/Environment/Variables/L/Fn::Sub"), sub);
     CHECK_STR(str(o, "Outputs/L/Value/Ref"), id);
+    CHECK_STR(str(o, "Resources/Q/DependsOn/0"), "Other");
+    CHECK_STR(str(o, "Resources/Q/DependsOn/1"), id);
     json_decref(o);
 }
 
