@@ -37,7 +37,7 @@ def sam_template(code_dir):
         "Globals": {"Function": {"Runtime": "python3.12", "Timeout": 30,
                                  "Environment": {"Variables": {"TABLE": {"Ref": "Orders"}, "STAGE": "dev"}}}},
         "Resources": {
-            "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": {"Fn::Sub": "${AWS::StackName}-bus"}}},
+            "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "sam-shop-bus"}},
             "OrderQueue": {"Type": "AWS::SQS::Queue"},
             "Orders": {"Type": "AWS::Serverless::SimpleTable"},
             "Processor": {"Type": "AWS::Serverless::Function", "Properties": {
