@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT
+ * What the template-language files (yaml.c, template.c, check.c, params.c,
+ * intrinsic.c, sub.c, cidr.c, order.c) share among themselves and nobody
+ * else needs: the YAML reader, the Fn::Sub scanner, the Cidr arithmetic and
+ * the names of the pseudo parameters. The rest of CloudFormation sees only
+ * cfn_int.h. */
+#ifndef RN_CFN_TMPL_INT_H
+#define RN_CFN_TMPL_INT_H
+#include <jansson.h>
+#include <stddef.h>
+
+#include "cloudformation/cfn_int.h"
+
+/* Nesting deeper than this is refused by both readers and every walker, so
+ * no recursion here can run out of stack. */
+#define CFN_MAX_DEPTH 100
+
+/* Reads a YAML template into JSON, the short-form tags turned into their
+ * long forms. Returns 0 with *out (a new object), or -1 with AWS's
+ * "Template format error: ..." text. */
+int cfn_yaml_parse(const char *text, size_t len, json_t **out, char *msg, size_t msglen);
+
+/* 1 when name is one of the AWS::* pseudo parameters Ref knows. */
+int cfn_is_pseudo(const char *name);
+
+/* Calls fn for each variable of an Fn::Sub string: the text between "${" and
+ * "}" (never a "${!Literal}"). Stops and returns what fn returns when that is
+ * not 0; returns 0 after the last. The name is borrowed for the call. */
+typedef int (*cfn_sub_var_fn)(void *ctx, const char *name);
+int cfn_sub_scan(const char *s, cfn_sub_var_fn fn, void *ctx);
+
+/* Fn::Sub's arguments (a string, or [string, {var: value}]) evaluated:
+ * `vars` holds the map's values already resolved (NULL when none); `lookup`
+ * gives the value of any other variable (a parameter, a pseudo parameter,
+ * a resource's Ref or "Res.Attr") as a new reference, or NULL with msg
+ * set. Returns a new string, or NULL with AWS's text. */
+typedef json_t *(*cfn_sub_lookup_fn)(void *ctx, const char *name, char *msg, size_t msglen);
+json_t *cfn_sub_expand(const char *s, const json_t *vars, cfn_sub_lookup_fn lookup, void *ctx, char *msg,
+                       size_t msglen);
+
+/* Fn::Cidr: `count` blocks of 2^bits addresses each, carved in order from
+ * the start of `block` (IPv4 or IPv6 CIDR). Returns a new array of strings,
+ * or NULL with AWS's text. */
+json_t *cfn_cidr(const char *block, long long count, long long bits, char *msg, size_t msglen);
+
+/* The string a scalar stands for where CloudFormation wants text (numbers
+ * and booleans as they print). Returns a new string, or NULL when v is not
+ * a string, number or boolean (or out of memory). */
+json_t *cfn_scalar_string(const json_t *v);
+#endif
