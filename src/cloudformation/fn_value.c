@@ -162,15 +162,33 @@ out:
     return out;
 }
 
+static void three_free(json_t *k[3])
+{
+    for (int i = 0; i < 3; i++)
+        json_decref(k[i]);
+}
+
+/* The first three arguments of Fn::FindInMap or Fn::Cidr, evaluated to
+ * strings: 0 with k[] set, or -1 with c->msg and nothing held. */
+static int three_strings(cfn_rctx_t *c, const json_t *arg, const char *shape, json_t *k[3])
+{
+    k[0] = k[1] = k[2] = NULL;
+    for (int i = 0; i < 3; i++)
+        if (!(k[i] = cfn_eval_string(c, json_array_get(arg, (size_t)i), shape))) {
+            three_free(k);
+            return -1;
+        }
+    return 0;
+}
+
 json_t *cfn_fn_find_in_map(cfn_rctx_t *c, const json_t *arg)
 {
     size_t n = json_array_size(arg);
     if (!json_is_array(arg) || (n != 3 && n != 4))
         return cfn_eval_fail(c, "%s", map_shape);
-    json_t *k[3] = {NULL, NULL, NULL}, *v = NULL;
-    for (int i = 0; i < 3; i++)
-        if (!(k[i] = cfn_eval_string(c, json_array_get(arg, (size_t)i), map_shape)))
-            goto out;
+    json_t *k[3], *v = NULL;
+    if (three_strings(c, arg, map_shape, k))
+        return NULL;
     const char *map = json_string_value(k[0]), *key = json_string_value(k[1]), *attr = json_string_value(k[2]);
     const json_t *m = json_object_get(json_object_get(c->ev->tpl, "Mappings"), map);
     v = json_object_get(json_object_get(m, key), attr);
@@ -183,9 +201,7 @@ json_t *cfn_fn_find_in_map(cfn_rctx_t *c, const json_t *arg)
                       map);
     else
         cfn_eval_fail(c, "Template error: Unable to get mapping for %s::%s::%s", map, key, attr);
-out:
-    for (int i = 0; i < 3; i++)
-        json_decref(k[i]);
+    three_free(k);
     return v;
 }
 
@@ -234,18 +250,15 @@ json_t *cfn_fn_cidr(cfn_rctx_t *c, const json_t *arg)
                                 "block, a count of subnets and a number of subnet bits";
     if (!json_is_array(arg) || json_array_size(arg) != 3)
         return cfn_eval_fail(c, "%s", shape);
-    json_t *k[3] = {NULL, NULL, NULL}, *out = NULL;
-    for (int i = 0; i < 3; i++)
-        if (!(k[i] = cfn_eval_string(c, json_array_get(arg, (size_t)i), shape)))
-            goto out;
+    json_t *k[3], *out = NULL;
+    if (three_strings(c, arg, shape, k))
+        return NULL;
     long long count = as_count(k[1]), bits = as_count(k[2]);
     if (count < 0 || bits < 0)
         cfn_eval_fail(c, "%s", shape);
     else
         out = cfn_cidr(json_string_value(k[0]), count, bits, c->msg, c->msglen);
-out:
-    for (int i = 0; i < 3; i++)
-        json_decref(k[i]);
+    three_free(k);
     return out;
 }
 
