@@ -324,6 +324,12 @@ static int check_sections(chk_t *c)
     if (ver && (!json_is_string(ver) || strcmp(json_string_value(ver), "2010-09-09") != 0))
         return fail(c, "Template format error: Unsupported AWSTemplateFormatVersion value %s",
                     json_is_string(ver) ? json_string_value(ver) : "(not a string)");
+    static const char *const maps[] = {"Parameters", "Mappings", "Conditions", "Resources", "Outputs", NULL};
+    for (int i = 0; maps[i]; i++) {
+        const json_t *s = json_object_get(c->tpl, maps[i]);
+        if (s && !json_is_object(s))
+            return fail(c, "Template format error: The %s section must be an object.", maps[i]);
+    }
     if (json_object_get(c->tpl, "Description") && !json_is_string(json_object_get(c->tpl, "Description")))
         return fail(c, "Template format error: Every Description member must be a string.");
     return 0;
@@ -333,8 +339,6 @@ static int check_parameters(chk_t *c)
 {
     const char *k;
     json_t *p;
-    if (c->params && !json_is_object(c->params))
-        return fail(c, "Template format error: Parameters must be an object.");
     json_object_foreach((json_t *)c->params, k, p) {
         if (!alnum(k))
             return fail(c, "Template format error: Parameter name %s is non alphanumeric.", k);

@@ -58,7 +58,9 @@ int cfn_eval_bool(cfn_rctx_t *c, const json_t *v, const char *what)
     if (!r)
         return -1;
     int b = -1;
-    if (json_is_boolean(r))
+    if (r == CFN_NOVALUE)
+        b = -1;
+    else if (json_is_boolean(r))
         b = json_is_true(r);
     else if (json_is_string(r) && strcmp(json_string_value(r), "true") == 0)
         b = 1;

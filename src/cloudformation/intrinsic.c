@@ -156,8 +156,13 @@ static json_t *sub_lookup(void *ctx, const char *name, char *msg, size_t msglen)
     (void)msg;
     (void)msglen;
     const char *dot = strchr(name, '.');
-    if (!dot || cfn_is_pseudo(name))
-        return ref_name(c, name);
+    if (!dot || cfn_is_pseudo(name)) {
+        json_t *v = ref_name(c, name);
+        if (v == CFN_NOVALUE) /* text has no place for "no value" */
+            return cfn_eval_fail(c, "Template error: variable %s in Fn::Sub expression does not resolve to a string",
+                                 name);
+        return v;
+    }
     char res[256];
     snprintf(res, sizeof res, "%.*s", (int)(dot - name), name);
     return get_att(c, res, dot + 1);
@@ -295,13 +300,14 @@ json_t *cfn_eval_string(cfn_rctx_t *c, const json_t *v, const char *what)
     return s;
 }
 
-/* An absent value (a resource without Properties) resolves to {}, what
- * providers expect for "no properties". */
+/* An absent value (a resource without Properties) and a whole value that
+ * is AWS::NoValue (Properties: !If [C, {...}, !Ref AWS::NoValue]) resolve to
+ * {}, what providers expect for "no properties". */
 json_t *cfn_resolve(const cfn_eval_t *ev, const json_t *v, char *msg, size_t msglen)
 {
     if (!v)
         return json_object();
     cfn_rctx_t c = {ev, NULL, NULL, msg, msglen, 0};
     json_t *r = cfn_eval_value(&c, v);
-    return r == CFN_NOVALUE ? json_null() : r;
+    return r == CFN_NOVALUE ? json_object() : r;
 }

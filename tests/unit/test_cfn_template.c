@@ -223,6 +223,12 @@ TEST(test_check_accepts_a_good_template)
     CHECK_STR(check_text(base_tpl), "");
 }
 
+TEST(test_check_sections_are_objects)
+{
+    CHECK_STR(check_text("Conditions: [a]\nResources: {A: {Type: AWS::SQS::Queue}}\n"),
+              "Template format error: The Conditions section must be an object.");
+}
+
 TEST(test_check_resources_required)
 {
     CHECK_STR(check_text("Description: x\n"), "Template format error: At least one Resources member must be defined.");
@@ -437,6 +443,8 @@ TEST(test_sub_forms)
     CHECK(eval_is("V: !Sub 'no vars ${ unclosed'", "\"no vars ${ unclosed\""));
     CHECK(eval_fails("V: !Sub '${Names}'",
                      "Template error: variable Names in Fn::Sub expression does not resolve to a string"));
+    CHECK(eval_fails("V: !Sub 'x${AWS::NoValue}'",
+                     "Template error: variable AWS::NoValue in Fn::Sub expression does not resolve to a string"));
     CHECK(eval_fails("V: !Sub '${a b}'", "Template error: variable names in Fn::Sub syntax must contain only "
                                          "alphanumeric characters, underscores, periods, and colons"));
 }
@@ -491,6 +499,9 @@ TEST(test_conditions_and_if_with_novalue)
                   "{\"B\":1,\"C\":[\"k\"]}"));
     CHECK(eval_is("V: [!Equals [!Ref Size, '5'], !Or [!Condition IsDev, !Equals [a, a]], !Not [!Condition IsProd]]",
                   "[true,true,false]"));
+    CHECK(eval_fails("V: !And [!Ref AWS::NoValue, !Condition IsProd]",
+                     "Template error: every Fn::And object requires a list of at least 2 and at most 10 boolean "
+                     "parameters."));
     CHECK(eval_fails("V: !If [Nope, a, b]", "Template error: unresolved condition dependency Nope in Fn::If"));
 }
 
@@ -512,12 +523,13 @@ TEST(test_conditions_cycle_is_an_error)
     json_decref(tpl);
 }
 
-TEST(test_resolve_absent_properties_is_empty_object)
+TEST(test_resolve_absent_or_novalue_properties_is_empty_object)
 {
     cfn_eval_t ev = {0};
     json_t *v = cfn_resolve(&ev, NULL, msg, sizeof msg);
     CHECK(v && same_json(v, "{}"));
     json_decref(v);
+    CHECK(eval_is("V: !If [IsDev, {A: 1}, !Ref AWS::NoValue]", "{}"));
 }
 
 /* ---- order ---- */
