@@ -472,6 +472,8 @@ TEST(test_find_in_map)
 TEST(test_get_azs_base64_import_length_json)
 {
     CHECK(eval_is("V: !GetAZs ''", "[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]"));
+    CHECK(eval_is("V: {Fn::GetAZs: null}", "[\"us-east-1a\",\"us-east-1b\",\"us-east-1c\"]"));
+    CHECK_STR(check_text("Resources: {A: {Type: AWS::SQS::Queue, Properties: {Z: {Fn::GetAZs: null}}}}\n"), "");
     CHECK(eval_is("V: !GetAZs eu-west-2", "[\"eu-west-2a\",\"eu-west-2b\",\"eu-west-2c\"]"));
     CHECK(eval_is("V: !Base64 'hello'", "\"aGVsbG8=\""));
     CHECK(eval_is("V: !ImportValue shared-bus", "\"arn:aws:events:us-east-1:000000000000:bus\""));
