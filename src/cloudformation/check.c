@@ -13,6 +13,8 @@
 #include "cloudformation/eval_int.h"
 #include "core/buf.h"
 
+#define CFN_MAX_RESOURCES 500 /* AWS's quota per template; ordering is quadratic in it */
+
 typedef struct chk {
     const json_t *tpl, *resources, *params, *conditions, *mappings;
     json_t *unresolved; /* names Ref/DependsOn/Sub point at that do not exist (a set in order) */
@@ -429,6 +431,9 @@ static int check_resources(chk_t *c)
 {
     if (!json_is_object(c->resources) || !json_object_size(c->resources))
         return fail(c, "Template format error: At least one Resources member must be defined.");
+    if (json_object_size(c->resources) > CFN_MAX_RESOURCES)
+        return fail(c, "Template format error: Number of resources, %zu, is greater than maximum allowed, %d",
+                    json_object_size(c->resources), CFN_MAX_RESOURCES);
     json_t *bad_types = json_object();
     const char *k;
     json_t *r;

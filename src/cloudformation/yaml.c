@@ -20,7 +20,7 @@
 
 /* Nodes that aliases may add in all (the body itself is under 1 MB). */
 #define YAML_ALIAS_BUDGET 100000
-#define YAML_MAX_ANCHORS 10000
+#define YAML_MAX_ANCHORS 1000 /* each alias searches them all */
 
 typedef struct frame {
     json_t *node;      /* the mapping or sequence being built */

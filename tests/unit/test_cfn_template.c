@@ -229,6 +229,22 @@ TEST(test_check_sections_are_objects)
               "Template format error: The Conditions section must be an object.");
 }
 
+TEST(test_check_at_most_500_resources)
+{
+    static char big[40000];
+    size_t n = (size_t)snprintf(big, sizeof big, "Resources:\n");
+    for (int i = 0; i < 501; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "  Q%d: {Type: AWS::SQS::Queue}\n", i);
+    CHECK_STR(check_text(big), "Template format error: Number of resources, 501, is greater than maximum allowed, 500");
+    n = (size_t)snprintf(big, sizeof big, "Resources:\n");
+    for (int i = 0; i < 500; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "  Q%d: {Type: AWS::SQS::Queue, DependsOn: Q%d}\n", i,
+                              i ? i - 1 : 499);
+    const char *m = check_text(big); /* a 500-resource ring: the text fills the message, cut cleanly */
+    CHECK(strncmp(m, "Circular dependency between resources: [Q0, Q1, Q2, ", 51) == 0);
+    CHECK_INT(strlen(m), sizeof msg - 1);
+}
+
 TEST(test_check_resources_required)
 {
     CHECK_STR(check_text("Description: x\n"), "Template format error: At least one Resources member must be defined.");
