@@ -145,6 +145,21 @@ static int ref_target(chk_t *c, const char *name, int in_conditions)
     return 0;
 }
 
+/* An attribute the resource's provider does not give is an error now, as
+ * AWS reports it before creating anything. A type without a provider, or a
+ * provider that lists no attributes, is not judged here. */
+static int attribute_known(chk_t *c, const char *res, const char *attr)
+{
+    const char *type = json_string_value(json_object_get(json_object_get(c->resources, res), "Type"));
+    const cfn_provider_t *p = type ? cfn_provider(type) : NULL;
+    if (!p || !p->attrs)
+        return 0;
+    for (const char *const *a = p->attrs; *a; a++)
+        if (strcmp(*a, attr) == 0)
+            return 0;
+    return fail(c, "Template error: resource %s does not support attribute type %s in Fn::GetAtt", res, attr);
+}
+
 typedef struct sub_chk {
     chk_t *c;
     const json_t *map;
@@ -163,9 +178,11 @@ static int sub_var(void *ctx, const char *name)
     snprintf(res, sizeof res, "%.*s", (int)(dot - name), name);
     if (s->in_conditions)
         return ref_target(s->c, res, 1);
-    if (!json_object_get(s->c->resources, res))
+    if (!json_object_get(s->c->resources, res)) {
         unresolved(s->c, res);
-    return 0;
+        return 0;
+    }
+    return attribute_known(s->c, res, dot + 1);
 }
 
 static int condition_known(chk_t *c, const json_t *name, const char *fn)
@@ -211,7 +228,9 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
             return ref_target(c, res, 1);
         if (!json_object_get(c->resources, res))
             return fail(c, "Template error: instance of Fn::GetAtt references undefined resource %s", res);
-        return 0;
+        const char *attr = json_is_string(arg) ? strchr(json_string_value(arg), '.') + 1
+                                               : json_string_value(json_array_get(arg, 1));
+        return attr ? attribute_known(c, res, attr) : 0; /* an attribute given by a function: known later */
     }
     if (strcmp(fn, "Fn::Sub") == 0) {
         const json_t *text = json_is_array(arg) ? json_array_get(arg, 0) : arg;

@@ -285,6 +285,20 @@ TEST(test_check_unresolved_refs_and_depends_on)
               "Template format error: Unresolved resource dependencies [MyTopic] in the Outputs block of the template");
 }
 
+TEST(test_check_attributes_against_the_provider)
+{
+    CHECK_STR(check_text("Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
+                         "  A: {Type: AWS::SQS::Queue, Properties: {X: !GetAtt Q.Nope}}\n"),
+              "Template error: resource Q does not support attribute type Nope in Fn::GetAtt");
+    CHECK_STR(check_text("Resources:\n  Q: {Type: AWS::SQS::Queue}\n"
+                         "  A: {Type: AWS::SQS::Queue, Properties: {X: !Sub '${Q.Nope}'}}\n"),
+              "Template error: resource Q does not support attribute type Nope in Fn::GetAtt");
+    CHECK_STR(check_text("Resources:\n  Q: {Type: AWS::SQS::Queue}\n  C: {Type: Custom::X}\n"
+                         "  A: {Type: AWS::SQS::Queue, Properties: {X: !GetAtt Q.Arn, Y: !GetAtt C.Anything,"
+                         " Z: !Sub '${Q.QueueName}'}}\n"),
+              "");
+}
+
 TEST(test_check_function_shapes)
 {
     CHECK_STR(check_text("Resources:\n  A: {Type: AWS::SQS::Queue, Properties: {X: !Join [a]}}\n"),
