@@ -568,7 +568,7 @@ TEST(test_resolve_absent_or_novalue_properties_is_empty_object)
 
 static const char *order_text(const char *tpl_text, const char *conds_json)
 {
-    static char out[512];
+    static char out[1024];
     json_t *tpl = parse(tpl_text), *conds = conds_json ? json_loads(conds_json, 0, NULL) : NULL, *o = NULL;
     if (cfn_order(tpl, conds, &o, msg, sizeof msg) == 0) {
         char *s = json_dumps(o, JSON_COMPACT);
