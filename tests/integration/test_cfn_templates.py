@@ -5,6 +5,7 @@ pseudo parameters and every intrinsic function deploy, and what they
 evaluate to is read back from the real queues and the stack's outputs;
 template and parameter errors come back as ValidationError with AWS's
 texts."""
+import json
 import unittest
 
 import botocore
@@ -79,6 +80,94 @@ Outputs:
     Value: !Ref DevOnly
 """
 
+# The seed's kind of system in one YAML template: a bus and rule into a FIFO
+# queue with a DLQ, a topic with an SQS subscription, a table, a log group,
+# a role and an inline function, wired together by Ref, GetAtt, Sub and Join.
+SHOP = r"""
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: {Name: !Sub "orders-${Stage}"}
+  Dlq:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !Sub "${AWS::StackName}-dlq.fifo"
+      FifoQueue: true
+  Orders:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !Sub "${AWS::StackName}-orders.fifo"
+      FifoQueue: true
+      ContentBasedDeduplication: true
+      VisibilityTimeout: 60
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Dlq.Arn
+        maxReceiveCount: 3
+  Rule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventBusName: !Ref Bus
+      EventPattern:
+        source: [shop]
+        detail-type: [OrderCreated]
+      Targets:
+        - Id: orders
+          Arn: !GetAtt Orders.Arn
+          SqsParameters: {MessageGroupId: orders}
+  Topic:
+    Type: AWS::SNS::Topic
+  Notes:
+    Type: AWS::SQS::Queue
+  Sub:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sqs
+      Endpoint: !GetAtt Notes.Arn
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: !Join ["-", [!Ref AWS::StackName, orders]]
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${AWS::StackName}-fn
+      RetentionInDays: 7
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: !Sub ${AWS::StackName}-fn
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+          TOPIC: !Ref Topic
+      Code:
+        ZipFile: |
+          def handler(event, context):
+              return {"ok": True}
+Outputs:
+  BusArn: {Value: !GetAtt Bus.Arn}
+  OrdersUrl: {Value: !Ref Orders}
+  TableArn: {Value: !GetAtt Table.Arn}
+  FnArn: {Value: !GetAtt Fn.Arn}
+  TopicName: {Value: !GetAtt Topic.TopicName}
+"""
+
 
 class CfnTemplateTest(harness.ServerTest):
     @classmethod
@@ -141,6 +230,30 @@ class TestYamlTemplates(CfnTemplateTest):
         self.assertTrue(out["DevOutput"].endswith("/devstack-dev-only"))
         self.assertEqual(out["Json"], '{"env":"dev","on":"no"}')
         self.assertEqual(out["Sub"].split("/")[5], "1")
+
+    def test_a_whole_system_in_yaml_wires_its_services(self):
+        self.create("shop", SHOP, Capabilities=["CAPABILITY_IAM"])
+        out = self.outputs("shop")
+        self.assertEqual(out["BusArn"], "arn:aws:events:us-east-1:000000000000:event-bus/orders-dev")
+        self.assertTrue(out["OrdersUrl"].endswith("/shop-orders.fifo"))
+        self.assertEqual(out["TableArn"], "arn:aws:dynamodb:us-east-1:000000000000:table/shop-orders")
+        self.assertEqual(out["FnArn"], "arn:aws:lambda:us-east-1:000000000000:function:shop-fn")
+        attrs = self.sqs.get_queue_attributes(QueueUrl=out["OrdersUrl"], AttributeNames=["All"])["Attributes"]
+        redrive = json.loads(attrs["RedrivePolicy"])
+        self.assertTrue(redrive["deadLetterTargetArn"].endswith(":shop-dlq.fifo"))
+        self.assertEqual(str(redrive["maxReceiveCount"]), "3")
+        self.assertEqual(attrs["VisibilityTimeout"], "60")
+        events = self.server.client("events")
+        targets = events.list_targets_by_rule(Rule=self.physical("shop", "Rule").split("|")[-1],
+                                              EventBusName="orders-dev")["Targets"]
+        self.assertEqual([t["Arn"] for t in targets], [attrs["QueueArn"]])
+        fn = self.server.client("lambda").get_function_configuration(FunctionName="shop-fn")
+        self.assertEqual(fn["Environment"]["Variables"]["TABLE"], "shop-orders")
+        self.assertTrue(fn["Environment"]["Variables"]["TOPIC"].startswith("arn:aws:sns:us-east-1:"))
+
+    def physical(self, stack, logical):
+        return self.cf.describe_stack_resource(StackName=stack, LogicalResourceId=logical)[
+            "StackResourceDetail"]["PhysicalResourceId"]
 
 
 class TestTemplateErrors(CfnTemplateTest):
