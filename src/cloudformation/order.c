@@ -38,10 +38,18 @@ static int sub_var(void *ctx, const char *name)
     return 0;
 }
 
-static void refs(const json_t *resources, const json_t *v, json_t *deps, int depth)
+/* `conds` (may be NULL): the evaluated conditions; a branch of Fn::If that
+ * is not taken refers to nothing. */
+static void refs(const json_t *resources, const json_t *conds, const json_t *v, json_t *deps, int depth)
 {
     if (depth > 2 * CFN_MAX_DEPTH)
         return;
+    const json_t *fn_if = json_object_size(v) == 1 ? json_object_get(v, "Fn::If") : NULL;
+    const json_t *taken = json_object_get(conds, json_string_value(json_array_get(fn_if, 0)));
+    if (json_array_size(fn_if) == 3 && json_is_boolean(taken)) {
+        refs(resources, conds, json_array_get(fn_if, json_is_true(taken) ? 1 : 2), deps, depth + 1);
+        return;
+    }
     if (json_is_object(v) && json_object_size(v) == 1) {
         const json_t *r = json_object_get(v, "Ref"), *g = json_object_get(v, "Fn::GetAtt"),
                      *s = json_object_get(v, "Fn::Sub");
@@ -62,25 +70,26 @@ static void refs(const json_t *resources, const json_t *v, json_t *deps, int dep
     json_t *m;
     size_t i;
     if (json_is_object(v))
-        json_object_foreach((json_t *)v, k, m) refs(resources, m, deps, depth + 1);
+        json_object_foreach((json_t *)v, k, m) refs(resources, conds, m, deps, depth + 1);
     else if (json_is_array(v))
-        json_array_foreach(v, i, m) refs(resources, m, deps, depth + 1);
+        json_array_foreach(v, i, m) refs(resources, conds, m, deps, depth + 1);
 }
 
 void cfn_refs(const json_t *tpl, const json_t *v, json_t *deps)
 {
-    refs(json_object_get(tpl, "Resources"), v, deps, 0);
+    refs(json_object_get(tpl, "Resources"), NULL, v, deps, 0);
 }
 
-/* Everything resource `r` must wait for: its references and DependsOn. */
-static json_t *needs(const json_t *tpl, const json_t *r)
+/* Everything resource `r` must wait for: its references (in the branches
+ * the conditions take) and DependsOn. */
+static json_t *needs(const json_t *tpl, const json_t *conds, const json_t *r)
 {
     json_t *deps = json_object();
     const json_t *resources = json_object_get(tpl, "Resources");
     const json_t *d = json_object_get(r, "DependsOn");
     const char *k;
     json_t *m;
-    json_object_foreach((json_t *)r, k, m) if (strcmp(k, "DependsOn") != 0) cfn_refs(tpl, m, deps);
+    json_object_foreach((json_t *)r, k, m) if (strcmp(k, "DependsOn") != 0) refs(resources, conds, m, deps, 0);
     if (json_is_string(d))
         add_if_resource(resources, json_string_value(d), json_string_length(d), deps);
     size_t i;
@@ -129,6 +138,64 @@ static void cycle_text(json_t *left, char *msg, size_t msglen)
         snprintf(msg + used, msglen - used, "]");
 }
 
+/* "A, B" of the resources `deps` names that are not made (not in `made`),
+ * or "" when every one is. */
+static void missing(const json_t *deps, const json_t *made, char *out, size_t outlen)
+{
+    size_t used = 0;
+    const char *k;
+    json_t *x;
+    out[0] = 0;
+    json_object_foreach((json_t *)deps, k, x) {
+        if (json_object_get(made, k))
+            continue;
+        int n = snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", k);
+        if (n < 0 || (size_t)n >= outlen - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* A resource or output that is kept, yet refers (outside the branches of
+ * Fn::If its conditions skip) to a resource whose Condition is false: AWS
+ * refuses the stack before making anything. */
+static int refs_left_out(const json_t *tpl, const json_t *conds, const json_t *left, char *msg, size_t msglen)
+{
+    char names[600];
+    const char *k;
+    json_t *r;
+    if (!conds)
+        return 0;
+    json_object_foreach((json_t *)left, k, r) {
+        const json_t *def = json_object_get(json_object_get(tpl, "Resources"), k);
+        json_t *deps = json_object();
+        const char *m;
+        json_t *v;
+        json_object_foreach((json_t *)def, m, v) if (strcmp(m, "DependsOn") != 0)
+            refs(json_object_get(tpl, "Resources"), conds, v, deps, 0);
+        missing(deps, left, names, sizeof names);
+        json_decref(deps);
+        if (names[0]) {
+            snprintf(msg, msglen, "Template format error: Unresolved resource dependencies [%s] in the Resources "
+                                  "block of the template", names);
+            return -1;
+        }
+    }
+    json_object_foreach(json_object_get(tpl, "Outputs"), k, r) {
+        if (!included(r, conds))
+            continue;
+        json_t *deps = json_object();
+        refs(json_object_get(tpl, "Resources"), conds, r, deps, 0);
+        missing(deps, left, names, sizeof names);
+        json_decref(deps);
+        if (names[0]) {
+            snprintf(msg, msglen, "Unresolved resource dependencies [%s] in the Outputs block of the template", names);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int cfn_order(const json_t *tpl, const json_t *conditions, json_t **order, char *msg, size_t msglen)
 {
     json_t *left = json_object(), *done = json_object(), *out = json_array();
@@ -136,8 +203,14 @@ int cfn_order(const json_t *tpl, const json_t *conditions, json_t **order, char 
     json_t *r;
     *order = NULL;
     json_object_foreach(json_object_get(tpl, "Resources"), k, r) if (included(r, conditions))
-        json_object_set_new(left, k, needs(tpl, r));
-    /* a dependency on a resource that is left out does not hold anyone back */
+        json_object_set_new(left, k, needs(tpl, conditions, r));
+    if (refs_left_out(tpl, conditions, left, msg, msglen)) {
+        json_decref(left);
+        json_decref(done);
+        json_decref(out);
+        return -1;
+    }
+    /* a DependsOn naming a resource that is left out holds nobody back */
     json_object_foreach(left, k, r) {
         const char *d;
         json_t *x;

@@ -602,6 +602,24 @@ TEST(test_order_leaves_out_false_conditions)
               "[\"B\"]");
 }
 
+TEST(test_order_refuses_references_to_left_out_resources)
+{
+    static const char t[] = "Resources:\n"
+                            "  A: {Type: AWS::SQS::Queue, Condition: No}\n"
+                            "  B: {Type: AWS::SQS::Queue, Properties: {X: !GetAtt A.Arn}}\n";
+    CHECK_STR(order_text(t, "{\"No\": false}"),
+              "Template format error: Unresolved resource dependencies [A] in the Resources block of the template");
+    CHECK_STR(order_text(t, "{\"No\": true}"), "[\"A\",\"B\"]");
+    static const char o[] = "Resources:\n"
+                            "  A: {Type: AWS::SQS::Queue, Condition: No}\n"
+                            "  B: {Type: AWS::SQS::Queue}\n"
+                            "Outputs:\n"
+                            "  Skipped: {Condition: No, Value: !Ref A}\n"
+                            "  Kept: {Value: !Ref A}\n";
+    CHECK_STR(order_text(o, "{\"No\": false}"),
+              "Unresolved resource dependencies [A] in the Outputs block of the template");
+}
+
 TEST(test_order_self_reference_is_a_cycle)
 {
     CHECK_STR(order_text("Resources:\n  A: {Type: AWS::SQS::Queue, Properties: {X: !Ref A}}\n", NULL),
