@@ -19,8 +19,10 @@ static void evaluate(const json_t *tpl)
     json_t *values = NULL, *conds = NULL, *order = NULL, *made = json_object(), *exports = json_object();
     if (cfn_params_resolve(tpl, NULL, NULL, &values, msg, sizeof msg))
         goto out;
-    cfn_eval_t ev = {tpl, values, NULL, made, exports, "000000000000", "us-east-1", "fuzz",
-                     "arn:aws:cloudformation:us-east-1:000000000000:stack/fuzz/1", NULL};
+    cfn_eval_t ev = {tpl,         values,  NULL,
+                     made,        exports, "000000000000",
+                     "us-east-1", "fuzz",  "arn:aws:cloudformation:us-east-1:000000000000:stack/fuzz/1",
+                     NULL};
     if (cfn_conditions_eval(&ev, &conds, msg, sizeof msg))
         goto out;
     ev.conditions = conds;
@@ -40,7 +42,8 @@ static void evaluate(const json_t *tpl)
     }
     const char *k;
     json_t *o;
-    json_object_foreach(json_object_get(tpl, "Outputs"), k, o) json_decref(cfn_resolve(&ev, o, msg, sizeof msg));
+    json_object_foreach(json_object_get(tpl, "Outputs"), k, o)
+        json_decref(cfn_resolve(&ev, o, msg, sizeof msg));
 out:
     json_decref(values);
     json_decref(conds);

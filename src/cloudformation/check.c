@@ -22,12 +22,21 @@ typedef struct chk {
     size_t msglen;
 } chk_t;
 
-static const char *const sections[] = {"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules",
-                                       "Mappings", "Conditions", "Transform", "Resources", "Outputs", "Hooks",
+static const char *const sections[] = {"AWSTemplateFormatVersion",
+                                       "Description",
+                                       "Metadata",
+                                       "Parameters",
+                                       "Rules",
+                                       "Mappings",
+                                       "Conditions",
+                                       "Transform",
+                                       "Resources",
+                                       "Outputs",
+                                       "Hooks",
                                        NULL};
-static const char *const resource_keys[] = {"Type", "Properties", "DependsOn", "Metadata", "Condition",
-                                            "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
-                                            "CreationPolicy", "Version", "Description", NULL};
+static const char *const resource_keys[] = {"Type",           "Properties",     "DependsOn",           "Metadata",
+                                            "Condition",      "DeletionPolicy", "UpdateReplacePolicy", "UpdatePolicy",
+                                            "CreationPolicy", "Version",        "Description",         NULL};
 static const char *const deletion_policies[] = {"Delete", "Retain", "Snapshot", "RetainExceptOnCreate", NULL};
 
 static int listed(const char *const *list, const char *s)
@@ -65,7 +74,8 @@ static void names_of(const json_t *set, char *out, size_t outlen)
     const char *k;
     json_t *v;
     rn_buf_puts(&b, "");
-    json_object_foreach((json_t *)set, k, v) rn_buf_printf(&b, "%s%s", b.len ? ", " : "", k);
+    json_object_foreach((json_t *)set, k, v)
+        rn_buf_printf(&b, "%s%s", b.len ? ", " : "", k);
     snprintf(out, outlen, "%s", b.oom ? "" : b.data);
     rn_buf_free(&b);
 }
@@ -137,8 +147,9 @@ static int ref_target(chk_t *c, const char *name, int in_conditions)
     if (cfn_is_pseudo(name) || json_object_get(c->params, name))
         return 0;
     if (in_conditions)
-        return fail(c, "Template format error: Unresolved dependencies [%s]. Cannot reference resources in the "
-                       "Conditions block of the template",
+        return fail(c,
+                    "Template format error: Unresolved dependencies [%s]. Cannot reference resources in the "
+                    "Conditions block of the template",
                     name);
     if (!json_object_get(c->resources, name))
         unresolved(c, name);
@@ -228,8 +239,8 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
             return ref_target(c, res, 1);
         if (!json_object_get(c->resources, res))
             return fail(c, "Template error: instance of Fn::GetAtt references undefined resource %s", res);
-        const char *attr = json_is_string(arg) ? strchr(json_string_value(arg), '.') + 1
-                                               : json_string_value(json_array_get(arg, 1));
+        const char *attr =
+            json_is_string(arg) ? strchr(json_string_value(arg), '.') + 1 : json_string_value(json_array_get(arg, 1));
         return attr ? attribute_known(c, res, attr) : 0; /* an attribute given by a function: known later */
     }
     if (strcmp(fn, "Fn::Sub") == 0) {
@@ -247,16 +258,19 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
         return rc;
     }
     if (strcmp(fn, "Fn::Join") == 0)
-        return arity(c, arg, 2, 2, "Template error: every Fn::Join object requires two parameters, (1) a string "
-                                   "delimiter and (2) a list of strings to be joined or a function that returns a "
-                                   "list of strings (such as Fn::GetAZs) to be joined.");
+        return arity(c, arg, 2, 2,
+                     "Template error: every Fn::Join object requires two parameters, (1) a string "
+                     "delimiter and (2) a list of strings to be joined or a function that returns a "
+                     "list of strings (such as Fn::GetAZs) to be joined.");
     if (strcmp(fn, "Fn::Select") == 0)
-        return arity(c, arg, 2, 2, "Template error: Fn::Select requires a list argument with two elements: an "
-                                   "integer index and a list");
+        return arity(c, arg, 2, 2,
+                     "Template error: Fn::Select requires a list argument with two elements: an "
+                     "integer index and a list");
     if (strcmp(fn, "Fn::Split") == 0)
-        return arity(c, arg, 2, 2, "Template error: every Fn::Split object requires two parameters, (1) a string "
-                                   "delimiter and (2) a string to be split or a function that returns a string to "
-                                   "be split.");
+        return arity(c, arg, 2, 2,
+                     "Template error: every Fn::Split object requires two parameters, (1) a string "
+                     "delimiter and (2) a string to be split or a function that returns a string to "
+                     "be split.");
     if (strcmp(fn, "Fn::Equals") == 0)
         return arity(c, arg, 2, 2, "Template error: every Fn::Equals object requires a list of 2 string parameters.");
     if (strcmp(fn, "Fn::And") == 0 || strcmp(fn, "Fn::Or") == 0) {
@@ -277,8 +291,9 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
         return condition_known(c, json_array_get(arg, 0), "Fn::If");
     }
     if (strcmp(fn, "Fn::FindInMap") == 0) {
-        if (arity(c, arg, 3, 4, "Template error: every Fn::FindInMap object requires three parameters, the map "
-                                "name, map key and the attribute for return value"))
+        if (arity(c, arg, 3, 4,
+                  "Template error: every Fn::FindInMap object requires three parameters, the map "
+                  "name, map key and the attribute for return value"))
             return -1;
         const char *map = json_string_value(json_array_get(arg, 0));
         if (map && !json_object_get(c->mappings, map))
@@ -287,8 +302,9 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
         return 0;
     }
     if (strcmp(fn, "Fn::Cidr") == 0)
-        return arity(c, arg, 3, 3, "Template error: Fn::Cidr requires a list argument with three elements: an IP "
-                                   "block, a count of subnets and a number of subnet bits");
+        return arity(c, arg, 3, 3,
+                     "Template error: Fn::Cidr requires a list argument with three elements: an IP "
+                     "block, a count of subnets and a number of subnet bits");
     if (strcmp(fn, "Fn::Transform") == 0)
         return fail(c, "Template error: Fn::Transform (macros such as AWS::Include) is not supported by Runnel");
     if (strcmp(fn, "Fn::GetAZs") == 0 || strcmp(fn, "Fn::Base64") == 0 || strcmp(fn, "Fn::ImportValue") == 0 ||
@@ -314,9 +330,13 @@ static int walk(chk_t *c, const json_t *v, int in_conditions, int depth)
             return -1;
     }
     if (json_is_object(v)) {
-        json_object_foreach((json_t *)v, k, m) if (walk(c, m, in_conditions, depth + 1)) return -1;
+        json_object_foreach((json_t *)v, k, m)
+            if (walk(c, m, in_conditions, depth + 1))
+                return -1;
     } else if (json_is_array(v)) {
-        json_array_foreach(v, i, m) if (walk(c, m, in_conditions, depth + 1)) return -1;
+        json_array_foreach(v, i, m)
+            if (walk(c, m, in_conditions, depth + 1))
+                return -1;
     }
     return 0;
 }
@@ -336,7 +356,9 @@ static int check_sections(chk_t *c)
 {
     json_t *bad = json_object(), *m;
     const char *k;
-    json_object_foreach((json_t *)c->tpl, k, m) if (!listed(sections, k)) json_object_set_new(bad, k, json_true());
+    json_object_foreach((json_t *)c->tpl, k, m)
+        if (!listed(sections, k))
+            json_object_set_new(bad, k, json_true());
     char names[800];
     names_of(bad, names, sizeof names);
     size_t nbad = json_object_size(bad);
@@ -386,8 +408,9 @@ static int check_mappings(chk_t *c)
         json_object_foreach(m, k2, m2) {
             if (!json_is_object(m2))
                 return fail(c, "Template format error: Every Mappings member %s must be a map", k2);
-            json_object_foreach(m2, k3, m3) if (json_is_object(m3)) return fail(
-                c, "Template format error: Every Mappings attribute must be a String or a List.");
+            json_object_foreach(m2, k3, m3)
+                if (json_is_object(m3))
+                    return fail(c, "Template format error: Every Mappings attribute must be a String or a List.");
         }
     }
     return 0;
@@ -413,10 +436,10 @@ static int check_resource(chk_t *c, const char *id, const json_t *r, json_t *bad
         return fail(c, "Template format error: Any Resources member must be an object.");
     const json_t *type = json_object_get(r, "Type");
     if (!type)
-        return fail(c, "Template format error: [/Resources/%s] Every Resources object must contain a Type member.",
-                    id);
-    json_object_foreach((json_t *)r, k, m) if (!listed(resource_keys, k))
-        return fail(c, "Invalid template resource property '%s'", k);
+        return fail(c, "Template format error: [/Resources/%s] Every Resources object must contain a Type member.", id);
+    json_object_foreach((json_t *)r, k, m)
+        if (!listed(resource_keys, k))
+            return fail(c, "Invalid template resource property '%s'", k);
     if (!json_is_string(type) || !type_well_formed(json_string_value(type)))
         json_object_set_new(bad_types, json_is_string(type) ? json_string_value(type) : "(not a string)", json_true());
     const json_t *props = json_object_get(r, "Properties");
@@ -441,8 +464,9 @@ static int check_resource(chk_t *c, const char *id, const json_t *r, json_t *bad
         if (!json_object_get(c->resources, json_string_value(m)))
             unresolved(c, json_string_value(m));
     }
-    json_object_foreach((json_t *)r, k, m) if (strcmp(k, "DependsOn") != 0 && strcmp(k, "Type") != 0 &&
-                                               strcmp(k, "Condition") != 0 && walk(c, m, 0, 0)) return -1;
+    json_object_foreach((json_t *)r, k, m)
+        if (strcmp(k, "DependsOn") != 0 && strcmp(k, "Type") != 0 && strcmp(k, "Condition") != 0 && walk(c, m, 0, 0))
+            return -1;
     return 0;
 }
 
@@ -457,7 +481,9 @@ static int check_resources(chk_t *c)
     const char *k;
     json_t *r;
     int rc = 0;
-    json_object_foreach((json_t *)c->resources, k, r) if ((rc = check_resource(c, k, r, bad_types)) != 0) break;
+    json_object_foreach((json_t *)c->resources, k, r)
+        if ((rc = check_resource(c, k, r, bad_types)) != 0)
+            break;
     if (rc == 0 && json_object_size(bad_types)) {
         char names[800];
         names_of(bad_types, names, sizeof names);
@@ -493,8 +519,9 @@ static int check_outputs(chk_t *c)
             return fail(c, "Template format error: Every Outputs member must contain a Value object");
         const json_t *exp = json_object_get(o, "Export");
         if (exp && !export_name_ok(json_object_get(exp, "Name")))
-            return fail(c, "Template format error: Output %s is malformed. The Name field of every Export member "
-                           "must be specified and consist only of alphanumeric characters, colons, or hyphens.",
+            return fail(c,
+                        "Template format error: Output %s is malformed. The Name field of every Export member "
+                        "must be specified and consist only of alphanumeric characters, colons, or hyphens.",
                         k);
         if (block_condition(c, o, "Outputs"))
             return -1;
@@ -507,19 +534,26 @@ static int check_outputs(chk_t *c)
 int cfn_template_check(const json_t *tpl, char *msg, size_t msglen)
 {
     char path[512] = "";
-    chk_t c = {tpl,  json_object_get(tpl, "Resources"), json_object_get(tpl, "Parameters"),
-               json_object_get(tpl, "Conditions"), json_object_get(tpl, "Mappings"), json_object(), msg, msglen};
+    chk_t c = {tpl,
+               json_object_get(tpl, "Resources"),
+               json_object_get(tpl, "Parameters"),
+               json_object_get(tpl, "Conditions"),
+               json_object_get(tpl, "Mappings"),
+               json_object(),
+               msg,
+               msglen};
     int rc = -1;
     if (!json_is_object(tpl)) {
         fail(&c, "Template format error: unsupported structure.");
         goto out;
     }
-    if (no_nulls(&c, tpl, path, 0, sizeof path, 0) || check_sections(&c) || check_parameters(&c) ||
-        check_mappings(&c))
+    if (no_nulls(&c, tpl, path, 0, sizeof path, 0) || check_sections(&c) || check_parameters(&c) || check_mappings(&c))
         goto out;
     const char *k;
     json_t *def;
-    json_object_foreach((json_t *)c.conditions, k, def) if (walk(&c, def, 1, 0)) goto out;
+    json_object_foreach((json_t *)c.conditions, k, def)
+        if (walk(&c, def, 1, 0))
+            goto out;
     if (check_resources(&c) || check_outputs(&c))
         goto out;
     json_t *order = NULL;

@@ -55,8 +55,8 @@ json_t *cfn_cidr(const char *block, long long count, long long bits, char *msg, 
     /* room for count subnets: count <= 2^(width - prefix - bits) */
     long long spare = width - prefix - bits;
     if (spare < 9 && count > (1LL << spare)) {
-        snprintf(msg, msglen, "Template error: Fn::Cidr cannot carve %lld blocks of %lld bits out of %s", count,
-                 bits, block);
+        snprintf(msg, msglen, "Template error: Fn::Cidr cannot carve %lld blocks of %lld bits out of %s", count, bits,
+                 block);
         return NULL;
     }
     u128 base = from_bytes(raw, nbytes);
@@ -81,7 +81,6 @@ json_t *cfn_cidr(const char *block, long long count, long long bits, char *msg, 
         snprintf(msg, msglen, "Template error: out of memory in Fn::Cidr");
     return out;
 bad_block:
-    snprintf(msg, msglen, "Template error: Fn::Cidr requires a valid CIDR block as its first element, got %s",
-             block);
+    snprintf(msg, msglen, "Template error: Fn::Cidr requires a valid CIDR block as its first element, got %s", block);
     return NULL;
 }

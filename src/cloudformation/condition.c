@@ -17,8 +17,9 @@ static int evaluate_definition(cfn_rctx_t *c, const char *name, const json_t *de
     if (json_object_get(c->visiting, name))
         return cfn_eval_fail(c, "Template format error: Circular dependency between conditions: [%s]", name), -1;
     json_object_set_new(c->visiting, name, json_true());
-    int b = cfn_eval_bool(c, def, "Template format error: Conditions can only be boolean operations on parameters "
-                                  "and other conditions");
+    int b = cfn_eval_bool(c, def,
+                          "Template format error: Conditions can only be boolean operations on parameters "
+                          "and other conditions");
     json_object_del(c->visiting, name);
     if (b >= 0)
         json_object_set_new(c->conds, name, json_boolean(b));
@@ -160,8 +161,9 @@ json_t *cfn_fn_not(cfn_rctx_t *c, const json_t *arg)
 {
     if (!json_is_array(arg) || json_array_size(arg) != 1)
         return cfn_eval_fail(c, "Template error: Fn::Not requires a list argument with one element");
-    int b = cfn_eval_bool(c, json_array_get(arg, 0), "Template error: Fn::Not requires a list argument with one "
-                                                        "function token");
+    int b = cfn_eval_bool(c, json_array_get(arg, 0),
+                          "Template error: Fn::Not requires a list argument with one "
+                          "function token");
     return b < 0 ? NULL : json_boolean(!b);
 }
 

@@ -208,8 +208,9 @@ json_t *cfn_fn_find_in_map(cfn_rctx_t *c, const json_t *arg)
 json_t *cfn_fn_get_azs(cfn_rctx_t *c, const json_t *arg)
 {
     json_t *r = json_is_null(arg) ? json_string("") /* as "" */
-                                  : cfn_eval_string(c, arg, "Template error: every Fn::GetAZs object must have a "
-                                                            "String-typed value.");
+                                  : cfn_eval_string(c, arg,
+                                                    "Template error: every Fn::GetAZs object must have a "
+                                                    "String-typed value.");
     if (!r)
         return NULL;
     const char *region = json_string_length(r) ? json_string_value(r) : c->ev->region ? c->ev->region : "";

@@ -184,8 +184,8 @@ static json_t *fn_sub(cfn_rctx_t *c, const json_t *arg)
     json_t *vars = map ? cfn_eval_value(c, map) : NULL;
     if (map && !vars)
         return NULL;
-    json_t *out = cfn_sub_expand(json_string_value(text), vars == CFN_NOVALUE ? NULL : vars, sub_lookup, c, c->msg,
-                                 c->msglen);
+    json_t *out =
+        cfn_sub_expand(json_string_value(text), vars == CFN_NOVALUE ? NULL : vars, sub_lookup, c, c->msg, c->msglen);
     if (vars != CFN_NOVALUE)
         json_decref(vars);
     return out;
@@ -271,8 +271,8 @@ json_t *cfn_eval_value(cfn_rctx_t *c, const json_t *v)
         return cfn_eval_fail(c, "Template error: the template nests deeper than %d levels", 2 * CFN_MAX_DEPTH);
     c->depth++;
     json_t *r;
-    const char *k = json_is_object(v) && json_object_size(v) == 1 ? json_object_iter_key(json_object_iter((json_t *)v))
-                                                                  : NULL;
+    const char *k =
+        json_is_object(v) && json_object_size(v) == 1 ? json_object_iter_key(json_object_iter((json_t *)v)) : NULL;
     if (k && (strcmp(k, "Ref") == 0 || strncmp(k, "Fn::", 4) == 0))
         r = call(c, k, json_object_iter_value(json_object_iter((json_t *)v)));
     else if (k && strcmp(k, "Condition") == 0 && json_is_string(json_object_get(v, k)))

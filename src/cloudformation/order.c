@@ -70,9 +70,11 @@ static void refs(const json_t *resources, const json_t *conds, const json_t *v, 
     json_t *m;
     size_t i;
     if (json_is_object(v))
-        json_object_foreach((json_t *)v, k, m) refs(resources, conds, m, deps, depth + 1);
+        json_object_foreach((json_t *)v, k, m)
+            refs(resources, conds, m, deps, depth + 1);
     else if (json_is_array(v))
-        json_array_foreach(v, i, m) refs(resources, conds, m, deps, depth + 1);
+        json_array_foreach(v, i, m)
+            refs(resources, conds, m, deps, depth + 1);
 }
 
 void cfn_refs(const json_t *tpl, const json_t *v, json_t *deps)
@@ -89,12 +91,15 @@ static json_t *needs(const json_t *tpl, const json_t *conds, const json_t *r)
     const json_t *d = json_object_get(r, "DependsOn");
     const char *k;
     json_t *m;
-    json_object_foreach((json_t *)r, k, m) if (strcmp(k, "DependsOn") != 0) refs(resources, conds, m, deps, 0);
+    json_object_foreach((json_t *)r, k, m)
+        if (strcmp(k, "DependsOn") != 0)
+            refs(resources, conds, m, deps, 0);
     if (json_is_string(d))
         add_if_resource(resources, json_string_value(d), json_string_length(d), deps);
     size_t i;
-    json_array_foreach(d, i, m) if (json_is_string(m))
-        add_if_resource(resources, json_string_value(m), json_string_length(m), deps);
+    json_array_foreach(d, i, m)
+        if (json_is_string(m))
+            add_if_resource(resources, json_string_value(m), json_string_length(m), deps);
     return deps;
 }
 
@@ -114,11 +119,13 @@ static void cycle_text(json_t *left, char *msg, size_t msglen)
         const char *k;
         json_t *deps;
         void *tmp;
-        json_object_foreach_safe(left, tmp, k, deps) {
+        json_object_foreach_safe(left, tmp, k, deps)
+        {
             const char *k2;
             json_t *d2;
             int needed = 0;
-            json_object_foreach(left, k2, d2) needed = needed || json_object_get(d2, k);
+            json_object_foreach(left, k2, d2)
+                needed = needed || json_object_get(d2, k);
             if (!needed) {
                 json_object_del(left, k);
                 pruned = 1;
@@ -171,13 +178,16 @@ static int refs_left_out(const json_t *tpl, const json_t *conds, const json_t *l
         json_t *deps = json_object();
         const char *m;
         json_t *v;
-        json_object_foreach((json_t *)def, m, v) if (strcmp(m, "DependsOn") != 0)
-            refs(json_object_get(tpl, "Resources"), conds, v, deps, 0);
+        json_object_foreach((json_t *)def, m, v)
+            if (strcmp(m, "DependsOn") != 0)
+                refs(json_object_get(tpl, "Resources"), conds, v, deps, 0);
         missing(deps, left, names, sizeof names);
         json_decref(deps);
         if (names[0]) {
-            snprintf(msg, msglen, "Template format error: Unresolved resource dependencies [%s] in the Resources "
-                                  "block of the template", names);
+            snprintf(msg, msglen,
+                     "Template format error: Unresolved resource dependencies [%s] in the Resources "
+                     "block of the template",
+                     names);
             return -1;
         }
     }
@@ -202,8 +212,9 @@ int cfn_order(const json_t *tpl, const json_t *conditions, json_t **order, char 
     const char *k;
     json_t *r;
     *order = NULL;
-    json_object_foreach(json_object_get(tpl, "Resources"), k, r) if (included(r, conditions))
-        json_object_set_new(left, k, needs(tpl, conditions, r));
+    json_object_foreach(json_object_get(tpl, "Resources"), k, r)
+        if (included(r, conditions))
+            json_object_set_new(left, k, needs(tpl, conditions, r));
     if (refs_left_out(tpl, conditions, left, msg, msglen)) {
         json_decref(left);
         json_decref(done);
@@ -223,7 +234,8 @@ int cfn_order(const json_t *tpl, const json_t *conditions, json_t **order, char 
             const char *d;
             json_t *x;
             int waiting = 0;
-            json_object_foreach(r, d, x) waiting = waiting || !json_object_get(done, d);
+            json_object_foreach(r, d, x)
+                waiting = waiting || !json_object_get(done, d);
             if (!waiting) {
                 ready = k;
                 break;

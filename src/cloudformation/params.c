@@ -161,8 +161,8 @@ static int check_item(const char *key, const json_t *decl, const char *type, con
         json_t *max = cfn_scalar_string(json_object_get(decl, "MaxValue"));
         int bad = 0;
         if (min && d < strtod(json_string_value(min), NULL))
-            bad = snprintf(msg, msglen, "Parameter '%s' must be a number not less than %s", key,
-                           json_string_value(min));
+            bad =
+                snprintf(msg, msglen, "Parameter '%s' must be a number not less than %s", key, json_string_value(min));
         else if (max && d > strtod(json_string_value(max), NULL))
             bad = snprintf(msg, msglen, "Parameter '%s' must be a number not greater than %s", key,
                            json_string_value(max));
@@ -268,13 +268,17 @@ int cfn_params_resolve(const json_t *tpl, const json_t *given, const json_t *pre
         json_t *given_value = json_object_get(entry, "ParameterValue");
         if (entry && is_true(json_object_get(entry, "UsePreviousValue"))) {
             if (given_value && json_string_length(given_value)) {
-                snprintf(msg, msglen, "Invalid input for parameter key %s. Cannot specify usePreviousValue as true "
-                                      "and non empty value for a parameter", key);
+                snprintf(msg, msglen,
+                         "Invalid input for parameter key %s. Cannot specify usePreviousValue as true "
+                         "and non empty value for a parameter",
+                         key);
                 goto fail;
             }
             if (!json_object_get(previous, key)) {
-                snprintf(msg, msglen, "Invalid input for parameter key %s. Cannot specify usePreviousValue as true "
-                                      "for a parameter key not in the previous template", key);
+                snprintf(msg, msglen,
+                         "Invalid input for parameter key %s. Cannot specify usePreviousValue as true "
+                         "for a parameter key not in the previous template",
+                         key);
                 goto fail;
             }
             v = cfn_scalar_string(json_object_get(previous, key));

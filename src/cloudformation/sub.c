@@ -44,8 +44,9 @@ static int take_var(const char *s, char *name, size_t namelen, const char **end)
 
 static void bad_name(char *msg, size_t msglen)
 {
-    snprintf(msg, msglen, "Template error: variable names in Fn::Sub syntax must contain only alphanumeric "
-                          "characters, underscores, periods, and colons");
+    snprintf(msg, msglen,
+             "Template error: variable names in Fn::Sub syntax must contain only alphanumeric "
+             "characters, underscores, periods, and colons");
 }
 
 /* Returns -2 for a variable name Fn::Sub does not allow. */
@@ -70,8 +71,7 @@ int cfn_sub_scan(const char *s, cfn_sub_var_fn fn, void *ctx)
     return 0;
 }
 
-json_t *cfn_sub_expand(const char *s, const json_t *vars, cfn_sub_lookup_fn lookup, void *ctx, char *msg,
-                       size_t msglen)
+json_t *cfn_sub_expand(const char *s, const json_t *vars, cfn_sub_lookup_fn lookup, void *ctx, char *msg, size_t msglen)
 {
     rn_buf_t b = {0};
     char name[512];

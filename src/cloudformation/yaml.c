@@ -20,14 +20,14 @@
 
 /* Nodes that aliases may add in all (the body itself is under 1 MB). */
 #define YAML_ALIAS_BUDGET 100000
-#define YAML_MAX_ANCHORS 1000 /* each alias searches them all */
+#define YAML_MAX_ANCHORS  1000 /* each alias searches them all */
 
 typedef struct frame {
-    json_t *node;      /* the mapping or sequence being built */
-    char *key;         /* a mapping's pending key (rn_malloc), or NULL */
-    char *tag;         /* the node's tag (rn_malloc), or NULL */
-    char *anchor;      /* the node's anchor (rn_malloc), or NULL */
-    size_t weight_at;  /* nodes counted when it began */
+    json_t *node;     /* the mapping or sequence being built */
+    char *key;        /* a mapping's pending key (rn_malloc), or NULL */
+    char *tag;        /* the node's tag (rn_malloc), or NULL */
+    char *anchor;     /* the node's anchor (rn_malloc), or NULL */
+    size_t weight_at; /* nodes counted when it began */
 } frame_t;
 
 typedef struct anchor {
@@ -103,8 +103,7 @@ static int all_digits(const char *s, size_t n)
  * whenever the typed value would not print back as the same text. */
 static json_t *plain_scalar(const char *s, size_t n)
 {
-    if (n == 0 || (n == 1 && s[0] == '~') || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
-        strcmp(s, "NULL") == 0)
+    if (n == 0 || (n == 1 && s[0] == '~') || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
         return json_null();
     if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0)
         return json_true();
@@ -275,7 +274,8 @@ static int on_alias(builder_t *b, const yaml_event_t *e, char *msg, size_t msgle
     b->weight += a->weight;
     b->alias_weight += a->weight;
     if (b->alias_weight > YAML_ALIAS_BUDGET) {
-        snprintf(msg, msglen, "Template format error: YAML aliases expand to more than %d nodes. (line %zu, column %zu)",
+        snprintf(msg, msglen,
+                 "Template format error: YAML aliases expand to more than %d nodes. (line %zu, column %zu)",
                  YAML_ALIAS_BUDGET, e->start_mark.line + 1, e->start_mark.column + 1);
         return -1;
     }

@@ -48,10 +48,9 @@ static int same_json(const json_t *v, const char *want)
 /* A stack with two resources made: Queue (Ref a URL, Arn) and Topic. */
 static json_t *made(void)
 {
-    return json_pack("{s:{s:s,s:{s:s,s:s}},s:{s:s,s:{s:s}}}", "Queue", "Ref",
-                     "http://localhost/000000000000/q", "Attrs", "Arn", "arn:aws:sqs:us-east-1:000000000000:q",
-                     "QueueName", "q", "Topic", "Ref", "arn:aws:sns:us-east-1:000000000000:t", "Attrs", "TopicName",
-                     "t");
+    return json_pack("{s:{s:s,s:{s:s,s:s}},s:{s:s,s:{s:s}}}", "Queue", "Ref", "http://localhost/000000000000/q",
+                     "Attrs", "Arn", "arn:aws:sqs:us-east-1:000000000000:q", "QueueName", "q", "Topic", "Ref",
+                     "arn:aws:sns:us-east-1:000000000000:t", "Attrs", "TopicName", "t");
 }
 
 static const char *const arns[] = {"arn:aws:sns:us-east-1:000000000000:n", NULL};
@@ -66,8 +65,10 @@ static json_t *eval_in(const char *tpl_text, const char *params_json, const char
     json_t *out = NULL;
     if (!tpl || !e || cfn_params_resolve(tpl, given, NULL, &values, msg, sizeof msg))
         goto done;
-    cfn_eval_t ev = {tpl, values, NULL, res, exports, "000000000000", "us-east-1", "st",
-                     "arn:aws:cloudformation:us-east-1:000000000000:stack/st/1", arns};
+    cfn_eval_t ev = {tpl,         values,  NULL,
+                     res,         exports, "000000000000",
+                     "us-east-1", "st",    "arn:aws:cloudformation:us-east-1:000000000000:stack/st/1",
+                     arns};
     if (cfn_conditions_eval(&ev, &conds, msg, sizeof msg))
         goto done;
     ev.conditions = conds;
@@ -360,14 +361,15 @@ TEST(test_check_circular_dependency)
 
 /* ---- parameters ---- */
 
-static const char param_tpl[] = "Parameters:\n"
-                                "  Env: {Type: String, AllowedValues: [dev, prod]}\n"
-                                "  Name: {Type: String, AllowedPattern: '[a-z][a-z0-9-]*', MinLength: 2, MaxLength: 8}\n"
-                                "  Count: {Type: Number, Default: 3, MinValue: 1, MaxValue: 10}\n"
-                                "  Ids: {Type: List<Number>, Default: '1,2'}\n"
-                                "  Pw: {Type: String, NoEcho: true, Default: secret,\n"
-                                "       AllowedPattern: '\\w+', ConstraintDescription: letters only}\n"
-                                "Resources: {A: {Type: AWS::SQS::Queue}}\n";
+static const char param_tpl[] =
+    "Parameters:\n"
+    "  Env: {Type: String, AllowedValues: [dev, prod]}\n"
+    "  Name: {Type: String, AllowedPattern: '[a-z][a-z0-9-]*', MinLength: 2, MaxLength: 8}\n"
+    "  Count: {Type: Number, Default: 3, MinValue: 1, MaxValue: 10}\n"
+    "  Ids: {Type: List<Number>, Default: '1,2'}\n"
+    "  Pw: {Type: String, NoEcho: true, Default: secret,\n"
+    "       AllowedPattern: '\\w+', ConstraintDescription: letters only}\n"
+    "Resources: {A: {Type: AWS::SQS::Queue}}\n";
 
 static const char *params_text(const char *given, const char *previous)
 {
@@ -425,17 +427,17 @@ TEST(test_params_constraints)
 
 TEST(test_params_use_previous_value)
 {
-    CHECK_STR(params_text(G("dev", "ab", ",{\"ParameterKey\":\"Count\",\"UsePreviousValue\":true}"),
-                          "{\"Count\":\"7\"}"),
-              "{\"Env\":\"dev\",\"Name\":\"ab\",\"Count\":\"7\",\"Ids\":\"1,2\",\"Pw\":\"secret\"}");
+    CHECK_STR(
+        params_text(G("dev", "ab", ",{\"ParameterKey\":\"Count\",\"UsePreviousValue\":true}"), "{\"Count\":\"7\"}"),
+        "{\"Env\":\"dev\",\"Name\":\"ab\",\"Count\":\"7\",\"Ids\":\"1,2\",\"Pw\":\"secret\"}");
     CHECK_STR(params_text(G("dev", "ab", ",{\"ParameterKey\":\"Count\",\"UsePreviousValue\":true}"), NULL),
               "Invalid input for parameter key Count. Cannot specify usePreviousValue as true for a parameter key not "
               "in the previous template");
-    CHECK_STR(params_text(G("dev", "ab",
-                            ",{\"ParameterKey\":\"Count\",\"UsePreviousValue\":true,\"ParameterValue\":\"4\"}"),
-                          "{\"Count\":\"7\"}"),
-              "Invalid input for parameter key Count. Cannot specify usePreviousValue as true and non empty value "
-              "for a parameter");
+    CHECK_STR(
+        params_text(G("dev", "ab", ",{\"ParameterKey\":\"Count\",\"UsePreviousValue\":true,\"ParameterValue\":\"4\"}"),
+                    "{\"Count\":\"7\"}"),
+        "Invalid input for parameter key Count. Cannot specify usePreviousValue as true and non empty value "
+        "for a parameter");
 #undef G
 }
 
@@ -462,7 +464,8 @@ TEST(test_get_att)
     CHECK(eval_is("V: {Fn::GetAtt: [Topic, TopicName]}", "\"t\""));
     CHECK(eval_fails("V: !GetAtt Queue.Nope",
                      "Template error: resource Queue does not support attribute type Nope in Fn::GetAtt"));
-    CHECK(eval_fails("V: !GetAtt Ghost.Arn", "Template error: instance of Fn::GetAtt references undefined resource Ghost"));
+    CHECK(eval_fails("V: !GetAtt Ghost.Arn",
+                     "Template error: instance of Fn::GetAtt references undefined resource Ghost"));
 }
 
 TEST(test_sub_forms)
@@ -547,7 +550,8 @@ TEST(test_conditions_eval_dev)
 
 TEST(test_conditions_cycle_is_an_error)
 {
-    json_t *tpl = parse("Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\nResources: {Q: {Type: AWS::SQS::Queue}}\n");
+    json_t *tpl =
+        parse("Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\nResources: {Q: {Type: AWS::SQS::Queue}}\n");
     cfn_eval_t ev = {.tpl = tpl, .params = NULL};
     json_t *out = NULL;
     CHECK(cfn_conditions_eval(&ev, &out, msg, sizeof msg) == -1);
