@@ -21,10 +21,12 @@ typedef struct cfn_rctx {
     int depth;
 } cfn_rctx_t;
 
-/* Evaluates v: a new reference, CFN_NOVALUE, or NULL with c->msg set. */
+/* Evaluates v (borrowed): the value, CFN_NOVALUE, or NULL with c->msg set.
+ * Caller owns the value (not CFN_NOVALUE); free with json_decref(). */
 json_t *cfn_eval_value(cfn_rctx_t *c, const json_t *v);
-/* Evaluates v and insists on a scalar, returned as a new string (numbers
- * and booleans as text); NULL with c->msg set to `what` when it is not one. */
+/* Evaluates v and insists on a scalar, returned as a string (numbers and
+ * booleans as text); NULL with c->msg set to `what` when it is not one.
+ * Caller owns the result; free with json_decref(). */
 json_t *cfn_eval_string(cfn_rctx_t *c, const json_t *v, const char *what);
 /* Evaluates a condition expression (a boolean function, {"Condition": X},
  * or a value that is "true"/"false"). Returns 1, 0, or -1 with c->msg. */
@@ -35,7 +37,8 @@ int cfn_condition_value(cfn_rctx_t *c, const char *name, const char *fn);
 /* Writes msg and returns NULL (for one-line error returns). */
 json_t *cfn_eval_fail(cfn_rctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* One function per long-form name: arg is the member's value (borrowed). */
+/* One function per long-form name: arg is the member's value (borrowed).
+ * Each returns what cfn_eval_value returns, with the same ownership. */
 typedef json_t *(*cfn_fn_t)(cfn_rctx_t *c, const json_t *arg);
 json_t *cfn_fn_join(cfn_rctx_t *c, const json_t *arg);
 json_t *cfn_fn_select(cfn_rctx_t *c, const json_t *arg);

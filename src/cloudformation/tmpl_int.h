@@ -16,16 +16,17 @@
 #define CFN_MAX_DEPTH 100
 
 /* Reads a YAML template into JSON, the short-form tags turned into their
- * long forms. Returns 0 with *out (a new object), or -1 with AWS's
- * "Template format error: ..." text. */
+ * long forms. Returns 0 with *out, or -1 with AWS's "Template format
+ * error: ..." text. Caller owns *out; free with json_decref(). */
 int cfn_yaml_parse(const char *text, size_t len, json_t **out, char *msg, size_t msglen);
 
-/* 1 when name is one of the AWS::* pseudo parameters Ref knows. */
+/* 1 when name is one of the AWS::* pseudo parameters Ref knows. Borrowed. */
 int cfn_is_pseudo(const char *name);
 
 /* Calls fn for each variable of an Fn::Sub string: the text between "${" and
  * "}" (never a "${!Literal}"). Stops and returns what fn returns when that is
- * not 0; returns 0 after the last. The name is borrowed for the call. */
+ * not 0; returns 0 after the last, -2 for a name Fn::Sub does not allow.
+ * The name is borrowed for the call only. */
 typedef int (*cfn_sub_var_fn)(void *ctx, const char *name);
 int cfn_sub_scan(const char *s, cfn_sub_var_fn fn, void *ctx);
 
@@ -33,18 +34,20 @@ int cfn_sub_scan(const char *s, cfn_sub_var_fn fn, void *ctx);
  * `vars` holds the map's values already resolved (NULL when none); `lookup`
  * gives the value of any other variable (a parameter, a pseudo parameter,
  * a resource's Ref or "Res.Attr") as a new reference, or NULL with msg
- * set. Returns a new string, or NULL with AWS's text. */
+ * set. Returns the text, or NULL with AWS's text. Caller owns the result;
+ * free with json_decref(). */
 typedef json_t *(*cfn_sub_lookup_fn)(void *ctx, const char *name, char *msg, size_t msglen);
 json_t *cfn_sub_expand(const char *s, const json_t *vars, cfn_sub_lookup_fn lookup, void *ctx, char *msg,
                        size_t msglen);
 
 /* Fn::Cidr: `count` blocks of 2^bits addresses each, carved in order from
- * the start of `block` (IPv4 or IPv6 CIDR). Returns a new array of strings,
- * or NULL with AWS's text. */
+ * the start of `block` (IPv4 or IPv6 CIDR). Returns an array of strings,
+ * or NULL with AWS's text. Caller owns the result; free with json_decref(). */
 json_t *cfn_cidr(const char *block, long long count, long long bits, char *msg, size_t msglen);
 
 /* The string a scalar stands for where CloudFormation wants text (numbers
- * and booleans as they print). Returns a new string, or NULL when v is not
- * a string, number or boolean (or out of memory). */
+ * and booleans as they print), or NULL when v is not a string, number or
+ * boolean (or out of memory). Caller owns the result; free with
+ * json_decref(). */
 json_t *cfn_scalar_string(const json_t *v);
 #endif
