@@ -3,9 +3,10 @@
  * template gives. CloudFormation's short-form tags become their long forms
  * (`!Ref X` is {"Ref": "X"}, `!GetAtt A.B` is {"Fn::GetAtt": ["A", "B"]},
  * `!Sub` on a scalar or a sequence is {"Fn::Sub": ...}); plain scalars take
- * the types CloudFormation reads (booleans, integers, null) only when the
- * JSON value prints back as the same text, so "0123", "1.10" and numbers too
- * big for 64 bits stay strings, exactly as written. Anchors and aliases are
+ * the types CloudFormation reads: YAML 1.1's booleans (true, yes, on, false,
+ * no, off in their three cases), null, and integers only when the number
+ * prints back as the same text, so "0123", "1.10" and numbers too big for
+ * 64 bits stay strings, exactly as written. Anchors and aliases are
  * shared JSON values; an alias counts its whole subtree against a budget,
  * so an alias bomb is refused instead of exploding later copies. */
 #include <errno.h>
@@ -105,10 +106,16 @@ static json_t *plain_scalar(const char *s, size_t n)
 {
     if (n == 0 || (n == 1 && s[0] == '~') || strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
         return json_null();
-    if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0)
-        return json_true();
-    if (strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0)
-        return json_false();
+    /* YAML 1.1's booleans, as CloudFormation reads them: an unquoted YES
+     * tag value arrives as "true" */
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", NULL};
+    static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", NULL};
+    for (int i = 0; yes[i]; i++) {
+        if (strcmp(s, yes[i]) == 0)
+            return json_true();
+        if (strcmp(s, no[i]) == 0)
+            return json_false();
+    }
     const char *d = s[0] == '-' ? s + 1 : s;
     if (all_digits(d, n - (size_t)(d - s)) && n < 21) {
         errno = 0;

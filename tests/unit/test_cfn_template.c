@@ -153,11 +153,12 @@ TEST(test_yaml_short_tags_become_long_forms)
 TEST(test_yaml_scalars_typed_as_cloudformation_reads_them)
 {
     json_t *t = parse("a: true\nb: False\nc: 42\nd: -7\ne: '42'\nf: 0123\ng: 1.10\n"
-                      "h: 123456789012345678901234\ni: ~\nj: yes\nk: 2010-09-09\nl: \"true\"\nm: 012345678901\n");
+                      "h: 123456789012345678901234\ni: ~\nj: yes\nk: 2010-09-09\nl: \"true\"\nm: 012345678901\n"
+                      "n: OFF\no: 'no'\np: y\n");
     CHECK(t != NULL);
     CHECK(same_json(t, "{\"a\":true,\"b\":false,\"c\":42,\"d\":-7,\"e\":\"42\",\"f\":\"0123\",\"g\":\"1.10\","
-                       "\"h\":\"123456789012345678901234\",\"i\":null,\"j\":\"yes\",\"k\":\"2010-09-09\","
-                       "\"l\":\"true\",\"m\":\"012345678901\"}"));
+                       "\"h\":\"123456789012345678901234\",\"i\":null,\"j\":true,\"k\":\"2010-09-09\","
+                       "\"l\":\"true\",\"m\":\"012345678901\",\"n\":false,\"o\":\"no\",\"p\":\"y\"}"));
     json_decref(t);
 }
 
@@ -529,7 +530,7 @@ TEST(test_cidr_as_aws_computes_it)
 
 TEST(test_conditions_and_if_with_novalue)
 {
-    CHECK(eval_is("V: [!If [IsProd, p, d], !If [IsDev, p, d], !If [Both, yes, no]]", "[\"p\",\"d\",\"yes\"]"));
+    CHECK(eval_is("V: [!If [IsProd, p, d], !If [IsDev, p, d], !If [Both, 'yes', 'no']]", "[\"p\",\"d\",\"yes\"]"));
     CHECK(eval_is("V: {A: !If [IsDev, x, !Ref AWS::NoValue], B: 1, C: [!If [IsProd, !Ref AWS::NoValue, z], k]}",
                   "{\"B\":1,\"C\":[\"k\"]}"));
     CHECK(eval_is("V: [!Equals [!Ref Size, '5'], !Or [!Condition IsDev, !Equals [a, a]], !Not [!Condition IsProd]]",
@@ -543,7 +544,7 @@ TEST(test_conditions_and_if_with_novalue)
 TEST(test_conditions_eval_dev)
 {
     json_t *v = eval_in(base_tpl, "[{\"ParameterKey\":\"Env\",\"ParameterValue\":\"dev\"}]",
-                        "V: [!If [IsProd, p, d], !If [Both, yes, no]]");
+                        "V: [!If [IsProd, p, d], !If [Both, 'yes', 'no']]");
     CHECK(v && same_json(v, "[\"d\",\"no\"]"));
     json_decref(v);
 }
@@ -600,27 +601,27 @@ TEST(test_order_refs_depends_on_and_template_order)
 TEST(test_order_leaves_out_false_conditions)
 {
     CHECK_STR(order_text("Resources:\n"
-                         "  A: {Type: AWS::SQS::Queue, Condition: No}\n"
-                         "  B: {Type: AWS::SQS::Queue, Properties: {X: !If [No, !Ref A, x]}}\n",
-                         "{\"No\": false}"),
+                         "  A: {Type: AWS::SQS::Queue, Condition: Skip}\n"
+                         "  B: {Type: AWS::SQS::Queue, Properties: {X: !If [Skip, !Ref A, x]}}\n",
+                         "{\"Skip\": false}"),
               "[\"B\"]");
 }
 
 TEST(test_order_refuses_references_to_left_out_resources)
 {
     static const char t[] = "Resources:\n"
-                            "  A: {Type: AWS::SQS::Queue, Condition: No}\n"
+                            "  A: {Type: AWS::SQS::Queue, Condition: Skip}\n"
                             "  B: {Type: AWS::SQS::Queue, Properties: {X: !GetAtt A.Arn}}\n";
-    CHECK_STR(order_text(t, "{\"No\": false}"),
+    CHECK_STR(order_text(t, "{\"Skip\": false}"),
               "Template format error: Unresolved resource dependencies [A] in the Resources block of the template");
-    CHECK_STR(order_text(t, "{\"No\": true}"), "[\"A\",\"B\"]");
+    CHECK_STR(order_text(t, "{\"Skip\": true}"), "[\"A\",\"B\"]");
     static const char o[] = "Resources:\n"
-                            "  A: {Type: AWS::SQS::Queue, Condition: No}\n"
+                            "  A: {Type: AWS::SQS::Queue, Condition: Skip}\n"
                             "  B: {Type: AWS::SQS::Queue}\n"
                             "Outputs:\n"
-                            "  Skipped: {Condition: No, Value: !Ref A}\n"
+                            "  Skipped: {Condition: Skip, Value: !Ref A}\n"
                             "  Kept: {Value: !Ref A}\n";
-    CHECK_STR(order_text(o, "{\"No\": false}"),
+    CHECK_STR(order_text(o, "{\"Skip\": false}"),
               "Unresolved resource dependencies [A] in the Outputs block of the template");
 }
 
