@@ -233,8 +233,7 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
                    (json_is_string(json_array_get(arg, 1)) && !json_string_length(json_array_get(arg, 1))))
             res = NULL;
         if (!res || !*res)
-            return fail(c, "Template error: every Fn::GetAtt object requires two non-empty parameters, the resource "
-                           "name and the resource attribute");
+            return fail(c, "%s", cfn_msg_getatt_shape);
         if (in_conditions)
             return ref_target(c, res, 1);
         if (!json_object_get(c->resources, res))
@@ -247,32 +246,21 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
         const json_t *text = json_is_array(arg) ? json_array_get(arg, 0) : arg;
         const json_t *map = json_is_array(arg) ? json_array_get(arg, 1) : NULL;
         if (!json_is_string(text) || (json_is_array(arg) && (json_array_size(arg) != 2 || !json_is_object(map))))
-            return fail(c, "Template error: One or more Fn::Sub intrinsic functions don't specify expected "
-                           "arguments. Specify a string as first argument, and an optional second argument to "
-                           "specify a mapping of values to replace in the string");
+            return fail(c, "%s", cfn_msg_sub_shape);
         sub_chk_t s = {c, map, in_conditions};
         int rc = cfn_sub_scan(json_string_value(text), sub_var, &s);
         if (rc == -2)
-            return fail(c, "Template error: variable names in Fn::Sub syntax must contain only alphanumeric "
-                           "characters, underscores, periods, and colons");
+            return fail(c, "%s", cfn_msg_sub_name);
         return rc;
     }
     if (strcmp(fn, "Fn::Join") == 0)
-        return arity(c, arg, 2, 2,
-                     "Template error: every Fn::Join object requires two parameters, (1) a string "
-                     "delimiter and (2) a list of strings to be joined or a function that returns a "
-                     "list of strings (such as Fn::GetAZs) to be joined.");
+        return arity(c, arg, 2, 2, cfn_msg_join_shape);
     if (strcmp(fn, "Fn::Select") == 0)
-        return arity(c, arg, 2, 2,
-                     "Template error: Fn::Select requires a list argument with two elements: an "
-                     "integer index and a list");
+        return arity(c, arg, 2, 2, cfn_msg_select_shape);
     if (strcmp(fn, "Fn::Split") == 0)
-        return arity(c, arg, 2, 2,
-                     "Template error: every Fn::Split object requires two parameters, (1) a string "
-                     "delimiter and (2) a string to be split or a function that returns a string to "
-                     "be split.");
+        return arity(c, arg, 2, 2, cfn_msg_split_shape);
     if (strcmp(fn, "Fn::Equals") == 0)
-        return arity(c, arg, 2, 2, "Template error: every Fn::Equals object requires a list of 2 string parameters.");
+        return arity(c, arg, 2, 2, cfn_msg_equals_shape);
     if (strcmp(fn, "Fn::And") == 0 || strcmp(fn, "Fn::Or") == 0) {
         char text[160];
         snprintf(text, sizeof text,
@@ -281,19 +269,16 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
         return arity(c, arg, 2, 10, text);
     }
     if (strcmp(fn, "Fn::Not") == 0)
-        return arity(c, arg, 1, 1, "Template error: Fn::Not requires a list argument with one element");
+        return arity(c, arg, 1, 1, cfn_msg_not_shape);
     if (strcmp(fn, "Fn::If") == 0) {
         if (!json_is_string(json_array_get(arg, 0)))
-            return fail(c, "Template error: Fn::If requires a list argument with the first element being a "
-                           "condition");
+            return fail(c, "%s", cfn_msg_if_first);
         if (json_array_size(arg) != 3)
-            return fail(c, "Template error: Fn::If requires a list argument with three elements");
+            return fail(c, "%s", cfn_msg_if_three);
         return condition_known(c, json_array_get(arg, 0), "Fn::If");
     }
     if (strcmp(fn, "Fn::FindInMap") == 0) {
-        if (arity(c, arg, 3, 4,
-                  "Template error: every Fn::FindInMap object requires three parameters, the map "
-                  "name, map key and the attribute for return value"))
+        if (arity(c, arg, 3, 4, cfn_msg_map_shape))
             return -1;
         const char *map = json_string_value(json_array_get(arg, 0));
         if (map && !json_object_get(c->mappings, map))
@@ -302,11 +287,9 @@ static int check_function(chk_t *c, const char *fn, const json_t *arg, int in_co
         return 0;
     }
     if (strcmp(fn, "Fn::Cidr") == 0)
-        return arity(c, arg, 3, 3,
-                     "Template error: Fn::Cidr requires a list argument with three elements: an IP "
-                     "block, a count of subnets and a number of subnet bits");
+        return arity(c, arg, 3, 3, cfn_msg_cidr_shape);
     if (strcmp(fn, "Fn::Transform") == 0)
-        return fail(c, "Template error: Fn::Transform (macros such as AWS::Include) is not supported by Runnel");
+        return fail(c, "%s", cfn_msg_transform);
     if (strcmp(fn, "Fn::GetAZs") == 0 || strcmp(fn, "Fn::Base64") == 0 || strcmp(fn, "Fn::ImportValue") == 0 ||
         strcmp(fn, "Fn::Length") == 0 || strcmp(fn, "Fn::ToJsonString") == 0)
         return 0;

@@ -9,8 +9,6 @@
 
 #include "cloudformation/eval_int.h"
 
-static const char equals_shape[] = "Template error: every Fn::Equals object requires a list of 2 string parameters.";
-
 /* A condition's definition evaluated with the Conditions-section rules. */
 static int evaluate_definition(cfn_rctx_t *c, const char *name, const json_t *def)
 {
@@ -86,10 +84,9 @@ json_t *cfn_fn_if(cfn_rctx_t *c, const json_t *arg)
 {
     const char *name = json_string_value(json_array_get(arg, 0));
     if (!name)
-        return cfn_eval_fail(c, "Template error: Fn::If requires a list argument with the first element being a "
-                                "condition");
+        return cfn_eval_fail(c, "%s", cfn_msg_if_first);
     if (json_array_size(arg) != 3)
-        return cfn_eval_fail(c, "Template error: Fn::If requires a list argument with three elements");
+        return cfn_eval_fail(c, "%s", cfn_msg_if_three);
     int b = cfn_condition_value(c, name, "Fn::If");
     if (b < 0)
         return NULL;
@@ -110,7 +107,7 @@ static int same(const json_t *a, const json_t *b)
 json_t *cfn_fn_equals(cfn_rctx_t *c, const json_t *arg)
 {
     if (!json_is_array(arg) || json_array_size(arg) != 2)
-        return cfn_eval_fail(c, "%s", equals_shape);
+        return cfn_eval_fail(c, "%s", cfn_msg_equals_shape);
     json_t *a = cfn_eval_value(c, json_array_get(arg, 0));
     json_t *b = a ? cfn_eval_value(c, json_array_get(arg, 1)) : NULL;
     json_t *out = NULL;
@@ -160,7 +157,7 @@ json_t *cfn_fn_or(cfn_rctx_t *c, const json_t *arg)
 json_t *cfn_fn_not(cfn_rctx_t *c, const json_t *arg)
 {
     if (!json_is_array(arg) || json_array_size(arg) != 1)
-        return cfn_eval_fail(c, "Template error: Fn::Not requires a list argument with one element");
+        return cfn_eval_fail(c, "%s", cfn_msg_not_shape);
     int b = cfn_eval_bool(c, json_array_get(arg, 0),
                           "Template error: Fn::Not requires a list argument with one "
                           "function token");

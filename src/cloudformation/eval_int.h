@@ -57,7 +57,4 @@ json_t *cfn_fn_or(cfn_rctx_t *c, const json_t *arg);
 json_t *cfn_fn_not(cfn_rctx_t *c, const json_t *arg);
 json_t *cfn_fn_condition(cfn_rctx_t *c, const json_t *arg);
 
-/* The names of every function a template may use, in AWS's order, as the
- * "Supported functions are: [...]" text lists them. */
-extern const char cfn_supported_functions[];
 #endif

@@ -14,17 +14,6 @@
 #include "core/json_alloc.h"
 #include "core/mem.h"
 
-static const char join_shape[] =
-    "Template error: every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of "
-    "strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined.";
-static const char select_shape[] =
-    "Template error: Fn::Select requires a list argument with two elements: an integer index and a list";
-static const char split_shape[] =
-    "Template error: every Fn::Split object requires two parameters, (1) a string delimiter and (2) a string to be "
-    "split or a function that returns a string to be split.";
-static const char map_shape[] = "Template error: every Fn::FindInMap object requires three parameters, the map name, "
-                                "map key and the attribute for return value";
-
 /* Evaluates v and insists on an array. */
 static json_t *eval_list(cfn_rctx_t *c, const json_t *v, const char *what)
 {
@@ -63,7 +52,7 @@ static int two_args(cfn_rctx_t *c, const json_t *arg, const char *shape, int sec
 json_t *cfn_fn_join(cfn_rctx_t *c, const json_t *arg)
 {
     json_t *delim, *list, *out = NULL;
-    if (two_args(c, arg, join_shape, 1, &delim, &list))
+    if (two_args(c, arg, cfn_msg_join_shape, 1, &delim, &list))
         goto out;
     size_t total = 0, i;
     json_t *m;
@@ -71,7 +60,7 @@ json_t *cfn_fn_join(cfn_rctx_t *c, const json_t *arg)
     json_array_foreach(list, i, m) {
         json_t *s = cfn_scalar_string(m);
         if (!s) {
-            cfn_eval_fail(c, "%s", join_shape);
+            cfn_eval_fail(c, "%s", cfn_msg_join_shape);
             json_decref(parts);
             goto out;
         }
@@ -117,7 +106,7 @@ static long long as_count(const json_t *v)
 json_t *cfn_fn_select(cfn_rctx_t *c, const json_t *arg)
 {
     if (!json_is_array(arg) || json_array_size(arg) != 2)
-        return cfn_eval_fail(c, "%s", select_shape);
+        return cfn_eval_fail(c, "%s", cfn_msg_select_shape);
     json_t *idx = cfn_eval_value(c, json_array_get(arg, 0));
     if (!idx)
         return NULL;
@@ -127,7 +116,7 @@ json_t *cfn_fn_select(cfn_rctx_t *c, const json_t *arg)
     if (i < 0)
         return cfn_eval_fail(c, "Template error: Fn::Select requires a list argument with a valid index value as "
                                 "its first element");
-    json_t *list = eval_list(c, json_array_get(arg, 1), select_shape);
+    json_t *list = eval_list(c, json_array_get(arg, 1), cfn_msg_select_shape);
     if (!list)
         return NULL;
     json_t *v = (size_t)i < json_array_size(list) ? json_incref(json_array_get(list, (size_t)i)) : NULL;
@@ -140,10 +129,10 @@ json_t *cfn_fn_select(cfn_rctx_t *c, const json_t *arg)
 json_t *cfn_fn_split(cfn_rctx_t *c, const json_t *arg)
 {
     json_t *delim, *text, *out = NULL;
-    if (two_args(c, arg, split_shape, 0, &delim, &text))
+    if (two_args(c, arg, cfn_msg_split_shape, 0, &delim, &text))
         goto out;
     if (!json_string_length(delim)) {
-        cfn_eval_fail(c, "%s", split_shape);
+        cfn_eval_fail(c, "%s", cfn_msg_split_shape);
         goto out;
     }
     out = json_array();
@@ -185,9 +174,9 @@ json_t *cfn_fn_find_in_map(cfn_rctx_t *c, const json_t *arg)
 {
     size_t n = json_array_size(arg);
     if (!json_is_array(arg) || (n != 3 && n != 4))
-        return cfn_eval_fail(c, "%s", map_shape);
+        return cfn_eval_fail(c, "%s", cfn_msg_map_shape);
     json_t *k[3], *v = NULL;
-    if (three_strings(c, arg, map_shape, k))
+    if (three_strings(c, arg, cfn_msg_map_shape, k))
         return NULL;
     const char *map = json_string_value(k[0]), *key = json_string_value(k[1]), *attr = json_string_value(k[2]);
     const json_t *m = json_object_get(json_object_get(c->ev->tpl, "Mappings"), map);
@@ -249,16 +238,14 @@ json_t *cfn_fn_import_value(cfn_rctx_t *c, const json_t *arg)
 
 json_t *cfn_fn_cidr(cfn_rctx_t *c, const json_t *arg)
 {
-    static const char shape[] = "Template error: Fn::Cidr requires a list argument with three elements: an IP "
-                                "block, a count of subnets and a number of subnet bits";
     if (!json_is_array(arg) || json_array_size(arg) != 3)
-        return cfn_eval_fail(c, "%s", shape);
+        return cfn_eval_fail(c, "%s", cfn_msg_cidr_shape);
     json_t *k[3], *out = NULL;
-    if (three_strings(c, arg, shape, k))
+    if (three_strings(c, arg, cfn_msg_cidr_shape, k))
         return NULL;
     long long count = as_count(k[1]), bits = as_count(k[2]);
     if (count < 0 || bits < 0)
-        cfn_eval_fail(c, "%s", shape);
+        cfn_eval_fail(c, "%s", cfn_msg_cidr_shape);
     else
         out = cfn_cidr(json_string_value(k[0]), count, bits, c->msg, c->msglen);
     three_free(k);

@@ -13,10 +13,6 @@
 
 char cfn_novalue_tag;
 
-const char cfn_supported_functions[] =
-    "[Fn::Base64, Fn::GetAtt, Fn::GetAZs, Fn::ImportValue, Fn::Join, Fn::Split, Fn::FindInMap, Fn::Select, Ref, "
-    "Fn::Equals, Fn::If, Fn::Not, Condition, Fn::And, Fn::Or, Fn::Sub, Fn::Cidr, Fn::Length, Fn::ToJsonString]";
-
 json_t *cfn_eval_fail(cfn_rctx_t *c, const char *fmt, ...)
 {
     va_list ap;
@@ -128,23 +124,22 @@ static json_t *get_att(cfn_rctx_t *c, const char *res, const char *attr)
 
 static json_t *fn_get_att(cfn_rctx_t *c, const json_t *arg)
 {
-    static const char shape[] = "Template error: every Fn::GetAtt object requires two non-empty parameters, the "
-                                "resource name and the resource attribute";
     if (json_is_string(arg)) { /* "Res.Attr", as some JSON templates write it */
         const char *s = json_string_value(arg), *dot = strchr(s, '.');
         if (!dot || dot == s || !dot[1])
-            return cfn_eval_fail(c, "%s", shape);
+            return cfn_eval_fail(c, "%s", cfn_msg_getatt_shape);
         char res[256];
         snprintf(res, sizeof res, "%.*s", (int)(dot - s), s);
         return get_att(c, res, dot + 1);
     }
     const char *res = json_string_value(json_array_get(arg, 0));
     if (!json_is_array(arg) || json_array_size(arg) != 2 || !res || !*res)
-        return cfn_eval_fail(c, "%s", shape);
-    json_t *attr = cfn_eval_string(c, json_array_get(arg, 1), shape);
+        return cfn_eval_fail(c, "%s", cfn_msg_getatt_shape);
+    json_t *attr = cfn_eval_string(c, json_array_get(arg, 1), cfn_msg_getatt_shape);
     if (!attr)
         return NULL;
-    json_t *v = json_string_length(attr) ? get_att(c, res, json_string_value(attr)) : cfn_eval_fail(c, "%s", shape);
+    json_t *v = json_string_length(attr) ? get_att(c, res, json_string_value(attr))
+                                         : cfn_eval_fail(c, "%s", cfn_msg_getatt_shape);
     json_decref(attr);
     return v;
 }
@@ -178,9 +173,7 @@ static json_t *fn_sub(cfn_rctx_t *c, const json_t *arg)
             text = NULL;
     }
     if (!json_is_string(text))
-        return cfn_eval_fail(c, "Template error: One or more Fn::Sub intrinsic functions don't specify expected "
-                                "arguments. Specify a string as first argument, and an optional second argument to "
-                                "specify a mapping of values to replace in the string");
+        return cfn_eval_fail(c, "%s", cfn_msg_sub_shape);
     json_t *vars = map ? cfn_eval_value(c, map) : NULL;
     if (map && !vars)
         return NULL;
@@ -194,7 +187,7 @@ static json_t *fn_sub(cfn_rctx_t *c, const json_t *arg)
 static json_t *fn_transform(cfn_rctx_t *c, const json_t *arg)
 {
     (void)arg;
-    return cfn_eval_fail(c, "Template error: Fn::Transform (macros such as AWS::Include) is not supported by Runnel");
+    return cfn_eval_fail(c, "%s", cfn_msg_transform);
 }
 
 static const struct {

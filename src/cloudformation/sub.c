@@ -44,9 +44,7 @@ static int take_var(const char *s, char *name, size_t namelen, const char **end)
 
 static void bad_name(char *msg, size_t msglen)
 {
-    snprintf(msg, msglen,
-             "Template error: variable names in Fn::Sub syntax must contain only alphanumeric "
-             "characters, underscores, periods, and colons");
+    snprintf(msg, msglen, "%s", cfn_msg_sub_name);
 }
 
 /* Returns -2 for a variable name Fn::Sub does not allow. */

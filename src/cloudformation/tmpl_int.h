@@ -50,4 +50,10 @@ json_t *cfn_cidr(const char *block, long long count, long long bits, char *msg, 
  * boolean (or out of memory). Caller owns the result; free with
  * json_decref(). */
 json_t *cfn_scalar_string(const json_t *v);
+
+/* AWS's texts for the functions' shape errors (fn_messages.c), and the
+ * "Supported functions are: [...]" list. */
+extern const char cfn_supported_functions[], cfn_msg_getatt_shape[], cfn_msg_sub_shape[], cfn_msg_sub_name[],
+    cfn_msg_join_shape[], cfn_msg_select_shape[], cfn_msg_split_shape[], cfn_msg_equals_shape[], cfn_msg_not_shape[],
+    cfn_msg_if_first[], cfn_msg_if_three[], cfn_msg_map_shape[], cfn_msg_cidr_shape[], cfn_msg_transform[];
 #endif
