@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  * What the template-language files (yaml.c, template.c, check.c, params.c,
- * intrinsic.c, sub.c, cidr.c, order.c) share among themselves and nobody
- * else needs: the YAML reader, the Fn::Sub scanner, the Cidr arithmetic and
- * the names of the pseudo parameters. The rest of CloudFormation sees only
- * cfn_int.h. */
+ * intrinsic.c, fn_value.c, condition.c, sub.c, cidr.c, fn_messages.c,
+ * order.c) share among themselves and nobody else needs: the YAML reader,
+ * the Fn::Sub scanner, the Cidr arithmetic, the pseudo parameters' names and
+ * AWS's shape texts. The rest of CloudFormation sees only cfn_int.h. */
 #ifndef RN_CFN_TMPL_INT_H
 #define RN_CFN_TMPL_INT_H
 #include <jansson.h>
