@@ -103,8 +103,8 @@ json_t *cfn_diff(cfn_t *c, const json_t *st, const json_t *tpl, const json_t *pa
         if (json_object_get(json_object_get(tpl, "Resources"), k) || !str(old, "Ref"))
             continue;
         json_array_append_new(changes,
-                              json_pack("{s:s,s:{s:s,s:s,s:O,s:O,s:s,s:[],s:[]}}", "Type", "Resource", "ResourceChange",
-                                        "Action", "Remove", "PolicyAction", "Delete", "LogicalResourceId", json_string(k),
+                              json_pack("{s:s,s:{s:s,s:s,s:s,s:O,s:s,s:[],s:[]}}", "Type", "Resource", "ResourceChange",
+                                        "Action", "Remove", "PolicyAction", "Delete", "LogicalResourceId", k,
                                         "PhysicalResourceId", json_object_get(old, "Ref"), "ResourceType",
                                         str(old, "Type"), "Scope", "Details"));
     }
@@ -200,6 +200,11 @@ int cfn_op_create_change_set(cfn_t *c, rn_call_t *call)
         json_decref(tpl);
         return rn_call_fail(call, CFN_ERR_VALIDATION, "%s", msg);
     }
+    if (!failed && cfn_precheck(c, name, tpl, params, msg, sizeof msg) != 0) {
+        json_decref(tpl);
+        json_decref(params);
+        return rn_call_fail(call, CFN_ERR_VALIDATION, "%s", msg);
+    }
     if (!st) {
         char uuid[37], id[512];
         rn_uuid(uuid);
@@ -279,8 +284,8 @@ int cfn_op_describe_change_set(cfn_t *c, rn_call_t *call)
         if (json_object_get(cs, copy[i]))
             json_object_set(o, copy[i], json_object_get(cs, copy[i]));
     json_object_set(o, "CreationTime", json_object_get(cs, "Created"));
-    json_object_set_new(o, "Changes", json_incref(json_object_get(cs, "Changes") ? json_object_get(cs, "Changes")
-                                                                                 : json_array()));
+    json_t *changes = json_object_get(cs, "Changes");
+    json_object_set_new(o, "Changes", changes ? json_incref(changes) : json_array());
     json_object_set_new(o, "Parameters",
                         cfn_param_list(json_object_get(cs, "Template"), json_object_get(cs, "Parameters")));
     json_object_set_new(o, "IncludeNestedStacks", json_false());
