@@ -729,6 +729,56 @@ def per_template(cls, names, prefix, run, lint):
 per_template(TestCorpus, SPECS, "corpus_", "run_corpus", "lint_corpus")
 
 
+def has_code_paths(name):
+    with open(template_file(name)) as f:
+        return bool(re.search(r"(?m)^\s*(CodeUri|ContentUri):", f.read()))
+
+
+class TestRunnelDeploy(CorpusBase):
+    """`runnel deploy` of the unchanged templates that name local code: it
+    reads CodeUri/ContentUri from the template's directory itself."""
+
+    def deploy(self, path, stack, params):
+        args = ["deploy", path, "--stack-name", stack, "--endpoint-url", self.server.endpoint]
+        for k, v in sorted(params.items()):
+            args += ["--param", "%s=%s" % (k, v)]
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_REGION="us-east-1")
+        return harness.run_command(args, env=env)
+
+    def run_deploy(self, name):
+        if harness.run_command(["deploy", "--help"]).returncode != 0:
+            self.skipTest("this build has no `runnel deploy`")
+        spec = SPECS[name]
+        params = spec.get("params") or {}
+        if callable(params):
+            params = params(self)
+        stack = "deployed-" + name
+        out = self.deploy(template_file(name), stack, params)
+        gap = KNOWN_GAPS.get(name)
+        if gap:
+            self.assertEqual(out.returncode, 1, "known gap closed for %s: remove it from KNOWN_GAPS" % name)
+            self.assertIn(gap[0], out.stdout + out.stderr)
+            self.skipTest(gap[1])
+        self.assertEqual(out.returncode, 0, out.stdout[-3000:] + out.stderr[-3000:])
+        self.assertIn("Stack %s: CREATE_COMPLETE" % stack, out.stdout)
+        self.assertStatus(stack, "CREATE_COMPLETE")
+        c = Ctx(self, name, stack)
+        for logical, r in c.resources.items():
+            self.assertIn(exists(self, r["ResourceType"], r["PhysicalResourceId"]), (True, None), logical)
+        spec["behave"](c)
+        again = self.deploy(template_file(name), stack, {})
+        self.assertEqual(again.returncode, 0, again.stdout[-3000:] + again.stderr[-3000:])
+        self.assertStatus(stack, "CREATE_COMPLETE")  # nothing changed, so no update ran
+        self.cf.delete_stack(StackName=stack)
+        self.assertError("ValidationError", self.cf.describe_stacks, StackName=stack)
+
+
+for _name in SPECS:
+    if has_code_paths(_name):
+        setattr(TestRunnelDeploy, "test_deploy_" + _name.replace("-", "_"),
+                (lambda n: lambda self: self.run_deploy(n))(_name))
+
+
 # ---- templates cfn-lint rejects; Runnel must refuse them too ----
 
 # file: (cfn-lint rules any of which must be reported, words Runnel's message must hold)
