@@ -25,33 +25,6 @@ import boto3
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 
 
-def use_endpoint(url):
-    """Makes boto3 clients built without an endpoint (as the seed builds
-    them) reach url."""
-    os.environ["AWS_ENDPOINT_URL"] = url
-    for k, v in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"), ("AWS_DEFAULT_REGION", "us-east-1")):
-        os.environ.setdefault(k, v)
-    endpoint_url_for_old_boto3()
-
-
-def endpoint_url_for_old_boto3():
-    """boto3 1.28 and later read AWS_ENDPOINT_URL; for older ones (Debian
-    12's 1.26), clients and resources made without an endpoint_url get it
-    from there while it is set."""
-    if tuple(int(x) for x in boto3.__version__.split(".")[:2]) >= (1, 28) or getattr(boto3.Session, "_runnel", 0):
-        return
-
-    def with_endpoint(make):
-        def wrapped(self, *args, **kw):
-            if len(args) < 5 and kw.get("endpoint_url") is None and os.environ.get("AWS_ENDPOINT_URL"):
-                kw["endpoint_url"] = os.environ["AWS_ENDPOINT_URL"]
-            return make(self, *args, **kw)
-        return wrapped
-    boto3.Session.client = with_endpoint(boto3.Session.client)
-    boto3.Session.resource = with_endpoint(boto3.Session.resource)
-    boto3.Session._runnel = 1
-
-
 def order_entry(bus, order_id, customer_id, amount, items=None):
     """One PutEvents entry: the seed's EventPublisher's event, with items to reserve."""
     detail = {"orderId": order_id, "customerId": customer_id, "amount": amount,
@@ -121,8 +94,9 @@ def main():
     ap.add_argument("--bus", default="ecommerce-events")
     ap.add_argument("--run-id", default=uuid.uuid4().hex[:6], help="in the order ids (default: random)")
     a = ap.parse_args()
-    use_endpoint(a.endpoint_url)
-    events = boto3.client("events")
+    events = boto3.client("events", endpoint_url=a.endpoint_url, region_name=os.environ.get("AWS_REGION", "us-east-1"),
+                          aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+                          aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "test"))
     progress = Progress(a.count)
     started = time.time()
     send_orders(events, a.bus, a.count, a.run_id, progress)

@@ -21,7 +21,6 @@ import unittest
 import urllib.request
 from decimal import Decimal
 
-import boto3
 import botocore
 
 import harness
@@ -289,103 +288,9 @@ class TestEcommerceExample(unittest.TestCase):
 
     # ---- the seed's own code, verbatim, on the deployed resources ----
     def test_3_seed_code_verbatim(self):
-        with harness.endpoint_env(self.server):
-            producer.endpoint_url_for_old_boto3()  # what AWS_ENDPOINT_URL does for boto3 >= 1.28
-            from datetime import datetime as seed_datetime
-
-            class EventPublisher:  # the seed's, verbatim
-                def __init__(self, event_bus_name="ecommerce-events"):
-                    self.event_bus_name = event_bus_name
-                    self.eventbridge = boto3.client('events')
-
-                def publish_order_created(self, order_id, customer_id, amount):
-                    """Publish order created event"""
-                    event = {
-                        'Source': 'ecommerce.orders',
-                        'DetailType': 'Order Created',
-                        'Detail': json.dumps({
-                            'orderId': order_id,
-                            'customerId': customer_id,
-                            'amount': amount,
-                            'timestamp': seed_datetime.utcnow().isoformat()
-                        }),
-                        'EventBusName': self.event_bus_name
-                    }
-
-                    response = self.eventbridge.put_events(Entries=[event])
-                    return response['FailedEntryCount'] == 0
-
-            class SQSProcessor:  # the seed's process_order, verbatim
-                def __init__(self):
-                    self.dynamodb = boto3.resource('dynamodb')
-
-                def process_order(self, detail):
-                    """Process order event"""
-                    table = self.dynamodb.Table('Orders')
-                    table.put_item(Item=detail)
-
-            class ErrorHandler:  # the seed's, verbatim
-                def __init__(self):
-                    self.sqs = boto3.client('sqs')
-                    self.dynamodb = boto3.resource('dynamodb')
-
-                def handle_error(self, event, error, retry_count=0):
-                    """Handle processing errors with retry logic"""
-                    # Log error
-                    error_table = self.dynamodb.Table('ProcessingErrors')
-                    error_table.put_item(Item={
-                        'eventId': event.get('id'),
-                        'error': str(error),
-                        'retryCount': retry_count
-                    })
-
-                    # Retry with exponential backoff
-                    if retry_count < 3:
-                        delay = 2 ** retry_count
-                        return {'action': 'retry', 'delay': delay}
-                    else:
-                        return {'action': 'dlq'}  # Send to dead letter queue
-
-            class EventMetricsCollector:  # the seed's, verbatim
-                def __init__(self):
-                    self.cloudwatch = boto3.client('cloudwatch')
-
-                def track_event(self, event_source, event_type, processing_time, success):
-                    """Track event processing metrics"""
-                    self.cloudwatch.put_metric_data(
-                        Namespace='EventDriven',
-                        MetricData=[{
-                            'MetricName': 'ProcessingTime',
-                            'Value': processing_time,
-                            'Unit': 'Milliseconds',
-                            'Dimensions': [
-                                {'Name': 'Source', 'Value': event_source},
-                                {'Name': 'Type', 'Value': event_type}
-                            ]
-                        }]
-                    )
-
-            class NotificationManager:
-                def __init__(self):
-                    self.ses = boto3.client('ses')
-
-                def send_order_confirmation(self, customer_id, data):
-                    try:  # the seed's code from here, verbatim
-                        # In production, use SES templates
-                        self.ses.send_email(
-                            Source='noreply@ecommerce.com',
-                            Destination={'ToAddresses': [f'customer+{customer_id}@example.com']},
-                            Message={
-                                'Subject': {'Data': f'Order Confirmation - {data["order_id"]}'},
-                                'Body': {
-                                    'Text': {'Data': f'Your order {data["order_id"]} has been confirmed.'}
-                                }
-                            }
-                        )
-                        print(f"Email sent to customer {customer_id}")
-                    except Exception as e:
-                        print(f"Failed to send email: {str(e)}")
-
+        from seed_code import (ErrorHandler, EventMetricsCollector, EventPublisher, NotificationManager,
+                               SQSProcessor, reaching)
+        with reaching(self.server):
             # Usage, as the seed writes it: through the stack to Orders, exactly 99.99
             publisher = EventPublisher()
             self.assertTrue(publisher.publish_order_created('order-123', 'customer-456', 99.99))
