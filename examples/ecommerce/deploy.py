@@ -18,6 +18,7 @@ import sys
 import time
 
 import boto3
+import botocore.exceptions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
@@ -124,7 +125,7 @@ def main():
     started = time.time()
     try:
         outs = deploy(cfn, a.stack_name, params, out=sys.stdout)
-    except DeployFailed as e:
+    except (DeployFailed, botocore.exceptions.ClientError) as e:
         print("deploy failed: %s" % e)
         return 1
     print("stack %s deployed in %.2f s" % (a.stack_name, time.time() - started))
