@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "cloudformation/cfn.h"
 #include "cloudwatch/cw.h"
 #include "dynamodb/ddb.h"
 #include "events/events.h"
@@ -28,5 +29,6 @@ const rn_service_t *const rn_services[] = {
     &ses_service, /* before sesv2: query requests signed "ses" reach v1 */
     &sesv2_service,
     &cw_service,
+    &cfn_service,
     NULL,
 };

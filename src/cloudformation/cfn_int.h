@@ -105,6 +105,8 @@ typedef struct cfn_op {
     const char *account, *region;
     const char *stack_name, *stack_id;
     const char *logical_id, *type;
+    const char *endpoint;      /* "http://host:port" as the stack's caller reached the server
+                                * (for queue URLs); may be NULL */
     const json_t *props;       /* the resolved Properties ({} when none) */
     /* update and delete: what create (or the last update) left */
     const json_t *old_props;

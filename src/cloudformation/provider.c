@@ -33,6 +33,7 @@ int cfn_call(cfn_op_t *op, const char *service, const char *opname, json_t *in, 
     snprintf(c.op, sizeof c.op, "%s", opname);
     snprintf(c.account, sizeof c.account, "%s", op->account);
     snprintf(c.region, sizeof c.region, "%s", op->region);
+    snprintf(c.endpoint, sizeof c.endpoint, "%s", op->endpoint ? op->endpoint : "");
     c.in = in ? in : json_object();
     int rc = rn_sinks_call(op->sinks, &c);
     int failed = 0;
@@ -44,11 +45,11 @@ int cfn_call(cfn_op_t *op, const char *service, const char *opname, json_t *in, 
         snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"%s %s did not finish at once\"",
                  service, opname);
         failed = 1;
-    } else if (rc != 0) {
-        snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"No service %s\"", service);
-        failed = 1;
     } else if (c.err) {
         snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"%.960s\"", rn_call_msg(&c));
+        failed = 1;
+    } else if (rc != 0) {
+        snprintf(op->msg, sizeof op->msg, "Resource handler returned message: \"No service %s\"", service);
         failed = 1;
     }
     if (!failed && out)
