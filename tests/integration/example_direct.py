@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The e-commerce example's resources made one API call at a time, the way
 examples/ecommerce/template.yaml describes them: the stand-in test_example.py
-uses while this build's CloudFormation cannot deploy the template (its SAM
-transform not built yet). Returns the outputs the stack would give."""
+uses while this build's CloudFormation cannot deploy the template (its YAML parser or SAM
+transform not built yet)."""
 import json
 import os
 import urllib.request
