@@ -101,7 +101,8 @@ def main():
     started = time.time()
     send_orders(events, a.bus, a.count, a.run_id, progress)
     progress.finish()
-    print("sent %d orders in %.2f s (ord-%s-00001 ...)" % (a.count, time.time() - started, a.run_id))
+    if a.count:
+        print("sent %d orders in %.2f s (ord-%s-00001 ...)" % (a.count, time.time() - started, a.run_id))
     if a.poison:
         print("sent poison order %s (amount -25.5)" % send_poison(events, a.bus, a.run_id))
     print("run %s" % a.run_id)
