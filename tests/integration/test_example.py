@@ -109,7 +109,7 @@ class TestEcommerceExample(unittest.TestCase):
         return datetime.datetime.strptime(self.clock()["now"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
             tzinfo=datetime.timezone.utc)
 
-    def until(self, what, fn, timeout=30, advance=None):
+    def until(self, what, fn, timeout=60, advance=None):
         """Calls fn until it returns something true (moving the clock by
         `advance` seconds between calls when given); fails after timeout."""
         deadline = time.time() + timeout
