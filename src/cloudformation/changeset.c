@@ -279,8 +279,8 @@ int cfn_op_describe_change_set(cfn_t *c, rn_call_t *call)
         if (json_object_get(cs, copy[i]))
             json_object_set(o, copy[i], json_object_get(cs, copy[i]));
     json_object_set(o, "CreationTime", json_object_get(cs, "Created"));
-    json_object_set_new(o, "Changes", json_incref(json_object_get(cs, "Changes") ? json_object_get(cs, "Changes")
-                                                                                 : json_array()));
+    json_t *changes = json_object_get(cs, "Changes");
+    json_object_set_new(o, "Changes", changes ? json_incref(changes) : json_array());
     json_object_set_new(o, "Parameters",
                         cfn_param_list(json_object_get(cs, "Template"), json_object_get(cs, "Parameters")));
     json_object_set_new(o, "IncludeNestedStacks", json_false());

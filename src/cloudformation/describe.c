@@ -21,6 +21,12 @@ static int deleted(const json_t *st)
     return strcmp(str(st, "Status"), "DELETE_COMPLETE") == 0;
 }
 
+/* A new reference to list, or a new empty array when there is none. */
+static json_t *or_empty(const json_t *list)
+{
+    return list ? json_incref((json_t *)list) : json_array();
+}
+
 static void copy(json_t *to, const char *to_key, const json_t *from, const char *from_key)
 {
     json_t *v = json_object_get(from, from_key);
@@ -76,10 +82,8 @@ static json_t *describe(const json_t *st)
     json_object_set_new(o, "DisableRollback", json_boolean(json_is_true(json_object_get(st, "DisableRollback"))));
     json_object_set_new(o, "EnableTerminationProtection",
                         json_boolean(json_is_true(json_object_get(st, "EnableTerminationProtection"))));
-    json_object_set_new(o, "NotificationARNs", json_incref(json_object_get(st, "NotificationARNs")
-                                                               ? json_object_get(st, "NotificationARNs")
-                                                               : json_array()));
-    json_object_set_new(o, "Tags", json_incref(json_object_get(st, "Tags") ? json_object_get(st, "Tags") : json_array()));
+    json_object_set_new(o, "NotificationARNs", or_empty(json_object_get(st, "NotificationARNs")));
+    json_object_set_new(o, "Tags", or_empty(json_object_get(st, "Tags")));
     if (json_array_size(json_object_get(st, "Outputs")))
         copy(o, "Outputs", st, "Outputs");
     json_object_set_new(o, "DriftInformation", json_pack("{s:s}", "StackDriftStatus", "NOT_CHECKED"));
@@ -336,7 +340,7 @@ static json_t *transforms(const json_t *tpl)
     const json_t *t = json_object_get(tpl, "Transform");
     if (json_is_string(t))
         return json_pack("[O]", t);
-    return json_incref(json_is_array(t) ? (json_t *)t : json_array());
+    return or_empty(json_is_array(t) ? t : NULL);
 }
 
 int cfn_op_validate_template(cfn_t *c, rn_call_t *call)

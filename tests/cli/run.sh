@@ -373,6 +373,44 @@ case "$OUT" in
     *) fail "sesv2 get-email-template error" "$OUT" ;;
 esac
 
+# cloudformation: `aws cloudformation deploy` (change sets and waiters, as the CLI drives them)
+cfn() { aws --endpoint-url "$ENDPOINT" --output json cloudformation "$@"; }
+CFN_TPL="$(mktemp --suffix=.json)"
+cat > "$CFN_TPL" <<'JSON'
+{"AWSTemplateFormatVersion": "2010-09-09",
+ "Parameters": {"Name": {"Type": "String", "Default": "cli-cfn-q"}},
+ "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "Name"}}}},
+ "Outputs": {"QueueArn": {"Value": {"Fn::GetAtt": ["Queue", "Arn"]}}}}
+JSON
+OUT="$(aws --endpoint-url "$ENDPOINT" cloudformation deploy --template-file "$CFN_TPL" --stack-name cli-stack 2>&1)"
+case "$OUT" in
+    *"Successfully created/updated stack - cli-stack"*) pass "cloudformation deploy creates the stack" ;;
+    *) fail "cloudformation deploy creates the stack" "$OUT" ;;
+esac
+OUT="$(cfn describe-stacks --stack-name cli-stack 2>&1)"
+check "cloudformation deploy: status and outputs" "$(jget "$OUT" '[d["Stacks"][0]["StackStatus"], d["Stacks"][0]["Outputs"][0]["OutputValue"]]' 2>/dev/null)" \
+    '["CREATE_COMPLETE", "arn:aws:sqs:us-east-1:000000000000:cli-cfn-q"]'
+check "cloudformation deploy: the queue exists" "$(sqs get-queue-url --queue-name cli-cfn-q >/dev/null 2>&1; echo $?)" "0"
+OUT="$(aws --endpoint-url "$ENDPOINT" cloudformation deploy --template-file "$CFN_TPL" --stack-name cli-stack --no-fail-on-empty-changeset 2>&1)"
+RC=$?
+case "$RC $OUT" in
+    "0 "*"No changes to deploy. Stack cli-stack is up to date"*) pass "cloudformation deploy with no change" ;;
+    *) fail "cloudformation deploy with no change" "$RC $OUT" ;;
+esac
+OUT="$(aws --endpoint-url "$ENDPOINT" cloudformation deploy --template-file "$CFN_TPL" --stack-name cli-stack \
+    --parameter-overrides Name=cli-cfn-q2 2>&1)"
+case "$OUT" in
+    *"Successfully created/updated stack - cli-stack"*) pass "cloudformation deploy --parameter-overrides updates" ;;
+    *) fail "cloudformation deploy --parameter-overrides updates" "$OUT" ;;
+esac
+check "cloudformation deploy: the renamed queue replaced the old one" \
+    "$(sqs list-queues --queue-name-prefix cli-cfn 2>&1 | "$PY" -c 'import json,sys; print([u.rsplit("/",1)[1] for u in json.load(sys.stdin)["QueueUrls"]])')" \
+    "['cli-cfn-q2']"
+cfn delete-stack --stack-name cli-stack >/dev/null 2>&1
+aws --endpoint-url "$ENDPOINT" cloudformation wait stack-delete-complete --stack-name cli-stack 2>/dev/null
+check "cloudformation delete-stack and wait" "$?" "0"
+rm -f "$CFN_TPL"
+
 # stop the server by its PID: exit 0 and no sanitizer report
 if runnel_stop "$LOG"; then pass "server exits cleanly on SIGTERM"; else fail "server exits cleanly on SIGTERM"; fi
 
