@@ -64,7 +64,8 @@ def one_round(data, rnd_i, rnd):
         if n != QUEUES:
             ok = False
             print("round %d: acknowledged stack %s has %d resources" % (rnd_i, name, n))
-    queues = {u.rsplit("/", 1)[1] for u in sqs.list_queues().get("QueueUrls", [])}
+    queues = {u.rsplit("/", 1)[1] for page in sqs.get_paginator("list_queues").paginate(MaxResults=1000)
+              for u in page.get("QueueUrls", [])}
     if queues != owned:
         ok = False
         print("round %d: queues no stack owns: %s; owned queues missing: %s" % (
