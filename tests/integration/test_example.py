@@ -15,6 +15,8 @@ import datetime
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 import unittest
@@ -180,6 +182,14 @@ class TestEcommerceExample(unittest.TestCase):
                      "AWS::DynamoDB::Table", "AWS::Lambda::Function", "AWS::Lambda::EventSourceMapping",
                      "AWS::SNS::Topic", "AWS::CloudWatch::Alarm"):
             self.assertIn(kind, kinds)
+
+    def test_0_template_passes_cfn_lint(self):
+        """The template is meant to deploy to AWS as it is: AWS's linter finds nothing in it."""
+        lint = shutil.which("cfn-lint")
+        if not lint:
+            self.skipTest("cfn-lint is not on PATH (pip install cfn-lint)")
+        r = subprocess.run([lint, os.path.join(EXAMPLE, "template.yaml")], capture_output=True, text=True, timeout=120)
+        self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
 
     def rule_name(self):
         if self.deployed_by == "direct":
