@@ -172,9 +172,13 @@ class TestEcommerceExample(unittest.TestCase):
         self.assertEqual(self.events.describe_archive(ArchiveName=out["ArchiveName"])["State"], "ENABLED")
         alarm = self.cw.describe_alarms(AlarmNames=[out["DeadLetterAlarmName"]])["MetricAlarms"][0]
         self.assertEqual(alarm["AlarmActions"], [out["AlertTopicArn"]])
+
+    def test_0_stack_through_cloudformation(self):
         if self.deployed_by != "cloudformation":
-            return
+            self.skipTest("this build's CloudFormation cannot deploy the template yet (YAML or SAM placeholders): "
+                          "the other tests ran on resources made directly")
         self.assertLess(self.deploy_seconds, 10)
+        self.assertEqual(self.cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
         resources = self.cfn.describe_stack_resources(StackName=STACK)["StackResources"]
         self.assertEqual({r["ResourceStatus"] for r in resources}, {"CREATE_COMPLETE"})
         kinds = {r["ResourceType"] for r in resources}
