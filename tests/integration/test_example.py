@@ -27,7 +27,6 @@ import botocore
 
 import harness
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(harness.ROOT, "examples", "ecommerce")
 sys.path.insert(0, EXAMPLE)
 
