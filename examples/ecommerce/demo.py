@@ -5,12 +5,15 @@
     python3 demo.py verify              # SES: verify the shop's domain (the sender of its mail)
     python3 demo.py wait RUN N [--poison]
     python3 demo.py show RUN
+    python3 demo.py replay RUN SINCE   # after the fix: the archive's events since SINCE (epoch s) replayed
 
 `wait` waits until the N orders of run RUN (producer.py's ids) are in Orders
 and, with --poison, until its poison order is in the dead-letter queue
 (three attempts 1, 2 and 4 s apart: about 8 s). `show` prints what happened:
 the orders in DynamoDB, the mail SES captured, the metrics in CloudWatch,
-the dead-letter queue, ProcessingErrors and the alarm."""
+the dead-letter queue, ProcessingErrors and the alarm. `replay` is the
+README's runbook once the fix is deployed: it empties the dead-letter queue,
+replays the archive's window onto the bus and waits for the poison order."""
 import argparse
 import collections
 import datetime
@@ -162,6 +165,39 @@ def show(a):
     return 0
 
 
+def replay(a):
+    events, sqs = client("events"), client("sqs")
+    poison = "ord-%s-credit" % a.run
+    sqs.purge_queue(QueueUrl=queue_url("order-processing-dlq.fifo"))
+    print("dead-letter queue purged (its events are in the archive)")
+    archive = events.describe_archive(ArchiveName="ecommerce-orders")
+    bus = events.describe_event_bus(Name="ecommerce-events")["Arn"]
+    name = "replay-%s-%d" % (a.run, time.time())
+    start = datetime.datetime.fromtimestamp(a.since - 1, datetime.timezone.utc)
+    end = datetime.datetime.now(datetime.timezone.utc)
+    events.start_replay(ReplayName=name, EventSourceArn=archive["ArchiveArn"], EventStartTime=start,
+                        EventEndTime=end, Destination={"Arn": bus})
+    print("replay %s: the archive's events from %s to %s onto %s" % (name, start.strftime("%H:%M:%S"),
+                                                                    end.strftime("%H:%M:%S"), bus))
+    ddb, deadline = client("dynamodb"), time.time() + a.timeout
+    while True:
+        state = events.describe_replay(ReplayName=name)["State"]
+        row = ddb.get_item(TableName="Orders", Key={"orderId": {"S": poison}}).get("Item")
+        if state == "COMPLETED" and row:
+            break
+        if time.time() > deadline:
+            print("replay: gave up after %d s (replay %s, order stored: %s)" % (a.timeout, state, bool(row)))
+            return 1
+        time.sleep(0.25)
+    time.sleep(1)  # the replayed duplicates finish their batches
+    print("replay COMPLETED; %s stored as a %s of %s" % (poison, row["kind"]["S"], row["amount"]["N"]))
+    mine = [m for m in mails() if ("ord-%s-" % a.run) in m["subject"]]
+    confirmations = collections.Counter(m["subject"] for m in mine if m["subject"].startswith("Order Confirmation"))
+    print("confirmations for this run: %d mails for %d orders (the replayed orders were not mailed twice)" % (
+        sum(confirmations.values()), len(confirmations)))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -175,6 +211,11 @@ def main():
     s = sub.add_parser("show")
     s.add_argument("run")
     s.set_defaults(fn=show)
+    r = sub.add_parser("replay")
+    r.add_argument("run")
+    r.add_argument("since", type=float)
+    r.add_argument("--timeout", type=int, default=120)
+    r.set_defaults(fn=replay)
     a = ap.parse_args()
     return a.fn(a) or 0
 

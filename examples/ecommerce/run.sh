@@ -6,8 +6,10 @@
 #   2. deploys template.yaml as the stack "ecommerce" (runnel deploy; deploy.py where this build has no
 #      `runnel deploy`);
 #   3. sends ORDERS orders (default 50) and one poison order, waits for them;
-#   4. shows what happened: orders in DynamoDB, mail captured, metrics, the dead-letter queue.
-# Knobs: ORDERS=50 AWS_ENDPOINT_URL=http://127.0.0.1:4566 PYTHON=python3
+#   4. shows what happened: orders in DynamoDB, mail captured, metrics, the dead-letter queue;
+#   5. with REPLAY=1, the README's replay runbook: the fix (AcceptCredits=true), the archive replayed,
+#      the poison order stored.
+# Knobs: ORDERS=50 REPLAY=0 AWS_ENDPOINT_URL=http://127.0.0.1:4566 PYTHON=python3
 set -eu
 cd "$(dirname "$0")/../.."
 EX=examples/ecommerce
@@ -46,15 +48,20 @@ else
 fi
 
 step "2. Deploy $EX/template.yaml as stack ecommerce"
-if build/runnel deploy --help >/dev/null 2>&1; then
-    build/runnel deploy "$EX/template.yaml" --stack-name ecommerce --endpoint-url "$AWS_ENDPOINT_URL"
-else
-    echo "(this build has no 'runnel deploy': deploying with $EX/deploy.py, CloudFormation through boto3)"
-    "$PY" "$EX/deploy.py" --stack-name ecommerce --endpoint-url "$AWS_ENDPOINT_URL"
-fi
+# deploy [K=V]: AcceptCredits is given every time, so a fix from an earlier run does not stay
+deploy() {
+    if build/runnel deploy --help >/dev/null 2>&1; then
+        build/runnel deploy "$EX/template.yaml" --stack-name ecommerce --endpoint-url "$AWS_ENDPOINT_URL" --param "$1"
+    else
+        echo "(this build has no 'runnel deploy': deploying with $EX/deploy.py, CloudFormation through boto3)"
+        "$PY" "$EX/deploy.py" --stack-name ecommerce --endpoint-url "$AWS_ENDPOINT_URL" --param "$1"
+    fi
+}
+deploy AcceptCredits=false
 "$PY" "$EX/demo.py" verify
 
 RUN=$(date +%H%M%S)
+SINCE=$(date +%s)
 step "3. Send $ORDERS orders and a poison order (run $RUN)"
 "$PY" "$EX/producer.py" -n "$ORDERS" --poison --run-id "$RUN"
 "$PY" "$EX/demo.py" wait "$RUN" "$ORDERS" --poison
@@ -62,5 +69,12 @@ step "3. Send $ORDERS orders and a poison order (run $RUN)"
 step "4. What happened"
 "$PY" "$EX/demo.py" show "$RUN"
 
-echo
-echo "Next: the fix and the replay that takes the poison order through: examples/ecommerce/README.md, \"Replay\"."
+if [ "${REPLAY:-0}" = 1 ]; then
+    step "5. The fix (AcceptCredits=true) and the replay"
+    deploy AcceptCredits=true
+    "$PY" "$EX/demo.py" replay "$RUN" "$SINCE"
+else
+    echo
+    echo "Next: REPLAY=1 make example runs the fix and the replay that takes the poison order through"
+    echo "(examples/ecommerce/README.md, \"Replay\", does it by hand)."
+fi
