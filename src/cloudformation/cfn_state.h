@@ -68,6 +68,11 @@ json_t *cfn_exports(cfn_t *c, const char *except);
  * Transform; may be NULL), or -1 with AWS's text. */
 int cfn_prepare(const char *body, json_t **tpl, int *transformed, char *msg, size_t msglen);
 
+/* The checks that need parameter values, made before a stack operation
+ * begins: conditions evaluate and resources have an order. 0, or -1 with
+ * AWS's text. */
+int cfn_precheck(cfn_t *c, const char *stack_name, const json_t *tpl, const json_t *params, char *msg, size_t msglen);
+
 /* The capabilities a template needs that `given` (an array, may be NULL)
  * lacks: 0 when none, else -1 with "Requires capabilities : [X]". `tpl` is
  * the transformed template; `transformed` says whether it had a transform

@@ -103,8 +103,8 @@ json_t *cfn_diff(cfn_t *c, const json_t *st, const json_t *tpl, const json_t *pa
         if (json_object_get(json_object_get(tpl, "Resources"), k) || !str(old, "Ref"))
             continue;
         json_array_append_new(changes,
-                              json_pack("{s:s,s:{s:s,s:s,s:O,s:O,s:s,s:[],s:[]}}", "Type", "Resource", "ResourceChange",
-                                        "Action", "Remove", "PolicyAction", "Delete", "LogicalResourceId", json_string(k),
+                              json_pack("{s:s,s:{s:s,s:s,s:s,s:O,s:s,s:[],s:[]}}", "Type", "Resource", "ResourceChange",
+                                        "Action", "Remove", "PolicyAction", "Delete", "LogicalResourceId", k,
                                         "PhysicalResourceId", json_object_get(old, "Ref"), "ResourceType",
                                         str(old, "Type"), "Scope", "Details"));
     }
@@ -198,6 +198,11 @@ int cfn_op_create_change_set(cfn_t *c, rn_call_t *call)
     if (!failed && cfn_params_resolve(tpl, json_object_get(call->in, "Parameters"),
                                       st ? json_object_get(st, "Parameters") : NULL, &params, msg, sizeof msg) != 0) {
         json_decref(tpl);
+        return rn_call_fail(call, CFN_ERR_VALIDATION, "%s", msg);
+    }
+    if (!failed && cfn_precheck(c, name, tpl, params, msg, sizeof msg) != 0) {
+        json_decref(tpl);
+        json_decref(params);
         return rn_call_fail(call, CFN_ERR_VALIDATION, "%s", msg);
     }
     if (!st) {

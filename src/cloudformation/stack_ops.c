@@ -135,10 +135,31 @@ static const char *body_of(rn_call_t *call, const char *previous)
     return body;
 }
 
-/* The call's template made ready (prepared, capabilities checked) and its
- * parameters resolved over `previous`: 0 with *tpl and *params (new), or
- * the call's error. */
-static int ready(rn_call_t *call, const char *body, const json_t *previous, json_t **tpl, json_t **params)
+int cfn_precheck(cfn_t *c, const char *stack_name, const json_t *tpl, const json_t *params, char *msg, size_t msglen)
+{
+    cfn_eval_t ev = {0};
+    json_t *none = json_object(), *conds = NULL, *order = NULL;
+    ev.tpl = tpl;
+    ev.params = params;
+    ev.resources = none;
+    ev.exports = none;
+    ev.account = c->cfg->account_id;
+    ev.region = c->cfg->region;
+    ev.stack_name = stack_name;
+    ev.stack_id = "";
+    int rc = cfn_conditions_eval(&ev, &conds, msg, msglen);
+    if (rc == 0)
+        rc = cfn_order(tpl, conds, &order, msg, msglen);
+    json_decref(conds);
+    json_decref(order);
+    json_decref(none);
+    return rc;
+}
+
+/* The call's template made ready (prepared, capabilities checked, its
+ * conditions and order sound) and its parameters resolved over `previous`:
+ * 0 with *tpl and *params (new), or the call's error. */
+static int ready(cfn_t *c, rn_call_t *call, const char *body, const json_t *previous, json_t **tpl, json_t **params)
 {
     char msg[1024];
     int transformed = 0;
@@ -150,6 +171,11 @@ static int ready(rn_call_t *call, const char *body, const json_t *previous, json
     }
     if (cfn_params_resolve(*tpl, json_object_get(call->in, "Parameters"), previous, params, msg, sizeof msg) != 0) {
         json_decref(*tpl);
+        return rn_call_fail(call, CFN_ERR_VALIDATION, "%s", msg);
+    }
+    if (cfn_precheck(c, str(call->in, "StackName"), *tpl, *params, msg, sizeof msg) != 0) {
+        json_decref(*tpl);
+        json_decref(*params);
         return rn_call_fail(call, CFN_ERR_VALIDATION, "%s", msg);
     }
     return 0;
@@ -186,7 +212,7 @@ int cfn_op_create_stack(cfn_t *c, rn_call_t *call)
     if (cfn_stack_find(c, name, 0))
         return rn_call_fail(call, CFN_ERR_ALREADY_EXISTS, "Stack [%s] already exists", name);
     json_t *tpl, *params;
-    if (ready(call, body, NULL, &tpl, &params) != 0)
+    if (ready(c, call, body, NULL, &tpl, &params) != 0)
         return call->err;
     json_t *st = new_stack(c, call, name, body, tpl, params);
     json_object_set_new(c->stacks, str(st, "StackId"), st);
@@ -225,7 +251,7 @@ int cfn_op_update_stack(cfn_t *c, rn_call_t *call)
     if (!body)
         return call->err;
     json_t *tpl, *params;
-    if (ready(call, body, json_object_get(st, "Parameters"), &tpl, &params) != 0)
+    if (ready(c, call, body, json_object_get(st, "Parameters"), &tpl, &params) != 0)
         return call->err;
     char *body_copy = strdup(body);
     int rc = cfn_stack_update(c, st, body_copy, tpl, params);

@@ -802,7 +802,7 @@ static lambda_esm_t *esm_new(lambda_t *L)
 
 static int create(lambda_t *L, rn_call_t *c)
 {
-    lambda_fn_t *fn = lambda_find(L, c, rn_param_str(c->in, "FunctionName"), NULL);
+    lambda_fn_t *fn = lambda_find_qualified(L, c, rn_param_str(c->in, "FunctionName"), NULL);
     if (!fn)
         return c->err;
     const char *arn = rn_param_str(c->in, "EventSourceArn");
@@ -888,7 +888,7 @@ static int update(lambda_t *L, rn_call_t *c)
     apply(cfg, c->in);
     lambda_fn_t *fn = NULL;
     if (rn_param_str(c->in, "FunctionName") &&
-        !(fn = lambda_find(L, c, rn_param_str(c->in, "FunctionName"), NULL))) {
+        !(fn = lambda_find_qualified(L, c, rn_param_str(c->in, "FunctionName"), NULL))) {
         json_decref(cfg);
         return c->err;
     }

@@ -125,6 +125,12 @@ lambda_fn_t *lambda_find(lambda_t *L, rn_call_t *c, const char *fname, const cha
     return lambda_resolve(L, c, fname, qualifier, 0, NULL, 0);
 }
 
+lambda_fn_t *lambda_find_qualified(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier)
+{
+    lambda_fn_t *fn = lambda_resolve(L, c, fname, qualifier, 1, NULL, 0);
+    return fn && fn->latest ? fn->latest : fn;
+}
+
 lambda_fn_t *lambda_resolve(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier, int versions,
                             char *invoked, size_t invoked_len)
 {

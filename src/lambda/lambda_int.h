@@ -189,6 +189,10 @@ int lambda_account_settings(lambda_t *L, rn_call_t *c);
  * found); lambda_resolve with versions set: the version a number or an alias
  * names, and in invoked (when given) the ARN as the caller named it. */
 lambda_fn_t *lambda_find(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier);
+/* As lambda_find, but a qualifier may name any version or alias that
+ * exists; the function's $LATEST is returned (permissions and event source
+ * mappings on an alias act on the function). */
+lambda_fn_t *lambda_find_qualified(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier);
 lambda_fn_t *lambda_resolve(lambda_t *L, rn_call_t *c, const char *fname, const char *qualifier, int versions,
                             char *invoked, size_t invoked_len);
 void lambda_fn_release(lambda_fn_t *fn);

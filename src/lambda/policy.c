@@ -51,7 +51,8 @@ static char *dump(const json_t *v)
 
 int lambda_policy_call(lambda_t *L, rn_call_t *c)
 {
-    lambda_fn_t *fn = lambda_find(L, c, rn_param_str(c->in, "FunctionName"), rn_param_str(c->in, "Qualifier"));
+    lambda_fn_t *fn = lambda_find_qualified(L, c, rn_param_str(c->in, "FunctionName"),
+                                            rn_param_str(c->in, "Qualifier"));
     if (!fn)
         return c->err;
     if (!fn->policy)
