@@ -23,8 +23,6 @@ import unittest
 import urllib.request
 from decimal import Decimal
 
-import botocore
-
 import harness
 
 EXAMPLE = os.path.join(harness.ROOT, "examples", "ecommerce")
@@ -34,32 +32,11 @@ import deploy  # noqa: E402  (examples/ecommerce/deploy.py)
 import producer  # noqa: E402  (examples/ecommerce/producer.py)
 
 STACK = "ecommerce"
-# What this build's CloudFormation says while its parts are placeholders: no
-# YAML parser yet (src/cloudformation/template.c), no SAM transform yet
-# (sam.c). Then, and only then, the resources are made one call at a time
-# (example_direct.py) so the handlers are still tested end to end; once
-# those parts are built these texts never appear and the stack is deployed
-# through CloudFormation, any failure failing the test.
-PLACEHOLDERS = ("Template format error: JSON not well-formed", "failed with: not built yet")
 
 
 def deploy_example(server, params=None):
-    """('cloudformation' or 'direct', outputs)."""
-    cfn = server.client("cloudformation")
-    try:
-        return "cloudformation", deploy.deploy(cfn, STACK, params)
-    except botocore.exceptions.ClientError as e:
-        why = e.response["Error"]["Message"]
-        if not any(p in why for p in PLACEHOLDERS):
-            raise
-    except deploy.DeployFailed as e:
-        why = str(e)
-        if not any(p in why for p in PLACEHOLDERS):
-            raise
-    import example_direct
-    print("\n  test_example: this build's CloudFormation cannot deploy the template yet (%s); "
-          "resources made directly" % why, file=sys.stderr)
-    return "direct", example_direct.deploy(server)
+    """The stack through CloudFormation, as deploy.py sends it; its outputs."""
+    return deploy.deploy(server.client("cloudformation"), STACK, params)
 
 
 def captured(server):
@@ -76,7 +53,7 @@ class TestEcommerceExample(unittest.TestCase):
         cls.server = harness.Server().start()  # in memory: the clock can move
         try:
             started = time.time()
-            cls.deployed_by, cls.out = deploy_example(cls.server)
+            cls.out = deploy_example(cls.server)
             cls.deploy_seconds = time.time() - started
             c = cls.server.client
             cls.sqs, cls.events, cls.ddb = c("sqs"), c("events"), c("dynamodb")
@@ -173,9 +150,6 @@ class TestEcommerceExample(unittest.TestCase):
         self.assertEqual(alarm["AlarmActions"], [out["AlertTopicArn"]])
 
     def test_0_stack_through_cloudformation(self):
-        if self.deployed_by != "cloudformation":
-            self.skipTest("this build's CloudFormation cannot deploy the template yet (YAML or SAM placeholders): "
-                          "the other tests ran on resources made directly")
         self.assertLess(self.deploy_seconds, 10)
         self.assertEqual(self.cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
         resources = self.cfn.describe_stack_resources(StackName=STACK)["StackResources"]
@@ -195,8 +169,6 @@ class TestEcommerceExample(unittest.TestCase):
         self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
 
     def rule_name(self):
-        if self.deployed_by == "direct":
-            return "OrderCreatedRule"
         return self.cfn.describe_stack_resource(StackName=STACK, LogicalResourceId="OrderCreatedRule")[
             "StackResourceDetail"]["PhysicalResourceId"].split("|")[-1]
 
@@ -274,15 +246,9 @@ class TestEcommerceExample(unittest.TestCase):
         self.assertEqual(alarm["AlarmName"], self.out["DeadLetterAlarmName"])
         self.assertEqual(alarm["Trigger"]["MetricName"], "ApproximateNumberOfMessagesVisible")
 
-        # the fix: credit notes accepted from now on
-        if self.deployed_by == "cloudformation":
-            deploy.deploy(self.cfn, STACK, {"AcceptCredits": "true"})
-            self.assertEqual(self.cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"],
-                             "UPDATE_COMPLETE")
-        else:
-            env = self.lam.get_function_configuration(FunctionName=self.out["OrderProcessorName"])["Environment"]
-            env["Variables"]["ACCEPT_CREDITS"] = "true"
-            self.lam.update_function_configuration(FunctionName=self.out["OrderProcessorName"], Environment=env)
+        # the fix: credit notes accepted from now on (the stack updated through a change set)
+        deploy.deploy(self.cfn, STACK, {"AcceptCredits": "true"})
+        self.assertEqual(self.cfn.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"], "UPDATE_COMPLETE")
         fn = self.lam.get_function_configuration(FunctionName=self.out["OrderProcessorName"])
         self.assertEqual(fn["Environment"]["Variables"]["ACCEPT_CREDITS"], "true")
         # the dead letter is dropped; the archive replays the window onto the bus
