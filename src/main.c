@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * The runnel command: `runnel serve` starts the server (store, services,
- * HTTP listener on one libuv loop), `runnel --help`, `runnel --version`.
+ * HTTP listener on one libuv loop), `runnel deploy` deploys a template to a
+ * running server (src/deploy/), `runnel --help`, `runnel --version`.
  * SIGINT/SIGTERM stop accepting, answer in-flight requests, flush the store
  * and exit 0. */
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "core/config.h"
 #include "core/json_alloc.h"
 #include "core/log.h"
+#include "deploy/deploy.h"
 #include "http/server.h"
 #include "services.h"
 
@@ -29,10 +31,11 @@ static const char *usage =
     "\n"
     "Usage:\n"
     "  runnel serve [options]   start the server\n"
+    "  runnel deploy TEMPLATE   deploy a CloudFormation/SAM template to a running server\n"
     "  runnel --help            this help\n"
     "  runnel --version         print the version\n"
     "\n"
-    "Run `runnel serve --help` for the server options.\n";
+    "Run `runnel serve --help` for the server options, `runnel deploy --help` for deploy's.\n";
 
 static const char *serve_usage =
     "Usage: runnel serve [options]\n"
@@ -234,6 +237,8 @@ int main(int argc, char **argv)
         rn_json_alloc_drain();
         return rc;
     }
+    if (strcmp(argv[1], "deploy") == 0)
+        return deploy_main(argc - 2, argv + 2);
     fprintf(stderr, "runnel: unknown command '%s'\n%s", argv[1], usage);
     return 2;
 }
