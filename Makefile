@@ -47,7 +47,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 
-.PHONY: all run test unit bench fuzz fuzz-replay clean deps format
+.PHONY: all run test unit bench fuzz fuzz-replay clean deps format example
 all: $(BUILD)/runnel
 
 $(BUILD)/obj/%.o: %.c
@@ -103,6 +103,10 @@ deps:
 
 run: all
 	./$(BUILD)/runnel serve $(RUN_ARGS)
+
+# the e-commerce example end to end (examples/ecommerce/README.md)
+example: all
+	examples/ecommerce/run.sh
 
 test: $(CONFIG)
 	scripts/test.sh

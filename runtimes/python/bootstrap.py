@@ -13,6 +13,11 @@ import socket
 import sys
 import time
 
+# AWS's /var/task is read-only, so no .pyc lands beside the handler there; here
+# the package may be the user's own directory (run in place), where written
+# __pycache__ files would read as a code change and restart the instances.
+sys.dont_write_bytecode = True
+
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 BASE = "/2018-06-01/runtime"
 

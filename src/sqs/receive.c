@@ -240,9 +240,11 @@ int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t 
             sqs_msg_t *m = g->head;
             while (m && got < max && m->state == MSG_READY) {
                 sqs_msg_t *next = m->next;
-                got += msg_take(m, vt, now, in, out);
-                if (vt == 0)
-                    break; /* a message visible again at once must not repeat in this response */
+                int took = msg_take(m, vt, now, in, out);
+                got += took;
+                if (took && vt == 0)
+                    break; /* a message visible again at once must not repeat in this response; one moved to
+                            * the dead-letter queue lets the next one be taken */
                 m = next;
             }
             /* g may have been freed if it emptied */

@@ -10,7 +10,6 @@ durability across kill -9. boto3 1.43 speaks AWS JSON 1.0 here, boto3 1.26
 the query protocol."""
 import datetime
 import json
-import os
 import time
 import unittest
 import urllib.request
@@ -107,45 +106,12 @@ class TestPutAndStatistics(CwTest):
         self.assertEqual(sorted(d["Sum"] for d in dps), [0 + 1 + 2 + 3 + 4, 5 + 6 + 7 + 8 + 9])
 
     def test_seed_event_metrics_collector_unmodified(self):
-        if tuple(int(x) for x in harness.boto3.__version__.split(".")[:2]) < (1, 28):
-            self.skipTest("this boto3 (%s) does not read AWS_ENDPOINT_URL, which the seed's unmodified code relies on"
-                          % harness.boto3.__version__)
-        env = {"AWS_ENDPOINT_URL": self.server.endpoint, "AWS_DEFAULT_REGION": "us-east-1",
-               "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
-        old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
-            boto3 = harness.boto3
-
-            class EventMetricsCollector:  # the seed's, verbatim
-                def __init__(self):
-                    self.cloudwatch = boto3.client('cloudwatch')
-
-                def track_event(self, event_source, event_type, processing_time, success):
-                    """Track event processing metrics"""
-                    self.cloudwatch.put_metric_data(
-                        Namespace='EventDriven',
-                        MetricData=[{
-                            'MetricName': 'ProcessingTime',
-                            'Value': processing_time,
-                            'Unit': 'Milliseconds',
-                            'Dimensions': [
-                                {'Name': 'Source', 'Value': event_source},
-                                {'Name': 'Type', 'Value': event_type}
-                            ]
-                        }]
-                    )
-
+        from seed_code import EventMetricsCollector, reaching
+        with reaching(self.server):  # the seed's usage, verbatim
             metrics = EventMetricsCollector()
             start = time.time()
             metrics.track_event('ecommerce.orders', 'Order Created', time.time() - start, True)
             metrics.track_event('ecommerce.orders', 'Order Created', 12.5, True)
-        finally:
-            for k, v in old.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         dims = [{"Name": "Type", "Value": "Order Created"}, {"Name": "Source", "Value": "ecommerce.orders"}]
         dps = self.stats("ProcessingTime", Namespace="EventDriven", Dimensions=dims)
         self.assertEqual(sum(d["SampleCount"] for d in dps), 2)

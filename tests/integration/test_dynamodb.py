@@ -783,38 +783,8 @@ class TestResourceApiAndSeed(DdbTest):
         self.ddb.create_table(TableName="ProcessingErrors", KeySchema=[{"AttributeName": "eventId", "KeyType": "HASH"}],
                               AttributeDefinitions=[{"AttributeName": "eventId", "AttributeType": "S"}],
                               BillingMode="PAY_PER_REQUEST")
-        with harness.endpoint_env(self.server):
-            session_boto3 = boto3
-            if tuple(int(x) for x in boto3.__version__.split(".")[:2]) < (1, 28):
-                self.skipTest("this boto3 (%s) does not read AWS_ENDPOINT_URL, which the seed's unmodified code "
-                              "relies on to reach a local endpoint" % boto3.__version__)
-
-            class SQSProcessor:  # the seed's process_order, verbatim
-                def __init__(self):
-                    self.dynamodb = session_boto3.resource('dynamodb')
-
-                def process_order(self, detail):
-                    """Process order event"""
-                    table = self.dynamodb.Table('Orders')
-                    table.put_item(Item=detail)
-
-            class ErrorHandler:  # the seed's handle_error, verbatim
-                def __init__(self):
-                    self.dynamodb = session_boto3.resource('dynamodb')
-
-                def handle_error(self, event, error, retry_count=0):
-                    error_table = self.dynamodb.Table('ProcessingErrors')
-                    error_table.put_item(Item={
-                        'eventId': event.get('id'),
-                        'error': str(error),
-                        'retryCount': retry_count
-                    })
-                    if retry_count < 3:
-                        delay = 2 ** retry_count
-                        return {'action': 'retry', 'delay': delay}
-                    else:
-                        return {'action': 'dlq'}
-
+        from seed_code import ErrorHandler, SQSProcessor, reaching
+        with reaching(self.server):
             detail = json.loads('{"orderId": "o-1", "customerId": "c-9", "amount": 129, "items": ["a", "b"]}')
             SQSProcessor().process_order(detail)
             self.assertEqual(ErrorHandler().handle_error({"id": "ev-1"}, ValueError("bad"), 1),

@@ -16,7 +16,6 @@ import unittest
 import urllib.error
 import urllib.request
 
-import boto3
 import botocore
 
 import harness
@@ -211,32 +210,9 @@ class TestSending(SesTest):
     def test_seed_notification_manager_send_email_unmodified(self):
         """The seed's send_email call (NotificationManager), verbatim, with the
         endpoint from AWS_ENDPOINT_URL as the seed's code expects."""
-        if tuple(int(x) for x in boto3.__version__.split(".")[:2]) < (1, 28):
-            self.skipTest("this boto3 (%s) does not read AWS_ENDPOINT_URL, which the seed's unmodified code relies "
-                          "on to reach a local endpoint" % boto3.__version__)
+        from seed_code import NotificationManager, reaching
         self.ses.verify_domain_identity(Domain="ecommerce.com")
-        with harness.endpoint_env(self.server):
-            class NotificationManager:
-                def __init__(self):
-                    self.ses = boto3.client('ses')
-
-                def send_order_confirmation(self, customer_id, data):
-                    try:  # the seed's code from here, verbatim
-                        # In production, use SES templates
-                        self.ses.send_email(
-                            Source='noreply@ecommerce.com',
-                            Destination={'ToAddresses': [f'customer+{customer_id}@example.com']},
-                            Message={
-                                'Subject': {'Data': f'Order Confirmation - {data["order_id"]}'},
-                                'Body': {
-                                    'Text': {'Data': f'Your order {data["order_id"]} has been confirmed.'}
-                                }
-                            }
-                        )
-                        print(f"Email sent to customer {customer_id}")
-                    except Exception as e:
-                        print(f"Failed to send email: {str(e)}")
-
+        with reaching(self.server):
             NotificationManager().send_order_confirmation("c-9", {"order_id": "o-1"})
         [m] = captured(self.server)
         self.assertEqual(m["source"], "noreply@ecommerce.com")

@@ -127,6 +127,21 @@ class TestDeadLetter(ServerTest):
                          Attributes={"RedrivePolicy": policy})
 
 
+class TestFifoDeadLetter(ServerTest):
+    def test_a_moved_head_lets_the_next_message_of_its_group_be_received(self):
+        # visibility 0: each message is received once, then the next receive
+        # moves it to the DLQ and hands out the one behind it in the group
+        self.sqs.create_queue(QueueName="fdlq.fifo", Attributes={"FifoQueue": "true"})
+        policy = json.dumps({"deadLetterTargetArn": arn("fdlq.fifo"), "maxReceiveCount": 1})
+        q = self.sqs.create_queue(QueueName="fsrc.fifo", Attributes={"FifoQueue": "true", "VisibilityTimeout": "0",
+                                                                     "RedrivePolicy": policy})["QueueUrl"]
+        for i in range(3):
+            self.sqs.send_message(QueueUrl=q, MessageBody="m%d" % i, MessageGroupId="g",
+                                  MessageDeduplicationId=str(i))
+        got = [[m["Body"] for m in self.sqs.receive_message(QueueUrl=q).get("Messages", [])] for _ in range(3)]
+        self.assertEqual(got, [["m0"], ["m1"], ["m2"]])
+
+
 class TestMoveTasks(ServerTest):
     def setUp(self):
         super().setUp()
