@@ -547,7 +547,31 @@ def cloudtrail_behave(c):
     c.t.assertEqual(env, {"DynamoDBTable": c.phys("DynamoDBTable"), "SNSTopic": c.phys("SNSTopic")})
 
 
+def inspector_behave(c):
+    t = c.t
+    policy = json.loads(t.server.client("lambda").get_policy(FunctionName=c.outputs["WriteToDynamoDBFunctionName"])
+                        ["Policy"])
+    rule_arn = t.server.client("events").describe_rule(Name=c.phys("CriticalOrHighFindingsRule"))["Arn"]
+    t.assertEqual([s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in policy["Statement"]], [rule_arn])
+    # what the rule would hand the function (AWS alone may put aws.* events)
+    finding = {"id": "corpus-finding-1", "source": "aws.inspector2", "detail-type": "Inspector2 Finding",
+               "detail": {"severity": "CRITICAL", "status": "ACTIVE", "inspectorScore": 9.1}}
+    err, out = invoke(t, c.outputs["WriteToDynamoDBFunctionName"], finding)
+    t.assertEqual((err, out["statusCode"]), (None, 200), out)
+    item = t.server.client("dynamodb").get_item(TableName="MyDynamoDBTable",
+                                                Key={"UUID": {"S": "corpus-finding-1"}})["Item"]
+    t.assertEqual((item["Severity"]["S"], item["Score"]["N"], item["Status"]["S"]), ("CRITICAL", "9.1", "ACTIVE"))
+
+
+def inspector_updated(c):
+    desc = c.t.server.client("dynamodb").describe_table(TableName="MyDynamoDBTable")["Table"]
+    c.t.assertEqual(desc["ProvisionedThroughput"]["ReadCapacityUnits"], 6)
+
+
 SPECS = {
+    "inspector-eventbridge-multi-destinations": dict(behave=inspector_behave,
+                                                     update=text_update("ReadCapacityUnits: 5", "ReadCapacityUnits: 6"),
+                                                     updated=inspector_updated),
     "sqs-lambda-python-sam": dict(behave=queue_to_function("corpus-hello"),
                                   update=text_update("VisibilityTimeout: 30", "VisibilityTimeout: 45"),
                                   updated=queue_attr_updated("ProcessingQueueURL", "VisibilityTimeout", "45")),
