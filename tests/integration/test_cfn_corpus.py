@@ -641,8 +641,8 @@ class CorpusBase(harness.ServerTest):
         return self.cf.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
 
     def failures(self, stack):
-        """(logical id, reason) of every failed resource and the stack's own
-        rollback reasons, for assertion messages."""
+        """(logical id, status, reason) of every failed resource and of the
+        stack's own rollback events."""
         evs = self.cf.describe_stack_events(StackName=stack)["StackEvents"]
         return [(e["LogicalResourceId"], e["ResourceStatus"], e.get("ResourceStatusReason")) for e in evs
                 if "FAILED" in e["ResourceStatus"] or "ROLLBACK" in e["ResourceStatus"]]
@@ -725,7 +725,6 @@ class TestCorpus(CorpusBase):
             else:
                 self.assertIn(there, (False, None),
                               "%s (%s) is still there" % (r["LogicalResourceId"], r["PhysicalResourceId"]))
-
 
     def lint_corpus(self, name):
         path = template_file(name)
