@@ -441,6 +441,34 @@ if start_server disk; then
     stop_server
 fi
 
+# ---- CloudFormation and the example ----
+echo "== 14. CloudFormation: the e-commerce example's deploy time and orders/s through its whole pipeline (durable); deploy beside moto_server"
+if start_server disk; then
+    if out=$(python3 bench/example_bench.py deploy "$PORT" 5 2>"$TMP/ex.err"); then
+        echo "  $out"
+        m=$(get "$out" deploy_ms_median)
+        row "Example stack (SAM, 19 resources) deploy to CREATE_COMPLETE, median of 5" "$m ms" "< 2000 ms" "$(lt "$m" 2000)"
+    else
+        problem "example deploy bench failed: $(tail -3 "$TMP/ex.err")"
+    fi
+    if out=$(python3 bench/example_bench.py orders "$PORT" 1000 90 2>"$TMP/ex.err"); then
+        echo "  $out"
+        row "Orders/s: PutEvents -> rule -> FIFO queue -> Lambda -> DynamoDB + SES + metrics (durable)" \
+            "$(get "$out" orders_per_s)" "(measured)" "-"
+    else
+        problem "example orders bench failed: $(tail -3 "$TMP/ex.err")"
+    fi
+    if out=$(python3 bench/cfn_peer.py "$PORT" 5 2>"$TMP/peer.err" | tr '\n' ' '); then
+        echo "  $out"
+        row "Deploy the example's infrastructure, no functions (median ms): Runnel vs moto_server" \
+            "$(get "$out" runnel_ms) (no rule: $(get "$out" runnel_norule_ms)) vs moto $(get "$out" moto_norule_ms) (no rule: moto 5.2 fails it)" \
+            "(peer)" "-"
+    else
+        problem "cfn peer bench failed: $(tail -3 "$TMP/peer.err")"
+    fi
+    stop_server
+fi
+
 echo
 echo "== summary ($(nproc) CPUs; medians of $RUNS runs)"
 {

@@ -26,7 +26,8 @@
 #define RN_VERSION "0.1.0"
 
 static const char *usage =
-    "Runnel: the AWS event-driven stack (SQS, EventBridge, schema discovery, Lambda, DynamoDB, CloudWatch Logs and STS today) in one small, durable\n"
+    "Runnel: the AWS event-driven stack (SQS, EventBridge, schema discovery, Lambda, DynamoDB, SNS, SES, CloudWatch\n"
+    "metrics and Logs, STS, and CloudFormation/SAM templates) in one small, durable\n"
     "server.\n"
     "\n"
     "Usage:\n"

@@ -11,6 +11,7 @@
  * ReportBatchItemFailures only the failed items stay (on a FIFO queue, the
  * first failed item and everything after it). Mappings are kept as
  * lambda.esm/<UUID>. */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -800,6 +801,35 @@ static lambda_esm_t *esm_new(lambda_t *L)
     return e;
 }
 
+/* AWS refuses a queue whose visibility timeout is shorter than the
+ * function's timeout (a message would come back while still being worked
+ * on). A queue that cannot be read is left to the pollers. 0, or the call's
+ * error. */
+static int check_visibility(lambda_esm_t *e, rn_call_t *c, const lambda_fn_t *fn)
+{
+    rn_call_t q = {0};
+    q.service = "sqs";
+    snprintf(q.op, sizeof q.op, "GetQueueAttributes");
+    snprintf(q.account, sizeof q.account, "%s", e->account);
+    snprintf(q.region, sizeof q.region, "%s", e->region);
+    q.in = json_pack("{s:s,s:[s]}", "QueueUrl", e->queue_url, "AttributeNames", "VisibilityTimeout");
+    int rc = rn_sinks_call(e->L->env.sinks, &q);
+    const char *vt = rc == 0 && !q.err ? json_string_value(json_object_get(json_object_get(q.out, "Attributes"),
+                                                                          "VisibilityTimeout"))
+                                       : NULL;
+    long visibility = vt ? strtol(vt, NULL, 10) : -1;
+    json_t *t = json_object_get(fn->cfg, "Timeout");
+    long timeout = json_is_integer(t) ? (long)json_integer_value(t) : 3;
+    json_decref(q.in);
+    json_decref(q.out);
+    rn_call_clear_msg(&q);
+    if (visibility < 0 || visibility >= timeout)
+        return 0;
+    return rn_call_fail(c, LAMBDA_ERR_INVALID_PARAMETER,
+                        "Queue visibility timeout: %ld seconds is less than Function timeout: %ld seconds", visibility,
+                        timeout);
+}
+
 static int create(lambda_t *L, rn_call_t *c)
 {
     lambda_fn_t *fn = lambda_find_qualified(L, c, rn_param_str(c->in, "FunctionName"), NULL);
@@ -835,6 +865,10 @@ static int create(lambda_t *L, rn_call_t *c)
                                 "exists. Please update or delete the existing mapping with UUID %s",
                                 arn, fn->name, o->uuid);
         }
+    }
+    if (!e->stream && check_visibility(e, c, fn) < 0) {
+        esm_free(e);
+        return c->err;
     }
     rn_uuid(e->uuid);
     snprintf(e->fn_name, sizeof e->fn_name, "%s", fn->name);

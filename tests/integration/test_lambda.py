@@ -622,7 +622,7 @@ def handler(event, context):
         self.assertEqual((a["ApproximateNumberOfMessages"], a["ApproximateNumberOfMessagesNotVisible"]), ("0", "0"))
 
     def test_failed_batch_returns_and_goes_to_the_dlq(self):
-        self.recorder(raise_=True)
+        self.recorder(raise_=True, Timeout=1)  # AWS wants the queue's visibility (1 s) >= the function's timeout
         dlq_url, dlq_arn = self.queue("dead")
         url, arn = self.queue("work", VisibilityTimeout="1", RedrivePolicy=json.dumps(
             {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"}))
@@ -634,6 +634,13 @@ def handler(event, context):
             moved = self.sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1).get("Messages", [])
         self.assertEqual([m["Body"] for m in moved], ['{"fail": true}'])
         self.assertEqual(len(self.seen(2)), 2)  # tried twice (maxReceiveCount), then moved
+
+    def test_a_visibility_timeout_shorter_than_the_functions_is_refused(self):
+        self.recorder(Timeout=60)
+        _, arn = self.queue("short", VisibilityTimeout="30")
+        msg = self.assertError("InvalidParameterValueException", self.lam.create_event_source_mapping,
+                               FunctionName="rec", EventSourceArn=arn)
+        self.assertEqual(msg, "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds")
 
     def test_report_batch_item_failures_keeps_only_the_failed(self):
         self.recorder()
