@@ -55,18 +55,34 @@ CFN_LINT = cfn_lint_command()
 NO_LINT = "cfn-lint is not installed for %s" % sys.executable
 
 
-def cfn_lint(path):
-    """cfn-lint's findings for the template at path: [(rule, message)]."""
-    out = subprocess.run(CFN_LINT + ["--format", "parseable", path], capture_output=True, text=True, timeout=300)
-    found = []
+def cfn_lint_many(paths):
+    """cfn-lint's findings for each template: {path: [(rule, message)]}.
+    One run for them all: cfn-lint takes seconds to start."""
+    out = subprocess.run(CFN_LINT + ["--format", "parseable"] + list(paths), capture_output=True, text=True,
+                         timeout=600)
+    found = {p: [] for p in paths}
     for line in out.stdout.splitlines():
-        # path:line:col:endline:endcol:RULE:message
-        parts = line[len(path) + 1:].split(":", 5) if line.startswith(path + ":") else None
-        if parts and len(parts) == 6:
-            found.append((parts[4], parts[5]))
-    if out.returncode & 1 or (out.returncode and not found):
-        raise AssertionError("cfn-lint failed to run on %s (%d): %s" % (path, out.returncode, out.stderr[-2000:]))
+        for p in paths:
+            # path:line:col:endline:endcol:RULE:message
+            parts = line[len(p) + 1:].split(":", 5) if line.startswith(p + ":") else None
+            if parts and len(parts) == 6:
+                found[p].append((parts[4], parts[5]))
+    if out.returncode & 1 or (out.returncode and not any(found.values())):
+        raise AssertionError("cfn-lint failed to run (%d): %s" % (out.returncode, out.stderr[-2000:]))
     return found
+
+
+LINTED = {}
+
+
+def cfn_lint(path):
+    """cfn-lint's findings for the template at path; the first call lints
+    every corpus and bad template at once."""
+    if path not in LINTED:
+        every = [template_file(n) for n in sorted(os.listdir(CORPUS))] + \
+                [os.path.join(BAD, n) for n in sorted(os.listdir(BAD))]
+        LINTED.update(cfn_lint_many([path] + [p for p in every if p != path and p not in LINTED]))
+    return LINTED[path]
 
 
 def lint_errors(path):
@@ -898,11 +914,14 @@ class TestSeedFragments(CorpusBase):
         shutil.rmtree(cls.tmp_lint, ignore_errors=True)
         super().tearDownClass()
 
-    def lint_text(self, text):
-        path = os.path.join(self.tmp_lint, "t.yaml")
-        with open(path, "w") as f:
-            f.write(text)
-        return lint_errors(path)
+    def lint_texts(self, *texts):
+        paths = []
+        for i, text in enumerate(texts):
+            paths.append(os.path.join(self.tmp_lint, "t%d.yaml" % i))
+            with open(paths[-1], "w") as f:
+                f.write(text)
+        found = cfn_lint_many(paths)
+        return [[e for e in found[p] if e[0].startswith("E")] for p in paths]
 
     def test_two_fragments(self):
         self.assertEqual(len(self.frags), 2, self.frags)
@@ -922,12 +941,11 @@ class TestSeedFragments(CorpusBase):
 
     @unittest.skipUnless(CFN_LINT, NO_LINT)
     def test_lint_the_fragments(self):
-        errors = self.lint_text(self.frags[0])
-        self.assertTrue([e for e in errors if "OrderQueue" in e[1]], errors)
-        errors = self.lint_text(self.joined())
-        self.assertEqual(sorted({e[0] for e in errors}), ["E3002"], errors)
-        self.assertTrue(all("VisibilityTimeoutSeconds" in e[1] for e in errors), errors)
-        self.assertEqual(self.lint_text(self.corrected()), [])
+        alone, joined, corrected = self.lint_texts(self.frags[0], self.joined(), self.corrected())
+        self.assertTrue([e for e in alone if "OrderQueue" in e[1]], alone)
+        self.assertEqual(sorted({e[0] for e in joined}), ["E3002"], joined)
+        self.assertTrue(all("VisibilityTimeoutSeconds" in e[1] for e in joined), joined)
+        self.assertEqual(corrected, [])
 
     def corrected(self):
         return self.joined().replace("VisibilityTimeoutSeconds:", "VisibilityTimeout:")
