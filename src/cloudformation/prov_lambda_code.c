@@ -157,7 +157,9 @@ static int zip_dir(cfn_op_t *op, const char *dir, char **b64)
     return zip_finish(op, z, src, b64);
 }
 
-/* A .zip file's bytes as base64. */
+/* A .zip file's bytes as base64; any other file is zipped alone under its
+ * own name (a SAM CodeUri naming one source file, which `sam package` and
+ * `aws cloudformation package` zip so). */
 static int read_zip(cfn_op_t *op, const char *path, char **b64)
 {
     FILE *f = fopen(path, "rb");
@@ -180,6 +182,13 @@ static int read_zip(cfn_op_t *op, const char *path, char **b64)
         rn_free(data);
         snprintf(op->msg, sizeof op->msg, "Cannot read the code package %s.", path);
         return -1;
+    }
+    if (n < 4 || memcmp(data, "PK\x03\x04", 4) != 0) {
+        data[n] = 0;
+        const char *base = strrchr(path, '/');
+        int rc = zip_one(op, base ? base + 1 : path, (const char *)data, b64);
+        rn_free(data);
+        return rc;
     }
     *b64 = rn_b64_encode(data, n);
     rn_free(data);

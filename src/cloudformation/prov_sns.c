@@ -130,7 +130,9 @@ static int resubscribe(cfn_op_t *op, const char *arn)
         const char *p = json_string_value(json_object_get(s, "Protocol"));
         const char *e = json_string_value(json_object_get(s, "Endpoint"));
         const char *sarn = json_string_value(json_object_get(s, "SubscriptionArn"));
-        if (!p || !e || !sarn || !has_sub(old, p, e) || has_sub(now, p, e))
+        /* a subscription still pending confirmation has no ARN to unsubscribe
+         * with ("PendingConfirmation"): it lapses by itself, as on AWS */
+        if (!p || !e || !sarn || strncmp(sarn, "arn:", 4) != 0 || !has_sub(old, p, e) || has_sub(now, p, e))
             continue;
         if (cfn_call(op, "sns", "Unsubscribe", json_pack("{s:s}", "SubscriptionArn", sarn), NULL) < 0) {
             rc = -1;

@@ -101,7 +101,9 @@ json_t *sam_code_location(sam_ctx_t *c, const char *id, const char *prop, const 
             return NULL;
         }
         size_t n = strlen(p);
-        int zip = n > 4 && strcasecmp(p + n - 4, ".zip") == 0;
+        struct stat st;
+        /* a .zip, or one source file (zipped alone, as `sam package` does) */
+        int zip = (n > 4 && strcasecmp(p + n - 4, ".zip") == 0) || (stat(p, &st) == 0 && S_ISREG(st.st_mode));
         json_t *o = json_pack("{s:s}", zip ? "RunnelZipPath" : "RunnelCodeDirectory", p);
         rn_free(p);
         if (!o)
