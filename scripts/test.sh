@@ -44,6 +44,14 @@ failures() { # log: what failed, so a CI run that shows only this output says wh
         head -200 | sed 's/^/   | /'
 }
 
+report() { # log, exit status, budget: the skip reasons, the tail, what failed; tallies it
+    local log=$1 rc=$2 budget=$3
+    { head -n -3 "$log" | grep -E "^SKIP |\.\.\. skipped ['\"]|^ *skip .*: " | head -20; tail -3 "$log"; } | sed 's/^/   /'
+    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo "   timed out after $budget s (overall limit $LIMIT s)"
+    [ "$rc" -ne 0 ] && failures "$log"
+    tally "$log" "$rc"
+}
+
 step() { # name, log, command...: run under the time left, show the skip reasons, the tail and the duration
     local name=$1 log=$2; shift 2
     local t0=$SECONDS budget rc
@@ -55,11 +63,28 @@ step() { # name, log, command...: run under the time left, show the skip reasons
     fi
     timeout --kill-after=15 "$budget" bash -c '"$@"' step "$@" >"$log" 2>&1
     rc=$?
-    { head -n -3 "$log" | grep -E "^SKIP |\.\.\. skipped ['\"]|^ *skip .*: " | head -20; tail -3 "$log"; } | sed 's/^/   /'
-    [ $rc -eq 124 ] || [ $rc -eq 137 ] && echo "   timed out after $budget s (overall limit $LIMIT s)"
-    [ $rc -ne 0 ] && failures "$log"
-    tally "$log" $rc
+    report "$log" $rc "$budget"
     echo "   ($((SECONDS - t0)) s)"
+}
+
+# A step that runs beside the ones after it (most steps wait on servers more
+# than they compute): step_bg starts it, step_join waits for it and reports
+# it as step does.
+declare -A BG_PID BG_T0 BG_BUDGET
+step_bg() { # name, log, command...
+    local log=$2; shift 2
+    BG_T0[$log]=$SECONDS
+    BG_BUDGET[$log]=$(left)
+    (timeout --kill-after=15 "${BG_BUDGET[$log]}" bash -c '"$@"' step "$@" >"$log" 2>&1; echo $? >"$log.rc") &
+    BG_PID[$log]=$!
+}
+step_join() { # name, log
+    local name=$1 log=$2 rc
+    wait "${BG_PID[$log]}"
+    rc=$(cat "$log.rc" 2>/dev/null || echo 1)
+    echo "== $name (ran beside the steps above)"
+    report "$log" "$rc" "${BG_BUDGET[$log]}"
+    echo "   ($((SECONDS - ${BG_T0[$log]})) s)"
 }
 
 unit_all() { # build dir: every unit binary must exit 0 and end with its summary line
@@ -132,6 +157,8 @@ boto() { # python: "boto3 VERSION, SQS over PROTOCOL"
 print("boto3 %s, SQS over %s" % (boto3.__version__, s.get_session().get_service_model("sqs").protocol))' 2>&1 | tail -1
 }
 step "integration: python3 ($(boto python3))" "$LOG/int-python3.log" python3 tests/integration/run.py
+CLI_STEP="AWS CLI ($(aws --version 2>&1 | cut -d' ' -f1))"
+step_bg "$CLI_STEP" "$LOG/cli.log" tests/cli/run.sh
 if [ "$(command -v python3)" = /usr/bin/python3 ]; then
     echo "== integration: /usr/bin/python3 is python3 here: one run covers it"
 elif /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
@@ -140,9 +167,9 @@ elif /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
 else
     echo "== integration: /usr/bin/python3 skipped: Debian's python3-boto3 is not installed"; SKIP=$((SKIP + 1))
 fi
-step "AWS CLI ($(aws --version 2>&1 | cut -d' ' -f1))" "$LOG/cli.log" tests/cli/run.sh
 step "JS SDK v3 (node $(node --version 2>/dev/null))" "$LOG/js.log" tests/js/run.sh
 step "crash test (kill -9)" "$LOG/crash.log" tests/fault/crash.sh
+step_join "$CLI_STEP" "$LOG/cli.log"
 
 if [ "${RUNNEL_SKIP_SAN:-0}" != 1 ]; then
     t0=$SECONDS

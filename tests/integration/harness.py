@@ -23,7 +23,7 @@ import botocore
 from botocore.config import Config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("RUNNEL_BIN", os.path.join(ROOT, "build", "runnel"))
+BINARY = os.path.abspath(os.environ.get("RUNNEL_BIN", os.path.join(ROOT, "build", "runnel")))  # tests may change directory
 
 
 # What ASan, LSan and UBSan print at the start of a report.
