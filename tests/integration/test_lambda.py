@@ -368,7 +368,8 @@ class TestInvoke(LambdaTest):
 
     def test_memory_size_is_enforced(self):
         code = "def handler(e, c):\n    block = bytearray(e['mb'] * 1024 * 1024)\n    return len(block)\n"
-        self.create("hungry", zipped=zip_of({"app.py": code}), MemorySize=128)
+        # zeroing 400 MB takes well under a second alone, longer on a busy machine: not a timing test
+        self.create("hungry", zipped=zip_of({"app.py": code}), MemorySize=128, Timeout=30)
         r, out = self.invoke("hungry", event={"mb": 16})
         self.assertEqual(out, 16 * 1024 * 1024)
         r, out = self.invoke("hungry", event={"mb": 400})
