@@ -461,7 +461,7 @@ if start_server disk; then
     if out=$(python3 bench/cfn_peer.py "$PORT" 5 2>"$TMP/peer.err" | tr '\n' ' '); then
         echo "  $out"
         row "Deploy the example's infrastructure, no functions (median ms): Runnel vs moto_server" \
-            "$(get "$out" runnel_ms) (no rule: $(get "$out" runnel_norule_ms)) vs moto $(get "$out" moto_norule_ms) (no rule: moto 5.2 fails it)" \
+            "$(get "$out" runnel_ms); without the rule $(get "$out" runnel_norule_ms) vs moto $(get "$out" moto_norule_ms) (moto 5.2 fails the rule)" \
             "(peer)" "-"
     else
         problem "cfn peer bench failed: $(tail -3 "$TMP/peer.err")"
