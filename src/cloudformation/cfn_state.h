@@ -63,6 +63,11 @@ void cfn_stack_status(cfn_t *c, json_t *st, const char *status, const char *reas
  * {name: {"Value", "StackId"}}. New. */
 json_t *cfn_exports(cfn_t *c, const char *except);
 
+/* The call's template text (TemplateBody, at most 51,200 bytes; TemplateURL
+ * refused: no S3), or NULL with the call failed; `previous` is the stack's
+ * own, for UsePreviousTemplate (NULL: none). Borrowed. */
+const char *cfn_body_of(rn_call_t *call, const char *previous);
+
 /* Prepares a template for a stack: parses `body`, runs the SAM transform,
  * checks it. Returns 0 with *tpl (new) and *transformed (1 when it had a
  * Transform; may be NULL), or -1 with AWS's text. */

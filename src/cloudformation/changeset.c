@@ -175,14 +175,9 @@ int cfn_op_create_change_set(cfn_t *c, rn_call_t *call)
                                                  strcmp(str(x, "ChangeSetName"), cs_name) == 0) return
         rn_call_fail(call, CFN_ERR_ALREADY_EXISTS, "ChangeSet [%s] already exists", cs_name);
 
-    const char *body = str(call->in, "TemplateBody");
-    if (!body && json_is_true(json_object_get(call->in, "UsePreviousTemplate")) && st)
-        body = str(st, "Body");
-    if (str(call->in, "TemplateURL"))
-        return rn_call_fail(call, CFN_ERR_VALIDATION,
-                            "TemplateURL is not supported: Runnel has no S3. Send the template as TemplateBody.");
+    const char *body = cfn_body_of(call, st ? str(st, "Body") : NULL);
     if (!body)
-        return rn_call_fail(call, CFN_ERR_VALIDATION, "Either Template URL or Template Body must be specified.");
+        return call->err;
     char msg[1024];
     json_t *raw = NULL;
     if (cfn_template_parse(body, strlen(body), &raw, msg, sizeof msg) != 0)

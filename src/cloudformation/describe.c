@@ -266,20 +266,17 @@ int cfn_op_get_template(cfn_t *c, rn_call_t *call)
  * NULL with the call failed. */
 static json_t *template_of(cfn_t *c, rn_call_t *call)
 {
-    const char *body = str(call->in, "TemplateBody");
-    if (!body && str(call->in, "StackName")) {
+    const char *body;
+    if (!str(call->in, "TemplateBody") && !str(call->in, "TemplateURL") && str(call->in, "StackName")) {
         json_t *st = named(c, call);
         if (!st)
             return NULL;
         body = str(st, "Body");
-    }
-    if (str(call->in, "TemplateURL")) {
-        rn_call_fail(call, CFN_ERR_VALIDATION,
-                     "TemplateURL is not supported: Runnel has no S3. Send the template as TemplateBody.");
-        return NULL;
-    }
-    if (!body) {
-        rn_call_fail(call, CFN_ERR_VALIDATION, "Either Template URL or Template Body must be specified.");
+        if (!body) { /* a stack still in REVIEW_IN_PROGRESS has no template yet */
+            rn_call_fail(call, CFN_ERR_VALIDATION, "Stack %s has no template yet.", str(st, "StackName"));
+            return NULL;
+        }
+    } else if (!(body = cfn_body_of(call, NULL))) {
         return NULL;
     }
     char msg[1024];

@@ -104,9 +104,7 @@ static int check_name(rn_call_t *call, const char *name)
                         name ? name : "");
 }
 
-/* The call's template text (TemplateBody), or NULL with the call failed;
- * `previous` is the stack's own for UsePreviousTemplate. */
-static const char *body_of(rn_call_t *call, const char *previous)
+const char *cfn_body_of(rn_call_t *call, const char *previous)
 {
     const char *body = str(call->in, "TemplateBody"), *url = str(call->in, "TemplateURL");
     int use_prev = json_is_true(json_object_get(call->in, "UsePreviousTemplate"));
@@ -204,7 +202,7 @@ int cfn_op_create_stack(cfn_t *c, rn_call_t *call)
     const char *name = str(call->in, "StackName");
     if (check_name(call, name))
         return call->err;
-    const char *body = body_of(call, NULL);
+    const char *body = cfn_body_of(call, NULL);
     if (!body)
         return call->err;
     if (json_object_get(call->in, "OnFailure") && json_object_get(call->in, "DisableRollback"))
@@ -247,7 +245,7 @@ int cfn_op_update_stack(cfn_t *c, rn_call_t *call)
     json_t *st = cfn_updatable(c, call, name);
     if (!st)
         return call->err;
-    const char *body = body_of(call, str(st, "Body"));
+    const char *body = cfn_body_of(call, str(st, "Body"));
     if (!body)
         return call->err;
     json_t *tpl, *params;

@@ -269,6 +269,7 @@ class TestChangeSets(CfnTest):
         self.assertRegex(cs["Id"], r"^arn:aws:cloudformation:us-east-1:000000000000:changeSet/first/[0-9a-f-]{36}$")
         self.assertEqual(self.stack("cs")["StackStatus"], "REVIEW_IN_PROGRESS")
         self.assertEqual(self.queues(), [])
+        self.assertError("ValidationError", self.cf.get_template_summary, StackName="cs")  # no template yet
         d = self.cf.describe_change_set(ChangeSetName="first", StackName="cs")
         self.assertEqual((d["Status"], d["ExecutionStatus"], d["Description"]),
                          ("CREATE_COMPLETE", "AVAILABLE", "initial"))
