@@ -211,6 +211,14 @@ json_t *cfn_exports(cfn_t *c, const char *except)
     return out;
 }
 
+int cfn_list_has(const json_t *list, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) if (s && json_is_string(v) && strcmp(json_string_value(v), s) == 0) return 1;
+    return 0;
+}
+
 /* ---- operations with no engine behind them ---- */
 
 static json_t *stack_or_fail(cfn_t *c, rn_call_t *call)

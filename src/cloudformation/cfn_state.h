@@ -47,6 +47,9 @@ double cfn_now(void);
  * id also finds a deleted stack), or NULL. Borrowed. */
 json_t *cfn_stack_find(cfn_t *c, const char *name_or_id, int deleted_too);
 
+/* 1 when the array `list` holds the string s (NULL s: 0). */
+int cfn_list_has(const json_t *list, const char *s);
+
 /* Writes a stack (or a change set) to the store. */
 void cfn_save_stack(cfn_t *c, const json_t *st);
 void cfn_save_changeset(cfn_t *c, const json_t *cs);

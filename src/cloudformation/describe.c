@@ -116,11 +116,7 @@ int cfn_op_list_stacks(cfn_t *c, rn_call_t *call)
     const char *k;
     json_t *st;
     json_object_foreach(c->stacks, k, st) {
-        int keep = json_array_size(filter) == 0;
-        size_t i;
-        json_t *f;
-        json_array_foreach(filter, i, f) keep |= json_is_string(f) && strcmp(json_string_value(f), str(st, "Status")) == 0;
-        if (!keep)
+        if (json_array_size(filter) && !cfn_list_has(filter, str(st, "Status")))
             continue;
         json_t *o = json_object();
         copy(o, "StackId", st, "StackId");
@@ -303,11 +299,7 @@ static void capabilities(const json_t *tpl, json_t *out)
             const char *cap = strchr(msg, '[');
             char name[64];
             snprintf(name, sizeof name, "%.*s", cap ? (int)strcspn(cap + 1, "]") : 0, cap ? cap + 1 : "");
-            int seen = 0;
-            size_t i;
-            json_t *x;
-            json_array_foreach(caps, i, x) seen |= strcmp(json_string_value(x), name) == 0;
-            if (!seen)
+            if (!cfn_list_has(caps, name))
                 json_array_append_new(caps, json_string(name));
             json_array_append_new(why, json_string(k));
         }
@@ -395,11 +387,7 @@ int cfn_op_get_template_summary(cfn_t *c, rn_call_t *call)
     }
     json_object_foreach(json_object_get(tpl, "Resources"), k, p) {
         const char *t = str(p, "Type");
-        int seen = 0;
-        size_t i;
-        json_t *x;
-        json_array_foreach(types, i, x) seen |= t && strcmp(json_string_value(x), t) == 0;
-        if (t && !seen)
+        if (t && !cfn_list_has(types, t))
             json_array_append_new(types, json_string(t));
     }
     call->out = json_pack("{s:o,s:o,s:o}", "Parameters", params, "ResourceTypes", types, "DeclaredTransforms",
@@ -436,14 +424,7 @@ int cfn_op_list_imports(cfn_t *c, rn_call_t *call)
     const char *k;
     json_t *st;
     json_object_foreach(c->stacks, k, st) {
-        if (deleted(st))
-            continue;
-        size_t i;
-        json_t *x;
-        int uses = 0;
-        json_array_foreach(json_object_get(st, "Imports"), i, x) uses |= name && json_is_string(x) &&
-                                                                        strcmp(json_string_value(x), name) == 0;
-        if (uses)
+        if (!deleted(st) && cfn_list_has(json_object_get(st, "Imports"), name))
             json_array_append(list, json_object_get(st, "StackName"));
     }
     if (!json_array_size(list)) {

@@ -579,11 +579,7 @@ void cfn_stack_delete(cfn_t *c, json_t *st, const json_t *retain)
         json_t *e = json_object_get(res, logical);
         if (!e)
             continue;
-        int keep = 0;
-        size_t i;
-        json_t *r;
-        json_array_foreach(retain, i, r) keep |= json_is_string(r) && strcmp(json_string_value(r), logical) == 0;
-        if (keep) {
+        if (cfn_list_has(retain, logical)) {
             cfn_event(c, st, logical, str(e, "Ref"), str(e, "Type"), "DELETE_SKIPPED", NULL, NULL);
             json_object_del(res, logical);
             continue;

@@ -39,14 +39,6 @@ int cfn_prepare(const char *body, json_t **tpl, int *transformed, char *msg, siz
     return 0;
 }
 
-static int has(const json_t *given, const char *cap)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(given, i, v) if (json_is_string(v) && strcmp(json_string_value(v), cap) == 0) return 1;
-    return 0;
-}
-
 int cfn_capabilities(const json_t *tpl, int transformed, const json_t *given, char *msg, size_t msglen)
 {
     static const struct {
@@ -73,11 +65,11 @@ int cfn_capabilities(const json_t *tpl, int transformed, const json_t *given, ch
         }
     }
     const char *missing = NULL;
-    if (transformed && !has(given, "CAPABILITY_AUTO_EXPAND"))
+    if (transformed && !cfn_list_has(given, "CAPABILITY_AUTO_EXPAND"))
         missing = "CAPABILITY_AUTO_EXPAND";
-    else if (need_named && !has(given, "CAPABILITY_NAMED_IAM"))
+    else if (need_named && !cfn_list_has(given, "CAPABILITY_NAMED_IAM"))
         missing = "CAPABILITY_NAMED_IAM";
-    else if (need_iam && !has(given, "CAPABILITY_IAM") && !has(given, "CAPABILITY_NAMED_IAM"))
+    else if (need_iam && !cfn_list_has(given, "CAPABILITY_IAM") && !cfn_list_has(given, "CAPABILITY_NAMED_IAM"))
         missing = "CAPABILITY_IAM";
     if (!missing)
         return 0;
