@@ -229,7 +229,7 @@ void sqs_msg_persist(const sqs_msg_t *m)
         RN_ERROR("sqs: out of memory persisting a message");
         return;
     }
-    rn_store_msg_rec_t rec = {m->q->qid, m->seq, m->id, m->body, m->body_len, b.data,
+    rn_store_msg_rec_t rec = {m->q->qid, m->seq, m->id, m->body, m->body_len, b.data, NULL, 0,
                               m->sent_ms, m->visible_ms, m->receive_count, m->first_receive_ms};
     rn_store_msg_put(m->q->svc->store, &rec);
     rn_buf_free(&b);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/mem.h"
 
 int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
@@ -72,6 +73,14 @@ void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
 void rn_store_msg_purge(rn_store_t *s, int64_t qid)
 {
     s->ops->msg_purge(s, qid);
+}
+
+int rn_store_msg_read(rn_store_t *s, int64_t qid, int64_t seq, char **body, size_t *body_len, char **cold,
+                      size_t *cold_len)
+{
+    if (!s->ops->msg_read)
+        return RN_ERR_INTERNAL;
+    return s->ops->msg_read(s, qid, seq, body, body_len, cold, cold_len);
 }
 
 void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value)

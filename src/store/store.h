@@ -25,14 +25,23 @@ typedef struct rn_store_msg_rec {
     const char *id;         /* MessageId */
     const char *body;
     size_t body_len;
-    const char *meta_json;  /* attributes, group, dedup id, sender, ... */
+    const char *meta_json;  /* what the service's index needs at start (group,
+                               dedup id, ...): replayed by rn_store_load; keep
+                               it small */
+    const char *cold;       /* what is needed only when the message is read
+                               (attributes, digests, ...): never replayed, read
+                               back with the body; NULL when none */
+    size_t cold_len;
     int64_t sent_ms;
     int64_t visible_ms;     /* when it may next be received */
     int receive_count;
     int64_t first_receive_ms;
 } rn_store_msg_rec_t;
 
-/* Visitor for rn_store_load(); returning non-zero stops loading with that error. */
+/* Visitor for rn_store_load(); returning non-zero stops loading with that
+ * error. A message is replayed without its body and cold part (body NULL,
+ * cold NULL; body_len and cold_len still set): read them back with
+ * rn_store_msg_read when the message is received. */
 typedef struct rn_store_loader {
     int (*queue)(void *ud, const rn_store_queue_rec_t *q);
     int (*msg)(void *ud, const rn_store_msg_rec_t *m);
@@ -62,6 +71,14 @@ void rn_store_msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible
                         int64_t first_receive_ms);
 void rn_store_msg_delete(rn_store_t *s, int64_t qid, int64_t seq);
 void rn_store_msg_purge(rn_store_t *s, int64_t qid);
+/* Reads back a live message's body and cold part as rn_store_msg_put got
+ * them (with --in-memory too). Loop only; synchronous; sees every mutation
+ * queued so far. 0 with *body (body_len bytes, then a NUL) and *cold
+ * (cold_len bytes, then a NUL; NULL when the put had none) in one
+ * allocation the caller frees with rn_free(*body); 1 when there is no such
+ * message; RN_ERR_NOMEM, or RN_ERR_INTERNAL when the disk fails. */
+int rn_store_msg_read(rn_store_t *s, int64_t qid, int64_t seq, char **body, size_t *body_len, char **cold,
+                      size_t *cold_len);
 void rn_store_kv_put(rn_store_t *s, const char *ns, const char *key, const char *value);
 void rn_store_kv_delete(rn_store_t *s, const char *ns, const char *key);
 /* Deletes the records of ns whose keys are in [from, to). Reads may still see

@@ -22,6 +22,8 @@ typedef struct rn_store_ops {
                       int64_t first_receive_ms);
     void (*msg_delete)(rn_store_t *s, int64_t qid, int64_t seq);
     void (*msg_purge)(rn_store_t *s, int64_t qid);
+    int (*msg_read)(rn_store_t *s, int64_t qid, int64_t seq, char **body, size_t *body_len, char **cold,
+                    size_t *cold_len);
     void (*kv_put)(rn_store_t *s, const char *ns, const char *key, const char *value);
     void (*kv_delete)(rn_store_t *s, const char *ns, const char *key);
     void (*kv_delete_range)(rn_store_t *s, const char *ns, const char *from, const char *to);

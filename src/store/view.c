@@ -115,6 +115,12 @@ static int kv_rscan(rn_store_t *s, const char *ns, const char *from, const char 
     return rn_store_kv_rscan(V(s)->base, pns, from, to, fn, ud);
 }
 
+static int msg_read(rn_store_t *s, int64_t qid, int64_t seq, char **body, size_t *body_len, char **cold,
+                    size_t *cold_len)
+{
+    return rn_store_msg_read(V(s)->base, qid + V(s)->id_base, seq + V(s)->id_base, body, body_len, cold, cold_len);
+}
+
 static uint64_t last_seq(const rn_store_t *s)
 {
     return rn_store_last_seq(((const view_t *)s)->base);
@@ -134,7 +140,7 @@ static void stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
     {                                                                                                                \
         .kind = "view", .load = load, .close = close_, .reset = reset, .queue_put = queue_put,                      \
         .queue_delete = queue_delete, .msg_put = msg_put, .msg_state = msg_state, .msg_delete = msg_delete,         \
-        .msg_purge = msg_purge, .kv_put = kv_put, .kv_delete = kv_delete,                     \
+        .msg_purge = msg_purge, .msg_read = msg_read, .kv_put = kv_put, .kv_delete = kv_delete,                     \
         .kv_delete_range = kv_delete_range, .kv_get = kv_get, .kv_scan = kv_scan,                         \
         .kv_rscan = kv_rscan,                                                                                        \
         .last_seq = last_seq, .barrier = barrier, .stats = stats, .durable = durable_,                               \

@@ -187,7 +187,7 @@ static void contract(int engine, int *unit_failed_)
     /* queue and message records */
     rn_store_queue_rec_t q = {7, "orders", "{}"};
     rn_store_queue_put(f.s, &q);
-    rn_store_msg_rec_t m = {7, 42, "id-42", "hello", 5, "{}", 1000, 2000, 1, 1500};
+    rn_store_msg_rec_t m = {7, 42, "id-42", "hello", 5, "{}", NULL, 0, 1000, 2000, 1, 1500};
     rn_store_msg_put(f.s, &m);
     CHECK_INT(wait_durable(&f), 1);
     if (durable) { /* reload after a clean close */
@@ -270,7 +270,7 @@ TEST(test_view_records_reload_prefixed_and_offset)
     CHECK_INT(open_engine(&f, VIEW_SQLITE, 1), 0);
     rn_store_queue_rec_t q = {1, "orders", "{}"};
     rn_store_queue_put(f.s, &q);
-    rn_store_msg_rec_t m = {1, 5, "id-5", "x", 1, "{}", 0, 0, 0, 0};
+    rn_store_msg_rec_t m = {1, 5, "id-5", "x", 1, "{}", NULL, 0, 0, 0, 0, 0};
     rn_store_msg_put(f.s, &m);
     rn_store_kv_put(f.s, "events.bus", "b", "{}");
     rn_store_kv_put(f.base, "events.bus", "default", "{}");
