@@ -2,7 +2,8 @@
 /* Load generator for `make bench`: a tiny HTTP/1.1 client over keep-alive
  * connections driven by one epoll loop, speaking SQS's AWS JSON 1.0 protocol to
  * a Runnel server on loopback. Each mode is one benchmark scenario (send, cycle,
- * wake, idle, fill) or a helper the bench script needs (freeport, wait, ready);
+ * wake, idle, fill) or a helper the bench script needs (freeport, wait, ready,
+ * fsync: the disk's own write + fdatasync cost, which bounds a durable server);
  * every mode prints one line of `key=value` pairs that scripts/bench.sh parses.
  * Closed loop: a connection sends its next request only after the reply. */
 #include <errno.h>
@@ -49,6 +50,7 @@ static int g_ep = -1;
 static double g_duration = 5;
 static int g_conns = 16;
 static int g_verbose = 0;
+static long g_body_size = 0; /* --body-size: bytes per message body (send, cycle, fill) or per write (fsync) */
 
 static uint64_t now_ns(void)
 {
@@ -74,6 +76,19 @@ static void *xrealloc(void *p, size_t n)
     if (!q)
         die("out of memory");
     return q;
+}
+
+/* A message body: --body-size bytes of printable text when given, else dflt.
+ * Owned by the caller (free). */
+static char *message_body(const char *dflt)
+{
+    if (g_body_size <= 0)
+        return strdup(dflt);
+    char *b = xrealloc(NULL, (size_t)g_body_size + 1);
+    for (long i = 0; i < g_body_size; i++)
+        b[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i % 36];
+    b[g_body_size] = 0;
+    return b;
 }
 
 /* ---- latency samples ---- */
@@ -407,7 +422,7 @@ static double warm_then_measure(void)
 
 /* ---- mode send: SendMessage closed loop ---- */
 
-static char g_send_body[1024];
+static char *g_send_body; /* owned here, built once by mode_send */
 
 static void send_reply(lg_conn_t *c, int status, const char *body, size_t len)
 {
@@ -423,7 +438,11 @@ static void send_reply(lg_conn_t *c, int status, const char *body, size_t len)
 static int mode_send(void)
 {
     create_queue();
-    snprintf(g_send_body, sizeof(g_send_body), "{\"QueueUrl\":\"%s\",\"MessageBody\":\"x\"}", g_qurl);
+    char *msg = message_body("x");
+    size_t cap = strlen(msg) + strlen(g_qurl) + 64;
+    g_send_body = xrealloc(NULL, cap);
+    snprintf(g_send_body, cap, "{\"QueueUrl\":\"%s\",\"MessageBody\":\"%s\"}", g_qurl, msg);
+    free(msg);
     conns_open_all(g_conns);
     /* warm-up of 0.3 s is excluded from the figures */
     for (int i = 0; i < g_conns; i++)
@@ -841,7 +860,8 @@ static int mode_cwget(long end_s)
 
 /* ---- mode cycle: SendMessageBatch(10) -> ReceiveMessage(10) -> DeleteMessageBatch ---- */
 
-static char g_batch_body[4096], g_recv_body[512];
+static char *g_batch_body; /* owned here, built once by build_batch_body */
+static char g_recv_body[512];
 
 static void cycle_send(lg_conn_t *c);
 
@@ -918,13 +938,18 @@ static void cycle_send(lg_conn_t *c)
     conn_request(c, "SendMessageBatch", g_batch_body, cycle_sent);
 }
 
-static void build_batch_body(const char *msg)
+/* Ten entries of --body-size bytes each, or of dflt. */
+static void build_batch_body(const char *dflt)
 {
-    int off = snprintf(g_batch_body, sizeof(g_batch_body), "{\"QueueUrl\":\"%s\",\"Entries\":[", g_qurl);
+    char *msg = message_body(dflt);
+    size_t cap = strlen(g_qurl) + 10 * (strlen(msg) + 48) + 64;
+    g_batch_body = xrealloc(NULL, cap);
+    int off = snprintf(g_batch_body, cap, "{\"QueueUrl\":\"%s\",\"Entries\":[", g_qurl);
     for (int i = 0; i < 10; i++)
-        off += snprintf(g_batch_body + off, sizeof(g_batch_body) - (size_t)off,
-                        "%s{\"Id\":\"m%d\",\"MessageBody\":\"%s\"}", i ? "," : "", i, msg);
-    snprintf(g_batch_body + off, sizeof(g_batch_body) - (size_t)off, "]}");
+        off += snprintf(g_batch_body + off, cap - (size_t)off, "%s{\"Id\":\"m%d\",\"MessageBody\":\"%s\"}",
+                        i ? "," : "", i, msg);
+    snprintf(g_batch_body + off, cap - (size_t)off, "]}");
+    free(msg);
 }
 
 static int mode_cycle(void)
@@ -1181,6 +1206,49 @@ static int mode_idle(int n, double hold)
     return g_idle_early ? 1 : 0;
 }
 
+/* ---- mode fsync: what one durable write costs the disk ----
+ * Appends --body-size bytes (default 512) to a file in --dir and fdatasync()s
+ * it, --n times (default 2,000; stops after 30 s); the file is removed after.
+ * An appending log pays the same: data plus the file's new size. */
+
+static int mode_fsync(const char *dir, long n)
+{
+    if (!dir)
+        die("fsync: --dir is required");
+    long size = g_body_size > 0 ? g_body_size : 512;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fsync-probe", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0)
+        die("fsync: open %s: %s", path, strerror(errno));
+    char *buf = xrealloc(NULL, (size_t)size);
+    memset(buf, 'x', (size_t)size);
+    uint64_t t0 = now_ns(), deadline = t0 + 30000000000ull;
+    long done = 0;
+    for (long i = -10; i < n && now_ns() < deadline; i++) { /* 10 unmeasured first rounds */
+        uint64_t t = now_ns();
+        if (write(fd, buf, (size_t)size) != (ssize_t)size)
+            die("fsync: write %s: %s", path, strerror(errno));
+        if (fdatasync(fd) < 0)
+            die("fsync: fdatasync %s: %s", path, strerror(errno));
+        if (i >= 0) {
+            samples_add(&g_lat, now_ns() - t);
+            done++;
+        }
+    }
+    close(fd);
+    unlink(path);
+    free(buf);
+    double sum = 0;
+    for (size_t i = 0; i < g_lat.n; i++)
+        sum += g_lat.v[i] / 10.0;
+    double mean = done ? sum / (double)done : -1;
+    double p50 = samples_pct(&g_lat, 50), p99 = samples_pct(&g_lat, 99);
+    printf("mode=fsync n=%ld bytes=%ld median_us=%.1f p99_us=%.1f mean_us=%.1f sync_writes_per_s=%.0f\n", done, size,
+           p50, p99, mean, p50 > 0 ? 1e6 / p50 : 0);
+    return done ? 0 : 1;
+}
+
 /* ---- helpers: freeport, wait, ready ---- */
 
 static int mode_freeport(void)
@@ -1233,8 +1301,9 @@ static int cmp_dbl(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Spawns argv `runs` times, timing spawn -> health 200, then SIGTERM + reap each. */
-static int mode_ready(int runs, char **argv)
+/* Spawns argv `runs` times, timing spawn -> health 200 (waiting at most
+ * timeout_s), then SIGTERM + reap each. */
+static int mode_ready(int runs, char **argv, double timeout_s)
 {
     double ms[64], rss[64];
     if (runs > 64)
@@ -1249,9 +1318,12 @@ static int mode_ready(int runs, char **argv)
             execv(argv[0], argv);
             _exit(127);
         }
-        uint64_t waited = wait_health(10, pid);
-        if (!waited)
-            die("ready: server did not answer health within 10 s (run %d)", r);
+        uint64_t waited = wait_health(timeout_s, pid);
+        if (!waited) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            die("ready: server did not answer health within %.0f s (run %d)", timeout_s, r);
+        }
         ms[r] = (double)(now_ns() - t0) / 1e6;
         struct timespec ts = {0, 100000000}; /* settle 100 ms, then idle RSS */
         nanosleep(&ts, NULL);
@@ -1284,8 +1356,8 @@ static int mode_ready(int runs, char **argv)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: loadgen MODE [--port N] [--queue NAME] [--function NAME] [--conns N] [--duration S] [--n N] [--hold S] [--entries N] [--topic NAME] [--attr V] [-v]\n"
-            "modes: send | cycle | invoke | ddb | ddbscan | ddbfill | wake | events | sns | cwput | cwget | evwake | idle | fill | freeport | wait | ready -- SERVER ARGS...\n");
+            "usage: loadgen MODE [--port N] [--queue NAME] [--function NAME] [--conns N] [--duration S] [--n N] [--hold S] [--entries N] [--topic NAME] [--attr V] [--body-size BYTES] [--dir D] [-v]\n"
+            "modes: send | cycle | invoke | ddb | ddbscan | ddbfill | wake | events | sns | cwput | cwget | evwake | idle | fill | fsync | freeport | wait | ready -- SERVER ARGS...\n");
     exit(2);
 }
 
@@ -1295,9 +1367,10 @@ int main(int argc, char **argv)
         usage();
     const char *mode = argv[1];
     long n = -1;
-    double hold = 8, max_secs = 600;
+    double hold = 8, max_secs = -1; /* --max-secs: fill's time bound (600 s), ready's wait for health (10 s) */
     int runs = 10;
     char **rest = NULL;
+    const char *dir = NULL;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1334,6 +1407,10 @@ int main(int argc, char **argv)
             g_topic = v;
         else if (strcmp(a, "--attr") == 0)
             g_attr = v;
+        else if (strcmp(a, "--body-size") == 0)
+            g_body_size = atol(v) > 1048576 ? 1048576 : atol(v); /* (SQS takes at most 1 MiB) */
+        else if (strcmp(a, "--dir") == 0)
+            dir = v;
         else if (strcmp(a, "--entries") == 0)
             g_entries = atoi(v) < 1 ? 1 : atoi(v) > 150 ? 150 : atoi(v); /* (PutEvents takes at most 10) */
         else
@@ -1354,7 +1431,7 @@ int main(int argc, char **argv)
     if (strcmp(mode, "ddbscan") == 0)
         return mode_ddbscan(runs);
     if (strcmp(mode, "ddbfill") == 0)
-        return mode_ddbfill(n > 0 ? (uint64_t)n : 1000000, max_secs);
+        return mode_ddbfill(n > 0 ? (uint64_t)n : 1000000, max_secs > 0 ? max_secs : 600);
     if (strcmp(mode, "cycle") == 0)
         return mode_cycle();
     if (strcmp(mode, "events") == 0)
@@ -1374,7 +1451,9 @@ int main(int argc, char **argv)
     if (strcmp(mode, "idle") == 0)
         return mode_idle(n > 0 ? (int)n : 10000, hold);
     if (strcmp(mode, "fill") == 0)
-        return mode_fill(n > 0 ? (uint64_t)n : 1000000, max_secs);
+        return mode_fill(n > 0 ? (uint64_t)n : 1000000, max_secs > 0 ? max_secs : 600);
+    if (strcmp(mode, "fsync") == 0)
+        return mode_fsync(dir, n > 0 ? n : 2000);
     if (strcmp(mode, "freeport") == 0)
         return mode_freeport();
     if (strcmp(mode, "wait") == 0)
@@ -1385,7 +1464,7 @@ int main(int argc, char **argv)
         for (char **r = rest; *r && r[1]; r++) /* health is polled on the server's --port */
             if (strcmp(*r, "--port") == 0)
                 g_port = atoi(r[1]);
-        return mode_ready(runs, rest);
+        return mode_ready(runs, rest, max_secs > 0 ? max_secs : 10);
     }
     usage();
     return 2;

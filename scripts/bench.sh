@@ -5,13 +5,20 @@
 # servers it starts on free ports (durable store and --in-memory) and stops by PID.
 # Each figure is the median of RUNS runs of DURATION seconds; the last lines are a
 # "metric | measured | goal | met?" table. Knobs: DURATION=5 RUNS=3 BACKLOG=1000000
-# IDLE_CONNS=10000 WAKE_ITERS=200 READY_RUNS=10 FANOUT_PROVIDED=1000 FANOUT_PYTHON=200
-# DDB_ITEMS=10000000.
+# BACKLOG_BODY=1024 IDLE_CONNS=10000 WAKE_ITERS=200 READY_RUNS=10 FANOUT_PROVIDED=1000
+# FANOUT_PYTHON=200 DDB_ITEMS=10000000 FSYNC_N=2000; BIG=1 adds a backlog of
+# BIG_BACKLOG=10000000 messages (10 GB on disk, about 5 more minutes; off by default).
+# The durable figures are set beside the limit the disk's own fdatasync cost (measured
+# first, in the same run) implies for 16 clients under group commit.
 set -u
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
 RUNS=${RUNS:-3}
 BACKLOG=${BACKLOG:-1000000}
+BACKLOG_BODY=${BACKLOG_BODY:-1024}
+BIG=${BIG:-0}
+BIG_BACKLOG=${BIG_BACKLOG:-10000000}
+FSYNC_N=${FSYNC_N:-2000}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 WAKE_ITERS=${WAKE_ITERS:-200}
 READY_RUNS=${READY_RUNS:-10}
@@ -41,20 +48,22 @@ trap cleanup EXIT
 
 problem() { echo "$*" >>"$TMP/problems"; echo "  !! $*" >&2; }  # also from $(...) subshells
 
-# start_server disk|mem: sets SPID and PORT; a disk server gets a fresh data dir.
+# start_server disk|mem [DATA_DIR [READY_SECS]]: sets SPID and PORT; a disk server
+# gets a fresh data dir unless one is named.
 start_server() {
     NSERVER=$((NSERVER + 1))
     PORT=$("$LG" freeport)
     SLOG="$TMP/server-$NSERVER-$1.log"
     if [ "$1" = disk ]; then
-        DATA="$TMP/data-$NSERVER"
+        DATA=${2:-$TMP/data-$NSERVER}
         "$RUNNEL" serve --port "$PORT" --data-dir "$DATA" --log-level warn 2>"$SLOG" &
     else
         "$RUNNEL" serve --port "$PORT" --in-memory --log-level warn 2>"$SLOG" &
     fi
     SPID=$!
-    "$LG" wait --port "$PORT" --n 10 || { problem "server ($1) not ready in 10 s; log: $(tail -3 "$SLOG")"; return 1; }
+    "$LG" wait --port "$PORT" --n "${3:-10}" || { problem "server ($1) not ready in ${3:-10} s; log: $(tail -3 "$SLOG")"; return 1; }
 }
+rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$SPID/status"; }
 
 # check_server: reports a server that died under load.
 check_server() {
@@ -86,6 +95,11 @@ median() { printf '%s\n' "$@" | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {if
 row() { ROWS+=("$1|$2|$3|$(case "$4" in 1) echo yes;; -) echo -;; *) echo NO;; esac)"); }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a+0 >= b+0 && a != "nan")}' && echo 1 || echo 0; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a+0 < b+0 && a != "nan")}' && echo 1 || echo 0; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN {if (b + 0 > 0 && a != "nan" && a != "") printf "%.0f", 100 * a / b; else print "nan"}'; }
+# of_limit measured limit: "M of L (P %)", for a durable figure beside what fdatasync allows
+of_limit() { echo "$1 of $2 ($(pct "$1" "$2") %)"; }
+# gc_limit [items per durable request]: the group-commit ceiling, 16 clients / fdatasync median
+gc_limit() { awk -v t="$FSYNC_US" -v f="${1:-1}" 'BEGIN {if (t + 0 > 0) printf "%.0f", 16 * 1e6 / t * f; else print "nan"}'; }
 
 # runlg label args...: runs the load generator, echoes its result line, logs errors.
 runlg() {
@@ -102,6 +116,18 @@ runlg() {
 }
 
 echo "Runnel bench: $(nproc) CPUs, DURATION=${DURATION}s RUNS=$RUNS, $(git rev-parse --short HEAD 2>/dev/null)"
+[ "$BIG" = 1 ] || echo "  (the $BIG_BACKLOG-message backlog is off; BIG=1 make bench runs it)"
+
+echo "== 0. the disk: append 512 bytes + fdatasync, $FSYNC_N times, beside the data dirs"
+mkdir -p "$TMP/fsync"
+out=$(runlg "fsync" fsync --dir "$TMP/fsync" --n "$FSYNC_N" --body-size 512)
+FSYNC_US=$(get "$out" median_us)
+echo "  median $FSYNC_US us, p99 $(get "$out" p99_us) us: one synchronous writer $(get "$out" sync_writes_per_s) writes/s;"
+echo "  16 clients, each waiting for its write, acknowledged once per fdatasync: $(gc_limit) writes/s at most"
+row "fdatasync after a 512 B append, median / p99 (this disk, this run)" "$FSYNC_US / $(get "$out" p99_us) us" "(measured)" "-"
+row "writes/s it allows one synchronous writer (1 / median)" "$(get "$out" sync_writes_per_s)" "(measured)" "-"
+row "group-commit limit, 16 clients (16 / median): durable requests/s" "$(gc_limit)" "(ceiling for the rows below)" "-"
+D_SEND=nan; D_CYCLE=nan; D_EV1=nan; D_EV10=nan
 
 for store in disk mem; do
     label=$([ $store = disk ] && echo durable || echo in-memory)
@@ -118,6 +144,13 @@ for store in disk mem; do
     echo "  median: $m_rps req/s, p50 $m_p50 us, p99 $m_p99 us"
     row "SendMessage req/s ($label)" "$m_rps" ">= 50000" "$(ge "$m_rps" 50000)"
     row "SendMessage p50 / p99 ($label)" "${m_p50} / ${m_p99} us" "p99 < 2000 us" "$(lt "$m_p99" 2000)"
+    if [ $store = disk ]; then
+        D_SEND=$m_rps
+        row "SendMessage durable vs group-commit limit (16 / fdatasync)" "$(of_limit "$m_rps" "$(gc_limit)")" "(how close)" "-"
+    else
+        r=$(pct "$D_SEND" "$m_rps")
+        row "SendMessage durable / in-memory req/s (same run)" "$r % ($D_SEND / $m_rps)" ">= 80 %" "$(ge "$r" 80)"
+    fi
 
     echo "== 2. SendMessageBatch(10) -> ReceiveMessage(10) -> DeleteMessageBatch, 16 connections ($label)"
     mps=()
@@ -129,6 +162,12 @@ for store in disk mem; do
     m=$(median "${mps[@]}")
     echo "  median: $m messages/s (sent, received and deleted)"
     row "full cycle messages/s ($label)" "$m" ">= 150000" "$(ge "$m" 150000)"
+    if [ $store = disk ]; then # 3 durable requests (send, receive, delete) per 10 messages
+        D_CYCLE=$m
+        row "full cycle durable vs group-commit limit (16 / fdatasync x 10/3)" "$(of_limit "$m" "$(gc_limit 3.3333)")" "(how close)" "-"
+    else
+        row "full cycle durable / in-memory messages/s (same run)" "$(pct "$D_CYCLE" "$m") %" "(for comparison)" "-"
+    fi
 
     echo "== 3. long-poll wake-up, $WAKE_ITERS iterations ($label)"
     wk=()
@@ -182,46 +221,85 @@ for store in disk mem; do
     row "idle RSS ($label)" "$r MB" "< 10 MB" "$(lt "$r" 10)"
 done
 
-echo "== 6. backlog of $BACKLOG messages (durable)"
-if start_server disk; then
-    DATA6=$DATA
-    # baseline on an empty queue in the same server
-    s0=(); c0=(); s1=(); c1=()
+# backlog N RSS_GOAL_MB RESTART_GOAL_MS(0: measured only) FILL_MAX_SECS: a queue of N
+# messages of BACKLOG_BODY bytes; RSS and data dir with it, restart-to-ready with it (and
+# every message back), and SendMessage / full cycle on it vs on an empty queue in the same
+# server, with the same body size.
+backlog() {
+    local n=$1 rss_goal=$2 restart_goal=$3 max_secs=$4
+    local need=$((n * BACKLOG_BODY * 2 / 1048576)) free
+    free=$(df -Pm "$TMP" | awk 'NR == 2 {print $4}')
+    if [ "$free" -lt "$need" ]; then
+        problem "backlog of $n: $free MB free beside $TMP, $need MB wanted; skipped"
+        return
+    fi
+    echo "== 6. backlog of $n messages of $BACKLOG_BODY bytes (durable)"
+    local s0=() c0=() s1=() c1=() out r
+    # the empty queue first, with the same body size, on a server of its own (its
+    # messages must not add to the backlog's RSS and data dir)
+    start_server disk || return
     for r in $(seq "$RUNS"); do
-        out=$(runlg "send empty" send --port "$PORT" --queue "e6r$r" --conns 16 --duration "$DURATION"); s0+=("$(get "$out" rps)")
-        out=$(runlg "cycle empty" cycle --port "$PORT" --queue "e6c$r" --conns 16 --duration "$DURATION"); c0+=("$(get "$out" msgs_per_s)")
+        out=$(runlg "send empty" send --port "$PORT" --queue "e6r$r" --conns 16 --body-size "$BACKLOG_BODY" --duration "$DURATION"); s0+=("$(get "$out" rps)")
+        out=$(runlg "cycle empty" cycle --port "$PORT" --queue "e6c$r" --conns 16 --body-size "$BACKLOG_BODY" --duration "$DURATION"); c0+=("$(get "$out" msgs_per_s)")
+        check_server "empty runs" || break
     done
-    out=$(runlg "fill" fill --port "$PORT" --queue backlog --conns 16 --n "$BACKLOG" --max-secs 120)
-    filled=$(get "$out" sent)
-    echo "  backlog: $filled messages in $(get "$out" secs) s ($(get "$out" msgs_per_s) msg/s)"
-    check_server "fill"
+    stop_server
+    rm -rf "$DATA"
+    start_server disk || return
+    local data=$DATA rss0; rss0=$(rss_mb)
+    out=$(runlg "fill" fill --port "$PORT" --queue backlog --conns 16 --n "$n" --body-size "$BACKLOG_BODY" --max-secs "$max_secs")
+    local filled; filled=$(get "$out" sent)
+    filled=${filled:-0}
+    echo "  filled: $filled messages in $(get "$out" secs) s ($(get "$out" msgs_per_s) msg/s)"
+    check_server "fill" || return
+    [ "$filled" -lt "$n" ] && problem "backlog fill: $filled of $n messages in $max_secs s"
+    local rss1; rss1=$(rss_mb)
+    local per; per=$(awk -v a="$rss1" -v b="$rss0" -v n="$filled" 'BEGIN {if (n > 0) printf "%.0f", (a - b) * 1048576 / n; else print "nan"}')
+    stop_server
+    local dmb bmb; dmb=$(du -sm "$data" | cut -f1); bmb=$((filled * BACKLOG_BODY / 1048576))
+    echo "  RSS $rss0 MB empty, $rss1 MB with the backlog ($per B per message); data dir $dmb MB for $bmb MB of bodies"
+    row "server RSS with $filled x $BACKLOG_BODY B messages (RSS growth per message)" "$rss1 MB ($per B)" "< $rss_goal MB" "$(lt "$rss1" "$rss_goal")"
+    row "data dir with $filled x $BACKLOG_BODY B messages (their bodies: $bmb MB)" "$dmb MB (x$(awk -v a="$dmb" -v b="$bmb" 'BEGIN {if (b > 0) printf "%.2f", a / b}'))" "(live data + slack)" "-"
+    # restart-to-ready: median of 3 starts on that data dir
+    PORT=$("$LG" freeport)
+    out=$(runlg "restart" ready --runs 3 --max-secs 120 -- "$RUNNEL" serve --port "$PORT" --data-dir "$data" --log-level warn)
+    local m; m=$(get "$out" median_ms)
+    echo "  restart-to-ready with $filled messages: $m ms (median of 3)"
+    if [ "$restart_goal" -gt 0 ]; then
+        row "restart-to-ready with $filled messages (median of 3)" "$m ms" "< $restart_goal ms" "$(lt "$m" "$restart_goal")"
+    else
+        row "restart-to-ready with $filled messages (median of 3)" "$m ms" "(measured)" "-"
+    fi
+    # every message came back; then the same server runs the backlog figures
+    start_server disk "$data" 120 || return
+    local attrs got
+    attrs=$(curl -s -m 30 -X POST "http://127.0.0.1:$PORT/" -H 'X-Amz-Target: AmazonSQS.GetQueueAttributes' \
+        -H 'Content-Type: application/x-amz-json-1.0' \
+        -d "{\"QueueUrl\":\"http://127.0.0.1:$PORT/000000000000/backlog\",\"AttributeNames\":[\"All\"]}")
+    got=$(echo "$attrs" | tr -d ' \n' | sed -n 's/.*"ApproximateNumberOfMessages":"\([0-9]*\)".*/\1/p')
+    row "messages in the backlog queue after the restarts" "${got:-?} of $filled" "all" "$([ "${got:-x}" = "$filled" ] && echo 1 || echo 0)"
+    local rss2; rss2=$(rss_mb)
+    row "server RSS after restart with $filled messages" "$rss2 MB" "< $rss_goal MB" "$(lt "$rss2" "$rss_goal")"
     for r in $(seq "$RUNS"); do
-        out=$(runlg "send backlog" send --port "$PORT" --queue backlog --conns 16 --duration "$DURATION"); s1+=("$(get "$out" rps)")
-        out=$(runlg "cycle backlog" cycle --port "$PORT" --queue backlog --conns 16 --duration "$DURATION"); c1+=("$(get "$out" msgs_per_s)")
+        out=$(runlg "send backlog" send --port "$PORT" --queue backlog --conns 16 --body-size "$BACKLOG_BODY" --duration "$DURATION"); s1+=("$(get "$out" rps)")
+        out=$(runlg "cycle backlog" cycle --port "$PORT" --queue backlog --conns 16 --body-size "$BACKLOG_BODY" --duration "$DURATION"); c1+=("$(get "$out" msgs_per_s)")
         check_server "backlog runs" || break
     done
+    stop_server
+    local ms0 mc0 ms1 mc1 rs rc
     ms0=$(median "${s0[@]}"); mc0=$(median "${c0[@]}"); ms1=$(median "${s1[@]}"); mc1=$(median "${c1[@]}")
-    rs=$(awk -v a="$ms1" -v b="$ms0" 'BEGIN {printf "%.2f", a / b}')
-    rc=$(awk -v a="$mc1" -v b="$mc0" 'BEGIN {printf "%.2f", a / b}')
+    rs=$(awk -v a="$ms1" -v b="$ms0" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "nan"}')
+    rc=$(awk -v a="$mc1" -v b="$mc0" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "nan"}')
     echo "  SendMessage req/s: empty $ms0, backlog $ms1 (x$rs); cycle msg/s: empty $mc0, backlog $mc1 (x$rc)"
-    row "send req/s with ${filled} backlog vs empty" "$ms1 vs $ms0 (x$rs)" ">= x0.5" "$(ge "$rs" 0.5)"
-    row "cycle msg/s with ${filled} backlog vs empty" "$mc1 vs $mc0 (x$rc)" ">= x0.5" "$(ge "$rc" 0.5)"
-    stop_server
-    PORT=$("$LG" freeport)
-    out=$(runlg "restart" ready --runs 3 -- "$RUNNEL" serve --port "$PORT" --data-dir "$DATA6" --log-level warn)
-    m=$(get "$out" median_ms)
-    echo "  data dir $(du -sh "$DATA6" | cut -f1); restart-to-ready $m ms (median of 3)"
-    row "restart-to-ready with backlog" "$m ms" "< 2000 ms" "$(lt "$m" 2000)"
-    # the backlog survived the restarts
-    "$RUNNEL" serve --port "$PORT" --data-dir "$DATA6" --log-level warn 2>"$TMP/server-check.log" &
-    SPID=$!; SLOG=$TMP/server-check.log
-    if "$LG" wait --port "$PORT" --n 10; then
-        left=$(curl -s -X POST "http://127.0.0.1:$PORT/" -H 'X-Amz-Target: AmazonSQS.GetQueueAttributes' \
-            -H 'Content-Type: application/x-amz-json-1.0' \
-            -d "{\"QueueUrl\":\"http://127.0.0.1:$PORT/000000000000/backlog\",\"AttributeNames\":[\"All\"]}")
-        echo "  after restart: backlog attributes $(echo "$left" | tr -d '\n' | cut -c1-200)"
-    fi
-    stop_server
+    row "SendMessage req/s, $BACKLOG_BODY B, on the $filled backlog vs an empty queue" "$ms1 vs $ms0 (x$rs)" ">= x0.8" "$(ge "$rs" 0.8)"
+    row "full cycle msg/s, $BACKLOG_BODY B, on the $filled backlog vs an empty queue" "$mc1 vs $mc0 (x$rc)" ">= x0.8" "$(ge "$rc" 0.8)"
+    rm -rf "$data"
+}
+backlog "$BACKLOG" 300 1000 300
+if [ "$BIG" = 1 ]; then
+    backlog "$BIG_BACKLOG" 1500 0 1800
+else
+    row "backlog of $BIG_BACKLOG messages (RSS < 1.5 GB, throughput within 20 %)" "not run" "BIG=1 make bench" "-"
 fi
 
 # ---- EventBridge ----
@@ -240,6 +318,14 @@ for store in disk mem; do
         m=$(median "${eps[@]}"); m99=$(median "${p99[@]}")
         echo "  $entries entries per PutEvents: median $m events/s, p99 $m99 us per request"
         row "PutEvents -> SQS events/s ($label, $entries/request)" "$m" ">= 50000" "$(ge "$m" 50000)"
+        if [ $store = disk ]; then # one durable request (the event in the queue) per $entries events
+            if [ "$entries" = 1 ]; then D_EV1=$m; else D_EV10=$m; fi
+            row "PutEvents durable ($entries/request) vs group-commit limit (16 / fdatasync x $entries)" \
+                "$(of_limit "$m" "$(gc_limit "$entries")")" "(how close)" "-"
+        else
+            d=$([ "$entries" = 1 ] && echo "$D_EV1" || echo "$D_EV10")
+            row "PutEvents durable / in-memory events/s ($entries/request, same run)" "$(pct "$d" "$m") %" "(for comparison)" "-"
+        fi
     done
     echo "== 8. PutEvents reply -> message receivable, $WAKE_ITERS iterations ($label)"
     wk=()
