@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "store/engine_log.h"
+#include "store/io.h"
 #include "store/logscan.h"
 #include "unit.h"
 
@@ -467,6 +468,69 @@ TEST(test_kill_before_compaction_copies_are_durable)
 TEST(test_kill_after_copies_before_old_segments_go)
 {
     kill_during_compaction(1, unit_failed_);
+}
+
+/* ---- a full disk: the batch fails, is kept, and lands once space returns ---- */
+
+/* Queues a message and waits for its barrier: 1 durable, -1 failed. */
+static int put_and_wait(uv_loop_t *loop, rn_store_t *s, int64_t seq, const char *fault)
+{
+    char id[32];
+    snprintf(id, sizeof id, "m%lld", (long long)seq);
+    rn_store_msg_rec_t m = {1, seq, id, "body", 4, "{}", NULL, 0, 1, 1, 0, 0};
+    rn_store_msg_put(s, &m);
+    rn_store_kv_put(s, "k", id, "v");
+    if (fault)
+        rn_io_fault_set(fault);
+    return wait_durable(loop, s);
+}
+
+static void full_disk(const char *fault, int *unit_failed_)
+{
+    char dir[64];
+    tmpdir(dir, sizeof dir);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    rn_store_t *s = open_log(&loop, dir);
+    CHECK(s != NULL);
+    rn_store_queue_rec_t q = {1, "q", "{}"};
+    rn_store_queue_put(s, &q);
+    CHECK_INT(put_and_wait(&loop, s, 1, NULL), 1);
+    CHECK_INT(put_and_wait(&loop, s, 2, fault), -1); /* the client gets a 500 */
+    /* still readable from RAM while the disk refuses it */
+    char *b = NULL, *c = NULL;
+    size_t bl, cl;
+    CHECK_INT(rn_store_msg_read(s, 1, 2, &b, &bl, &c, &cl), 0);
+    rn_free(b);
+    rn_io_fault_set(""); /* space returns: the kept batch lands with the next */
+    CHECK_INT(put_and_wait(&loop, s, 3, NULL), 1);
+    rn_store_disk_stats_t d;
+    rn_store_disk_stats(s, &d);
+    CHECK(d.write_errors >= 1);
+    close_log(&loop, s);
+    char logdir[128];
+    snprintf(logdir, sizeof logdir, "%s/log", dir);
+    rn_log_scan_stats_t st;
+    CHECK_INT(rn_log_scan(logdir, 0, NULL, NULL, &st), 0); /* nothing corrupt, nothing torn */
+    CHECK_INT(st.torn_bytes, 0);
+    s = open_log(&loop, dir);
+    CHECK_STR(load_all(s), "1/1/0;2/1/0;3/1/0;");
+    char *v = NULL;
+    CHECK_INT(rn_store_kv_get(s, "k", "m2", &v), 0);
+    rn_free(v);
+    close_log(&loop, s);
+    uv_loop_close(&loop);
+    rmdir_all(dir);
+}
+
+TEST(test_enospc_on_write_fails_the_batch_then_it_lands)
+{
+    full_disk("write:ENOSPC:path=.seg:partial", unit_failed_);
+}
+
+TEST(test_eio_on_fdatasync_fails_the_batch_then_it_lands)
+{
+    full_disk("fdatasync:EIO:path=.seg", unit_failed_);
 }
 
 UNIT_MAIN()
