@@ -48,7 +48,7 @@ class TestDurableServer(unittest.TestCase):
             with urllib.request.urlopen(srv.endpoint + "/_runnel/health") as r:
                 h = json.loads(r.read())
             self.assertEqual(h["status"], "ok")
-            self.assertEqual(h["store"]["kind"], "sqlite")
+            self.assertEqual(h["store"]["kind"], "log")
             req = urllib.request.Request(srv.endpoint + "/_runnel/reset", method="POST")
             with self.assertRaises(urllib.error.HTTPError) as cm:
                 urllib.request.urlopen(req)
