@@ -11,7 +11,6 @@ flipped byte (not sound, naming the file and offset).
 
 These need the log engine (DATA/log/); on a build whose store has none they
 are skipped, saying so."""
-import contextlib
 import glob
 import json
 import os
@@ -25,21 +24,6 @@ from botocore.exceptions import ClientError
 import harness
 
 SEG_HDR, FRAME_HDR, FRAME_MAGIC = 32, 24, 0x4D52464E  # src/store/logfmt.h
-
-
-@contextlib.contextmanager
-def env(**kw):
-    """Sets environment variables (inherited by a server started inside)."""
-    old = {k: os.environ.get(k) for k in kw}
-    os.environ.update({k: str(v) for k, v in kw.items()})
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def fault(server, spec):
@@ -92,7 +76,7 @@ class FaultCase(unittest.TestCase):
 
     def start(self):
         extra = {"RUNNEL_SEGMENT_BYTES": self.SEGMENT_BYTES} if self.SEGMENT_BYTES else {}
-        with env(**extra):
+        with harness.environ(**extra):
             return self.dd.start(["--enable-reset"])
 
     def restart(self, kill=True):
@@ -366,7 +350,7 @@ class TestFaultEndpoint(unittest.TestCase):
             srv.stop()
 
     def test_bad_runnel_fault_env_refuses_to_start(self):
-        with env(RUNNEL_FAULT="write:EIO:after=x"):
+        with harness.environ(RUNNEL_FAULT="write:EIO:after=x"):
             out = harness.run_command(["serve", "--port", "0", "--in-memory"])
         self.assertEqual(out.returncode, 2, out.stderr)
         self.assertIn("RUNNEL_FAULT", out.stderr)
@@ -378,7 +362,7 @@ class TestFaultFromEnvironment(FaultCase):
         url = c.create_queue(QueueName="envq")["QueueUrl"]
         c.send_message(QueueUrl=url, MessageBody="kept")
         self.srv.stop()
-        with env(RUNNEL_FAULT="write:ENOSPC:path=.seg"):
+        with harness.environ(RUNNEL_FAULT="write:ENOSPC:path=.seg"):
             srv = self.dd.start(["--enable-reset"])
         self.assertFalse(self.send(srv.client(), url, "lost"), "a send was acknowledged on a full disk")
         self.assertGreater(fault_hits(srv), 0)
