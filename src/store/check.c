@@ -393,6 +393,8 @@ static int check_dir(const char *dir)
         printf(" (%u..%u)", ls.first_segment, ls.last_segment);
     printf(", %" PRIu64 " frames, %" PRIu64 " records, %" PRIu64 " bytes, last LSN %" PRIu64 "\n", ls.frames,
            ls.records, ls.bytes, ls.last_lsn);
+    if (version == RN_FORMAT_EMPTY && ls.segments)
+        printf("warning: a log but no FORMAT file (the server writes it at start)\n");
     if (rc == 0) {
         if (ls.torn_bytes)
             problems += judge_tail(logdir, &ls);
