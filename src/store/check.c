@@ -296,7 +296,7 @@ static int check_sqlite(const char *dir, checker_t *c, sql_state_t *s)
     sqlite3_finalize(p);
     p = NULL;
     /* the log engine's meta table: key applied_lsn (absent in a format 1 file) */
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'applied_lsn'", -1, &p, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k = 'applied_lsn'", -1, &p, NULL) == SQLITE_OK &&
         sqlite3_step(p) == SQLITE_ROW) {
         s->applied = (uint64_t)sqlite3_column_int64(p, 0);
         s->have_applied = 1;

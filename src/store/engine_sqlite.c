@@ -53,6 +53,14 @@ typedef struct sq {
     uv_loop_t *loop;
     sqlite3 *db;
     int sync;               /* fdatasync the WAL before acknowledging */
+    int inner;              /* under the log engine (rn_store_open_sqlite_inner):
+                               no messages table; mutations carry the log's
+                               LSNs, are applied only once the log made them
+                               durable (gate) and record meta(applied_lsn) */
+    uint64_t gate;          /* guarded by mu: the writer applies mutations up
+                               to this LSN (UINT64_MAX when not inner) */
+    uint64_t applied_lsn;   /* at open: meta(applied_lsn) */
+    sqlite3_stmt *applied_st;
     int wal_fd;             /* syncer only: our own descriptor on runnel.db-wal */
     char wal_path[4200];
     pthread_t thread, syncer;
@@ -95,11 +103,14 @@ typedef struct pend {
     uint64_t sseq;
 } pend_t;
 
-static const char *schema =
-    "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
+static const char *messages_schema =
     "CREATE TABLE IF NOT EXISTS messages(seq INTEGER PRIMARY KEY, qid INTEGER NOT NULL, id TEXT NOT NULL,"
     " body BLOB NOT NULL, meta TEXT NOT NULL, sent INTEGER NOT NULL, visible INTEGER NOT NULL,"
-    " rc INTEGER NOT NULL, first INTEGER NOT NULL);"
+    " rc INTEGER NOT NULL, first INTEGER NOT NULL);";
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS kv(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY(ns, key)) WITHOUT ROWID;"
     /* read-path-only namespaces (rn_store_ns_lazy): never replayed at start */
@@ -129,10 +140,12 @@ static const char *sql[OP_RESET + 1] = {
 static int apply(sq_t *s, op_t *o)
 {
     if (o->kind == OP_RESET) {
-        return sqlite3_exec(s->db, "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv; DELETE FROM rkv;",
+        return sqlite3_exec(s->db,
+                            s->inner ? "DELETE FROM queues; DELETE FROM kv; DELETE FROM rkv;"
+                                     : "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv; DELETE FROM rkv;",
                             NULL, NULL, NULL);
     }
-    if (o->kind == OP_QDEL) {
+    if (o->kind == OP_QDEL && !s->inner) {
         /* a deleted queue takes its messages with it */
         sqlite3_stmt *p = s->st[OP_MPURGE];
         sqlite3_bind_int64(p, 1, o->qid);
@@ -188,16 +201,50 @@ static int apply(sq_t *s, op_t *o)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Applies a batch in one transaction (with meta(applied_lsn) when inner). */
+static int apply_batch(sq_t *s, op_t *list)
+{
+    uint64_t last = 0;
+    int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+    for (op_t *o = list; o && rc == SQLITE_OK; o = o->next) {
+        rc = apply(s, o);
+        last = o->sseq;
+    }
+    if (rc == SQLITE_OK && s->inner) { /* what recovery need not re-apply */
+        sqlite3_bind_int64(s->applied_st, 1, (sqlite3_int64)last);
+        rc = sqlite3_step(s->applied_st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_reset(s->applied_st);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        RN_ERROR("store: commit failed: %s", sqlite3_errmsg(s->db));
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
 static void *store_thread(void *arg)
 {
     sq_t *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->mu);
-        while (!s->head && !s->stop)
+        while (!(s->head && s->head->sseq <= s->gate) && !s->stop)
             pthread_cond_wait(&s->cv, &s->mu);
+        int stop = s->stop, skip = 0;
         op_t *list = s->head;
-        s->head = s->tail = NULL;
-        int stop = s->stop;
+        if (list && list->sseq > s->gate) { /* stopping: what the log never made durable is dropped */
+            skip = 1;
+            s->head = s->tail = NULL;
+        } else if (list) { /* take what the gate lets through */
+            op_t *cut = list;
+            while (cut->next && cut->next->sseq <= s->gate)
+                cut = cut->next;
+            s->head = cut->next;
+            if (!s->head)
+                s->tail = NULL;
+            cut->next = NULL;
+        }
         pthread_mutex_unlock(&s->mu);
         if (!list) {
             if (stop)
@@ -205,15 +252,7 @@ static void *store_thread(void *arg)
             continue;
         }
         uint64_t last = 0, n = 0;
-        int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
-        for (op_t *o = list; o && rc == SQLITE_OK; o = o->next)
-            rc = apply(s, o);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-        if (rc != SQLITE_OK) {
-            RN_ERROR("store: commit failed: %s", sqlite3_errmsg(s->db));
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        }
+        int rc = skip ? SQLITE_OK : apply_batch(s, list);
         op_t *end = list;
         for (op_t *o = list; o; o = o->next) {
             last = o->sseq;
@@ -469,14 +508,22 @@ static void on_flush(uv_prepare_t *h)
 
 static const rn_store_ops_t ops;
 
-int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
-                         size_t msglen)
+/* Message statements exist only outside the log engine. */
+static int message_kind(int k)
+{
+    return k == OP_MPUT || k == OP_MSTATE || k == OP_MDEL || k == OP_MPURGE || k == OP_RESET;
+}
+
+static int open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, int inner, rn_store_t **out,
+                       char *msg, size_t msglen)
 {
     sq_t *s = rn_calloc(1, sizeof *s);
     if (!s)
         return snprintf(msg, msglen, "out of memory"), -1;
     s->base.ops = &ops;
     s->loop = loop;
+    s->inner = inner;
+    s->gate = inner ? 0 : UINT64_MAX;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         snprintf(msg, msglen, "cannot create data dir %s: %s", dir, strerror(errno));
         rn_free(s);
@@ -498,7 +545,8 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
              fsync_mode == RN_FSYNC_ALWAYS ? "NORMAL" : "OFF");
     char *err = NULL;
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &err) != SQLITE_OK ||
-        sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK) {
+        sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK ||
+        (!inner && sqlite3_exec(s->db, messages_schema, NULL, NULL, &err) != SQLITE_OK)) {
         snprintf(msg, msglen, "cannot initialise %s: %s", path, err ? err : "?");
         sqlite3_free(err);
         sqlite3_close(s->db);
@@ -508,14 +556,28 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
     /* the read path's transactions last one loop turn at most: a commit that
      * meets one of their locks waits for it rather than failing */
     sqlite3_busy_timeout(s->db, 10000);
-    for (int k = 0; k <= OP_RESET + 3; k++) {
-        sqlite3_stmt **st = k <= OP_RESET ? &s->st[k] : &s->rst[k - OP_RESET - 1];
-        if (sqlite3_prepare_v2(s->db, k <= OP_RESET ? sql[k] : rsql[k - OP_RESET - 1], -1, st, NULL) != SQLITE_OK) {
+    for (int k = 0; k <= OP_RESET + 4; k++) {
+        if (k <= OP_RESET && inner && message_kind(k))
+            continue;
+        if (k == OP_RESET + 4 && !inner)
+            continue;
+        sqlite3_stmt **st = k <= OP_RESET ? &s->st[k] : k == OP_RESET + 4 ? &s->applied_st : &s->rst[k - OP_RESET - 1];
+        const char *q = k <= OP_RESET          ? sql[k]
+                        : k == OP_RESET + 4 ? "INSERT OR REPLACE INTO meta(k, v) VALUES('applied_lsn', ?1)"
+                                            : rsql[k - OP_RESET - 1];
+        if (sqlite3_prepare_v2(s->db, q, -1, st, NULL) != SQLITE_OK) {
             snprintf(msg, msglen, "cannot prepare: %s", sqlite3_errmsg(s->db));
             sqlite3_close(s->db);
             rn_free(s);
             return -1;
         }
+    }
+    if (inner) {
+        sqlite3_stmt *p = NULL;
+        if (sqlite3_prepare_v2(s->db, "SELECT v FROM meta WHERE k = 'applied_lsn'", -1, &p, NULL) == SQLITE_OK &&
+            sqlite3_step(p) == SQLITE_ROW)
+            s->applied_lsn = (uint64_t)sqlite3_column_int64(p, 0);
+        sqlite3_finalize(p);
     }
     int ok = sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
     /* the read path's own cache: a range read finds its pages here (a
@@ -563,6 +625,69 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
     return 0;
 }
 
+int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
+                         size_t msglen)
+{
+    return open_sqlite(loop, dir, fsync_mode, 0, out, msg, msglen);
+}
+
+int rn_store_open_sqlite_inner(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out,
+                               char *msg, size_t msglen)
+{
+    return open_sqlite(loop, dir, fsync_mode, 1, out, msg, msglen);
+}
+
+uint64_t rn_sqlite_applied_lsn(const rn_store_t *st)
+{
+    return ((const sq_t *)st)->applied_lsn;
+}
+
+void rn_sqlite_next_lsn(rn_store_t *st, uint64_t lsn)
+{
+    ((sq_t *)st)->queued_seq = lsn - 1;
+}
+
+void rn_sqlite_gate(rn_store_t *st, uint64_t durable_lsn)
+{
+    sq_t *s = (sq_t *)st;
+    pthread_mutex_lock(&s->mu);
+    if (durable_lsn > s->gate) {
+        s->gate = durable_lsn;
+        pthread_cond_signal(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+uint64_t rn_sqlite_durable_lsn(rn_store_t *st)
+{
+    sq_t *s = (sq_t *)st;
+    pthread_mutex_lock(&s->mu);
+    uint64_t d = s->failed_upto >= s->durable_seq ? 0 : s->durable_seq;
+    pthread_mutex_unlock(&s->mu);
+    return d;
+}
+
+const char *rn_sqlite_msg_select =
+    "SELECT seq, qid, id, body, meta, sent, visible, rc, first FROM messages ORDER BY seq";
+
+void rn_sqlite_msg_row(struct sqlite3_stmt *p, rn_store_msg_rec_t *m)
+{
+    const void *body = sqlite3_column_blob(p, 3);
+    const char *id = (const char *)sqlite3_column_text(p, 2);
+    *m = (rn_store_msg_rec_t){
+        .seq = sqlite3_column_int64(p, 0),
+        .qid = sqlite3_column_int64(p, 1),
+        .id = id ? id : "",
+        .body = body ? body : "",
+        .body_len = (size_t)sqlite3_column_bytes(p, 3),
+        .meta_json = (const char *)sqlite3_column_text(p, 4),
+        .sent_ms = sqlite3_column_int64(p, 5),
+        .visible_ms = sqlite3_column_int64(p, 6),
+        .receive_count = sqlite3_column_int(p, 7),
+        .first_receive_ms = sqlite3_column_int64(p, 8),
+    };
+}
+
 static int sq_load(rn_store_t *st, const rn_store_loader_t *l)
 {
     sq_t *s = (sq_t *)st;
@@ -575,24 +700,12 @@ static int sq_load(rn_store_t *st, const rn_store_loader_t *l)
         rc = l->queue(l->ud, &q);
     }
     sqlite3_finalize(p);
-    sqlite3_prepare_v2(s->db,
-                       "SELECT seq, qid, id, body, meta, sent, visible, rc, first FROM messages ORDER BY seq",
-                       -1, &p, NULL);
-    while (rc == 0 && sqlite3_step(p) == SQLITE_ROW) {
-        rn_store_msg_rec_t m = {
-            .seq = sqlite3_column_int64(p, 0),
-            .qid = sqlite3_column_int64(p, 1),
-            .id = (const char *)sqlite3_column_text(p, 2),
-            .body = sqlite3_column_blob(p, 3),
-            .body_len = (size_t)sqlite3_column_bytes(p, 3),
-            .meta_json = (const char *)sqlite3_column_text(p, 4),
-            .sent_ms = sqlite3_column_int64(p, 5),
-            .visible_ms = sqlite3_column_int64(p, 6),
-            .receive_count = sqlite3_column_int(p, 7),
-            .first_receive_ms = sqlite3_column_int64(p, 8),
-        };
-        if (!m.body)
-            m.body = "";
+    p = NULL;
+    if (!s->inner)
+        sqlite3_prepare_v2(s->db, rn_sqlite_msg_select, -1, &p, NULL);
+    while (rc == 0 && p && sqlite3_step(p) == SQLITE_ROW) {
+        rn_store_msg_rec_t m;
+        rn_sqlite_msg_row(p, &m);
         rc = l->msg(l->ud, &m);
     }
     sqlite3_finalize(p);
@@ -627,6 +740,7 @@ static void sq_close(rn_store_t *st)
     on_async(&s->async);
     for (int k = 0; k <= OP_RESET; k++)
         sqlite3_finalize(s->st[k]);
+    sqlite3_finalize(s->applied_st);
     read_end(s);
     for (int k = 0; k < 3; k++)
         sqlite3_finalize(s->rst[k]);

@@ -24,14 +24,7 @@ void rn_seg_path(char *out, size_t n, const char *logdir, uint32_t segno)
 
 int rn_dir_sync(const char *dir)
 {
-    int fd = rn_io_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int rc = rn_io_fsync(fd);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
+    return rn_io_fsync_dir(dir);
 }
 
 int rn_seg_create(const char *logdir, uint32_t segno, uint64_t first_lsn, int sync)
@@ -49,7 +42,7 @@ int rn_seg_create(const char *logdir, uint32_t segno, uint64_t first_lsn, int sy
     rn_put64(h + 24, first_lsn);
     if (rn_io_write(fd, h, sizeof h) < 0 || (sync && rn_dir_sync(logdir) < 0)) {
         int e = errno;
-        close(fd);
+        rn_io_close(fd);
         errno = e;
         return -1;
     }
@@ -72,7 +65,7 @@ int rn_seg_open_append(const char *logdir, uint32_t segno, uint64_t tail)
         return -1;
     if (rn_io_ftruncate(fd, (off_t)tail) < 0 || lseek(fd, (off_t)tail, SEEK_SET) < 0) {
         int e = errno;
-        close(fd);
+        rn_io_close(fd);
         errno = e;
         return -1;
     }
@@ -130,13 +123,13 @@ int rn_file_read(const char *path, unsigned char **buf, size_t *len)
         return -1;
     struct stat st;
     if (fstat(fd, &st) < 0) {
-        close(fd);
+        rn_io_close(fd);
         return -1;
     }
     size_t n = (size_t)st.st_size;
     unsigned char *p = rn_malloc(n ? n : 1);
     if (!p) {
-        close(fd);
+        rn_io_close(fd);
         errno = ENOMEM;
         return -1;
     }
@@ -146,7 +139,7 @@ int rn_file_read(const char *path, unsigned char **buf, size_t *len)
         if (r < 0) {
             int e = errno;
             rn_free(p);
-            close(fd);
+            rn_io_close(fd);
             errno = e;
             return -1;
         }
@@ -154,7 +147,7 @@ int rn_file_read(const char *path, unsigned char **buf, size_t *len)
             break;
         done += (size_t)r;
     }
-    close(fd);
+    rn_io_close(fd);
     *buf = p;
     *len = done;
     return 0;
@@ -182,10 +175,10 @@ static int cut_tail(const char *path, uint64_t at, rn_log_scan_stats_t *st)
         snprintf(st->error, sizeof st->error, "cannot cut the torn tail of %s at offset %llu: %s", path,
                  (unsigned long long)at, strerror(errno));
         if (fd >= 0)
-            close(fd);
+            rn_io_close(fd);
         return RN_LOG_IOERR;
     }
-    close(fd);
+    rn_io_close(fd);
     return 0;
 }
 

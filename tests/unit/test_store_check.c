@@ -287,13 +287,13 @@ TEST(test_check_sqlite_applied_lsn_beyond_the_log)
     logw_t w;
     build_sound(&w, NULL);
     logw_close(&w);
-    sql(w.dir, "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER);"
+    sql(w.dir, "CREATE TABLE meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
                "INSERT INTO meta VALUES('applied_lsn', 11);"
                "CREATE TABLE queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);");
     CHECK_INT(check_dir(w.dir), 0);
     CHECK(strstr(out, "integrity ok") != NULL);
     CHECK(strstr(out, "applied LSN 11") != NULL);
-    sql(w.dir, "UPDATE meta SET value = 12 WHERE key = 'applied_lsn'");
+    sql(w.dir, "UPDATE meta SET v = 12 WHERE k = 'applied_lsn'");
     CHECK_INT(check_dir(w.dir), 1);
     CHECK(strstr(out, "beyond the log's last LSN 11") != NULL);
     rm_rf(w.dir);
