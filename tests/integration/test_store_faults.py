@@ -67,7 +67,7 @@ def frames(path):
 class FaultCase(unittest.TestCase):
     """A data dir per test, a server on it with --enable-reset."""
 
-    SEGMENT_BYTES = None  # RUNNEL_SEGMENT_BYTES for the server, when set
+    SEGMENT_BYTES = None  # RUNNEL_LOG_SEGMENT_BYTES for the server, when set
 
     def setUp(self):
         self.dd = harness.DataDir("runnel-faults-")
@@ -77,7 +77,7 @@ class FaultCase(unittest.TestCase):
             self.skipTest("the store of this build writes no log (DATA/log/): the log engine is not in it")
 
     def start(self):
-        extra = {"RUNNEL_SEGMENT_BYTES": self.SEGMENT_BYTES} if self.SEGMENT_BYTES else {}
+        extra = {"RUNNEL_LOG_SEGMENT_BYTES": self.SEGMENT_BYTES} if self.SEGMENT_BYTES else {}
         with harness.environ(**extra):
             return self.dd.start(["--enable-reset"])
 
@@ -191,11 +191,11 @@ class TestWriteAndSyncFaults(FaultCase):
         self.assert_exactly_once(self.drain(c, url), acked, failed)
 
 
-BIG = 200000  # body bytes: a few hundred sends pass the default 64 MiB segment roll
+BIG = 20000  # body bytes: a few sends fill a 64 KiB segment
 
 
 class TestSegmentRollFault(FaultCase):
-    SEGMENT_BYTES = 1 << 20  # when the engine honours it, the roll comes sooner
+    SEGMENT_BYTES = 1 << 16
 
     def test_open_eio_at_segment_roll_fails_sends_and_recovers(self):
         c = self.client()
@@ -204,13 +204,14 @@ class TestSegmentRollFault(FaultCase):
         acked, failed = [], []
         before = len(segments(self.dd.path))
         fault(self.srv, "open:EIO:path=.seg")
-        for i in range(400):  # 80 MB at most
+        for i in range(100):  # 2 MB: many rolls at 64 KiB
             body = "m-%d-%s" % (i, pad)
             (acked if self.send(c, url, body) else failed).append(body)
             if failed:
                 break
         self.assertTrue(acked, "sends failed before any segment had to roll")
-        self.assertTrue(failed, "no send failed though no new segment could be opened")
+        self.assertTrue(failed, "no send failed though no new segment could be opened "
+                                "(RUNNEL_LOG_SEGMENT_BYTES not honoured?)")
         self.assertEqual(len(segments(self.dd.path)), before, "a segment was created through the fault")
         fault(self.srv, "")
         for i in range(5):
@@ -318,18 +319,18 @@ class TestCheckCommand(FaultCase):
 
 
 class TestCheckSegments(FaultCase):
-    SEGMENT_BYTES = 1 << 20
+    SEGMENT_BYTES = 1 << 16
 
     def test_bad_frame_in_an_earlier_segment_stops_the_server(self):
         c = self.client()
         url = c.create_queue(QueueName="segs")["QueueUrl"]
-        for i in range(400):
+        for i in range(100):
             c.send_message(QueueUrl=url, MessageBody="s-%d-%s" % (i, "y" * BIG))
-            if len(segments(self.dd.path)) >= 2:
+            if len(segments(self.dd.path)) >= 3:
                 break
         self.srv.stop()
         segs = segments(self.dd.path)
-        self.assertGreaterEqual(len(segs), 2, "80 MB of sends did not make the log roll")
+        self.assertGreaterEqual(len(segs), 3, "2 MB of sends did not make the log roll (RUNNEL_LOG_SEGMENT_BYTES?)")
         first = segs[0]
         off, _ = frames(first)[0]
         with open(first, "r+b") as f:
