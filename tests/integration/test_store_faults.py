@@ -349,6 +349,40 @@ class TestCheckSegments(FaultCase):
         self.assertIn(str(off), str(cm.exception))
 
 
+class TestSqliteFault(FaultCase):
+    def test_sqlite_write_failure_loses_no_acknowledged_queue_state(self):
+        """Queue records reach SQLite after the log made them durable: a
+        SQLite that cannot write must not lose what was acknowledged; the
+        log re-applies it after a kill -9."""
+        c = self.client()
+        fault(self.srv, "write:EIO:path=runnel.db")
+        urls, acked = {}, []
+        for i in range(3):
+            name = "sq-%d" % i
+            try:
+                urls[name] = c.create_queue(QueueName=name, Attributes={"VisibilityTimeout": str(40 + i)})["QueueUrl"]
+            except ClientError as e:
+                self.assert_internal_error(e)
+                continue
+            if self.send(c, urls[name], "in-" + name):
+                acked.append((name, "in-" + name))
+        self.assertEqual(len(urls), 3, "queues refused though the log took them")
+        self.assertEqual(len(acked), 3)
+        self.assertGreater(fault_hits(self.srv), 0, "no SQLite write was attempted under the fault")
+        fault(self.srv, "")
+        self.srv.kill()
+        status, out = check(self.dd.path)
+        self.assertEqual(status, 0, out)
+        c = self.client(self.start())
+        self.srv = self.dd.servers[-1]
+        for name in sorted(urls):
+            url = c.get_queue_url(QueueName=name)["QueueUrl"]
+            attrs = c.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+            self.assertEqual(attrs["VisibilityTimeout"], str(40 + int(name[-1])))
+        for name, body in acked:
+            self.assertEqual(self.drain(c, c.get_queue_url(QueueName=name)["QueueUrl"]), [body])
+
+
 class TestFaultEndpoint(unittest.TestCase):
     """The switch itself, on any store."""
 
