@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Disk faults against the durable log engine, as SQLite tests them: through
 the store's I/O layer (src/store/io.c) a running server is made to fail its
-writes (ENOSPC), its syncs (EIO), the open of a new segment, and its reads
-(POST /_runnel/fault, allowed with --enable-reset). Each test checks that
+writes (ENOSPC), its syncs (EIO), the open of a new segment, its reads and
+SQLite's writes (POST /_runnel/fault, allowed with --enable-reset). Each test checks that
 the call in the fault gets SQS's 500 error, that nothing stored before is
 lost or corrupted (after a kill -9 too), and that once the fault is cleared
 every acknowledged message is received exactly once. Then `runnel check` on
