@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * The runnel command: `runnel serve` starts the server (store, services,
  * HTTP listener on one libuv loop), `runnel deploy` deploys a template to a
- * running server (src/deploy/), `runnel --help`, `runnel --version`.
+ * running server (src/deploy/), `runnel check` checks a data dir offline
+ * (src/store/check.c), `runnel --help`, `runnel --version`.
  * SIGINT/SIGTERM stop accepting, answer in-flight requests, flush the store
  * and exit 0. */
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "deploy/deploy.h"
 #include "http/server.h"
 #include "services.h"
+#include "store/check.h"
 #include "store/io.h"
 
 #define RN_VERSION "0.1.0"
@@ -34,6 +36,7 @@ static const char *usage =
     "Usage:\n"
     "  runnel serve [options]   start the server\n"
     "  runnel deploy TEMPLATE   deploy a CloudFormation/SAM template to a running server\n"
+    "  runnel check --data-dir DIR  check a data dir offline (checksums, index, SQLite)\n"
     "  runnel --help            this help\n"
     "  runnel --version         print the version\n"
     "\n"
@@ -245,6 +248,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "deploy") == 0)
         return deploy_main(argc - 2, argv + 2);
+    if (strcmp(argv[1], "check") == 0)
+        return rn_store_check_main(argc - 2, argv + 2);
     fprintf(stderr, "runnel: unknown command '%s'\n%s", argv[1], usage);
     return 2;
 }

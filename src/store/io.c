@@ -6,6 +6,7 @@
  * I/O); a small table remembers the path each descriptor was opened with, so
  * a fault limited by path reaches writes and syncs too. */
 #include "store/io.h"
+#include "store/io_int.h"
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -20,17 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum {
-    IO_OPEN,
-    IO_WRITE,
-    IO_PREAD,
-    IO_FDATASYNC,
-    IO_FSYNC,
-    IO_FTRUNCATE,
-    IO_RENAME,
-    IO_UNLINK,
-    IO_NOPS
-} io_op_t;
 
 static const char *const op_names[IO_NOPS] = {"open",  "write",     "pread",  "fdatasync",
                                               "fsync", "ftruncate", "rename", "unlink"};
@@ -189,6 +179,8 @@ static void read_env(void)
 int rn_io_fault_init(char *err, size_t errlen)
 {
     pthread_once(&env_once, read_env);
+    if (rn_io_sqlite_install() < 0)
+        RN_WARN("SQLite's files cannot go through the fault layer: faults reach the log only");
     if (env_rc < 0 && err)
         snprintf(err, errlen, "RUNNEL_FAULT: %s", env_err);
     return env_rc;
@@ -299,6 +291,12 @@ static int fault_hit(io_op_t op, const char *path, int fd, int *partial)
     if (err)
         atomic_fetch_add(&hits, 1);
     return err;
+}
+
+/* Whether a fault fails op on path now; see io_int.h. */
+int rn_io_fault_errno(io_op_t op, const char *path, int *partial)
+{
+    return fault_hit(op, path ? path : "", -1, partial);
 }
 
 static int fail(int err)

@@ -15,7 +15,9 @@
  * of them when count is absent), then lets calls pass again. path= limits it
  * to files whose path contains SUBSTR (for calls on a descriptor: the path it
  * was opened with through rn_io_open). partial (write only) writes the first
- * half of the buffer before failing, as a disk that fills mid-write does. */
+ * half of the buffer before failing, as a disk that fills mid-write does.
+ * SQLite's own files (runnel.db and its WAL) go through the same faults by
+ * way of a VFS (io_sqlite.c). */
 #ifndef RN_STORE_IO_H
 #define RN_STORE_IO_H
 #include <stddef.h>
@@ -47,6 +49,11 @@ int rn_io_fault_set(const char *spec);
 int rn_io_fault_check(const char *spec, char *err, size_t errlen);
 /* How many calls have failed by injection since the process started. */
 unsigned long rn_io_fault_hits(void);
+/* Makes SQLite open its files through a VFS that asks the same faults
+ * (path= matches runnel.db, runnel.db-wal ...): call before the first
+ * sqlite3_open. 0, or -1 when SQLite's default VFS cannot be wrapped.
+ * rn_io_fault_init() calls it. */
+int rn_io_sqlite_install(void);
 /* Parses RUNNEL_FAULT now (otherwise done at the first I/O call); -1 with a
  * reason in err when it does not parse, so a server can refuse to start. */
 int rn_io_fault_init(char *err, size_t errlen);

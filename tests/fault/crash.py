@@ -5,7 +5,7 @@ acknowledged message must be there exactly once, no acknowledged delete may
 come back, and FIFO order per group must hold."""
 import sys
 
-from crashlib import drain, load_then_kill, run, serve
+from crashlib import drain, fifo_in_order, load_then_kill, received_as_acked, run, serve
 
 
 def sender(server, url, fifo, group):
@@ -34,22 +34,8 @@ def one_round(data, rnd_i, rnd):
     c2 = srv2.client()
     got_std = drain(c2, std)
     got_fifo = drain(c2, fifo)
-    for name, acks, got in (("standard", acked["std"], got_std), ("fifo", acked["fifo"], got_fifo)):
-        missing = set(acks) - set(got)
-        dups = len(got) - len(set(got))
-        if missing or dups:
-            ok = False
-            print("round %d %s: %d acked, %d received, %d missing, %d duplicated" % (
-                rnd_i, name, len(acks), len(got), len(missing), dups))
-    # FIFO order per group
-    per = {}
-    for b in got_fifo:
-        g, n = b.rsplit("-", 1)
-        per.setdefault(g, []).append(int(n))
-    for g, ns in per.items():
-        if ns != sorted(ns):
-            ok = False
-            print("round %d: group %s out of order" % (rnd_i, g))
+    ok = received_as_acked(rnd_i, (("standard", acked["std"], got_std), ("fifo", acked["fifo"], got_fifo))) and ok
+    ok = fifo_in_order(rnd_i, got_fifo) and ok
     # deleted messages stay deleted across another crash
     srv2.kill()
     srv3 = serve(data)

@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Runs the kill -9 crash tests (SQS, EventBridge, Lambda, SNS, then CloudFormation) against build/runnel
+# Runs the kill -9 crash tests (SQS, log compaction, EventBridge, Lambda, SNS, then CloudFormation) against build/runnel
 # (or $RUNNEL_BIN) with a data dir; the last line sums both: "N passed, N
 # failed" (all three). A script that exits non-zero or prints no summary counts as a failure.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 mkdir -p build
 p=0 f=0
-for t in crash:sqs events_crash:events lambda_crash:lambda sns_crash:sns cfn_crash:cloudformation; do
+for t in crash:sqs compact_crash:compaction events_crash:events lambda_crash:lambda sns_crash:sns cfn_crash:cloudformation; do
     log=build/crash-${t#*:}.log
     python3 -u tests/fault/${t%%:*}.py 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}

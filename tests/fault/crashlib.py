@@ -20,9 +20,10 @@ GONE = (harness.botocore.exceptions.ConnectionError, harness.botocore.exceptions
 _servers = []
 
 
-def serve(data):
-    """Starts a server on data; run() kills it if a round raises before stopping it."""
-    srv = harness.Server(data).start()
+def serve(data, extra=()):
+    """Starts a server on data (with extra arguments); run() kills it if a
+    round raises before stopping it."""
+    srv = harness.Server(data, extra).start()
     _servers.append(srv)
     return srv
 
@@ -83,6 +84,36 @@ def drain(client, url, parse=lambda body: body):
             seen.append(parse(m["Body"]))
             client.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
     return seen
+
+
+def received_as_acked(rnd_i, checks):
+    """checks: (name, acknowledged bodies, received bodies) per queue. Every
+    acknowledged body must be received exactly once; prints what is not.
+    Returns True when all held."""
+    ok = True
+    for name, acks, got in checks:
+        missing = set(acks) - set(got)
+        dups = len(got) - len(set(got))
+        if missing or dups:
+            ok = False
+            print("round %d %s: %d acked, %d received, %d missing, %d duplicated" % (
+                rnd_i, name, len(acks), len(got), len(missing), dups))
+    return ok
+
+
+def fifo_in_order(rnd_i, bodies):
+    """bodies "GROUP-N" as received: N must rise within each group; prints
+    a group out of order. Returns True when all were in order."""
+    per = {}
+    for b in bodies:
+        g, n = b.rsplit("-", 1)
+        per.setdefault(g, []).append(int(n))
+    ok = True
+    for g, ns in per.items():
+        if ns != sorted(ns):
+            ok = False
+            print("round %d: group %s out of order" % (rnd_i, g))
+    return ok
 
 
 def run(prefix, round_fn):

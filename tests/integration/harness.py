@@ -151,14 +151,11 @@ class Server:
 
 
 @contextlib.contextmanager
-def endpoint_env(server):
-    """Points code that builds its own clients (the seed's, unmodified) at
-    server through AWS_ENDPOINT_URL and the usual variables, for the with
-    block; the environment is put back afterwards."""
-    env = {"AWS_ENDPOINT_URL": server.endpoint, "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+def environ(**kw):
+    """Sets environment variables for the with block (a server started
+    inside inherits them); the environment is put back afterwards."""
+    old = {k: os.environ.get(k) for k in kw}
+    os.environ.update({k: str(v) for k, v in kw.items()})
     try:
         yield
     finally:
@@ -167,6 +164,16 @@ def endpoint_env(server):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@contextlib.contextmanager
+def endpoint_env(server):
+    """Points code that builds its own clients (the seed's, unmodified) at
+    server through AWS_ENDPOINT_URL and the usual variables, for the with
+    block."""
+    with environ(AWS_ENDPOINT_URL=server.endpoint, AWS_DEFAULT_REGION="us-east-1",
+                 AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y"):
+        yield
 
 
 class DataDir:
