@@ -159,9 +159,11 @@ void *lg_writer_main(void *arg)
         uint32_t ul[64];
         if (nul > 64)
             nul = 64;
-        memcpy(ul, g->unlinks, nul * sizeof *ul);
-        memmove(g->unlinks, g->unlinks + nul, (g->nunlinks - nul) * sizeof *ul);
-        g->nunlinks -= nul;
+        if (nul) {
+            memcpy(ul, g->unlinks, nul * sizeof *ul);
+            memmove(g->unlinks, g->unlinks + nul, (g->nunlinks - nul) * sizeof *ul);
+            g->nunlinks -= nul;
+        }
         int stop = g->stop;
         pthread_mutex_unlock(&g->mu);
 
