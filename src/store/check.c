@@ -229,26 +229,6 @@ static int on_record(void *ud, const rn_log_rec_t *r)
     return 0;
 }
 
-/* Whether a good frame continuing the log (first LSN past last_lsn) starts
- * anywhere in buf[from, len): then the bad frame before it is damage, not a
- * torn tail. Its offset into *at. */
-static int good_frame_after(const unsigned char *buf, size_t len, size_t from, uint64_t last_lsn, size_t *at)
-{
-    for (size_t off = from; off + RN_FRAME_HDR <= len; off++) {
-        const unsigned char *h = buf + off;
-        if (rn_le32(h) != RN_FRAME_MAGIC)
-            continue;
-        uint32_t plen = rn_le32(h + 4);
-        if (plen == 0 || plen > len - off - RN_FRAME_HDR || rn_le64(h + 16) <= last_lsn)
-            continue;
-        if (rn_frame_crc(h, h + RN_FRAME_HDR, plen) == rn_le32(h + 8)) {
-            *at = off;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 typedef struct sql_state {
     int ok, opened;
     uint64_t applied;
@@ -336,7 +316,7 @@ static int judge_tail(const char *logdir, const rn_log_scan_stats_t *st)
         printf("problem: cannot read %s: %s\n", path, strerror(errno));
         return 1;
     }
-    int damaged = st->torn_offset > 0 && good_frame_after(buf, len, (size_t)st->torn_offset + 1, st->last_lsn, &at);
+    int damaged = st->torn_offset > 0 && rn_log_good_frame_after(buf, len, (size_t)st->torn_offset + 1, st->last_lsn, &at);
     rn_free(buf);
     if (damaged) {
         printf("problem: %s: bad frame (checksum, magic or length) at offset %" PRIu64

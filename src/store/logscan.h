@@ -34,6 +34,15 @@ typedef int (*rn_log_scan_fn)(void *ud, const rn_log_rec_t *r);
  * or LSNs go backwards (st->error says where); RN_LOG_IOERR when a file
  * cannot be read (st->error); or fn's non-zero value. */
 #define RN_LOG_CORRUPT 1
+/* A bad frame in the last segment is a torn tail (a write never
+ * acknowledged) and is cut, unless a good frame continuing the log follows
+ * it: then it is damage and the scan returns RN_LOG_CORRUPT. (After a power
+ * loss a disk may keep a later part of the last unsynced write and lose an
+ * earlier one; those frames were never acknowledged either, and `runnel
+ * check` names them; see docs/store.md.) */
 #define RN_LOG_IOERR (-1)
 int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log_scan_stats_t *st);
+/* Whether a good frame continuing the log (first LSN past last_lsn) starts
+ * anywhere in buf[from, len) of a segment's bytes; its offset into *at. */
+int rn_log_good_frame_after(const unsigned char *buf, size_t len, size_t from, uint64_t last_lsn, size_t *at);
 #endif

@@ -231,6 +231,23 @@ static int scan_frames(const unsigned char *buf, size_t len, uint32_t segno, con
     return 0;
 }
 
+int rn_log_good_frame_after(const unsigned char *buf, size_t len, size_t from, uint64_t last_lsn, size_t *at)
+{
+    for (size_t off = from; off + RN_FRAME_HDR <= len; off++) {
+        const unsigned char *h = buf + off;
+        if (rn_le32(h) != RN_FRAME_MAGIC)
+            continue;
+        uint32_t plen = rn_le32(h + 4);
+        if (plen == 0 || plen > len - off - RN_FRAME_HDR || rn_le64(h + 16) <= last_lsn)
+            continue;
+        if (rn_frame_crc(h, h + RN_FRAME_HDR, plen) == rn_le32(h + 8)) {
+            *at = off;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log_scan_stats_t *st)
 {
     memset(st, 0, sizeof *st);
@@ -286,20 +303,34 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
         st->tail_offset = RN_SEG_HDR;
         size_t bad;
         rc = scan_frames(buf, len, nums[i], path, fn, ud, st, &bad);
-        rn_free(buf);
-        if (rc || bad == (size_t)-1)
+        if (rc || bad == (size_t)-1) {
+            rn_free(buf);
             continue;
+        }
         if (!last) {
             snprintf(st->error, sizeof st->error, "%s: bad frame (checksum, magic or length) at offset %zu", path,
                      bad);
+            rn_free(buf);
             rc = RN_LOG_CORRUPT;
             break;
         }
         st->torn_bytes = len - bad;
         st->torn_segment = nums[i];
         st->torn_offset = bad;
-        if (cut)
+        size_t at;
+        if (cut && rn_log_good_frame_after(buf, len, bad + 1, st->last_lsn, &at)) {
+            /* a torn write ends the log: a good frame after the bad one
+             * says the bad one was most likely acknowledged, so refuse
+             * rather than cut what may be acknowledged writes */
+            snprintf(st->error, sizeof st->error,
+                     "%s: bad frame (checksum, magic or length) at offset %zu, followed by a good frame at offset %zu:"
+                     " damage inside the log, not a torn tail",
+                     path, bad, at);
+            rc = RN_LOG_CORRUPT;
+        } else if (cut) {
             rc = cut_tail(path, bad, st);
+        }
+        rn_free(buf);
     }
     rn_free(nums);
     return rc;

@@ -316,6 +316,13 @@ class TestCheckCommand(FaultCase):
         self.assertIn("result: NOT SOUND", out)
         self.assertIn("%s: bad frame" % os.path.basename(seg), out)
         self.assertIn("at offset %d" % off, out)
+        # good frames follow the bad one: the server refuses the log rather
+        # than cut them as a torn tail (they were acknowledged)
+        with self.assertRaises(harness.ServerFailed) as cm:
+            self.start()
+        self.assertIn(os.path.basename(seg), str(cm.exception))
+        self.assertIn("offset %d" % off, str(cm.exception))
+        self.assertIn("not a torn tail", str(cm.exception))
 
 
 class TestCheckSegments(FaultCase):
