@@ -39,6 +39,8 @@ typedef struct op {
     int64_t qid, seq, sent, visible, first;
     char *s1, *s2, *s3; /* point into the same allocation */
     size_t len2;
+    char *s4;           /* OP_MPUT: the cold part (also in that allocation), or NULL */
+    size_t len4;
 } op_t;
 
 typedef struct barrier {
@@ -88,6 +90,14 @@ typedef struct sq {
     int read_open;          /* a read transaction is open on rdb: the reads of
                                one loop turn share it (one lock, one snapshot);
                                it ends before committed mutations settle */
+    /* rn_store_msg_read until the log engine takes messages over (issue
+     * 14): message puts and deletes queued but not yet committed (seq ->
+     * its latest op, borrowed: an op is freed only after it settles), and
+     * queued purges and queue deletions (borrowed ops). */
+    rn_imap_t pmsg;
+    op_t **purges;
+    size_t npurges, cpurges;
+    sqlite3_stmt *msg_st;   /* on rdb: a message's body and cold part */
 } sq_t;
 
 typedef struct pend {
@@ -99,7 +109,7 @@ static const char *schema =
     "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS messages(seq INTEGER PRIMARY KEY, qid INTEGER NOT NULL, id TEXT NOT NULL,"
     " body BLOB NOT NULL, meta TEXT NOT NULL, sent INTEGER NOT NULL, visible INTEGER NOT NULL,"
-    " rc INTEGER NOT NULL, first INTEGER NOT NULL);"
+    " rc INTEGER NOT NULL, first INTEGER NOT NULL, cold BLOB);"
     "CREATE TABLE IF NOT EXISTS kv(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY(ns, key)) WITHOUT ROWID;"
     /* read-path-only namespaces (rn_store_ns_lazy): never replayed at start */
@@ -115,8 +125,8 @@ static const char *rsql[3] = {
 static const char *sql[OP_RESET + 1] = {
     [OP_QPUT] = "INSERT OR REPLACE INTO queues(qid, name, state) VALUES(?1, ?2, ?3)",
     [OP_QDEL] = "DELETE FROM queues WHERE qid = ?1",
-    [OP_MPUT] = "INSERT OR REPLACE INTO messages(seq, qid, id, body, meta, sent, visible, rc, first)"
-                " VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [OP_MPUT] = "INSERT OR REPLACE INTO messages(seq, qid, id, body, meta, sent, visible, rc, first, cold)"
+                " VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [OP_MSTATE] = "UPDATE messages SET visible = ?3, rc = ?4, first = ?5 WHERE seq = ?2",
     [OP_MDEL] = "DELETE FROM messages WHERE seq = ?2",
     [OP_MPURGE] = "DELETE FROM messages WHERE qid = ?1",
@@ -168,6 +178,8 @@ static int apply(sq_t *s, op_t *o)
         sqlite3_bind_int64(p, 7, o->visible);
         sqlite3_bind_int(p, 8, o->rc);
         sqlite3_bind_int64(p, 9, o->first);
+        if (o->s4)
+            sqlite3_bind_blob(p, 10, o->s4, (int)o->len4, SQLITE_STATIC);
         break;
     case OP_MSTATE:
         sqlite3_bind_int64(p, 2, o->seq);
@@ -320,6 +332,109 @@ static void read_end(sq_t *s)
     }
 }
 
+/* ---- rn_store_msg_read (a stopgap until the log engine, issue 14) ---- */
+
+/* Remembers a queued message put/delete, purge or queue deletion, so reads
+ * see it before it commits. Out of memory: reads answer from the database. */
+static void pmsg_track(sq_t *s, op_t *o)
+{
+    if (!o)
+        return;
+    if (o->kind == OP_MPUT || o->kind == OP_MDEL) {
+        if (rn_imap_put(&s->pmsg, o->seq, o) < 0)
+            rn_imap_del(&s->pmsg, o->seq);
+        return;
+    }
+    if (s->npurges == s->cpurges) {
+        size_t cap = s->cpurges ? s->cpurges * 2 : 8;
+        op_t **p = rn_realloc(s->purges, cap * sizeof *p);
+        if (!p)
+            return;
+        s->purges = p;
+        s->cpurges = cap;
+    }
+    s->purges[s->npurges++] = o;
+}
+
+static void pmsg_settle(sq_t *s, const op_t *o)
+{
+    if ((o->kind == OP_MPUT || o->kind == OP_MDEL) && rn_imap_get(&s->pmsg, o->seq) == o) {
+        rn_imap_del(&s->pmsg, o->seq);
+    } else if (o->kind == OP_MPURGE || o->kind == OP_QDEL) {
+        for (size_t i = 0; i < s->npurges; i++)
+            if (s->purges[i] == o) {
+                s->purges[i] = s->purges[--s->npurges];
+                break;
+            }
+    }
+}
+
+static void pmsg_clear(sq_t *s)
+{
+    rn_imap_free(&s->pmsg);
+    rn_free(s->purges);
+    s->purges = NULL;
+    s->npurges = s->cpurges = 0;
+}
+
+/* One allocation: body, NUL, cold, NUL, as rn_store_msg_read returns it. */
+static int msg_copy(const void *body, size_t blen, const void *cold, size_t clen, char **b, size_t *bl, char **c,
+                    size_t *cl)
+{
+    char *p = rn_malloc(blen + clen + 2);
+    if (!p)
+        return RN_ERR_NOMEM;
+    if (blen)
+        memcpy(p, body, blen);
+    p[blen] = '\0';
+    if (clen)
+        memcpy(p + blen + 1, cold, clen);
+    p[blen + 1 + clen] = '\0';
+    *b = p;
+    *bl = blen;
+    *c = cold ? p + blen + 1 : NULL;
+    *cl = clen;
+    return 0;
+}
+
+static int sq_msg_read(rn_store_t *st, int64_t qid, int64_t seq, char **body, size_t *body_len, char **cold,
+                       size_t *cold_len)
+{
+    sq_t *s = (sq_t *)st;
+    const op_t *o = rn_imap_get(&s->pmsg, seq);
+    uint64_t after = o ? o->sseq : 0;
+    if (s->reset_seq > after)
+        return 1;
+    for (size_t i = 0; i < s->npurges; i++)
+        if (s->purges[i]->qid == qid && s->purges[i]->sseq > after)
+            return 1;
+    if (o)
+        return o->kind == OP_MDEL || o->qid != qid ? 1
+                                                   : msg_copy(o->s2, o->len2, o->s4, o->len4, body, body_len, cold,
+                                                              cold_len);
+    read_begin(s);
+    sqlite3_stmt *q = s->msg_st;
+    sqlite3_bind_int64(q, 1, seq);
+    sqlite3_bind_int64(q, 2, qid);
+    int rc = sqlite3_step(q), out = 1;
+    if (rc == SQLITE_ROW) {
+        const void *c = sqlite3_column_blob(q, 1);
+        size_t cl = (size_t)sqlite3_column_bytes(q, 1);
+        if (!c && sqlite3_column_type(q, 1) == SQLITE_BLOB)
+            c = ""; /* an empty cold part */
+        out = msg_copy(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), c, cl, body, body_len, cold,
+                       cold_len);
+    } else if (rc != SQLITE_DONE) {
+        RN_ERROR("store: reading message %lld: %s", (long long)seq, sqlite3_errmsg(s->rdb));
+        out = RN_ERR_INTERNAL;
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return out;
+}
+
+/* ---- end of the stopgap ---- */
+
 static void pend_free(pend_t *p)
 {
     if (p)
@@ -365,6 +480,7 @@ static void pending_set(sq_t *s, const char *ns, const char *key, const char *va
  * too: reads then show what the database holds, which is what survived.) */
 static void pending_settle(sq_t *s, const op_t *o)
 {
+    pmsg_settle(s, o);
     if (o->kind == OP_RESET && o->sseq == s->reset_seq)
         s->reset_seq = 0;
     if ((o->kind != OP_KVPUT && o->kind != OP_KVDEL) || !s->pending.len)
@@ -403,11 +519,14 @@ static void on_async(uv_async_t *a)
     }
 }
 
-static op_t *op_new(int kind, const char *s1, const char *s2, size_t len2, const char *s3)
+/* An op and copies of its strings in one allocation; s4 (len4 bytes) is a
+ * message's cold part. */
+static op_t *op_new_cold(int kind, const char *s1, const char *s2, size_t len2, const char *s3, const char *s4,
+                         size_t len4)
 {
     size_t l1 = s1 ? strlen(s1) + 1 : 0, l3 = s3 ? strlen(s3) + 1 : 0;
-    size_t l2 = s2 ? len2 + 1 : 0;
-    op_t *o = rn_malloc(sizeof *o + l1 + l2 + l3);
+    size_t l2 = s2 ? len2 + 1 : 0, l4 = s4 ? len4 + 1 : 0;
+    op_t *o = rn_malloc(sizeof *o + l1 + l2 + l3 + l4);
     if (!o)
         return NULL;
     memset(o, 0, sizeof *o);
@@ -423,9 +542,21 @@ static op_t *op_new(int kind, const char *s1, const char *s2, size_t len2, const
         o->len2 = len2;
         p += l2;
     }
-    if (s3)
+    if (s3) {
         o->s3 = memcpy(p, s3, l3);
+        p += l3;
+    }
+    if (s4) {
+        o->s4 = memcpy(p, s4, len4);
+        p[len4] = '\0';
+        o->len4 = len4;
+    }
     return o;
+}
+
+static op_t *op_new(int kind, const char *s1, const char *s2, size_t len2, const char *s3)
+{
+    return op_new_cold(kind, s1, s2, len2, s3, NULL, 0);
 }
 
 static void submit(sq_t *s, op_t *o)
@@ -505,6 +636,16 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
         rn_free(s);
         return -1;
     }
+    /* a data dir from before the cold part: its messages table gets the
+     * column (the old rows keep NULL there) */
+    if (sqlite3_exec(s->db, "SELECT cold FROM messages LIMIT 0", NULL, NULL, NULL) != SQLITE_OK &&
+        sqlite3_exec(s->db, "ALTER TABLE messages ADD COLUMN cold BLOB", NULL, NULL, &err) != SQLITE_OK) {
+        snprintf(msg, msglen, "cannot initialise %s: %s", path, err ? err : "?");
+        sqlite3_free(err);
+        sqlite3_close(s->db);
+        rn_free(s);
+        return -1;
+    }
     /* the read path's transactions last one loop turn at most: a commit that
      * meets one of their locks waits for it rather than failing */
     sqlite3_busy_timeout(s->db, 10000);
@@ -536,6 +677,8 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
              sqlite3_prepare_v2(s->rdb, q[2], -1, &s->scan_open_st[t], NULL) == SQLITE_OK &&
              sqlite3_prepare_v2(s->rdb, q[3], -1, &s->rscan_st[t], NULL) == SQLITE_OK;
     }
+    ok = ok && sqlite3_prepare_v2(s->rdb, "SELECT body, cold FROM messages WHERE seq = ?1 AND qid = ?2", -1,
+                                  &s->msg_st, NULL) == SQLITE_OK;
     if (!ok) {
         snprintf(msg, msglen, "cannot open %s for reading: %s", path, s->rdb ? sqlite3_errmsg(s->rdb) : "?");
         sqlite3_close(s->rdb);
@@ -576,7 +719,8 @@ static int sq_load(rn_store_t *st, const rn_store_loader_t *l)
     }
     sqlite3_finalize(p);
     sqlite3_prepare_v2(s->db,
-                       "SELECT seq, qid, id, body, meta, sent, visible, rc, first FROM messages ORDER BY seq",
+                       "SELECT seq, qid, id, body, meta, sent, visible, rc, first, length(cold) FROM messages"
+                       " ORDER BY seq",
                        -1, &p, NULL);
     while (rc == 0 && sqlite3_step(p) == SQLITE_ROW) {
         rn_store_msg_rec_t m = {
@@ -590,6 +734,7 @@ static int sq_load(rn_store_t *st, const rn_store_loader_t *l)
             .visible_ms = sqlite3_column_int64(p, 6),
             .receive_count = sqlite3_column_int(p, 7),
             .first_receive_ms = sqlite3_column_int64(p, 8),
+            .cold_len = (size_t)sqlite3_column_int64(p, 9),
         };
         if (!m.body)
             m.body = "";
@@ -636,8 +781,10 @@ static void sq_close(rn_store_t *st)
         sqlite3_finalize(s->scan_open_st[t]);
         sqlite3_finalize(s->rscan_st[t]);
     }
+    sqlite3_finalize(s->msg_st);
     sqlite3_close(s->rdb);
     pending_clear(s);
+    pmsg_clear(s);
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     sqlite3_close(s->db);
     s->open_handles = 2;
@@ -652,6 +799,7 @@ static void sq_reset(rn_store_t *st)
     op_t *o = op_new(OP_RESET, NULL, NULL, 0, NULL);
     submit(s, o);
     pending_clear(s);
+    pmsg_clear(s);
     if (o)
         s->reset_seq = o->sseq;
 }
@@ -672,12 +820,13 @@ static void sq_queue_delete(rn_store_t *st, int64_t qid)
     if (o)
         o->qid = qid;
     submit(s, o);
+    pmsg_track(s, o);
 }
 
 static void sq_msg_put(rn_store_t *st, const rn_store_msg_rec_t *m)
 {
     sq_t *s = (sq_t *)st;
-    op_t *o = op_new(OP_MPUT, m->id, m->body, m->body_len, m->meta_json);
+    op_t *o = op_new_cold(OP_MPUT, m->id, m->body, m->body_len, m->meta_json, m->cold, m->cold_len);
     if (o) {
         o->qid = m->qid;
         o->seq = m->seq;
@@ -687,6 +836,7 @@ static void sq_msg_put(rn_store_t *st, const rn_store_msg_rec_t *m)
         o->first = m->first_receive_ms;
     }
     submit(s, o);
+    pmsg_track(s, o);
 }
 
 static void sq_msg_state(rn_store_t *st, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
@@ -713,6 +863,7 @@ static void sq_msg_delete(rn_store_t *st, int64_t qid, int64_t seq)
         o->seq = seq;
     }
     submit(s, o);
+    pmsg_track(s, o);
 }
 
 static void sq_msg_purge(rn_store_t *st, int64_t qid)
@@ -722,6 +873,7 @@ static void sq_msg_purge(rn_store_t *st, int64_t qid)
     if (o)
         o->qid = qid;
     submit(s, o);
+    pmsg_track(s, o);
 }
 
 static void sq_kv_put(rn_store_t *st, const char *ns, const char *key, const char *value)
@@ -897,6 +1049,7 @@ static const rn_store_ops_t ops = {
     .msg_state = sq_msg_state,
     .msg_delete = sq_msg_delete,
     .msg_purge = sq_msg_purge,
+    .msg_read = sq_msg_read,
     .kv_put = sq_kv_put,
     .kv_delete = sq_kv_delete,
     .kv_delete_range = sq_kv_delete_range,
