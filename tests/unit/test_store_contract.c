@@ -47,6 +47,16 @@ static int open_engine(fixture_t *f, int engine, int fresh)
     return 0;
 }
 
+/* A fresh store of that engine in f, named on stderr. */
+static int open_fresh(fixture_t *f, int engine)
+{
+    memset(f, 0, sizeof *f);
+    if (open_engine(f, engine, 1) < 0)
+        return -1;
+    fprintf(stderr, "  engine: %s\n", names[engine]);
+    return 0;
+}
+
 static void close_engine(fixture_t *f)
 {
     if (f->s != f->base)
@@ -153,12 +163,10 @@ static void write_set(rn_store_t *s)
 static void contract(int engine, int *unit_failed_)
 {
     fixture_t f;
-    memset(&f, 0, sizeof f);
-    if (open_engine(&f, engine, 1) < 0) {
+    if (open_fresh(&f, engine) < 0) {
         CHECK(!"open");
         return;
     }
-    fprintf(stderr, "  engine: %s\n", names[engine]);
     int durable = engine == SQLITE || engine == VIEW_SQLITE;
     CHECK_INT(rn_store_durable(f.s), durable);
     /* read-your-writes before the commit */
@@ -284,12 +292,10 @@ static int no_kv(void *ud, const char *ns, const char *key, const char *value)
 static void msg_contract(int engine, int *unit_failed_)
 {
     fixture_t f;
-    memset(&f, 0, sizeof f);
-    if (open_engine(&f, engine, 1) < 0) {
+    if (open_fresh(&f, engine) < 0) {
         CHECK(!"open");
         return;
     }
-    fprintf(stderr, "  engine: %s\n", names[engine]);
     int durable = engine == SQLITE || engine == VIEW_SQLITE;
     rn_store_queue_rec_t q7 = {7, "seven", "{}"}, q8 = {8, "eight", "{}"};
     rn_store_queue_put(f.s, &q7);
