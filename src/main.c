@@ -22,6 +22,7 @@
 #include "deploy/deploy.h"
 #include "http/server.h"
 #include "services.h"
+#include "store/io.h"
 
 #define RN_VERSION "0.1.0"
 
@@ -158,6 +159,10 @@ static int serve(int argc, char **argv)
         fprintf(stderr, "runnel serve: binding %s without --auth-file accepts unsigned requests from the network;\n"
                         "pass --auth-file FILE, or --allow-anonymous to do it anyway\n",
                 cfg.host);
+        return 2;
+    }
+    if (rn_io_fault_init(msg, sizeof msg) < 0) { /* a test's fault spec with a typo would test nothing */
+        fprintf(stderr, "runnel serve: %s\n", msg);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);

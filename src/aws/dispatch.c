@@ -31,6 +31,7 @@
 #include "core/json_out.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "store/io.h"
 
 #define RN_VERSION_STR "0.1.0"
 
@@ -155,7 +156,7 @@ static size_t page_owner(const rn_app_t *app, const char *path)
 static int is_internal(const rn_app_t *app, const char *path)
 {
     return strcmp(path, "/_runnel/health") == 0 || strcmp(path, "/_runnel/reset") == 0 ||
-           strcmp(path, "/metrics") == 0 ||
+           strcmp(path, "/_runnel/fault") == 0 || strcmp(path, "/metrics") == 0 ||
            strcmp(path, "/_runnel/clock") == 0 || page_owner(app, path) != SIZE_MAX;
 }
 
@@ -630,24 +631,35 @@ int rn_dispatch_head(rn_http_conn_t *conn, const rn_http_req_t *head, void *ud)
     return 1;
 }
 
+/* The common gate of the test hooks answering GET and POST (clock, fault):
+ * *post says which; a POST needs --in-memory or --enable-reset. Returns 0
+ * when the request was refused (the reply is sent), 1 to go on. */
+static int test_hook_gate(const rn_app_t *app, rn_http_conn_t *conn, const rn_http_req_t *req, const char *what,
+                          int *post)
+{
+    *post = strcmp(req->method, "POST") == 0;
+    if (!*post && strcmp(req->method, "GET") != 0) {
+        respond_plain_json(rn_http_respond, conn, 405, json_pack("{s:s}", "message", "Use GET or POST"));
+        return 0;
+    }
+    if (*post && !app->cfg->in_memory && !app->cfg->enable_reset) {
+        char m[160];
+        snprintf(m, sizeof m, "%s is refused: start runnel with --in-memory or --enable-reset", what);
+        respond_plain_json(rn_http_respond, conn, 403, json_pack("{s:s}", "message", m));
+        return 0;
+    }
+    return 1;
+}
+
 /* GET or POST /_runnel/clock: where the clock stands, and (POST, where reset
  * is allowed) {"advanceSeconds": N} moves it forward, running what falls due
  * on the way. */
 static void clock_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
 {
-    int post = strcmp(req->method, "POST") == 0;
-    if (!post && strcmp(req->method, "GET") != 0) {
-        respond_plain_json(rn_http_respond, conn, 405, json_pack("{s:s}", "message", "Use GET or POST"));
+    int post;
+    if (!test_hook_gate(app, conn, req, "Moving the clock", &post))
         return;
-    }
     if (post) {
-        if (!app->cfg->in_memory && !app->cfg->enable_reset) {
-            respond_plain_json(rn_http_respond, conn, 403,
-                               json_pack("{s:s}", "message",
-                                         "Moving the clock is refused: start runnel with --in-memory or "
-                                         "--enable-reset"));
-            return;
-        }
         json_t *in = json_loadb(req->body ? req->body : "", req->body_len, 0, NULL);
         json_t *n = json_object_get(in, "advanceSeconds");
         double secs = json_is_number(n) ? json_number_value(n) : -1;
@@ -670,6 +682,34 @@ static void clock_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *r
     snprintf(iso + k, sizeof iso - k, ".%03dZ", (int)(now % 1000));
     respond_plain_json(rn_http_respond, conn, 200,
                        json_pack("{s:s,s:f}", "now", iso, "offsetSeconds", (double)rn_clock_offset_ms() / 1000.0));
+}
+
+/* GET or POST /_runnel/fault: how many store I/O calls failed by injection,
+ * and (POST, where reset is allowed) the body, a fault spec (store/io.h),
+ * replaces the faults in force; an empty body clears them. */
+static void fault_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t *req)
+{
+    int post;
+    if (!test_hook_gate(app, conn, req, "Fault injection", &post))
+        return;
+    if (post) {
+        char spec[1024], why[256];
+        size_t n = req->body_len;
+        while (n > 0 && (req->body[n - 1] == '\n' || req->body[n - 1] == '\r' || req->body[n - 1] == ' '))
+            n--;
+        if (n >= sizeof spec) {
+            respond_plain_json(rn_http_respond, conn, 400, json_pack("{s:s}", "message", "Fault spec too long"));
+            return;
+        }
+        memcpy(spec, req->body ? req->body : "", n);
+        spec[n] = '\0';
+        if (rn_io_fault_check(spec, why, sizeof why) < 0 || rn_io_fault_set(spec) < 0) {
+            respond_plain_json(rn_http_respond, conn, 400, json_pack("{s:s}", "message", why));
+            return;
+        }
+        RN_WARN("fault injection set: '%s'", spec);
+    }
+    respond_plain_json(rn_http_respond, conn, 200, json_pack("{s:I}", "hits", (json_int_t)rn_io_fault_hits()));
 }
 
 static void identify(const rn_app_t *app, rn_call_t *c);
@@ -774,6 +814,16 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
             send_auth_error(rn_http_respond, conn, &route, rc, msg, rid);
         } else {
             clock_endpoint(app, conn, req);
+        }
+        return 1;
+    }
+    if (strcmp(req->path, "/_runnel/fault") == 0) {
+        if (rc < 0) {
+            char rid[37];
+            rn_uuid(rid);
+            send_auth_error(rn_http_respond, conn, &route, rc, msg, rid);
+        } else {
+            fault_endpoint(app, conn, req);
         }
         return 1;
     }

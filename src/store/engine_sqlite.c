@@ -39,8 +39,6 @@ typedef struct op {
     int64_t qid, seq, sent, visible, first;
     char *s1, *s2, *s3; /* point into the same allocation */
     size_t len2;
-    char *s4;           /* OP_MPUT: the cold part (also in that allocation), or NULL */
-    size_t len4;
 } op_t;
 
 typedef struct barrier {
@@ -55,6 +53,14 @@ typedef struct sq {
     uv_loop_t *loop;
     sqlite3 *db;
     int sync;               /* fdatasync the WAL before acknowledging */
+    int inner;              /* under the log engine (rn_store_open_sqlite_inner):
+                               no messages table; mutations carry the log's
+                               LSNs, are applied only once the log made them
+                               durable (gate) and record meta(applied_lsn) */
+    uint64_t gate;          /* guarded by mu: the writer applies mutations up
+                               to this LSN (UINT64_MAX when not inner) */
+    uint64_t applied_lsn;   /* at open: meta(applied_lsn) */
+    sqlite3_stmt *applied_st;
     int wal_fd;             /* syncer only: our own descriptor on runnel.db-wal */
     char wal_path[4200];
     pthread_t thread, syncer;
@@ -90,14 +96,6 @@ typedef struct sq {
     int read_open;          /* a read transaction is open on rdb: the reads of
                                one loop turn share it (one lock, one snapshot);
                                it ends before committed mutations settle */
-    /* rn_store_msg_read until the log engine takes messages over (issue
-     * 14): message puts and deletes queued but not yet committed (seq ->
-     * its latest op, borrowed: an op is freed only after it settles), and
-     * queued purges and queue deletions (borrowed ops). */
-    rn_imap_t pmsg;
-    op_t **purges;
-    size_t npurges, cpurges;
-    sqlite3_stmt *msg_st;   /* on rdb: a message's body and cold part */
 } sq_t;
 
 typedef struct pend {
@@ -105,11 +103,14 @@ typedef struct pend {
     uint64_t sseq;
 } pend_t;
 
-static const char *schema =
-    "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
+static const char *messages_schema =
     "CREATE TABLE IF NOT EXISTS messages(seq INTEGER PRIMARY KEY, qid INTEGER NOT NULL, id TEXT NOT NULL,"
     " body BLOB NOT NULL, meta TEXT NOT NULL, sent INTEGER NOT NULL, visible INTEGER NOT NULL,"
-    " rc INTEGER NOT NULL, first INTEGER NOT NULL, cold BLOB);"
+    " rc INTEGER NOT NULL, first INTEGER NOT NULL);";
+
+static const char *schema =
+    "CREATE TABLE IF NOT EXISTS queues(qid INTEGER PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS kv(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     " PRIMARY KEY(ns, key)) WITHOUT ROWID;"
     /* read-path-only namespaces (rn_store_ns_lazy): never replayed at start */
@@ -125,8 +126,8 @@ static const char *rsql[3] = {
 static const char *sql[OP_RESET + 1] = {
     [OP_QPUT] = "INSERT OR REPLACE INTO queues(qid, name, state) VALUES(?1, ?2, ?3)",
     [OP_QDEL] = "DELETE FROM queues WHERE qid = ?1",
-    [OP_MPUT] = "INSERT OR REPLACE INTO messages(seq, qid, id, body, meta, sent, visible, rc, first, cold)"
-                " VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [OP_MPUT] = "INSERT OR REPLACE INTO messages(seq, qid, id, body, meta, sent, visible, rc, first)"
+                " VALUES(?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [OP_MSTATE] = "UPDATE messages SET visible = ?3, rc = ?4, first = ?5 WHERE seq = ?2",
     [OP_MDEL] = "DELETE FROM messages WHERE seq = ?2",
     [OP_MPURGE] = "DELETE FROM messages WHERE qid = ?1",
@@ -139,10 +140,12 @@ static const char *sql[OP_RESET + 1] = {
 static int apply(sq_t *s, op_t *o)
 {
     if (o->kind == OP_RESET) {
-        return sqlite3_exec(s->db, "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv; DELETE FROM rkv;",
+        return sqlite3_exec(s->db,
+                            s->inner ? "DELETE FROM queues; DELETE FROM kv; DELETE FROM rkv;"
+                                     : "DELETE FROM messages; DELETE FROM queues; DELETE FROM kv; DELETE FROM rkv;",
                             NULL, NULL, NULL);
     }
-    if (o->kind == OP_QDEL) {
+    if (o->kind == OP_QDEL && !s->inner) {
         /* a deleted queue takes its messages with it */
         sqlite3_stmt *p = s->st[OP_MPURGE];
         sqlite3_bind_int64(p, 1, o->qid);
@@ -178,8 +181,6 @@ static int apply(sq_t *s, op_t *o)
         sqlite3_bind_int64(p, 7, o->visible);
         sqlite3_bind_int(p, 8, o->rc);
         sqlite3_bind_int64(p, 9, o->first);
-        if (o->s4)
-            sqlite3_bind_blob(p, 10, o->s4, (int)o->len4, SQLITE_STATIC);
         break;
     case OP_MSTATE:
         sqlite3_bind_int64(p, 2, o->seq);
@@ -200,16 +201,50 @@ static int apply(sq_t *s, op_t *o)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* Applies a batch in one transaction (with meta(applied_lsn) when inner). */
+static int apply_batch(sq_t *s, op_t *list)
+{
+    uint64_t last = 0;
+    int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+    for (op_t *o = list; o && rc == SQLITE_OK; o = o->next) {
+        rc = apply(s, o);
+        last = o->sseq;
+    }
+    if (rc == SQLITE_OK && s->inner) { /* what recovery need not re-apply */
+        sqlite3_bind_int64(s->applied_st, 1, (sqlite3_int64)last);
+        rc = sqlite3_step(s->applied_st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_reset(s->applied_st);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        RN_ERROR("store: commit failed: %s", sqlite3_errmsg(s->db));
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return rc;
+}
+
 static void *store_thread(void *arg)
 {
     sq_t *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->mu);
-        while (!s->head && !s->stop)
+        while (!(s->head && s->head->sseq <= s->gate) && !s->stop)
             pthread_cond_wait(&s->cv, &s->mu);
+        int stop = s->stop, skip = 0;
         op_t *list = s->head;
-        s->head = s->tail = NULL;
-        int stop = s->stop;
+        if (list && list->sseq > s->gate) { /* stopping: what the log never made durable is dropped */
+            skip = 1;
+            s->head = s->tail = NULL;
+        } else if (list) { /* take what the gate lets through */
+            op_t *cut = list;
+            while (cut->next && cut->next->sseq <= s->gate)
+                cut = cut->next;
+            s->head = cut->next;
+            if (!s->head)
+                s->tail = NULL;
+            cut->next = NULL;
+        }
         pthread_mutex_unlock(&s->mu);
         if (!list) {
             if (stop)
@@ -217,15 +252,7 @@ static void *store_thread(void *arg)
             continue;
         }
         uint64_t last = 0, n = 0;
-        int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
-        for (op_t *o = list; o && rc == SQLITE_OK; o = o->next)
-            rc = apply(s, o);
-        if (rc == SQLITE_OK)
-            rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-        if (rc != SQLITE_OK) {
-            RN_ERROR("store: commit failed: %s", sqlite3_errmsg(s->db));
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        }
+        int rc = skip ? SQLITE_OK : apply_batch(s, list);
         op_t *end = list;
         for (op_t *o = list; o; o = o->next) {
             last = o->sseq;
@@ -332,109 +359,6 @@ static void read_end(sq_t *s)
     }
 }
 
-/* ---- rn_store_msg_read (a stopgap until the log engine, issue 14) ---- */
-
-/* Remembers a queued message put/delete, purge or queue deletion, so reads
- * see it before it commits. Out of memory: reads answer from the database. */
-static void pmsg_track(sq_t *s, op_t *o)
-{
-    if (!o)
-        return;
-    if (o->kind == OP_MPUT || o->kind == OP_MDEL) {
-        if (rn_imap_put(&s->pmsg, o->seq, o) < 0)
-            rn_imap_del(&s->pmsg, o->seq);
-        return;
-    }
-    if (s->npurges == s->cpurges) {
-        size_t cap = s->cpurges ? s->cpurges * 2 : 8;
-        op_t **p = rn_realloc(s->purges, cap * sizeof *p);
-        if (!p)
-            return;
-        s->purges = p;
-        s->cpurges = cap;
-    }
-    s->purges[s->npurges++] = o;
-}
-
-static void pmsg_settle(sq_t *s, const op_t *o)
-{
-    if ((o->kind == OP_MPUT || o->kind == OP_MDEL) && rn_imap_get(&s->pmsg, o->seq) == o) {
-        rn_imap_del(&s->pmsg, o->seq);
-    } else if (o->kind == OP_MPURGE || o->kind == OP_QDEL) {
-        for (size_t i = 0; i < s->npurges; i++)
-            if (s->purges[i] == o) {
-                s->purges[i] = s->purges[--s->npurges];
-                break;
-            }
-    }
-}
-
-static void pmsg_clear(sq_t *s)
-{
-    rn_imap_free(&s->pmsg);
-    rn_free(s->purges);
-    s->purges = NULL;
-    s->npurges = s->cpurges = 0;
-}
-
-/* One allocation: body, NUL, cold, NUL, as rn_store_msg_read returns it. */
-static int msg_copy(const void *body, size_t blen, const void *cold, size_t clen, char **b, size_t *bl, char **c,
-                    size_t *cl)
-{
-    char *p = rn_malloc(blen + clen + 2);
-    if (!p)
-        return RN_ERR_NOMEM;
-    if (blen)
-        memcpy(p, body, blen);
-    p[blen] = '\0';
-    if (clen)
-        memcpy(p + blen + 1, cold, clen);
-    p[blen + 1 + clen] = '\0';
-    *b = p;
-    *bl = blen;
-    *c = cold ? p + blen + 1 : NULL;
-    *cl = clen;
-    return 0;
-}
-
-static int sq_msg_read(rn_store_t *st, int64_t qid, int64_t seq, char **body, size_t *body_len, char **cold,
-                       size_t *cold_len)
-{
-    sq_t *s = (sq_t *)st;
-    const op_t *o = rn_imap_get(&s->pmsg, seq);
-    uint64_t after = o ? o->sseq : 0;
-    if (s->reset_seq > after)
-        return 1;
-    for (size_t i = 0; i < s->npurges; i++)
-        if (s->purges[i]->qid == qid && s->purges[i]->sseq > after)
-            return 1;
-    if (o)
-        return o->kind == OP_MDEL || o->qid != qid ? 1
-                                                   : msg_copy(o->s2, o->len2, o->s4, o->len4, body, body_len, cold,
-                                                              cold_len);
-    read_begin(s);
-    sqlite3_stmt *q = s->msg_st;
-    sqlite3_bind_int64(q, 1, seq);
-    sqlite3_bind_int64(q, 2, qid);
-    int rc = sqlite3_step(q), out = 1;
-    if (rc == SQLITE_ROW) {
-        const void *c = sqlite3_column_blob(q, 1);
-        size_t cl = (size_t)sqlite3_column_bytes(q, 1);
-        if (!c && sqlite3_column_type(q, 1) == SQLITE_BLOB)
-            c = ""; /* an empty cold part */
-        out = msg_copy(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), c, cl, body, body_len, cold,
-                       cold_len);
-    } else if (rc != SQLITE_DONE) {
-        RN_ERROR("store: reading message %lld: %s", (long long)seq, sqlite3_errmsg(s->rdb));
-        out = RN_ERR_INTERNAL;
-    }
-    sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
-    return out;
-}
-
-/* ---- end of the stopgap ---- */
-
 static void pend_free(pend_t *p)
 {
     if (p)
@@ -480,7 +404,6 @@ static void pending_set(sq_t *s, const char *ns, const char *key, const char *va
  * too: reads then show what the database holds, which is what survived.) */
 static void pending_settle(sq_t *s, const op_t *o)
 {
-    pmsg_settle(s, o);
     if (o->kind == OP_RESET && o->sseq == s->reset_seq)
         s->reset_seq = 0;
     if ((o->kind != OP_KVPUT && o->kind != OP_KVDEL) || !s->pending.len)
@@ -519,14 +442,11 @@ static void on_async(uv_async_t *a)
     }
 }
 
-/* An op and copies of its strings in one allocation; s4 (len4 bytes) is a
- * message's cold part. */
-static op_t *op_new_cold(int kind, const char *s1, const char *s2, size_t len2, const char *s3, const char *s4,
-                         size_t len4)
+static op_t *op_new(int kind, const char *s1, const char *s2, size_t len2, const char *s3)
 {
     size_t l1 = s1 ? strlen(s1) + 1 : 0, l3 = s3 ? strlen(s3) + 1 : 0;
-    size_t l2 = s2 ? len2 + 1 : 0, l4 = s4 ? len4 + 1 : 0;
-    op_t *o = rn_malloc(sizeof *o + l1 + l2 + l3 + l4);
+    size_t l2 = s2 ? len2 + 1 : 0;
+    op_t *o = rn_malloc(sizeof *o + l1 + l2 + l3);
     if (!o)
         return NULL;
     memset(o, 0, sizeof *o);
@@ -542,21 +462,9 @@ static op_t *op_new_cold(int kind, const char *s1, const char *s2, size_t len2, 
         o->len2 = len2;
         p += l2;
     }
-    if (s3) {
+    if (s3)
         o->s3 = memcpy(p, s3, l3);
-        p += l3;
-    }
-    if (s4) {
-        o->s4 = memcpy(p, s4, len4);
-        p[len4] = '\0';
-        o->len4 = len4;
-    }
     return o;
-}
-
-static op_t *op_new(int kind, const char *s1, const char *s2, size_t len2, const char *s3)
-{
-    return op_new_cold(kind, s1, s2, len2, s3, NULL, 0);
 }
 
 static void submit(sq_t *s, op_t *o)
@@ -600,14 +508,22 @@ static void on_flush(uv_prepare_t *h)
 
 static const rn_store_ops_t ops;
 
-int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
-                         size_t msglen)
+/* Message statements exist only outside the log engine. */
+static int message_kind(int k)
+{
+    return k == OP_MPUT || k == OP_MSTATE || k == OP_MDEL || k == OP_MPURGE || k == OP_RESET;
+}
+
+static int open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, int inner, rn_store_t **out,
+                       char *msg, size_t msglen)
 {
     sq_t *s = rn_calloc(1, sizeof *s);
     if (!s)
         return snprintf(msg, msglen, "out of memory"), -1;
     s->base.ops = &ops;
     s->loop = loop;
+    s->inner = inner;
+    s->gate = inner ? 0 : UINT64_MAX;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
         snprintf(msg, msglen, "cannot create data dir %s: %s", dir, strerror(errno));
         rn_free(s);
@@ -629,17 +545,8 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
              fsync_mode == RN_FSYNC_ALWAYS ? "NORMAL" : "OFF");
     char *err = NULL;
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &err) != SQLITE_OK ||
-        sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK) {
-        snprintf(msg, msglen, "cannot initialise %s: %s", path, err ? err : "?");
-        sqlite3_free(err);
-        sqlite3_close(s->db);
-        rn_free(s);
-        return -1;
-    }
-    /* a data dir from before the cold part: its messages table gets the
-     * column (the old rows keep NULL there) */
-    if (sqlite3_exec(s->db, "SELECT cold FROM messages LIMIT 0", NULL, NULL, NULL) != SQLITE_OK &&
-        sqlite3_exec(s->db, "ALTER TABLE messages ADD COLUMN cold BLOB", NULL, NULL, &err) != SQLITE_OK) {
+        sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK ||
+        (!inner && sqlite3_exec(s->db, messages_schema, NULL, NULL, &err) != SQLITE_OK)) {
         snprintf(msg, msglen, "cannot initialise %s: %s", path, err ? err : "?");
         sqlite3_free(err);
         sqlite3_close(s->db);
@@ -649,14 +556,28 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
     /* the read path's transactions last one loop turn at most: a commit that
      * meets one of their locks waits for it rather than failing */
     sqlite3_busy_timeout(s->db, 10000);
-    for (int k = 0; k <= OP_RESET + 3; k++) {
-        sqlite3_stmt **st = k <= OP_RESET ? &s->st[k] : &s->rst[k - OP_RESET - 1];
-        if (sqlite3_prepare_v2(s->db, k <= OP_RESET ? sql[k] : rsql[k - OP_RESET - 1], -1, st, NULL) != SQLITE_OK) {
+    for (int k = 0; k <= OP_RESET + 4; k++) {
+        if (k <= OP_RESET && inner && message_kind(k))
+            continue;
+        if (k == OP_RESET + 4 && !inner)
+            continue;
+        sqlite3_stmt **st = k <= OP_RESET ? &s->st[k] : k == OP_RESET + 4 ? &s->applied_st : &s->rst[k - OP_RESET - 1];
+        const char *q = k <= OP_RESET          ? sql[k]
+                        : k == OP_RESET + 4 ? "INSERT OR REPLACE INTO meta(k, v) VALUES('applied_lsn', ?1)"
+                                            : rsql[k - OP_RESET - 1];
+        if (sqlite3_prepare_v2(s->db, q, -1, st, NULL) != SQLITE_OK) {
             snprintf(msg, msglen, "cannot prepare: %s", sqlite3_errmsg(s->db));
             sqlite3_close(s->db);
             rn_free(s);
             return -1;
         }
+    }
+    if (inner) {
+        sqlite3_stmt *p = NULL;
+        if (sqlite3_prepare_v2(s->db, "SELECT v FROM meta WHERE k = 'applied_lsn'", -1, &p, NULL) == SQLITE_OK &&
+            sqlite3_step(p) == SQLITE_ROW)
+            s->applied_lsn = (uint64_t)sqlite3_column_int64(p, 0);
+        sqlite3_finalize(p);
     }
     int ok = sqlite3_open_v2(path, &s->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
     /* the read path's own cache: a range read finds its pages here (a
@@ -677,8 +598,6 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
              sqlite3_prepare_v2(s->rdb, q[2], -1, &s->scan_open_st[t], NULL) == SQLITE_OK &&
              sqlite3_prepare_v2(s->rdb, q[3], -1, &s->rscan_st[t], NULL) == SQLITE_OK;
     }
-    ok = ok && sqlite3_prepare_v2(s->rdb, "SELECT body, cold FROM messages WHERE seq = ?1 AND qid = ?2", -1,
-                                  &s->msg_st, NULL) == SQLITE_OK;
     if (!ok) {
         snprintf(msg, msglen, "cannot open %s for reading: %s", path, s->rdb ? sqlite3_errmsg(s->rdb) : "?");
         sqlite3_close(s->rdb);
@@ -706,6 +625,69 @@ int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode
     return 0;
 }
 
+int rn_store_open_sqlite(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out, char *msg,
+                         size_t msglen)
+{
+    return open_sqlite(loop, dir, fsync_mode, 0, out, msg, msglen);
+}
+
+int rn_store_open_sqlite_inner(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_store_t **out,
+                               char *msg, size_t msglen)
+{
+    return open_sqlite(loop, dir, fsync_mode, 1, out, msg, msglen);
+}
+
+uint64_t rn_sqlite_applied_lsn(const rn_store_t *st)
+{
+    return ((const sq_t *)st)->applied_lsn;
+}
+
+void rn_sqlite_next_lsn(rn_store_t *st, uint64_t lsn)
+{
+    ((sq_t *)st)->queued_seq = lsn - 1;
+}
+
+void rn_sqlite_gate(rn_store_t *st, uint64_t durable_lsn)
+{
+    sq_t *s = (sq_t *)st;
+    pthread_mutex_lock(&s->mu);
+    if (durable_lsn > s->gate) {
+        s->gate = durable_lsn;
+        pthread_cond_signal(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+uint64_t rn_sqlite_durable_lsn(rn_store_t *st)
+{
+    sq_t *s = (sq_t *)st;
+    pthread_mutex_lock(&s->mu);
+    uint64_t d = s->failed_upto >= s->durable_seq ? 0 : s->durable_seq;
+    pthread_mutex_unlock(&s->mu);
+    return d;
+}
+
+const char *rn_sqlite_msg_select =
+    "SELECT seq, qid, id, body, meta, sent, visible, rc, first FROM messages ORDER BY seq";
+
+void rn_sqlite_msg_row(struct sqlite3_stmt *p, rn_store_msg_rec_t *m)
+{
+    const void *body = sqlite3_column_blob(p, 3);
+    const char *id = (const char *)sqlite3_column_text(p, 2);
+    *m = (rn_store_msg_rec_t){
+        .seq = sqlite3_column_int64(p, 0),
+        .qid = sqlite3_column_int64(p, 1),
+        .id = id ? id : "",
+        .body = body ? body : "",
+        .body_len = (size_t)sqlite3_column_bytes(p, 3),
+        .meta_json = (const char *)sqlite3_column_text(p, 4),
+        .sent_ms = sqlite3_column_int64(p, 5),
+        .visible_ms = sqlite3_column_int64(p, 6),
+        .receive_count = sqlite3_column_int(p, 7),
+        .first_receive_ms = sqlite3_column_int64(p, 8),
+    };
+}
+
 static int sq_load(rn_store_t *st, const rn_store_loader_t *l)
 {
     sq_t *s = (sq_t *)st;
@@ -718,26 +700,12 @@ static int sq_load(rn_store_t *st, const rn_store_loader_t *l)
         rc = l->queue(l->ud, &q);
     }
     sqlite3_finalize(p);
-    sqlite3_prepare_v2(s->db,
-                       "SELECT seq, qid, id, body, meta, sent, visible, rc, first, length(cold) FROM messages"
-                       " ORDER BY seq",
-                       -1, &p, NULL);
-    while (rc == 0 && sqlite3_step(p) == SQLITE_ROW) {
-        rn_store_msg_rec_t m = {
-            .seq = sqlite3_column_int64(p, 0),
-            .qid = sqlite3_column_int64(p, 1),
-            .id = (const char *)sqlite3_column_text(p, 2),
-            .body = sqlite3_column_blob(p, 3),
-            .body_len = (size_t)sqlite3_column_bytes(p, 3),
-            .meta_json = (const char *)sqlite3_column_text(p, 4),
-            .sent_ms = sqlite3_column_int64(p, 5),
-            .visible_ms = sqlite3_column_int64(p, 6),
-            .receive_count = sqlite3_column_int(p, 7),
-            .first_receive_ms = sqlite3_column_int64(p, 8),
-            .cold_len = (size_t)sqlite3_column_int64(p, 9),
-        };
-        if (!m.body)
-            m.body = "";
+    p = NULL;
+    if (!s->inner)
+        sqlite3_prepare_v2(s->db, rn_sqlite_msg_select, -1, &p, NULL);
+    while (rc == 0 && p && sqlite3_step(p) == SQLITE_ROW) {
+        rn_store_msg_rec_t m;
+        rn_sqlite_msg_row(p, &m);
         rc = l->msg(l->ud, &m);
     }
     sqlite3_finalize(p);
@@ -772,6 +740,7 @@ static void sq_close(rn_store_t *st)
     on_async(&s->async);
     for (int k = 0; k <= OP_RESET; k++)
         sqlite3_finalize(s->st[k]);
+    sqlite3_finalize(s->applied_st);
     read_end(s);
     for (int k = 0; k < 3; k++)
         sqlite3_finalize(s->rst[k]);
@@ -781,10 +750,8 @@ static void sq_close(rn_store_t *st)
         sqlite3_finalize(s->scan_open_st[t]);
         sqlite3_finalize(s->rscan_st[t]);
     }
-    sqlite3_finalize(s->msg_st);
     sqlite3_close(s->rdb);
     pending_clear(s);
-    pmsg_clear(s);
     sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
     sqlite3_close(s->db);
     s->open_handles = 2;
@@ -799,7 +766,6 @@ static void sq_reset(rn_store_t *st)
     op_t *o = op_new(OP_RESET, NULL, NULL, 0, NULL);
     submit(s, o);
     pending_clear(s);
-    pmsg_clear(s);
     if (o)
         s->reset_seq = o->sseq;
 }
@@ -820,13 +786,12 @@ static void sq_queue_delete(rn_store_t *st, int64_t qid)
     if (o)
         o->qid = qid;
     submit(s, o);
-    pmsg_track(s, o);
 }
 
 static void sq_msg_put(rn_store_t *st, const rn_store_msg_rec_t *m)
 {
     sq_t *s = (sq_t *)st;
-    op_t *o = op_new_cold(OP_MPUT, m->id, m->body, m->body_len, m->meta_json, m->cold, m->cold_len);
+    op_t *o = op_new(OP_MPUT, m->id, m->body, m->body_len, m->meta_json);
     if (o) {
         o->qid = m->qid;
         o->seq = m->seq;
@@ -836,7 +801,6 @@ static void sq_msg_put(rn_store_t *st, const rn_store_msg_rec_t *m)
         o->first = m->first_receive_ms;
     }
     submit(s, o);
-    pmsg_track(s, o);
 }
 
 static void sq_msg_state(rn_store_t *st, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
@@ -863,7 +827,6 @@ static void sq_msg_delete(rn_store_t *st, int64_t qid, int64_t seq)
         o->seq = seq;
     }
     submit(s, o);
-    pmsg_track(s, o);
 }
 
 static void sq_msg_purge(rn_store_t *st, int64_t qid)
@@ -873,7 +836,6 @@ static void sq_msg_purge(rn_store_t *st, int64_t qid)
     if (o)
         o->qid = qid;
     submit(s, o);
-    pmsg_track(s, o);
 }
 
 static void sq_kv_put(rn_store_t *st, const char *ns, const char *key, const char *value)
@@ -1049,7 +1011,6 @@ static const rn_store_ops_t ops = {
     .msg_state = sq_msg_state,
     .msg_delete = sq_msg_delete,
     .msg_purge = sq_msg_purge,
-    .msg_read = sq_msg_read,
     .kv_put = sq_kv_put,
     .kv_delete = sq_kv_delete,
     .kv_delete_range = sq_kv_delete_range,

@@ -13,7 +13,7 @@ int rn_store_open(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, rn_st
 {
     if (!dir)
         return rn_store_open_memory(out) < 0 ? (snprintf(msg, msglen, "out of memory"), -1) : 0;
-    return rn_store_open_sqlite(loop, dir, fsync_mode, out, msg, msglen);
+    return rn_store_open_log(loop, dir, fsync_mode, out, msg, msglen);
 }
 
 char *rn_store_full_key(const char *ns, const char *key)
@@ -126,6 +126,13 @@ int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err)
 void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
 {
     s->ops->stats(s, committed, batches);
+}
+
+int rn_store_disk_stats(const rn_store_t *s, rn_store_disk_stats_t *d)
+{
+    if (!s->ops->disk_stats)
+        return 1;
+    return s->ops->disk_stats(s, d);
 }
 
 int rn_store_durable(const rn_store_t *s)

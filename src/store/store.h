@@ -126,11 +126,26 @@ uint64_t rn_store_last_seq(const rn_store_t *s);
 int rn_store_barrier(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
 /* Mutations committed so far and batches used, for stats and benches. */
 void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches);
+/* The log engine's disk figures (rn_store_disk_stats). Write
+ * amplification = written_bytes / client_bytes. */
+typedef struct rn_store_disk_stats {
+    uint64_t segments;        /* segment files */
+    uint64_t record_bytes;    /* bytes of records in them */
+    uint64_t live_bytes;      /* of which live message records */
+    uint64_t messages;        /* live messages */
+    uint64_t client_bytes;    /* record bytes the store's callers appended */
+    uint64_t compacted_bytes; /* record bytes compaction copied forward */
+    uint64_t written_bytes;   /* bytes written to segment files */
+    uint64_t syncs;           /* fdatasyncs */
+    uint64_t write_errors;    /* failed batches (each retried) */
+} rn_store_disk_stats_t;
+/* 0 with *d filled, or 1 when the engine keeps no log. */
+int rn_store_disk_stats(const rn_store_t *s, rn_store_disk_stats_t *d);
 /* 1 when mutations survive a restart (so a service that holds its state in
  * RAM can skip encoding them when 0). The memory engine answers 0 though it
  * keeps keyed records for the read path while the process lives. */
 int rn_store_durable(const rn_store_t *s);
-/* "sqlite", "memory" or "view". Borrowed static string. */
+/* "log", "sqlite", "memory" or "view". Borrowed static string. */
 const char *rn_store_kind(const rn_store_t *s);
 
 /* A partition of `base` (one account and region's records): what is written

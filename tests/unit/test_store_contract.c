@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
- * The store contract, which every engine passes: the sqlite engine, the
- * memory engine, and a partition view over each. Keyed records read back at
+ * The store contract, which every engine passes: the log engine (the
+ * durable default), the sqlite engine alone, the memory engine, and a
+ * partition view over each. Keyed records read back at
  * once (before their commit) and after it, by key and by range in key order;
  * a durability barrier fires; a durable engine reloads everything (records,
  * queues, messages) after a close, and after a crash (a child process that
@@ -17,11 +18,16 @@
 #include <uv.h>
 
 #include "core/mem.h"
-#include "store/store.h"
+#include "store/store_int.h"
 #include "unit.h"
 
-enum { SQLITE, MEMORY, VIEW_SQLITE, VIEW_MEMORY };
-static const char *names[] = {"sqlite", "memory", "view over sqlite", "view over memory"};
+enum { LOG, SQLITE, MEMORY, VIEW_LOG, VIEW_SQLITE, VIEW_MEMORY };
+static const char *names[] = {"log", "sqlite", "memory", "view over log", "view over sqlite", "view over memory"};
+
+static int is_durable(int engine)
+{
+    return engine != MEMORY && engine != VIEW_MEMORY;
+}
 
 typedef struct fixture {
     uv_loop_t loop;
@@ -38,11 +44,16 @@ static int open_engine(fixture_t *f, int engine, int fresh)
         if (!mkdtemp(f->dir))
             return -1;
     }
-    int durable = engine == SQLITE || engine == VIEW_SQLITE;
-    if (rn_store_open(&f->loop, durable ? f->dir : NULL, RN_FSYNC_ALWAYS, &f->base, msg, sizeof msg) < 0)
+    int rc = engine == SQLITE || engine == VIEW_SQLITE
+                 ? rn_store_open_sqlite(&f->loop, f->dir, RN_FSYNC_ALWAYS, &f->base, msg, sizeof msg)
+                 : rn_store_open(&f->loop, is_durable(engine) ? f->dir : NULL, RN_FSYNC_ALWAYS, &f->base, msg,
+                                 sizeof msg);
+    if (rc < 0) {
+        fprintf(stderr, "  open: %s\n", msg);
         return -1;
+    }
     f->s = f->base;
-    if (engine >= VIEW_SQLITE && rn_store_view(f->base, "@111111111111/eu-west-1/", 3 * RN_STORE_ID_SPAN, &f->s) < 0)
+    if (engine >= VIEW_LOG && rn_store_view(f->base, "@111111111111/eu-west-1/", 3 * RN_STORE_ID_SPAN, &f->s) < 0)
         return -1;
     return 0;
 }
@@ -167,7 +178,7 @@ static void contract(int engine, int *unit_failed_)
         CHECK(!"open");
         return;
     }
-    int durable = engine == SQLITE || engine == VIEW_SQLITE;
+    int durable = is_durable(engine);
     CHECK_INT(rn_store_durable(f.s), durable);
     /* read-your-writes before the commit */
     write_set(f.s);
@@ -218,6 +229,16 @@ static void contract(int engine, int *unit_failed_)
     finish(&f);
 }
 
+TEST(test_contract_log)
+{
+    contract(LOG, unit_failed_);
+}
+
+TEST(test_contract_view_over_log)
+{
+    contract(VIEW_LOG, unit_failed_);
+}
+
 TEST(test_contract_sqlite)
 {
     contract(SQLITE, unit_failed_);
@@ -238,12 +259,119 @@ TEST(test_contract_view_over_memory)
     contract(VIEW_MEMORY, unit_failed_);
 }
 
-/* ---- messages' bodies and cold parts (rn_store_msg_read) ---- */
+/* ---- messages: read back (before and after their commit, after a reload) ---- */
+
+static const char *read_msg(rn_store_t *s, int64_t qid, int64_t seq)
+{
+    static char buf[512];
+    char *body = NULL, *cold = NULL;
+    size_t bl = 0, cl = 0;
+    int rc = rn_store_msg_read(s, qid, seq, &body, &bl, &cold, &cl);
+    if (rc == 0)
+        snprintf(buf, sizeof buf, "%.*s|%s|%zu", (int)bl, body, cold ? cold : "(none)", cl);
+    else
+        snprintf(buf, sizeof buf, rc == 1 ? "(absent)" : "(error)");
+    rn_free(body);
+    return buf;
+}
+
+static char loaded[2048];
+static int load_msg(void *ud, const rn_store_msg_rec_t *m)
+{
+    (void)ud;
+    size_t n = strlen(loaded);
+    snprintf(loaded + n, sizeof loaded - n, "%s%lld:%s:%s:v%lld:r%d:f%lld:b%zu:c%zu", n ? "," : "", (long long)m->seq,
+             m->id, m->meta_json, (long long)m->visible_ms, m->receive_count, (long long)m->first_receive_ms,
+             m->body_len, m->cold_len);
+    return m->body == NULL && m->cold == NULL ? 0 : 1;
+}
+
+static int load_none_q(void *ud, const rn_store_queue_rec_t *q)
+{
+    (void)ud;
+    (void)q;
+    return 0;
+}
+
+static int load_none_kv(void *ud, const char *ns, const char *key, const char *value)
+{
+    (void)ud;
+    (void)ns;
+    (void)key;
+    (void)value;
+    return 0;
+}
+
+static const char *load_msgs(rn_store_t *base)
+{
+    loaded[0] = '\0';
+    rn_store_loader_t l = {load_none_q, load_msg, load_none_kv, NULL};
+    return rn_store_load(base, &l) == 0 ? loaded : "(error)";
+}
+
+static void messages(int engine, int *unit_failed_)
+{
+    fixture_t f;
+    memset(&f, 0, sizeof f);
+    CHECK_INT(open_engine(&f, engine, 1), 0);
+    rn_store_queue_rec_t q = {3, "q", "{}"};
+    rn_store_queue_put(f.s, &q);
+    rn_store_msg_rec_t m1 = {3, 10, "id-10", "body ten", 8, "{\"g\":\"a\"}", "attrs", 5, 100, 200, 0, 0};
+    rn_store_msg_rec_t m2 = {3, 11, "id-11", "", 0, "{}", NULL, 0, 101, 201, 0, 0};
+    rn_store_msg_rec_t m3 = {3, 12, "id-12", "gone", 4, "{}", NULL, 0, 102, 202, 0, 0};
+    rn_store_msg_put(f.s, &m1);
+    rn_store_msg_put(f.s, &m2);
+    rn_store_msg_put(f.s, &m3);
+    /* before the commit: from the frame in RAM */
+    CHECK_STR(read_msg(f.s, 3, 10), "body ten|attrs|5");
+    CHECK_STR(read_msg(f.s, 3, 11), "|(none)|0");
+    CHECK_STR(read_msg(f.s, 4, 10), "(absent)"); /* another queue's */
+    CHECK_INT(wait_durable(&f), 1);
+    /* after it: from the segment file */
+    CHECK_STR(read_msg(f.s, 3, 10), "body ten|attrs|5");
+    rn_store_msg_state(f.s, 3, 10, 9000, 2, 150);
+    rn_store_msg_delete(f.s, 3, 12);
+    CHECK_STR(read_msg(f.s, 3, 12), "(absent)");
+    CHECK_INT(wait_durable(&f), 1);
+    close_engine(&f);
+    CHECK_INT(open_engine(&f, engine, 0), 0);
+    char want[512];
+    long long off = f.s == f.base ? 0 : 3 * RN_STORE_ID_SPAN;
+    snprintf(want, sizeof want,
+             "%lld:id-10:{\"g\":\"a\"}:v9000:r2:f150:b8:c5,%lld:id-11:{}:v201:r0:f0:b0:c0", off + 10, off + 11);
+    CHECK_STR(load_msgs(f.base), want);
+    CHECK_STR(read_msg(f.s, 3, 10), "body ten|attrs|5");
+    CHECK_STR(read_msg(f.s, 3, 12), "(absent)");
+    /* a purge, then a queue delete, leave nothing of the queue */
+    rn_store_msg_purge(f.s, 3);
+    CHECK_STR(read_msg(f.s, 3, 10), "(absent)");
+    rn_store_msg_put(f.s, &m3);
+    rn_store_queue_delete(f.s, 3);
+    CHECK_STR(read_msg(f.s, 3, 12), "(absent)");
+    CHECK_INT(wait_durable(&f), 1);
+    close_engine(&f);
+    CHECK_INT(open_engine(&f, engine, 0), 0);
+    CHECK_STR(load_msgs(f.base), "");
+    close_engine(&f);
+    finish(&f);
+}
+
+TEST(test_log_messages_read_back_and_reload)
+{
+    messages(LOG, unit_failed_);
+}
+
+TEST(test_view_over_log_messages_read_back_and_reload)
+{
+    messages(VIEW_LOG, unit_failed_);
+}
+
+/* ---- messages' bodies and cold parts: every message operation's effect on rn_store_msg_read ---- */
 
 /* "body|cold" as read back (cold may hold NULs: shown as '~'; "-" when the
  * put had none), "(absent)" for 1, "(error)" for an error. */
 static char msgbuf[256];
-static const char *read_msg(rn_store_t *s, int64_t qid, int64_t seq)
+static const char *read_parts(rn_store_t *s, int64_t qid, int64_t seq)
 {
     char *body = NULL, *cold = NULL;
     size_t bl = 0, cl = 0;
@@ -277,18 +405,6 @@ static int see_cold_len(void *ud, const rn_store_msg_rec_t *m)
     return 0;
 }
 
-static int no_queue(void *ud, const rn_store_queue_rec_t *q)
-{
-    (void)ud, (void)q;
-    return 0;
-}
-
-static int no_kv(void *ud, const char *ns, const char *key, const char *value)
-{
-    (void)ud, (void)ns, (void)key, (void)value;
-    return 0;
-}
-
 static void msg_contract(int engine, int *unit_failed_)
 {
     fixture_t f;
@@ -296,7 +412,7 @@ static void msg_contract(int engine, int *unit_failed_)
         CHECK(!"open");
         return;
     }
-    int durable = engine == SQLITE || engine == VIEW_SQLITE;
+    int durable = is_durable(engine); /* log and memory engines: the sqlite engine alone keeps no bodies to read */
     rn_store_queue_rec_t q7 = {7, "seven", "{}"}, q8 = {8, "eight", "{}"};
     rn_store_queue_put(f.s, &q7);
     rn_store_queue_put(f.s, &q8);
@@ -307,40 +423,40 @@ static void msg_contract(int engine, int *unit_failed_)
     rn_store_msg_put(f.s, &m2);
     rn_store_msg_rec_t m3 = {8, 50, "id-50", "other queue", 11, "{}", "x", 1, 1000, 2000, 0, 0};
     rn_store_msg_put(f.s, &m3);
-    CHECK_STR(read_msg(f.s, 7, 42), "hello|c~ld");
-    CHECK_STR(read_msg(f.s, 7, 43), "no cold|-");
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
+    CHECK_STR(read_parts(f.s, 7, 43), "no cold|-");
     CHECK_INT(wait_durable(&f), 1);
-    CHECK_STR(read_msg(f.s, 7, 42), "hello|c~ld");
-    CHECK_STR(read_msg(f.s, 7, 43), "no cold|-");
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
+    CHECK_STR(read_parts(f.s, 7, 43), "no cold|-");
     /* only the queue it was put in, only a seq put */
-    CHECK_STR(read_msg(f.s, 8, 42), "(absent)");
-    CHECK_STR(read_msg(f.s, 7, 99), "(absent)");
+    CHECK_STR(read_parts(f.s, 8, 42), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 99), "(absent)");
     /* a state change keeps the body */
     rn_store_msg_state(f.s, 7, 42, 5000, 1, 4000);
-    CHECK_STR(read_msg(f.s, 7, 42), "hello|c~ld");
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
     CHECK_INT(wait_durable(&f), 1);
-    CHECK_STR(read_msg(f.s, 7, 42), "hello|c~ld");
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
     /* a delete: gone before and after its commit */
     rn_store_msg_delete(f.s, 7, 43);
-    CHECK_STR(read_msg(f.s, 7, 43), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 43), "(absent)");
     CHECK_INT(wait_durable(&f), 1);
-    CHECK_STR(read_msg(f.s, 7, 43), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 43), "(absent)");
     /* a purge takes its queue's messages only; a put after it reads back */
     rn_store_msg_purge(f.s, 7);
     rn_store_msg_rec_t m4 = {7, 44, "id-44", "after purge", 11, "{}", "cold44", 6, 1000, 2000, 0, 0};
     rn_store_msg_put(f.s, &m4);
-    CHECK_STR(read_msg(f.s, 7, 42), "(absent)");
-    CHECK_STR(read_msg(f.s, 7, 44), "after purge|cold44");
-    CHECK_STR(read_msg(f.s, 8, 50), "other queue|x");
+    CHECK_STR(read_parts(f.s, 7, 42), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 44), "after purge|cold44");
+    CHECK_STR(read_parts(f.s, 8, 50), "other queue|x");
     CHECK_INT(wait_durable(&f), 1);
-    CHECK_STR(read_msg(f.s, 7, 42), "(absent)");
-    CHECK_STR(read_msg(f.s, 7, 44), "after purge|cold44");
-    CHECK_STR(read_msg(f.s, 8, 50), "other queue|x");
+    CHECK_STR(read_parts(f.s, 7, 42), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 44), "after purge|cold44");
+    CHECK_STR(read_parts(f.s, 8, 50), "other queue|x");
     /* a deleted queue takes its messages */
     rn_store_queue_delete(f.s, 8);
-    CHECK_STR(read_msg(f.s, 8, 50), "(absent)");
+    CHECK_STR(read_parts(f.s, 8, 50), "(absent)");
     CHECK_INT(wait_durable(&f), 1);
-    CHECK_STR(read_msg(f.s, 8, 50), "(absent)");
+    CHECK_STR(read_parts(f.s, 8, 50), "(absent)");
     /* a large body reads back whole */
     size_t bign = 300 * 1024;
     char *big = rn_malloc(bign);
@@ -355,25 +471,25 @@ static void msg_contract(int engine, int *unit_failed_)
         close_engine(&f);
         CHECK_INT(open_engine(&f, engine, 0), 0);
         long long cl = -1;
-        rn_store_loader_t l = {no_queue, see_cold_len, no_kv, &cl};
+        rn_store_loader_t l = {load_none_q, see_cold_len, load_none_kv, &cl};
         CHECK_INT(rn_store_load(f.base, &l), 0);
         CHECK_INT(cl, 6);
-        CHECK_STR(read_msg(f.s, 7, 44), "after purge|cold44");
+        CHECK_STR(read_parts(f.s, 7, 44), "after purge|cold44");
         CHECK(big_ok(f.s, 7, 45, big, bign));
     }
     rn_free(big);
     /* a reset leaves nothing */
     rn_store_reset(f.base);
-    CHECK_STR(read_msg(f.s, 7, 44), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 44), "(absent)");
     CHECK_INT(wait_durable(&f), 1);
-    CHECK_STR(read_msg(f.s, 7, 44), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 44), "(absent)");
     close_engine(&f);
     finish(&f);
 }
 
-TEST(test_msg_read_sqlite)
+TEST(test_msg_read_log)
 {
-    msg_contract(SQLITE, unit_failed_);
+    msg_contract(LOG, unit_failed_);
 }
 
 TEST(test_msg_read_memory)
@@ -381,9 +497,9 @@ TEST(test_msg_read_memory)
     msg_contract(MEMORY, unit_failed_);
 }
 
-TEST(test_msg_read_view_over_sqlite)
+TEST(test_msg_read_view_over_log)
 {
-    msg_contract(VIEW_SQLITE, unit_failed_);
+    msg_contract(VIEW_LOG, unit_failed_);
 }
 
 TEST(test_msg_read_view_over_memory)
@@ -431,7 +547,7 @@ TEST(test_view_records_reload_prefixed_and_offset)
 {
     fixture_t f;
     memset(&f, 0, sizeof f);
-    CHECK_INT(open_engine(&f, VIEW_SQLITE, 1), 0);
+    CHECK_INT(open_engine(&f, VIEW_LOG, 1), 0);
     rn_store_queue_rec_t q = {1, "orders", "{}"};
     rn_store_queue_put(f.s, &q);
     rn_store_msg_rec_t m = {1, 5, "id-5", "x", 1, "{}", NULL, 0, 0, 0, 0, 0};
@@ -441,7 +557,7 @@ TEST(test_view_records_reload_prefixed_and_offset)
     rn_store_kv_put(f.s, "ddb.item#", "k", "{}"); /* read-path only: never replayed */
     CHECK_INT(wait_durable(&f), 1);
     close_engine(&f);
-    CHECK_INT(open_engine(&f, SQLITE, 0), 0);
+    CHECK_INT(open_engine(&f, LOG, 0), 0);
     seen_t s = {""};
     rn_store_loader_t l = {see_queue, see_msg, see_kv, &s};
     CHECK_INT(rn_store_load(f.base, &l), 0);
@@ -485,7 +601,7 @@ TEST(test_crash_keeps_what_the_barrier_acknowledged)
         memset(&c, 0, sizeof c);
         uv_loop_init(&c.loop);
         memcpy(c.dir, f.dir, sizeof c.dir);
-        if (open_engine(&c, SQLITE, 0) < 0)
+        if (open_engine(&c, LOG, 0) < 0)
             _exit(2);
         char k[16];
         for (int i = 0; i < 200; i++) {
@@ -499,7 +615,7 @@ TEST(test_crash_keeps_what_the_barrier_acknowledged)
     int status = 0;
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK_INT(open_engine(&f, SQLITE, 0), 0);
+    CHECK_INT(open_engine(&f, LOG, 0), 0);
     int n = 0;
     CHECK_INT(rn_store_kv_scan(f.s, "crash", NULL, NULL, count_v, &n), 0);
     CHECK_INT(n, 200);
