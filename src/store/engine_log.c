@@ -151,7 +151,7 @@ static lframe_t *frame_begin(lg_t *g)
         return NULL;
     }
     f->buf.len = RN_FRAME_HDR;
-    if (g->tail_off >= RN_SEG_ROLL) {
+    if (g->tail_off >= g->seg_roll) {
         g->tail_seg++;
         g->tail_off = RN_SEG_HDR;
         f->new_seg = 1;
@@ -490,7 +490,7 @@ static int read_from_frames(lg_t *g, uint32_t seg, uint64_t off, char *out, size
     return 0;
 }
 
-static int read_at(lg_t *g, uint32_t seg, uint64_t off, char *out, size_t n)
+int lg_read_at(lg_t *g, uint32_t seg, uint64_t off, char *out, size_t n)
 {
     if (read_from_frames(g, seg, off, out, n))
         return 0;
@@ -526,7 +526,7 @@ static int lg_msg_read(rn_store_t *st, int64_t qid, int64_t seq, char **body, si
     char *p = rn_malloc(bl + cl + 2);
     if (!p)
         return RN_ERR_NOMEM;
-    int rc = read_at(g, e->seg, (uint64_t)e->off + e->hdr_len, p, bl + cl);
+    int rc = lg_read_at(g, e->seg, (uint64_t)e->off + e->hdr_len, p, bl + cl);
     if (rc) {
         rn_free(p);
         return rc;
@@ -777,6 +777,9 @@ int rn_store_open_log(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, r
     g->sync = fsync_mode == RN_FSYNC_ALWAYS;
     g->wfd = -1;
     snprintf(g->dir, sizeof g->dir, "%s", dir);
+    /* tests make segments small to see them roll and compact */
+    const char *roll = getenv("RUNNEL_LOG_SEGMENT_BYTES");
+    g->seg_roll = roll && atol(roll) >= 4096 ? (uint64_t)atol(roll) : RN_SEG_ROLL;
     snprintf(g->logdir, sizeof g->logdir, "%s/log", dir);
     if (rn_format_prepare(dir, lg_migrate_v1, &fsync_mode, msg, msglen) < 0) {
         rn_free(g);

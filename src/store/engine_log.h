@@ -53,6 +53,8 @@ typedef struct lg {
     uv_loop_t *loop;
     char dir[4096], logdir[4200];
     int sync;         /* fdatasync before acknowledging (--fsync always) */
+    uint64_t seg_roll; /* a segment rolls past this many bytes (RN_SEG_ROLL, or
+                          RUNNEL_LOG_SEGMENT_BYTES for tests) */
     rn_store_t *inner; /* sqlite: queue and keyed records' home */
 
     /* loop only */
@@ -111,6 +113,9 @@ void lg_ix_purge(lg_t *g, int64_t qid, uint32_t seg, int all);
  * with the LSN given): its offset in its segment file, or -1. */
 typedef long (*lg_encode_fn)(rn_logbuf_t *b, uint64_t lsn, const void *arg);
 int64_t lg_append(lg_t *g, lg_encode_fn enc, const void *arg, uint32_t *seg, uint64_t *lsn);
+/* Reads n bytes at (seg, off) of the log, from a frame in RAM or the file:
+ * 0, RN_ERR_NOMEM or RN_ERR_INTERNAL (logged). */
+int lg_read_at(lg_t *g, uint32_t seg, uint64_t off, char *out, size_t n);
 /* Hands this turn's frame to the writer. */
 void lg_flush(lg_t *g);
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -654,6 +655,21 @@ void rn_sqlite_gate(rn_store_t *st, uint64_t durable_lsn)
     if (durable_lsn > s->gate) {
         s->gate = durable_lsn;
         pthread_cond_signal(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void rn_sqlite_apply_now(rn_store_t *st)
+{
+    sq_t *s = (sq_t *)st;
+    uint64_t target = s->queued_seq;
+    flush_to_writer(s);
+    pthread_mutex_lock(&s->mu);
+    while (s->written_seq < target && s->gate >= target) {
+        pthread_mutex_unlock(&s->mu);
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+        pthread_mutex_lock(&s->mu);
     }
     pthread_mutex_unlock(&s->mu);
 }

@@ -178,7 +178,10 @@ int lg_recover(lg_t *g, char *msg, size_t msglen)
         RN_WARN("store: cut a torn tail of %llu bytes from log segment %u at offset %llu (never acknowledged)",
                 (unsigned long long)st->torn_bytes, st->torn_segment, (unsigned long long)st->torn_offset);
     g->lsn = st->last_lsn > c.applied ? st->last_lsn : c.applied;
+    g->durable_lsn = g->durable_seen = g->lsn; /* all of it is on disk: a barrier on it holds at once */
     rn_sqlite_gate(g->inner, g->lsn); /* what was replayed is durable in the log */
+    if (c.replayed) /* load reads SQLite's tables: they must hold it first */
+        rn_sqlite_apply_now(g->inner);
     if (st->segments == 0) {
         g->tail_seg = 1;
         g->wfd = rn_seg_create(g->logdir, 1, g->lsn + 1, 1);

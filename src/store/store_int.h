@@ -70,6 +70,9 @@ void rn_sqlite_gate(rn_store_t *s, uint64_t durable_lsn);
 struct sqlite3_stmt;
 extern const char *rn_sqlite_msg_select;
 void rn_sqlite_msg_row(struct sqlite3_stmt *p, rn_store_msg_rec_t *m);
+/* Hands what is queued to the writer and waits until it is applied (start
+ * only: the loop does not turn meanwhile). */
+void rn_sqlite_apply_now(rn_store_t *s);
 /* The LSN up to which mutations are applied and synced (any thread). */
 uint64_t rn_sqlite_durable_lsn(rn_store_t *s);
 #endif

@@ -12,7 +12,11 @@
 #include <unistd.h>
 
 #include "core/mem.h"
-#include "store/log_int.h"
+#include <sys/wait.h>
+#include <uv.h>
+
+#include "store/engine_log.h"
+#include "store/io.h"
 #include "store/logscan.h"
 #include "unit.h"
 
@@ -241,6 +245,292 @@ TEST(test_msgindex_sweep_removes_one_queue)
         ok &= (rn_msgindex_get(&ix, s) != NULL) == (s % 2 == 0);
     CHECK(ok);
     rn_msgindex_free(&ix);
+}
+
+/* ---- the engine: compaction, and a kill while it runs ---- */
+
+static void on_barrier(void *arg, int err)
+{
+    *(int *)arg = err == 0 ? 1 : -1;
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    (void)t;
+}
+
+static int wait_durable(uv_loop_t *loop, rn_store_t *s)
+{
+    int done = 0;
+    if (rn_store_barrier(s, rn_store_last_seq(s), on_barrier, &done))
+        return 1;
+    uv_timer_t tick;
+    uv_timer_init(loop, &tick);
+    uv_timer_start(&tick, on_tick, 1, 1);
+    for (int i = 0; i < 10000 && !done; i++)
+        uv_run(loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&tick, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    return done;
+}
+
+static rn_store_t *open_log(uv_loop_t *loop, const char *dir)
+{
+    char msg[512];
+    rn_store_t *s = NULL;
+    if (rn_store_open(loop, dir, RN_FSYNC_ALWAYS, &s, msg, sizeof msg) < 0)
+        fprintf(stderr, "  open: %s\n", msg);
+    return s;
+}
+
+static void close_log(uv_loop_t *loop, rn_store_t *s)
+{
+    rn_store_close(s);
+    uv_run(loop, UV_RUN_NOWAIT);
+}
+
+/* 200 messages of 200 bytes over small segments; all but every tenth
+ * deleted, the survivors received once (a state record). */
+static void fill(uv_loop_t *loop, rn_store_t *s)
+{
+    char body[201], id[32];
+    memset(body, 'b', 200);
+    body[200] = '\0';
+    rn_store_queue_rec_t q = {1, "q", "{}"};
+    rn_store_queue_put(s, &q);
+    for (int i = 1; i <= 200; i++) {
+        snprintf(id, sizeof id, "m%d", i);
+        body[0] = (char)('A' + i % 26);
+        rn_store_msg_rec_t m = {1, i, id, body, 200, "{}", i % 2 ? "c" : NULL, 1, i, i, 0, 0};
+        rn_store_msg_put(s, &m);
+        if (i % 20 == 0)
+            wait_durable(loop, s); /* a frame per 20: segments roll */
+    }
+    for (int i = 1; i <= 200; i++) {
+        if (i % 10)
+            rn_store_msg_delete(s, 1, i);
+        else
+            rn_store_msg_state(s, 1, i, 5000 + i, 1, 77);
+    }
+    wait_durable(loop, s);
+}
+
+static char loaded[4096];
+static int see_msg(void *ud, const rn_store_msg_rec_t *m)
+{
+    (void)ud;
+    size_t n = strlen(loaded);
+    snprintf(loaded + n, sizeof loaded - n, "%lld/%lld/%d;", (long long)m->seq, (long long)m->visible_ms,
+             m->receive_count);
+    return 0;
+}
+
+static int see_q(void *ud, const rn_store_queue_rec_t *q)
+{
+    (void)ud;
+    (void)q;
+    return 0;
+}
+
+static int see_kv(void *ud, const char *ns, const char *k, const char *v)
+{
+    (void)ud;
+    (void)ns;
+    (void)k;
+    (void)v;
+    return 0;
+}
+
+static const char *load_all(rn_store_t *s)
+{
+    loaded[0] = '\0';
+    rn_store_loader_t l = {see_q, see_msg, see_kv, NULL};
+    return rn_store_load(s, &l) == 0 ? loaded : "(error)";
+}
+
+static const char *expected(void)
+{
+    static char want[4096];
+    want[0] = '\0';
+    for (int i = 10; i <= 200; i += 10) {
+        size_t n = strlen(want);
+        snprintf(want + n, sizeof want - n, "%d/%d/1;", i, 5000 + i);
+    }
+    return want;
+}
+
+static int bodies_ok(rn_store_t *s)
+{
+    for (int i = 10; i <= 200; i += 10) {
+        char *b = NULL, *c = NULL;
+        size_t bl, cl;
+        if (rn_store_msg_read(s, 1, i, &b, &bl, &c, &cl) != 0)
+            return 0;
+        int ok = bl == 200 && b[0] == 'A' + i % 26 && b[199] == 'b' && (i % 2 ? c && cl == 1 : c == NULL);
+        rn_free(b);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+static void compact_until_quiet(uv_loop_t *loop, rn_store_t *s)
+{
+    for (int i = 0; i < 20; i++) {
+        lg_compact_step((lg_t *)s);
+        wait_durable(loop, s);
+        rn_store_kv_put(s, "tick", "k", "v"); /* a turn for the writer's deletions to follow */
+        wait_durable(loop, s);
+    }
+}
+
+TEST(test_compaction_deletes_dead_and_copies_sparse_segments)
+{
+    char dir[64];
+    tmpdir(dir, sizeof dir);
+    setenv("RUNNEL_LOG_SEGMENT_BYTES", "8192", 1);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    rn_store_t *s = open_log(&loop, dir);
+    CHECK(s != NULL);
+    fill(&loop, s);
+    rn_store_disk_stats_t before, after;
+    CHECK_INT(rn_store_disk_stats(s, &before), 0);
+    CHECK(before.segments >= 4);
+    CHECK_INT(before.messages, 20);
+    compact_until_quiet(&loop, s);
+    CHECK_INT(rn_store_disk_stats(s, &after), 0);
+    CHECK(after.segments < before.segments);
+    CHECK(after.compacted_bytes > 0);
+    CHECK(after.record_bytes < before.record_bytes);
+    CHECK(after.written_bytes > after.client_bytes); /* write amplification above 1 */
+    CHECK(bodies_ok(s));
+    close_log(&loop, s);
+    s = open_log(&loop, dir);
+    CHECK(s != NULL);
+    CHECK_STR(load_all(s), expected());
+    CHECK(bodies_ok(s));
+    close_log(&loop, s);
+    uv_loop_close(&loop);
+    unsetenv("RUNNEL_LOG_SEGMENT_BYTES");
+    rmdir_all(dir);
+}
+
+/* A child compacts and dies: after the copies are queued but before they
+ * are durable (kill_at 0), or once they are durable but before the old
+ * segments are deleted (kill_at 1). Either way every message is there
+ * once, with its latest state. */
+static void kill_during_compaction(int kill_at, int *unit_failed_)
+{
+    char dir[64];
+    tmpdir(dir, sizeof dir);
+    setenv("RUNNEL_LOG_SEGMENT_BYTES", "8192", 1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        uv_loop_t loop;
+        uv_loop_init(&loop);
+        rn_store_t *s = open_log(&loop, dir);
+        if (!s)
+            _exit(2);
+        fill(&loop, s);
+        for (int i = 0; i < 10; i++)
+            lg_compact_step((lg_t *)s); /* copies queued, nothing handed to the writer yet */
+        if (kill_at == 1 && wait_durable(&loop, s) != 1)
+            _exit(3);
+        _exit(((lg_t *)s)->compact_bytes > 0 ? 0 : 4);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    rn_store_t *s = open_log(&loop, dir);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK_STR(load_all(s), expected());
+        CHECK(bodies_ok(s));
+        compact_until_quiet(&loop, s); /* and it finishes the job after the restart */
+        close_log(&loop, s);
+        s = open_log(&loop, dir);
+        CHECK_STR(load_all(s), expected());
+        close_log(&loop, s);
+    }
+    uv_loop_close(&loop);
+    unsetenv("RUNNEL_LOG_SEGMENT_BYTES");
+    rmdir_all(dir);
+}
+
+TEST(test_kill_before_compaction_copies_are_durable)
+{
+    kill_during_compaction(0, unit_failed_);
+}
+
+TEST(test_kill_after_copies_before_old_segments_go)
+{
+    kill_during_compaction(1, unit_failed_);
+}
+
+/* ---- a full disk: the batch fails, is kept, and lands once space returns ---- */
+
+/* Queues a message and waits for its barrier: 1 durable, -1 failed. */
+static int put_and_wait(uv_loop_t *loop, rn_store_t *s, int64_t seq, const char *fault)
+{
+    char id[32];
+    snprintf(id, sizeof id, "m%lld", (long long)seq);
+    rn_store_msg_rec_t m = {1, seq, id, "body", 4, "{}", NULL, 0, 1, 1, 0, 0};
+    rn_store_msg_put(s, &m);
+    rn_store_kv_put(s, "k", id, "v");
+    if (fault)
+        rn_io_fault_set(fault);
+    return wait_durable(loop, s);
+}
+
+static void full_disk(const char *fault, int *unit_failed_)
+{
+    char dir[64];
+    tmpdir(dir, sizeof dir);
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    rn_store_t *s = open_log(&loop, dir);
+    CHECK(s != NULL);
+    rn_store_queue_rec_t q = {1, "q", "{}"};
+    rn_store_queue_put(s, &q);
+    CHECK_INT(put_and_wait(&loop, s, 1, NULL), 1);
+    CHECK_INT(put_and_wait(&loop, s, 2, fault), -1); /* the client gets a 500 */
+    /* still readable from RAM while the disk refuses it */
+    char *b = NULL, *c = NULL;
+    size_t bl, cl;
+    CHECK_INT(rn_store_msg_read(s, 1, 2, &b, &bl, &c, &cl), 0);
+    rn_free(b);
+    rn_io_fault_set(""); /* space returns: the kept batch lands with the next */
+    CHECK_INT(put_and_wait(&loop, s, 3, NULL), 1);
+    rn_store_disk_stats_t d;
+    rn_store_disk_stats(s, &d);
+    CHECK(d.write_errors >= 1);
+    close_log(&loop, s);
+    char logdir[128];
+    snprintf(logdir, sizeof logdir, "%s/log", dir);
+    rn_log_scan_stats_t st;
+    CHECK_INT(rn_log_scan(logdir, 0, NULL, NULL, &st), 0); /* nothing corrupt, nothing torn */
+    CHECK_INT(st.torn_bytes, 0);
+    s = open_log(&loop, dir);
+    CHECK_STR(load_all(s), "1/1/0;2/1/0;3/1/0;");
+    char *v = NULL;
+    CHECK_INT(rn_store_kv_get(s, "k", "m2", &v), 0);
+    rn_free(v);
+    close_log(&loop, s);
+    uv_loop_close(&loop);
+    rmdir_all(dir);
+}
+
+TEST(test_enospc_on_write_fails_the_batch_then_it_lands)
+{
+    full_disk("write:ENOSPC:path=.seg:partial", unit_failed_);
+}
+
+TEST(test_eio_on_fdatasync_fails_the_batch_then_it_lands)
+{
+    full_disk("fdatasync:EIO:path=.seg", unit_failed_);
 }
 
 UNIT_MAIN()
