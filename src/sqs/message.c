@@ -195,6 +195,8 @@ void sqs_msg_persist_state(const sqs_msg_t *m)
 
 void sqs_msg_free(sqs_msg_t *m)
 {
+    if (m->from_dlq)
+        rn_free(rn_imap_del(&m->q->svc->arrivals, m->seq));
     rn_free(m);
 }
 
@@ -266,8 +268,6 @@ sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int how,
         m->sent_ms = src->sent_ms;
         m->receive_count = src->receive_count;
         m->first_receive_ms = src->first_receive_ms;
-        m->arrived_ms = now;
-        m->arrived_receives = src->receive_count;
         c.dlq_source = src->q->arn;
     } else {
         char id[37];
@@ -277,6 +277,13 @@ sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int how,
         c.dlq_source = NULL; /* a move sends anew */
     }
     m->from_dlq = c.dlq_source != NULL;
+    sqs_arrival_t *arr = how == SQS_COPY_REDRIVE ? rn_malloc(sizeof *arr) : NULL;
+    if (arr) {
+        arr->ms = now;
+        arr->receives = src->receive_count;
+        if (rn_imap_put(&s->arrivals, m->seq, arr) < 0)
+            rn_free(arr); /* its metrics count from its send instead */
+    }
     if (dst->fifo && !c.group)
         c.group = "default";
     m->visible_ms = now;

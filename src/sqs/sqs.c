@@ -272,6 +272,7 @@ static void drop_all(sqs_t *s)
         sqs_queue_free(v);
     rn_smap_free(&s->queues);
     rn_imap_free(&s->msgs);
+    rn_imap_free(&s->arrivals); /* emptied as the messages went */
     s->heap_len = 0;
     uv_timer_stop(&s->timer);
     json_object_clear(s->deleted);

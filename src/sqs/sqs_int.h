@@ -41,18 +41,23 @@ typedef struct sqs_msg {
     sqs_group_t *group;    /* FIFO only: its group (whose id it is) */
     int64_t seq;           /* service-wide, also the store key */
     int64_t sent_ms, visible_ms, first_receive_ms;
-    /* A dead-letter move's arrival: its time and the receive count it
-     * brought, so the dead-letter queue's age and poison-pill figures count
-     * from there (sqs/metrics.c). 0 for a sent message, and after a restart. */
-    int64_t arrived_ms;
-    int32_t arrived_receives;
-    int32_t receive_count;
-    uint32_t heap_idx;     /* SQS_NOT_IN_HEAP when not in the heap */
     unsigned char id[16];  /* MessageId's bytes (sqs_id_format) */
-    uint8_t state;
-    uint8_t from_dlq;      /* its cold part names a DeadLetterQueueSourceArn */
+    uint32_t receive_count : 31;
+    uint32_t from_dlq : 1; /* its cold part names a DeadLetterQueueSourceArn; a
+                              redriven one may have an arrival (sqs_arrival_t) */
+    uint32_t heap_idx : 30; /* SQS_NOT_IN_HEAP when not in the heap */
+    uint32_t state : 2;
 } sqs_msg_t;
-#define SQS_NOT_IN_HEAP UINT32_MAX
+#define SQS_NOT_IN_HEAP ((1u << 30) - 1)
+
+/* A dead-letter move's arrival: its time and the receive count it brought,
+ * so the dead-letter queue's age and poison-pill figures count from there
+ * (sqs/metrics.c). Kept beside the index (sqs_t.arrivals), for redriven
+ * messages only, and not across a restart. */
+typedef struct sqs_arrival {
+    int64_t ms;
+    int receives;
+} sqs_arrival_t;
 
 struct sqs_group {
     char *id;
@@ -129,6 +134,7 @@ struct sqs {
     rn_smap_t queues;        /* name → queue */
     json_t *deleted;         /* name → deletion time ms */
     rn_imap_t msgs;          /* seq → message */
+    rn_imap_t arrivals;      /* seq → sqs_arrival_t (owned), redriven messages only */
     int64_t next_seq;
     int64_t next_qid;
     sqs_msg_t **heap;        /* min-heap by visible_ms */
