@@ -947,9 +947,8 @@ static int query_input(const rn_api_t *api, rn_http_req_t *req, rn_call_t *c, co
     return 0;
 }
 
-void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
+static void dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, rn_app_t *app)
 {
-    rn_app_t *app = ud;
     app->requests++;
     if (is_internal(app, req->path) && internal_endpoint(app, conn, req))
         return;
@@ -1058,4 +1057,15 @@ void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
         return;
     }
     call_done(c);
+}
+
+/* A request's call has returned: what it queued is one whole unit, handed to
+ * the store's writer now. The disk then syncs it while the loop serves the
+ * requests read in the same turn, instead of all of them waiting for one
+ * sync at the turn's end (clients would move in lockstep with the disk). */
+void rn_dispatch_request(rn_http_conn_t *conn, rn_http_req_t *req, void *ud)
+{
+    rn_app_t *app = ud;
+    dispatch_request(conn, req, app);
+    rn_store_flush(app->store);
 }

@@ -212,6 +212,11 @@ void lg_flush(lg_t *g)
     pthread_mutex_unlock(&g->mu);
 }
 
+static void lg_flush_op(rn_store_t *st)
+{
+    lg_flush((lg_t *)st);
+}
+
 static void on_prepare(uv_prepare_t *h)
 {
     lg_flush(h->data);
@@ -761,6 +766,7 @@ static const rn_store_ops_t ops = {
     .barrier = lg_barrier,
     .stats = lg_stats,
     .disk_stats = lg_disk_stats,
+    .flush = lg_flush_op,
     .durable = 1,
 };
 

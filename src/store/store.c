@@ -128,6 +128,12 @@ void rn_store_stats(const rn_store_t *s, uint64_t *committed, uint64_t *batches)
     s->ops->stats(s, committed, batches);
 }
 
+void rn_store_flush(rn_store_t *s)
+{
+    if (s->ops->flush)
+        s->ops->flush(s);
+}
+
 int rn_store_disk_stats(const rn_store_t *s, rn_store_disk_stats_t *d)
 {
     if (!s->ops->disk_stats)

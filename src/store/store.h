@@ -89,6 +89,11 @@ void rn_store_kv_delete_range(rn_store_t *s, const char *ns, const char *from, c
 /* Mutations queued from the loop in one turn of it commit together: all of
  * them or none survive a crash (a transaction's writes, made in one call, are
  * never half there). */
+/* Ends the unit early: what was queued so far commits together and goes to
+ * the writer now rather than at the end of the loop turn. Call it only where
+ * no operation is half done (the protocol layer, once a request's call has
+ * returned). */
+void rn_store_flush(rn_store_t *s);
 
 /* A namespace whose name ends in '#' is read-path only: its records are kept
  * like any others, but rn_store_load does not replay them. A service reads

@@ -34,6 +34,7 @@ typedef struct rn_store_ops {
     uint64_t (*last_seq)(const rn_store_t *s);
     int (*barrier)(rn_store_t *s, uint64_t seq, void (*fn)(void *arg, int err), void *arg);
     void (*stats)(const rn_store_t *s, uint64_t *committed, uint64_t *batches);
+    void (*flush)(rn_store_t *s); /* NULL: nothing to hand over early */
     int (*disk_stats)(const rn_store_t *s, rn_store_disk_stats_t *d); /* NULL: no log */
     int durable; /* 1 when mutations are kept */
 } rn_store_ops_t;
