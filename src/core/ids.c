@@ -54,12 +54,8 @@ void rn_rand_bytes(void *out, size_t n)
     }
 }
 
-void rn_uuid(char out[37])
+void rn_uuid_format(const unsigned char b[16], char out[37])
 {
-    unsigned char b[16];
-    rn_rand_bytes(b, sizeof b);
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
     static const char hex[] = "0123456789abcdef";
     int j = 0;
     for (int i = 0; i < 16; i++) {
@@ -69,4 +65,13 @@ void rn_uuid(char out[37])
         out[j++] = hex[b[i] & 15];
     }
     out[j] = '\0';
+}
+
+void rn_uuid(char out[37])
+{
+    unsigned char b[16];
+    rn_rand_bytes(b, sizeof b);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    rn_uuid_format(b, out);
 }

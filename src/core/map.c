@@ -219,3 +219,16 @@ void rn_imap_free(rn_imap_t *m)
     rn_free(m->ents);
     memset(m, 0, sizeof *m);
 }
+
+int rn_imap_next(const rn_imap_t *m, size_t *i, int64_t *key, void **val)
+{
+    while (*i < m->cap) {
+        rn_imap_ent_t *e = &m->ents[(*i)++];
+        if (e->val && e->val != ITOMB) {
+            *key = e->key;
+            *val = e->val;
+            return 1;
+        }
+    }
+    return 0;
+}

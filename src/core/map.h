@@ -28,4 +28,7 @@ void *rn_imap_get(const rn_imap_t *m, int64_t key);
 int rn_imap_put(rn_imap_t *m, int64_t key, void *val);
 void *rn_imap_del(rn_imap_t *m, int64_t key);
 void rn_imap_free(rn_imap_t *m);
+/* Iterates: start with *i = 0; returns 0 at the end. Deleting the entry just
+ * visited is allowed. */
+int rn_imap_next(const rn_imap_t *m, size_t *i, int64_t *key, void **val);
 #endif

@@ -18,6 +18,7 @@
 #include "core/mem.h"
 #include "sqs/digest.h"
 #include "sqs/msgattr.h"
+#include "sqs/msgrec.h"
 #include "sqs/sqs_int.h"
 
 /* ---- placement ---- */
@@ -97,7 +98,7 @@ void sqs_count(sqs_queue_t *q, int state, int delta)
 }
 
 /* Links a new or restored message into its queue according to its state. */
-void sqs_msg_place(sqs_msg_t *m)
+void sqs_msg_place(sqs_msg_t *m, const char *group_id)
 {
     sqs_queue_t *q = m->q;
     m->all_next = NULL;
@@ -111,10 +112,10 @@ void sqs_msg_place(sqs_msg_t *m)
     if (m->state != MSG_READY)
         sqs_heap_push(q->svc, m);
     if (q->fifo) {
-        sqs_group_t *g = rn_smap_get(&q->groups, m->group_id ? m->group_id : "");
+        sqs_group_t *g = rn_smap_get(&q->groups, group_id ? group_id : "");
         if (!g) {
             g = rn_calloc(1, sizeof *g);
-            g->id = rn_strdup(m->group_id ? m->group_id : "");
+            g->id = rn_strdup(group_id ? group_id : "");
             rn_smap_put(&q->groups, g->id, g);
         }
         m->group = g;
@@ -153,86 +154,36 @@ void sqs_msg_make_ready(sqs_msg_t *m)
     }
 }
 
-sqs_msg_t *sqs_msg_new(sqs_queue_t *q, const char *body, size_t n)
+sqs_msg_t *sqs_msg_new(sqs_queue_t *q)
 {
     sqs_msg_t *m = rn_calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    m->body = rn_strndup(body, n);
-    if (!m->body) {
-        rn_free(m);
-        return NULL;
-    }
-    m->body_len = n;
     m->q = q;
-    m->heap_idx = SIZE_MAX;
+    m->heap_idx = SQS_NOT_IN_HEAP;
     m->seq = ++q->svc->next_seq;
     return m;
 }
 
 /* ---- persistence ---- */
 
-/* Appends s as a JSON string (UTF-8 passed through, controls escaped). */
-static void json_str(rn_buf_t *b, const char *s)
+void sqs_msg_persist(const sqs_msg_t *m, const char *body, size_t body_len, const char *cold, size_t cold_len)
 {
-    static const char hex[] = "0123456789abcdef";
-    rn_buf_add(b, "\"", 1);
-    size_t start = 0, i = 0;
-    for (; s[i]; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\')
-            continue;
-        rn_buf_add(b, s + start, i - start);
-        char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-        if (ch == '"' || ch == '\\') {
-            esc[1] = (char)ch;
-            rn_buf_add(b, esc, 2);
-        } else {
-            rn_buf_add(b, esc, 6);
-        }
-        start = i + 1;
-    }
-    rn_buf_add(b, s + start, i - start);
-    rn_buf_add(b, "\"", 1);
-}
-
-/* Records a whole message in the store. The meta text is built by hand: it
- * runs once per send, and jansson objects cost more than the rest of it. */
-void sqs_msg_persist(const sqs_msg_t *m)
-{
-    if (!rn_store_durable(m->q->svc->store))
-        return;
-    rn_buf_t b = {0};
-    rn_buf_puts(&b, "{\"s\":");
-    json_str(&b, m->sender);
-    const char *keys[4] = {"t", "g", "d", "src"};
-    const char *vals[4] = {m->trace, m->group_id, m->dedup_id, m->dlq_source};
-    for (int k = 0; k < 4; k++) {
-        if (!vals[k])
-            continue;
-        rn_buf_printf(&b, ",\"%s\":", keys[k]);
-        json_str(&b, vals[k]);
-    }
-    if (m->attrs) {
-        char *a = json_dumps(m->attrs, JSON_COMPACT);
-        if (a) {
-            rn_buf_puts(&b, ",\"a\":");
-            rn_buf_puts(&b, a);
-            rn_json_free(a);
-        } else {
-            b.oom = 1;
-        }
-    }
-    rn_buf_puts(&b, "}");
-    if (b.oom) {
-        rn_buf_free(&b);
+    sqs_t *s = m->q->svc;
+    char id[37];
+    sqs_id_format(m->id, id);
+    rn_buf_t meta = {0};
+    if (rn_store_durable(s->store)) /* the memory engine keeps no meta */
+        sqs_meta_encode(&meta, m->group ? m->group->id : NULL, m->from_dlq);
+    if (meta.oom) {
+        rn_buf_free(&meta);
         RN_ERROR("sqs: out of memory persisting a message");
         return;
     }
-    rn_store_msg_rec_t rec = {m->q->qid, m->seq, m->id, m->body, m->body_len, b.data, NULL, 0,
-                              m->sent_ms, m->visible_ms, m->receive_count, m->first_receive_ms};
-    rn_store_msg_put(m->q->svc->store, &rec);
-    rn_buf_free(&b);
+    rn_store_msg_rec_t rec = {m->q->qid, m->seq, id, body, body_len, meta.data ? meta.data : "{\"v\":2}", cold,
+                              cold_len, m->sent_ms, m->visible_ms, m->receive_count, m->first_receive_ms};
+    rn_store_msg_put(s->store, &rec);
+    rn_buf_free(&meta);
 }
 
 void sqs_msg_persist_state(const sqs_msg_t *m)
@@ -244,12 +195,8 @@ void sqs_msg_persist_state(const sqs_msg_t *m)
 
 void sqs_msg_free(sqs_msg_t *m)
 {
-    rn_free(m->body);
-    json_decref(m->attrs);
-    rn_free(m->trace);
-    rn_free(m->group_id);
-    rn_free(m->dedup_id);
-    rn_free(m->dlq_source);
+    if (m->from_dlq)
+        rn_free(rn_imap_del(&m->q->svc->arrivals, m->seq));
     rn_free(m);
 }
 
@@ -298,38 +245,62 @@ void sqs_msg_purge(sqs_queue_t *q)
     rn_store_msg_purge(q->svc->store, q->qid);
 }
 
-/* Copies a message into another queue (dead-letter moves, move tasks). The
- * copy keeps the message id when keep_id is set, its body, attributes and
- * original send time. */
-sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int keep_id)
+sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int how, size_t *size)
 {
-    sqs_msg_t *m = sqs_msg_new(dst, src->body, src->body_len);
-    if (!m)
-        return NULL;
-    if (keep_id)
-        memcpy(m->id, src->id, sizeof m->id);
-    else
-        rn_uuid(m->id);
-    memcpy(m->md5_body, src->md5_body, sizeof m->md5_body);
-    memcpy(m->md5_attrs, src->md5_attrs, sizeof m->md5_attrs);
-    memcpy(m->md5_sys, src->md5_sys, sizeof m->md5_sys);
-    m->sender = src->sender;
-    m->attrs = src->attrs ? json_deep_copy(src->attrs) : NULL;
-    m->trace = src->trace ? rn_strdup(src->trace) : NULL;
-    m->group_id = src->group_id ? rn_strdup(src->group_id) : NULL;
-    m->dedup_id = src->dedup_id ? rn_strdup(src->dedup_id) : NULL;
-    m->sent_ms = src->sent_ms;
-    m->receive_count = src->receive_count;
-    m->first_receive_ms = src->first_receive_ms;
-    m->size = src->size;
-    m->visible_ms = rn_now_ms();
-    m->state = MSG_READY;
-    if (dst->fifo && !m->group_id)
-        m->group_id = rn_strdup("default");
-    if (rn_imap_put(&dst->svc->msgs, m->seq, m) < 0) {
-        sqs_msg_free(m);
+    sqs_t *s = dst->svc;
+    char *body = NULL, *cold = NULL;
+    size_t blen = 0, clen = 0;
+    sqs_cold_t c;
+    int rc = rn_store_msg_read(s->store, src->q->qid, src->seq, &body, &blen, &cold, &clen);
+    if (rc != 0 || !cold || sqs_cold_decode(cold, clen, &c) < 0) {
+        RN_ERROR("sqs: cannot read message %lld of queue %s back (%d)", (long long)src->seq, src->q->name, rc);
+        rn_free(body);
         return NULL;
     }
-    sqs_msg_place(m);
+    sqs_msg_t *m = sqs_msg_new(dst);
+    if (!m) {
+        rn_free(body);
+        return NULL;
+    }
+    int64_t now = rn_now_ms();
+    if (how == SQS_COPY_REDRIVE) {
+        memcpy(m->id, src->id, sizeof m->id);
+        m->sent_ms = src->sent_ms;
+        m->receive_count = src->receive_count;
+        m->first_receive_ms = src->first_receive_ms;
+        c.dlq_source = src->q->arn;
+    } else {
+        char id[37];
+        rn_uuid(id);
+        sqs_id_parse(id, m->id);
+        m->sent_ms = now;
+        c.dlq_source = NULL; /* a move sends anew */
+    }
+    m->from_dlq = c.dlq_source != NULL;
+    sqs_arrival_t *arr = how == SQS_COPY_REDRIVE ? rn_malloc(sizeof *arr) : NULL;
+    if (arr) {
+        arr->ms = now;
+        arr->receives = src->receive_count;
+        if (rn_imap_put(&s->arrivals, m->seq, arr) < 0)
+            rn_free(arr); /* its metrics count from its send instead */
+    }
+    if (dst->fifo && !c.group)
+        c.group = "default";
+    m->visible_ms = now;
+    m->state = MSG_READY;
+    if (rn_imap_put(&s->msgs, m->seq, m) < 0) {
+        sqs_msg_free(m);
+        rn_free(body);
+        return NULL;
+    }
+    sqs_msg_place(m, c.group);
+    s->scratch.len = 0;
+    sqs_cold_encode(&s->scratch, &c);
+    if (!s->scratch.oom)
+        sqs_msg_persist(m, body, blen, s->scratch.data, s->scratch.len);
+    else
+        RN_ERROR("sqs: out of memory copying a message");
+    *size = blen + c.attr_size;
+    rn_free(body);
     return m;
 }

@@ -21,9 +21,10 @@
 static double oldest_age_s(const sqs_queue_t *q, int64_t now)
 {
     for (const sqs_msg_t *m = q->all_head; m; m = m->all_next) {
-        if (!q->fifo && m->receive_count - m->arrived_receives >= SQS_POISON_RECEIVES)
+        const sqs_arrival_t *arr = m->from_dlq ? rn_imap_get(&q->svc->arrivals, m->seq) : NULL;
+        if (!q->fifo && (int)m->receive_count - (arr ? arr->receives : 0) >= SQS_POISON_RECEIVES)
             continue;
-        int64_t since = m->arrived_ms ? m->arrived_ms : m->sent_ms;
+        int64_t since = arr ? arr->ms : m->sent_ms;
         return now > since ? (double)(now - since) / 1000.0 : 0.0;
     }
     return 0.0;

@@ -370,6 +370,11 @@ static int op_receive(sqs_t *s, rn_call_t *c)
     c->out = json_pack("{s:[]}", "Messages");
     json_t *msgs = json_object_get(c->out, "Messages");
     int got = sqs_msg_receive(q, c, max, vt, c->in, msgs);
+    if (got < 0) {
+        json_decref(c->out);
+        c->out = NULL;
+        return rn_call_fail(c, got, "The store could not read a message back.");
+    }
     if (got == 0 && wait > 0)
         return sqs_waiter_park(q, c, max, vt, wait);
     if (got == 0)

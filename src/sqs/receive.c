@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "sqs/digest.h"
 #include "sqs/msgattr.h"
+#include "sqs/msgrec.h"
 #include "sqs/sqs_int.h"
 
 /* ---- receipt handles ---- */
@@ -104,17 +105,18 @@ static void put_attr_num(json_t *o, const char *k, long long v)
     json_object_set_new(o, k, json_string(num));
 }
 
-static json_t *msg_render(sqs_msg_t *m, const json_t *in)
+/* The message as ReceiveMessage returns it, from its index and what the
+ * store gave back (body and cold part c). */
+static json_t *msg_render(sqs_msg_t *m, const char *body, size_t blen, const sqs_cold_t *c, const json_t *in)
 {
-    if (!m->md5_body[0]) /* restored messages compute it on first receive */
-        sqs_md5_hex(m->body, m->body_len, m->md5_body);
-    char handle[512];
+    char handle[512], id[37];
     handle_make(m, handle, sizeof handle);
+    sqs_id_format(m->id, id);
     json_t *r = json_object();
-    json_object_set_new_nocheck(r, "MessageId", json_stringn_nocheck(m->id, 36));
+    json_object_set_new_nocheck(r, "MessageId", json_stringn_nocheck(id, 36));
     json_object_set_new_nocheck(r, "ReceiptHandle", json_string_nocheck(handle));
-    json_object_set_new_nocheck(r, "MD5OfBody", json_stringn_nocheck(m->md5_body, 32));
-    json_object_set_new_nocheck(r, "Body", json_stringn_nocheck(m->body, m->body_len));
+    json_object_set_new_nocheck(r, "MD5OfBody", json_stringn_nocheck(c->md5_body, 32));
+    json_object_set_new_nocheck(r, "Body", json_stringn_nocheck(body, blen));
     const json_t *an = json_object_get(in, "AttributeNames");
     const json_t *sn = json_object_get(in, "MessageSystemAttributeNames");
     json_t *names = json_array();
@@ -125,7 +127,7 @@ static json_t *msg_render(sqs_msg_t *m, const json_t *in)
     if (json_array_size(names)) {
         json_t *a = json_object();
         if (name_wanted(names, "SenderId"))
-            json_object_set_new(a, "SenderId", json_string(m->sender));
+            json_object_set_new(a, "SenderId", json_string(c->sender));
         if (name_wanted(names, "SentTimestamp"))
             put_attr_num(a, "SentTimestamp", m->sent_ms);
         if (name_wanted(names, "ApproximateReceiveCount"))
@@ -137,15 +139,15 @@ static json_t *msg_render(sqs_msg_t *m, const json_t *in)
             sqs_seqnum(m->seq, seq);
             if (name_wanted(names, "SequenceNumber"))
                 json_object_set_new(a, "SequenceNumber", json_string(seq));
-            if (name_wanted(names, "MessageDeduplicationId") && m->dedup_id)
-                json_object_set_new(a, "MessageDeduplicationId", json_string(m->dedup_id));
+            if (name_wanted(names, "MessageDeduplicationId") && c->dedup)
+                json_object_set_new(a, "MessageDeduplicationId", json_string(c->dedup));
         }
-        if (name_wanted(names, "MessageGroupId") && m->group_id)
-            json_object_set_new(a, "MessageGroupId", json_string(m->group_id));
-        if (name_wanted(names, "AWSTraceHeader") && m->trace)
-            json_object_set_new(a, "AWSTraceHeader", json_string(m->trace));
-        if (name_wanted(names, "DeadLetterQueueSourceArn") && m->dlq_source)
-            json_object_set_new(a, "DeadLetterQueueSourceArn", json_string(m->dlq_source));
+        if (name_wanted(names, "MessageGroupId") && c->group)
+            json_object_set_new(a, "MessageGroupId", json_string(c->group));
+        if (name_wanted(names, "AWSTraceHeader") && c->trace)
+            json_object_set_new(a, "AWSTraceHeader", json_string(c->trace));
+        if (name_wanted(names, "DeadLetterQueueSourceArn") && c->dlq_source)
+            json_object_set_new(a, "DeadLetterQueueSourceArn", json_string(c->dlq_source));
         if (json_object_size(a))
             json_object_set_new(r, "Attributes", a);
         else
@@ -153,10 +155,11 @@ static json_t *msg_render(sqs_msg_t *m, const json_t *in)
     }
     json_decref(names);
     const json_t *man = json_object_get(in, "MessageAttributeNames");
-    if (m->attrs && json_array_size(man)) {
+    json_t *attrs = c->attr_count && json_array_size(man) ? sqs_cold_attrs(c) : NULL;
+    if (attrs) {
         json_t *sel = json_object();
         const char *k;
-        json_object_foreach(m->attrs, k, v)
+        json_object_foreach(attrs, k, v)
         {
             if (name_wanted(man, k))
                 json_object_set(sel, k, v);
@@ -169,12 +172,14 @@ static json_t *msg_render(sqs_msg_t *m, const json_t *in)
         } else {
             json_decref(sel);
         }
+        json_decref(attrs);
     }
     return r;
 }
 
 /* Takes one READY message for a receive: returns 1 when it was handed out,
- * 0 when it was dropped (expired or moved to the dead-letter queue). */
+ * 0 when it was dropped (expired or moved to the dead-letter queue), an
+ * error when the store could not give its body back (it stays as it was). */
 static int msg_take(sqs_msg_t *m, int vt, int64_t now, const json_t *in, json_t *out)
 {
     sqs_queue_t *q = m->q;
@@ -187,11 +192,21 @@ static int msg_take(sqs_msg_t *m, int vt, int64_t now, const json_t *in, json_t 
         sqs_redrive_to_dlq(m);
         return 0;
     }
+    char *body = NULL, *cold = NULL;
+    size_t blen = 0, clen = 0;
+    sqs_cold_t c;
+    int rc = rn_store_msg_read(q->svc->store, q->qid, m->seq, &body, &blen, &cold, &clen);
+    if (rc != 0 || !cold || sqs_cold_decode(cold, clen, &c) < 0) {
+        RN_ERROR("sqs: cannot read message %lld of queue %s back (%d)", (long long)m->seq, q->name, rc);
+        rn_free(body);
+        return rc < 0 ? rc : RN_ERR_INTERNAL;
+    }
     m->receive_count++;
     q->tally.received++;
     if (!m->first_receive_ms)
         m->first_receive_ms = now;
-    json_array_append_new(out, msg_render(m, in));
+    json_array_append_new(out, msg_render(m, body, blen, &c, in));
+    rn_free(body);
     if (q->fifo) {
         if (vt > 0) {
             sqs_count(q, MSG_READY, -1);
@@ -220,7 +235,7 @@ int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t 
 {
     (void)c;
     int64_t now = rn_now_ms();
-    int got = 0;
+    int got = 0, failed = 0;
     if (!q->fifo) {
         sqs_msg_t *m = q->ready_head;
         sqs_msg_t *stop = NULL; /* with vt 0 messages go back to the tail: don't loop */
@@ -228,6 +243,10 @@ int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t 
             sqs_msg_t *next = m->next;
             sqs_msg_t *tail = q->ready_tail;
             int took = msg_take(m, vt, now, in, out);
+            if (took < 0) {
+                failed = took;
+                break;
+            }
             got += took;
             if (took && vt == 0 && !stop)
                 stop = tail == m ? m : m;
@@ -241,6 +260,10 @@ int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t 
             while (m && got < max && m->state == MSG_READY) {
                 sqs_msg_t *next = m->next;
                 int took = msg_take(m, vt, now, in, out);
+                if (took < 0) {
+                    failed = took;
+                    break;
+                }
                 got += took;
                 if (took && vt == 0)
                     break; /* a message visible again at once must not repeat in this response; one moved to
@@ -260,13 +283,13 @@ int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t 
                 /* group left the ready list or was freed */
             }
             g = gnext;
-            if (vt == 0 && still)
-                continue;
+            if (failed)
+                break;
         }
     }
     if (got)
         sqs_timer_arm(q->svc);
-    return got;
+    return got ? got : failed;
 }
 
 /* ---- delete / visibility ---- */

@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "sqs/msgrec.h"
 #include "sqs/sqs_int.h"
 
 struct sqs_move_task {
@@ -166,13 +167,9 @@ void sqs_redrive_to_dlq(sqs_msg_t *m)
     sqs_queue_t *dlq = sqs_queue_by_arn(src->svc, src->dlq_arn);
     if (!dlq || dlq == src)
         return;
-    sqs_msg_t *copy = sqs_msg_enqueue_copy(dlq, m, 1);
-    if (!copy)
+    size_t size;
+    if (!sqs_msg_enqueue_copy(dlq, m, SQS_COPY_REDRIVE, &size))
         return;
-    copy->dlq_source = rn_strdup(src->arn);
-    copy->arrived_ms = rn_now_ms();
-    copy->arrived_receives = copy->receive_count;
-    sqs_msg_persist(copy);
     sqs_msg_remove(m, 1);
     if (dlq->w_head)
         sqs_waiters_wake(dlq);
@@ -220,6 +217,20 @@ static void task_stop(sqs_move_task_t *t, const char *status)
     task_persist(t);
 }
 
+/* The DeadLetterQueueSourceArn a message brought (a copy the caller frees),
+ * read back from its cold part; NULL when it has none or the read failed. */
+static char *dlq_source_of(const sqs_msg_t *m)
+{
+    char *body = NULL, *cold = NULL, *arn = NULL;
+    size_t blen, clen;
+    sqs_cold_t c;
+    if (rn_store_msg_read(m->q->svc->store, m->q->qid, m->seq, &body, &blen, &cold, &clen) == 0 && cold &&
+        sqs_cold_decode(cold, clen, &c) == 0 && c.dlq_source)
+        arn = rn_strdup(c.dlq_source);
+    rn_free(body);
+    return arn;
+}
+
 static void on_task_tick(uv_timer_t *h)
 {
     sqs_move_task_t *t = h->data;
@@ -231,22 +242,18 @@ static void on_task_tick(uv_timer_t *h)
         return;
     }
     int budget = t->rate > 0 ? (t->rate + 9) / 10 : 50; /* per 100 ms */
-    int64_t now = rn_now_ms();
     sqs_msg_t *m = src->all_head;
     while (m && budget > 0) {
         sqs_msg_t *next = m->all_next;
         if (m->state == MSG_READY && m->sent_ms <= t->started_ms) {
-            const char *darn = t->dest[0] ? t->dest : m->dlq_source;
+            char *darn = t->dest[0] ? rn_strdup(t->dest) : m->from_dlq ? dlq_source_of(m) : NULL;
             sqs_queue_t *dst = darn ? sqs_queue_by_arn(s, darn) : NULL;
+            rn_free(darn);
+            size_t size;
             if (dst && dst != src) {
-                sqs_msg_t *copy = sqs_msg_enqueue_copy(dst, m, 0);
-                if (copy) {
-                    copy->receive_count = 0;
-                    copy->first_receive_ms = 0;
-                    copy->sent_ms = now;
-                    sqs_msg_persist(copy);
+                if (sqs_msg_enqueue_copy(dst, m, SQS_COPY_MOVE, &size)) {
                     dst->tally.sent++; /* a move task sends anew, as SendMessage would */
-                    dst->tally.sent_bytes += copy->size;
+                    dst->tally.sent_bytes += size;
                     sqs_msg_remove(m, 1);
                     t->moved++;
                     budget--;
@@ -259,7 +266,7 @@ static void on_task_tick(uv_timer_t *h)
     }
     int left = 0;
     for (m = src->all_head; m; m = m->all_next)
-        if (m->sent_ms <= t->started_ms && (t->dest[0] || m->dlq_source)) {
+        if (m->sent_ms <= t->started_ms && (t->dest[0] || m->from_dlq)) {
             left = 1;
             break;
         }

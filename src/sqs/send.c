@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "sqs/digest.h"
 #include "sqs/msgattr.h"
+#include "sqs/msgrec.h"
 #include "sqs/sqs_int.h"
 
 /* ---- send ---- */
@@ -31,30 +32,30 @@ static int dedup_check(sqs_queue_t *q, const char *key, sqs_dedup_t **hit)
     return 0;
 }
 
-static void dedup_persist(const sqs_queue_t *q, const char *key, const sqs_msg_t *m, int64_t expires)
+static void dedup_persist(const sqs_queue_t *q, const char *key, const char *id, int64_t seq, int64_t expires)
 {
     char skey[1200], val[128];
     snprintf(skey, sizeof skey, "%lld/%s", (long long)q->qid, key);
-    snprintf(val, sizeof val, "%s %lld %lld", m->id, (long long)m->seq, (long long)expires);
+    snprintf(val, sizeof val, "%s %lld %lld", id, (long long)seq, (long long)expires);
     rn_store_kv_put(q->svc->store, "dedup", skey, val);
 }
 
-static void dedup_add(sqs_queue_t *q, const char *key, const sqs_msg_t *m, int64_t expires)
+static void dedup_add(sqs_queue_t *q, const char *key, const char *id, int64_t seq, int64_t expires)
 {
     sqs_dedup_t *old = rn_smap_get(&q->dedup, key);
     if (old) { /* expired entry still in the map: refresh it in place, and on disk */
-        snprintf(old->msg_id, sizeof old->msg_id, "%s", m->id);
-        old->seq = m->seq;
+        snprintf(old->msg_id, sizeof old->msg_id, "%s", id);
+        old->seq = seq;
         old->expires_ms = expires;
-        dedup_persist(q, key, m, expires);
+        dedup_persist(q, key, id, seq, expires);
         return;
     }
     sqs_dedup_t *d = rn_calloc(1, sizeof *d);
     if (!d)
         return;
     d->key = rn_strdup(key);
-    snprintf(d->msg_id, sizeof d->msg_id, "%s", m->id);
-    d->seq = m->seq;
+    snprintf(d->msg_id, sizeof d->msg_id, "%s", id);
+    d->seq = seq;
     d->expires_ms = expires;
     if (!d->key || rn_smap_put(&q->dedup, key, d) < 0) {
         rn_free(d->key);
@@ -66,7 +67,7 @@ static void dedup_add(sqs_queue_t *q, const char *key, const sqs_msg_t *m, int64
     else
         q->dd_head = d;
     q->dd_tail = d;
-    dedup_persist(q, key, m, expires);
+    dedup_persist(q, key, id, seq, expires);
 }
 
 void sqs_seqnum(int64_t seq, char out[24])
@@ -180,47 +181,40 @@ int sqs_queue_send(sqs_queue_t *q, const sqs_send_t *in, sqs_sent_t *out, char *
             return 0;
         }
     }
-    sqs_msg_t *m = sqs_msg_new(q, body, blen);
+    sqs_msg_t *m = sqs_msg_new(q);
     if (!m)
         return send_fail(msg, msglen, RN_ERR_NOMEM, "Out of memory");
-    rn_uuid(m->id);
-    sqs_md5_hex(body, blen, m->md5_body);
-    if (attrs) {
-        m->attrs = json_deep_copy(attrs);
-        sqs_md5_message_attributes(attrs, m->md5_attrs);
-    }
+    rn_uuid(out->id);
+    sqs_id_parse(out->id, m->id);
+    sqs_cold_t cold = {.attr_size = (uint32_t)asize, .attrs = attrs, .group = group, .dedup = q->fifo ? dedup : NULL};
+    sqs_md5_hex(body, blen, cold.md5_body);
+    if (attrs)
+        sqs_md5_message_attributes(attrs, out->md5_attrs);
     if (sys) {
-        const char *th = json_string_value(json_object_get(json_object_get(sys, "AWSTraceHeader"), "StringValue"));
-        if (th)
-            m->trace = rn_strdup(th);
-        sqs_md5_message_attributes(sys, m->md5_sys);
+        cold.trace = json_string_value(json_object_get(json_object_get(sys, "AWSTraceHeader"), "StringValue"));
+        sqs_md5_message_attributes(sys, out->md5_sys);
     }
-    if (group)
-        m->group_id = rn_strdup(group);
-    if (q->fifo)
-        m->dedup_id = rn_strdup(dedup);
-    m->sender = sqs_intern_sender(q->svc, in->sender && in->sender[0] ? in->sender : q->svc->cfg->account_id);
-    m->size = blen + asize;
+    cold.sender = in->sender && in->sender[0] ? in->sender : q->svc->cfg->account_id;
     m->sent_ms = rn_now_ms();
     m->visible_ms = m->sent_ms + (int64_t)delay * 1000;
     m->state = delay > 0 ? MSG_DELAYED : MSG_READY;
-    if (rn_imap_put(&q->svc->msgs, m->seq, m) < 0) {
+    rn_buf_t *enc = &q->svc->scratch;
+    enc->len = 0;
+    sqs_cold_encode(enc, &cold);
+    if (enc->oom || rn_imap_put(&q->svc->msgs, m->seq, m) < 0) {
+        enc->oom = 0;
         sqs_msg_free(m);
         return send_fail(msg, msglen, RN_ERR_NOMEM, "Out of memory");
     }
-    sqs_msg_place(m);
-    sqs_msg_persist(m);
+    sqs_msg_place(m, q->fifo ? group : NULL);
+    sqs_msg_persist(m, body, blen, enc->data, enc->len);
     q->tally.sent++;
-    q->tally.sent_bytes += m->size;
+    q->tally.sent_bytes += blen + asize;
     if (q->fifo)
-        dedup_add(q, dkey, m, m->sent_ms + SQS_DEDUP_WINDOW_MS);
+        dedup_add(q, dkey, out->id, m->seq, m->sent_ms + SQS_DEDUP_WINDOW_MS);
     if (m->state != MSG_READY)
         sqs_timer_arm(q->svc);
-    memcpy(out->id, m->id, sizeof out->id);
-    memcpy(out->md5_body, m->md5_body, sizeof out->md5_body);
-    if (m->attrs)
-        memcpy(out->md5_attrs, m->md5_attrs, sizeof out->md5_attrs);
-    memcpy(out->md5_sys, m->md5_sys, sizeof out->md5_sys);
+    memcpy(out->md5_body, cold.md5_body, sizeof out->md5_body);
     if (q->fifo)
         sqs_seqnum(m->seq, out->seqnum);
     if (m->state == MSG_READY && q->w_head)

@@ -10,7 +10,10 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/ids.h"
 #include "sqs/digest.h"
+#include "sqs/msgattr.h"
+#include "sqs/msgrec.h"
 #include "sqs/sqs_int.h"
 
 #define SQS_ERR_ROW(name, code, shape, status, sender, query_msg) {code, shape, status, sender, query_msg},
@@ -41,8 +44,8 @@ static int load_queue(void *ud, const rn_store_queue_rec_t *r)
     return 0;
 }
 
-/* Reads the common message meta text ({"s":"..","g":"..",...} of plain
- * strings, as sqs_msg_persist writes it) without building JSON objects;
+/* Reads a version 1 message meta text ({"s":"..","g":"..",...} of plain
+ * strings, as sqs_msg_persist wrote it) without building JSON objects;
  * returns 0 when the text needs the full parser (attributes, escapes). */
 static int meta_fast(const char *txt, char *buf, size_t n, const char **snd, const char **t, const char **g,
                      const char **d, const char **src)
@@ -80,6 +83,63 @@ static int meta_fast(const char *txt, char *buf, size_t n, const char **snd, con
     return p[0] == '}' && p[1] == '\0';
 }
 
+/* A message recorded before the cold part existed (its meta text holds the
+ * sender, trace, group, dedup id, source and attributes): re-recorded in the
+ * split form, same seq and state, its body read back. Returns 0 with *group
+ * (the FIFO group, a copy) and *from_dlq set, or an error. */
+static int migrate_msg(sqs_t *s, sqs_queue_t *q, const rn_store_msg_rec_t *r, char **group, int *from_dlq)
+{
+    const char *t = NULL, *g = NULL, *d = NULL, *src = NULL, *snd = NULL;
+    char fast[1024];
+    json_t *meta = NULL, *attrs = NULL;
+    if (!meta_fast(r->meta_json, fast, sizeof fast, &snd, &t, &g, &d, &src)) {
+        meta = json_loads(r->meta_json, 0, NULL);
+        attrs = json_object_get(meta, "a");
+        t = json_string_value(json_object_get(meta, "t"));
+        g = json_string_value(json_object_get(meta, "g"));
+        d = json_string_value(json_object_get(meta, "d"));
+        src = json_string_value(json_object_get(meta, "src"));
+        snd = json_string_value(json_object_get(meta, "s"));
+    }
+    char *body = NULL, *cold = NULL;
+    size_t blen = r->body_len, clen = 0;
+    int rc = 0;
+    if (!r->body && (rc = rn_store_msg_read(s->store, r->qid, r->seq, &body, &blen, &cold, &clen)) != 0) {
+        RN_ERROR("sqs: cannot read message %lld of queue %s back to migrate it (%d)", (long long)r->seq, q->name, rc);
+        json_decref(meta);
+        return rc < 0 ? rc : RN_ERR_INTERNAL;
+    }
+    const char *b = r->body ? r->body : body;
+    size_t asize = 0;
+    char why[256];
+    if (attrs)
+        sqs_msgattrs_validate(attrs, 0, &asize, why, sizeof why);
+    sqs_cold_t c = {.attr_size = (uint32_t)asize, .sender = snd ? snd : "", .trace = t, .group = g, .dedup = d,
+                    .dlq_source = src, .attrs = json_object_size(attrs) ? attrs : NULL};
+    sqs_md5_hex(b, blen, c.md5_body);
+    s->scratch.len = 0;
+    sqs_cold_encode(&s->scratch, &c);
+    rn_buf_t mt = {0};
+    sqs_meta_encode(&mt, q->fifo ? (g ? g : "") : NULL, src != NULL);
+    *group = q->fifo ? rn_strdup(g ? g : "") : NULL;
+    *from_dlq = src != NULL;
+    if (s->scratch.oom || mt.oom || (q->fifo && !*group)) {
+        rc = RN_ERR_NOMEM;
+    } else {
+        rn_store_msg_rec_t rec = *r;
+        rec.body = b;
+        rec.body_len = blen;
+        rec.meta_json = mt.data;
+        rec.cold = s->scratch.data;
+        rec.cold_len = s->scratch.len;
+        rn_store_msg_put(s->store, &rec);
+    }
+    rn_buf_free(&mt);
+    rn_free(body);
+    json_decref(meta);
+    return rc;
+}
+
 static int load_msg(void *ud, const rn_store_msg_rec_t *r)
 {
     sqs_t *s = ud;
@@ -89,60 +149,41 @@ static int load_msg(void *ud, const rn_store_msg_rec_t *r)
     sqs_queue_t *q = last;
     if (!q)
         return 0;
-    sqs_msg_t *m = rn_calloc(1, sizeof *m);
-    if (!m)
+    char *group = NULL;
+    int from_dlq = 0;
+    int rc = sqs_meta_decode(r->meta_json ? r->meta_json : "", &group, &from_dlq);
+    if (rc == 0)
+        rc = migrate_msg(s, q, r, &group, &from_dlq) < 0 ? -1 : 1;
+    if (rc < 0) {
+        rn_free(group);
         return RN_ERR_NOMEM;
+    }
+    sqs_msg_t *m = rn_calloc(1, sizeof *m);
+    if (!m) {
+        rn_free(group);
+        return RN_ERR_NOMEM;
+    }
     m->q = q;
     m->seq = r->seq;
-    m->heap_idx = SIZE_MAX;
-    snprintf(m->id, sizeof m->id, "%s", r->id);
-    if (r->body) {
-        m->body = rn_strndup(r->body, r->body_len);
-    } else { /* interim, until SQS reads bodies when it receives: the log engine replays none */
-        char *cold = NULL;
-        size_t bl = 0, cl = 0;
-        if (rn_store_msg_read(s->store, r->qid, r->seq, &m->body, &bl, &cold, &cl) != 0)
-            m->body = NULL;
+    m->heap_idx = SQS_NOT_IN_HEAP;
+    if (sqs_id_parse(r->id, m->id) < 0) {
+        RN_WARN("sqs: message %lld of queue %s has a malformed id; it gets a new one", (long long)r->seq, q->name);
+        char id[37];
+        rn_uuid(id);
+        sqs_id_parse(id, m->id);
     }
-    m->body_len = r->body_len;
-    const char *t = NULL, *g = NULL, *d = NULL, *src = NULL, *snd = NULL;
-    char fast[1024];
-    json_t *meta = NULL;
-    if (!meta_fast(r->meta_json, fast, sizeof fast, &snd, &t, &g, &d, &src)) {
-        meta = json_loads(r->meta_json, 0, NULL);
-        json_t *a = json_object_get(meta, "a");
-        if (a)
-            m->attrs = json_incref(a);
-        t = json_string_value(json_object_get(meta, "t"));
-        g = json_string_value(json_object_get(meta, "g"));
-        d = json_string_value(json_object_get(meta, "d"));
-        src = json_string_value(json_object_get(meta, "src"));
-        snd = json_string_value(json_object_get(meta, "s"));
-    }
-    if (t) {
-        m->trace = rn_strdup(t);
-        json_t *sys = json_pack("{s:{s:s,s:s}}", "AWSTraceHeader", "DataType", "String", "StringValue", t);
-        sqs_md5_message_attributes(sys, m->md5_sys);
-        json_decref(sys);
-    }
-    m->group_id = g ? rn_strdup(g) : NULL;
-    m->dedup_id = d ? rn_strdup(d) : NULL;
-    m->dlq_source = src ? rn_strdup(src) : NULL;
-    m->sender = sqs_intern_sender(s, snd ? snd : "");
-    json_decref(meta);
-    if (m->attrs)
-        sqs_md5_message_attributes(m->attrs, m->md5_attrs);
+    m->from_dlq = (uint8_t)from_dlq;
     m->sent_ms = r->sent_ms;
     m->visible_ms = r->visible_ms;
     m->receive_count = r->receive_count;
     m->first_receive_ms = r->first_receive_ms;
-    m->size = m->body_len;
     int64_t now = rn_now_ms();
     m->state = m->visible_ms > now ? (m->receive_count > 0 ? MSG_INFLIGHT : MSG_DELAYED) : MSG_READY;
     if (m->seq > s->next_seq)
         s->next_seq = m->seq;
     rn_imap_put(&s->msgs, m->seq, m);
-    sqs_msg_place(m);
+    sqs_msg_place(m, q->fifo ? (group ? group : "") : NULL);
+    rn_free(group);
     return 0;
 }
 
@@ -182,24 +223,6 @@ static int load_kv(void *ud, const char *ns, const char *key, const char *value)
             s->next_seq = v;
     }
     return 0;
-}
-
-const char *sqs_intern_sender(sqs_t *s, const char *id)
-{
-    const char *v = rn_smap_get(&s->senders, id);
-    if (v)
-        return v;
-    if (rn_smap_put(&s->senders, id, NULL) < 0)
-        return "";
-    size_t i = 0;
-    const char *k;
-    void *val;
-    while (rn_smap_next(&s->senders, &i, &k, &val))
-        if (strcmp(k, id) == 0) {
-            rn_smap_put(&s->senders, id, (void *)k);
-            return k;
-        }
-    return "";
 }
 
 int sqs_new(uv_loop_t *loop, rn_store_t *store, const rn_config_t *cfg, sqs_t **out)
@@ -249,6 +272,7 @@ static void drop_all(sqs_t *s)
         sqs_queue_free(v);
     rn_smap_free(&s->queues);
     rn_imap_free(&s->msgs);
+    rn_imap_free(&s->arrivals); /* emptied as the messages went */
     s->heap_len = 0;
     uv_timer_stop(&s->timer);
     json_object_clear(s->deleted);
@@ -275,7 +299,7 @@ void sqs_free(sqs_t *s)
 {
     drop_all(s);
     rn_free(s->heap);
-    rn_smap_free(&s->senders);
+    rn_buf_free(&s->scratch);
     json_decref(s->deleted);
     uv_close((uv_handle_t *)&s->timer, NULL);
     uv_close((uv_handle_t *)&s->sweep, on_closed);

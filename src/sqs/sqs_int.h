@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/call.h"
 #include "core/config.h"
 #include "core/map.h"
@@ -28,34 +29,35 @@ enum { MSG_READY, MSG_INFLIGHT, MSG_DELAYED };
 typedef struct sqs_queue sqs_queue_t;
 typedef struct sqs_group sqs_group_t;
 
+/* A message's index: all SQS keeps of it in RAM (about 120 bytes whatever
+ * its size). Its body and cold part (digest, sender, attributes, trace
+ * header, group and deduplication ids, dead-letter source: sqs/msgrec.h)
+ * live in the store, read back with rn_store_msg_read when it is received,
+ * redriven or moved. */
 typedef struct sqs_msg {
     struct sqs_msg *prev, *next;         /* ready list or group list */
     struct sqs_msg *all_prev, *all_next; /* queue's send-order list */
     sqs_queue_t *q;
-    sqs_group_t *group;
+    sqs_group_t *group;    /* FIFO only: its group (whose id it is) */
     int64_t seq;           /* service-wide, also the store key */
-    char id[37];
-    char *body;            /* owned */
-    size_t body_len;
-    json_t *attrs;         /* owned message attributes, NULL when none */
-    char *trace;           /* owned AWSTraceHeader value or NULL */
-    char *group_id;        /* owned (FIFO, or fair standard queues) */
-    char *dedup_id;        /* owned (FIFO) */
-    char *dlq_source;      /* owned: DeadLetterQueueSourceArn */
-    const char *sender;    /* interned in sqs_t.senders; never freed per message */
-    char md5_body[33], md5_attrs[33], md5_sys[33];
     int64_t sent_ms, visible_ms, first_receive_ms;
-    int receive_count;
-    int state;
-    size_t heap_idx;       /* SIZE_MAX when not in the heap */
-    uint64_t nonce;        /* current receipt handle nonce */
-    size_t size;           /* bytes counted against limits */
-    /* A dead-letter move's arrival: its time and the receive count it
-     * brought, so the dead-letter queue's age and poison-pill figures count
-     * from there (sqs/metrics.c). 0 for a sent message, and after a restart. */
-    int64_t arrived_ms;
-    int arrived_receives;
+    unsigned char id[16];  /* MessageId's bytes (sqs_id_format) */
+    uint32_t receive_count : 31;
+    uint32_t from_dlq : 1; /* its cold part names a DeadLetterQueueSourceArn; a
+                              redriven one may have an arrival (sqs_arrival_t) */
+    uint32_t heap_idx : 30; /* SQS_NOT_IN_HEAP when not in the heap */
+    uint32_t state : 2;
 } sqs_msg_t;
+#define SQS_NOT_IN_HEAP ((1u << 30) - 1)
+
+/* A dead-letter move's arrival: its time and the receive count it brought,
+ * so the dead-letter queue's age and poison-pill figures count from there
+ * (sqs/metrics.c). Kept beside the index (sqs_t.arrivals), for redriven
+ * messages only, and not across a restart. */
+typedef struct sqs_arrival {
+    int64_t ms;
+    int receives;
+} sqs_arrival_t;
 
 struct sqs_group {
     char *id;
@@ -126,12 +128,13 @@ typedef struct sqs_move_task sqs_move_task_t;
 
 struct sqs {
     uv_loop_t *loop;
+    rn_buf_t scratch;        /* reused to encode a message's record */
     rn_store_t *store;
     const rn_config_t *cfg;
     rn_smap_t queues;        /* name → queue */
     json_t *deleted;         /* name → deletion time ms */
     rn_imap_t msgs;          /* seq → message */
-    rn_smap_t senders;       /* interned SenderId strings (key == value) */
+    rn_imap_t arrivals;      /* seq → sqs_arrival_t (owned), redriven messages only */
     int64_t next_seq;
     int64_t next_qid;
     sqs_msg_t **heap;        /* min-heap by visible_ms */
@@ -197,7 +200,7 @@ int sqs_list_urls(sqs_t *s, rn_call_t *c, const char *prefix, const char *dlq_ar
                   int keep_empty);
 
 /* Shared by the message files (message.c, send.c, receive.c, timers.c). */
-sqs_msg_t *sqs_msg_new(sqs_queue_t *q, const char *body, size_t n);
+sqs_msg_t *sqs_msg_new(sqs_queue_t *q);
 void sqs_seqnum(int64_t seq, char out[24]);
 void sqs_count(sqs_queue_t *q, int state, int delta);
 void sqs_ready_append(sqs_queue_t *q, sqs_msg_t *m);
@@ -217,22 +220,31 @@ void sqs_timer_run(sqs_t *s);
 /* The earliest time a message becomes visible, a message's retention ends
  * or a deduplication id expires; INT64_MAX when none. */
 int64_t sqs_next_due(const sqs_t *s);
+/* Hands out up to max messages into `messages`: their number, or an error
+ * when none could be and the store failed to read one back. */
 int sqs_msg_receive(sqs_queue_t *q, rn_call_t *c, int max, int vt, const json_t *in, json_t *messages);
 int sqs_msg_delete_handle(sqs_queue_t *q, rn_call_t *c, const char *handle);
 int sqs_msg_change_visibility(sqs_queue_t *q, rn_call_t *c, const char *handle, const json_t *vt);
 void sqs_msg_remove(sqs_msg_t *m, int persist);
 void sqs_msg_free(sqs_msg_t *m);
-void sqs_msg_place(sqs_msg_t *m);
+/* group_id: a FIFO message's group (NULL for standard queues). */
+void sqs_msg_place(sqs_msg_t *m, const char *group_id);
 void sqs_msg_purge(sqs_queue_t *q);
-sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int keep_id);
+/* Copies a message into another queue, reading its body and cold part back:
+ * a dead-letter redrive (SQS_COPY_REDRIVE: same id, receive count and first
+ * receive, the source queue as DeadLetterQueueSourceArn) or a move task's
+ * send (SQS_COPY_MOVE: a new id, never received, sent now). Places and
+ * records the copy; *size gets its size against limits. NULL on failure. */
+enum { SQS_COPY_REDRIVE, SQS_COPY_MOVE };
+sqs_msg_t *sqs_msg_enqueue_copy(sqs_queue_t *dst, const sqs_msg_t *src, int how, size_t *size);
 void sqs_heap_push(sqs_t *s, sqs_msg_t *m);
 void sqs_heap_remove(sqs_t *s, sqs_msg_t *m);
 void sqs_timer_arm(sqs_t *s);
-void sqs_msg_persist(const sqs_msg_t *m);
+/* Records a new message (its index fields) with its body and cold part. */
+void sqs_msg_persist(const sqs_msg_t *m, const char *body, size_t body_len, const char *cold, size_t cold_len);
 void sqs_sweep(sqs_t *s);
 void sqs_group_update(sqs_queue_t *q, sqs_group_t *g);
 
-const char *sqs_intern_sender(sqs_t *s, const char *id);
 
 /* metrics.c: each queue's figures as AWS/SQS publishes them. */
 void sqs_metrics(sqs_t *s, rn_metric_fn emit, void *ud);

@@ -27,8 +27,8 @@ static void heap_swap(sqs_t *s, size_t a, size_t b)
     sqs_msg_t *t = s->heap[a];
     s->heap[a] = s->heap[b];
     s->heap[b] = t;
-    s->heap[a]->heap_idx = a;
-    s->heap[b]->heap_idx = b;
+    s->heap[a]->heap_idx = (uint32_t)a;
+    s->heap[b]->heap_idx = (uint32_t)b;
 }
 
 static void heap_up(sqs_t *s, size_t i)
@@ -59,7 +59,7 @@ static void heap_down(sqs_t *s, size_t i)
 
 void sqs_heap_push(sqs_t *s, sqs_msg_t *m)
 {
-    if (m->heap_idx != SIZE_MAX) {
+    if (m->heap_idx != SQS_NOT_IN_HEAP) {
         heap_up(s, m->heap_idx);
         heap_down(s, m->heap_idx);
         return;
@@ -74,7 +74,7 @@ void sqs_heap_push(sqs_t *s, sqs_msg_t *m)
         s->heap = h;
         s->heap_cap = cap;
     }
-    m->heap_idx = s->heap_len;
+    m->heap_idx = (uint32_t)s->heap_len;
     s->heap[s->heap_len++] = m;
     heap_up(s, m->heap_idx);
 }
@@ -82,14 +82,14 @@ void sqs_heap_push(sqs_t *s, sqs_msg_t *m)
 void sqs_heap_remove(sqs_t *s, sqs_msg_t *m)
 {
     size_t i = m->heap_idx;
-    if (i == SIZE_MAX)
+    if (i == SQS_NOT_IN_HEAP)
         return;
-    m->heap_idx = SIZE_MAX;
+    m->heap_idx = SQS_NOT_IN_HEAP;
     s->heap_len--;
     if (i == s->heap_len)
         return;
     s->heap[i] = s->heap[s->heap_len];
-    s->heap[i]->heap_idx = i;
+    s->heap[i]->heap_idx = (uint32_t)i;
     heap_up(s, i);
     heap_down(s, s->heap[i]->heap_idx);
 }

@@ -98,7 +98,7 @@ void sqs_waiters_wake(sqs_queue_t *q)
         sqs_waiter_t *next = w->next;
         json_t *msgs = json_object_get(w->call->out, "Messages");
         int got = sqs_msg_receive(q, w->call, w->max, w->vt, w->call->in, msgs);
-        if (got > 0) {
+        if (got > 0) { /* a store failure (got < 0) leaves it waiting */
             waiter_finish(w);
         } else {
             /* nothing receivable for this one: later waiters won't fare better

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT
- * The memory engine (--in-memory). Queue and message records are dropped at
- * once: SQS holds its state in RAM anyway. Keyed records are kept in one
+ * The memory engine (--in-memory). Queue records and message state are
+ * dropped at once: SQS holds its index in RAM anyway. Each live message's
+ * body and cold part are kept (one allocation per message, in a hash by seq,
+ * which is unique store-wide) for rn_store_msg_read, and freed by its delete,
+ * its queue's purge or deletion, and reset. Keyed records are kept in one
  * array sorted by "ns\x1fkey" (binary search to find, a move to insert), so
  * a service reading through the store (the read path) gets back what it
  * wrote and a range read costs its range, not the whole store. Nothing
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/map.h"
 #include "core/mem.h"
 
 typedef struct ent {
@@ -20,17 +24,46 @@ typedef struct ent {
     char *value; /* owned */
 } ent_t;
 
+/* A message's body and cold part: body_len bytes, a NUL, cold_len bytes, a
+ * NUL, as rn_store_msg_read hands them out. */
+typedef struct mrec {
+    int64_t qid;
+    uint32_t body_len, cold_len;
+    unsigned char has_cold;
+    char data[];
+} mrec_t;
+
 typedef struct mem {
     rn_store_t base; /* first: the store's ops */
     ent_t *e;        /* sorted by key */
     size_t n, cap;
+    rn_imap_t msgs;  /* seq -> mrec_t (owned) */
 } mem_t;
 
 #define M(st) ((mem_t *)(st))
 #define SEP '\x1f'
 
+/* Frees the messages of queue qid (every message when qid < 0). */
+static void drop_msgs(mem_t *m, int64_t qid)
+{
+    size_t i = 0;
+    int64_t seq;
+    void *v;
+    while (rn_imap_next(&m->msgs, &i, &seq, &v)) {
+        mrec_t *r = v;
+        if (qid >= 0 && r->qid != qid)
+            continue;
+        if (qid >= 0)
+            rn_imap_del(&m->msgs, seq);
+        rn_free(r);
+    }
+    if (qid < 0)
+        rn_imap_free(&m->msgs);
+}
+
 static void drop_all(mem_t *m)
 {
+    drop_msgs(m, -1);
     for (size_t i = 0; i < m->n; i++) {
         rn_free(m->e[i].key);
         rn_free(m->e[i].value);
@@ -121,12 +154,50 @@ static void queue_put(rn_store_t *s, const rn_store_queue_rec_t *q)
 
 static void by_qid(rn_store_t *s, int64_t qid)
 {
-    (void)s, (void)qid;
+    drop_msgs(M(s), qid);
 }
 
 static void msg_put(rn_store_t *s, const rn_store_msg_rec_t *m)
 {
-    (void)s, (void)m;
+    if (m->body_len > UINT32_MAX || m->cold_len > UINT32_MAX)
+        return;
+    mrec_t *r = rn_malloc(sizeof *r + m->body_len + m->cold_len + 2);
+    if (!r)
+        return;
+    r->qid = m->qid;
+    r->body_len = (uint32_t)m->body_len;
+    r->cold_len = (uint32_t)m->cold_len;
+    r->has_cold = m->cold != NULL;
+    if (m->body_len)
+        memcpy(r->data, m->body, m->body_len);
+    r->data[m->body_len] = '\0';
+    if (m->cold_len)
+        memcpy(r->data + m->body_len + 1, m->cold, m->cold_len);
+    r->data[m->body_len + 1 + m->cold_len] = '\0';
+    mrec_t *old = rn_imap_get(&M(s)->msgs, m->seq);
+    if (rn_imap_put(&M(s)->msgs, m->seq, r) < 0) {
+        rn_free(r);
+        return;
+    }
+    rn_free(old);
+}
+
+static int msg_read(rn_store_t *s, int64_t qid, int64_t seq, char **body, size_t *body_len, char **cold,
+                    size_t *cold_len)
+{
+    const mrec_t *r = rn_imap_get(&M(s)->msgs, seq);
+    if (!r || r->qid != qid)
+        return 1;
+    size_t n = (size_t)r->body_len + r->cold_len + 2;
+    char *copy = rn_malloc(n);
+    if (!copy)
+        return RN_ERR_NOMEM;
+    memcpy(copy, r->data, n);
+    *body = copy;
+    *body_len = r->body_len;
+    *cold = r->has_cold ? copy + r->body_len + 1 : NULL;
+    *cold_len = r->cold_len;
+    return 0;
 }
 
 static void msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible_ms, int receive_count,
@@ -137,7 +208,9 @@ static void msg_state(rn_store_t *s, int64_t qid, int64_t seq, int64_t visible_m
 
 static void msg_delete(rn_store_t *s, int64_t qid, int64_t seq)
 {
-    (void)s, (void)qid, (void)seq;
+    mrec_t *r = rn_imap_get(&M(s)->msgs, seq);
+    if (r && r->qid == qid)
+        rn_free(rn_imap_del(&M(s)->msgs, seq));
 }
 
 static void kv_put(rn_store_t *s, const char *ns, const char *key, const char *value)
@@ -265,6 +338,7 @@ static const rn_store_ops_t ops = {
     .msg_state = msg_state,
     .msg_delete = msg_delete,
     .msg_purge = by_qid,
+    .msg_read = msg_read,
     .kv_put = kv_put,
     .kv_delete = kv_delete,
     .kv_delete_range = kv_delete_range,

@@ -6,7 +6,10 @@
  * a durability barrier fires; a durable engine reloads everything (records,
  * queues, messages) after a close, and after a crash (a child process that
  * writes, waits for its barrier and dies without closing) keeps every record
- * whose barrier had fired; a reset leaves nothing. */
+ * whose barrier had fired; a reset leaves nothing. A message's body and cold
+ * part read back (rn_store_msg_read) before and after their commit, after a
+ * state change and a restart, and not after a delete, purge, queue deletion
+ * or reset. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,6 +55,16 @@ static int open_engine(fixture_t *f, int engine, int fresh)
     f->s = f->base;
     if (engine >= VIEW_LOG && rn_store_view(f->base, "@111111111111/eu-west-1/", 3 * RN_STORE_ID_SPAN, &f->s) < 0)
         return -1;
+    return 0;
+}
+
+/* A fresh store of that engine in f, named on stderr. */
+static int open_fresh(fixture_t *f, int engine)
+{
+    memset(f, 0, sizeof *f);
+    if (open_engine(f, engine, 1) < 0)
+        return -1;
+    fprintf(stderr, "  engine: %s\n", names[engine]);
     return 0;
 }
 
@@ -161,12 +174,10 @@ static void write_set(rn_store_t *s)
 static void contract(int engine, int *unit_failed_)
 {
     fixture_t f;
-    memset(&f, 0, sizeof f);
-    if (open_engine(&f, engine, 1) < 0) {
+    if (open_fresh(&f, engine) < 0) {
         CHECK(!"open");
         return;
     }
-    fprintf(stderr, "  engine: %s\n", names[engine]);
     int durable = is_durable(engine);
     CHECK_INT(rn_store_durable(f.s), durable);
     /* read-your-writes before the commit */
@@ -355,6 +366,147 @@ TEST(test_log_messages_read_back_and_reload)
 TEST(test_view_over_log_messages_read_back_and_reload)
 {
     messages(VIEW_LOG, unit_failed_);
+}
+
+/* ---- messages' bodies and cold parts: every message operation's effect on rn_store_msg_read ---- */
+
+/* "body|cold" as read back (cold may hold NULs: shown as '~'; "-" when the
+ * put had none), "(absent)" for 1, "(error)" for an error. */
+static char msgbuf[256];
+static const char *read_parts(rn_store_t *s, int64_t qid, int64_t seq)
+{
+    char *body = NULL, *cold = NULL;
+    size_t bl = 0, cl = 0;
+    int rc = rn_store_msg_read(s, qid, seq, &body, &bl, &cold, &cl);
+    if (rc == 1)
+        return "(absent)";
+    if (rc != 0 || !body || body[bl] != '\0' || (cold && cold[cl] != '\0'))
+        return rn_free(body), "(error)";
+    size_t n = (size_t)snprintf(msgbuf, sizeof msgbuf, "%.*s|", (int)(bl > 100 ? 100 : bl), body);
+    if (!cold)
+        snprintf(msgbuf + n, sizeof msgbuf - n, "-");
+    for (size_t i = 0; cold && i < cl && n + 1 < sizeof msgbuf; i++, n++)
+        msgbuf[n] = cold[i] ? cold[i] : '~', msgbuf[n + 1] = '\0';
+    rn_free(body);
+    return msgbuf;
+}
+
+static int big_ok(rn_store_t *s, int64_t qid, int64_t seq, const char *want, size_t n)
+{
+    char *body = NULL, *cold = NULL;
+    size_t bl = 0, cl = 0;
+    int ok = rn_store_msg_read(s, qid, seq, &body, &bl, &cold, &cl) == 0 && bl == n && !memcmp(body, want, n);
+    rn_free(body);
+    return ok;
+}
+
+static int see_cold_len(void *ud, const rn_store_msg_rec_t *m)
+{
+    if (m->seq % RN_STORE_ID_SPAN == 44) /* a view's base replays its seqs offset */
+        *(long long *)ud = (long long)m->cold_len;
+    return 0;
+}
+
+static void msg_contract(int engine, int *unit_failed_)
+{
+    fixture_t f;
+    if (open_fresh(&f, engine) < 0) {
+        CHECK(!"open");
+        return;
+    }
+    int durable = is_durable(engine); /* log and memory engines: the sqlite engine alone keeps no bodies to read */
+    rn_store_queue_rec_t q7 = {7, "seven", "{}"}, q8 = {8, "eight", "{}"};
+    rn_store_queue_put(f.s, &q7);
+    rn_store_queue_put(f.s, &q8);
+    /* read-your-writes: a put reads back before its commit, cold NULs and all */
+    rn_store_msg_rec_t m = {7, 42, "id-42", "hello", 5, "{}", "c\0ld", 4, 1000, 2000, 0, 0};
+    rn_store_msg_put(f.s, &m);
+    rn_store_msg_rec_t m2 = {7, 43, "id-43", "no cold", 7, "{}", NULL, 0, 1000, 2000, 0, 0};
+    rn_store_msg_put(f.s, &m2);
+    rn_store_msg_rec_t m3 = {8, 50, "id-50", "other queue", 11, "{}", "x", 1, 1000, 2000, 0, 0};
+    rn_store_msg_put(f.s, &m3);
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
+    CHECK_STR(read_parts(f.s, 7, 43), "no cold|-");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
+    CHECK_STR(read_parts(f.s, 7, 43), "no cold|-");
+    /* only the queue it was put in, only a seq put */
+    CHECK_STR(read_parts(f.s, 8, 42), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 99), "(absent)");
+    /* a state change keeps the body */
+    rn_store_msg_state(f.s, 7, 42, 5000, 1, 4000);
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(read_parts(f.s, 7, 42), "hello|c~ld");
+    /* a delete: gone before and after its commit */
+    rn_store_msg_delete(f.s, 7, 43);
+    CHECK_STR(read_parts(f.s, 7, 43), "(absent)");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(read_parts(f.s, 7, 43), "(absent)");
+    /* a purge takes its queue's messages only; a put after it reads back */
+    rn_store_msg_purge(f.s, 7);
+    rn_store_msg_rec_t m4 = {7, 44, "id-44", "after purge", 11, "{}", "cold44", 6, 1000, 2000, 0, 0};
+    rn_store_msg_put(f.s, &m4);
+    CHECK_STR(read_parts(f.s, 7, 42), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 44), "after purge|cold44");
+    CHECK_STR(read_parts(f.s, 8, 50), "other queue|x");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(read_parts(f.s, 7, 42), "(absent)");
+    CHECK_STR(read_parts(f.s, 7, 44), "after purge|cold44");
+    CHECK_STR(read_parts(f.s, 8, 50), "other queue|x");
+    /* a deleted queue takes its messages */
+    rn_store_queue_delete(f.s, 8);
+    CHECK_STR(read_parts(f.s, 8, 50), "(absent)");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(read_parts(f.s, 8, 50), "(absent)");
+    /* a large body reads back whole */
+    size_t bign = 300 * 1024;
+    char *big = rn_malloc(bign);
+    for (size_t i = 0; big && i < bign; i++)
+        big[i] = (char)('a' + i % 26);
+    rn_store_msg_rec_t m5 = {7, 45, "id-45", big, bign, "{}", "c", 1, 1000, 2000, 0, 0};
+    rn_store_msg_put(f.s, &m5);
+    CHECK(big_ok(f.s, 7, 45, big, bign));
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK(big_ok(f.s, 7, 45, big, bign));
+    if (durable) { /* after a restart: still there; loading gives its cold part's length, not the part */
+        close_engine(&f);
+        CHECK_INT(open_engine(&f, engine, 0), 0);
+        long long cl = -1;
+        rn_store_loader_t l = {load_none_q, see_cold_len, load_none_kv, &cl};
+        CHECK_INT(rn_store_load(f.base, &l), 0);
+        CHECK_INT(cl, 6);
+        CHECK_STR(read_parts(f.s, 7, 44), "after purge|cold44");
+        CHECK(big_ok(f.s, 7, 45, big, bign));
+    }
+    rn_free(big);
+    /* a reset leaves nothing */
+    rn_store_reset(f.base);
+    CHECK_STR(read_parts(f.s, 7, 44), "(absent)");
+    CHECK_INT(wait_durable(&f), 1);
+    CHECK_STR(read_parts(f.s, 7, 44), "(absent)");
+    close_engine(&f);
+    finish(&f);
+}
+
+TEST(test_msg_read_log)
+{
+    msg_contract(LOG, unit_failed_);
+}
+
+TEST(test_msg_read_memory)
+{
+    msg_contract(MEMORY, unit_failed_);
+}
+
+TEST(test_msg_read_view_over_log)
+{
+    msg_contract(VIEW_LOG, unit_failed_);
+}
+
+TEST(test_msg_read_view_over_memory)
+{
+    msg_contract(VIEW_MEMORY, unit_failed_);
 }
 
 /* ---- reload: what the loader sees ---- */
