@@ -153,21 +153,6 @@ int rn_file_read(const char *path, unsigned char **buf, size_t *len)
     return 0;
 }
 
-/* Is the frame at off of buf (len bytes) good? Sets *end past it. */
-static int frame_ok(const unsigned char *buf, size_t len, size_t off, size_t *end)
-{
-    if (len - off < RN_FRAME_HDR)
-        return 0;
-    const unsigned char *h = buf + off;
-    uint32_t plen = rn_le32(h + 4);
-    if (rn_le32(h) != RN_FRAME_MAGIC || plen == 0 || plen > len - off - RN_FRAME_HDR)
-        return 0;
-    if (rn_frame_crc(h, h + RN_FRAME_HDR, plen) != rn_le32(h + 8))
-        return 0;
-    *end = off + RN_FRAME_HDR + plen;
-    return 1;
-}
-
 static int cut_tail(const char *path, uint64_t at, rn_log_scan_stats_t *st)
 {
     int fd = rn_io_open(path, O_RDWR | O_CLOEXEC, 0);
@@ -182,53 +167,126 @@ static int cut_tail(const char *path, uint64_t at, rn_log_scan_stats_t *st)
     return 0;
 }
 
-/* Scans one segment's bytes. Returns 0, a scan error, or fn's value; a bad
- * frame sets *bad to its offset. */
-static int scan_frames(const unsigned char *buf, size_t len, uint32_t segno, const char *path, rn_log_scan_fn fn,
-                       void *ud, rn_log_scan_stats_t *st, size_t *bad)
+/* Decodes the records of the good frame at h (end: the segment offset past
+ * it), at segment offset off. Returns 0, a scan error, or fn's value. */
+static int scan_frame(const unsigned char *h, size_t off, size_t end, uint32_t segno, const char *path,
+                      rn_log_scan_fn fn, void *ud, rn_log_scan_stats_t *st)
 {
-    size_t off = RN_SEG_HDR, end;
+    uint32_t count = rn_le32(h + 12);
+    uint64_t first = rn_le64(h + 16);
+    if (first <= st->last_lsn) {
+        snprintf(st->error, sizeof st->error, "%s: frame at offset %zu starts at LSN %llu, not after %llu", path, off,
+                 (unsigned long long)first, (unsigned long long)st->last_lsn);
+        return RN_LOG_CORRUPT;
+    }
+    size_t p = RN_FRAME_HDR, flen = end - off;
+    for (uint32_t i = 0; i < count; i++) {
+        rn_log_rec_t r;
+        if (rn_log_rec_decode(h + p, flen - p, &r) < 0 || r.lsn != first + i) {
+            snprintf(st->error, sizeof st->error,
+                     "%s: malformed record %u of the frame at offset %zu (its checksum is good)", path, i, off);
+            return RN_LOG_CORRUPT;
+        }
+        r.segment = segno;
+        r.offset = off + p;
+        st->records++;
+        st->last_lsn = r.lsn;
+        int rc = fn ? fn(ud, &r) : 0;
+        if (rc)
+            return rc;
+        p += r.len;
+    }
+    if (p != flen) {
+        snprintf(st->error, sizeof st->error, "%s: the frame at offset %zu holds bytes past its %u records", path,
+                 off, count);
+        return RN_LOG_CORRUPT;
+    }
+    st->frames++;
+    st->tail_offset = end;
+    return 0;
+}
+
+/* The scan's read window: a segment is read through it a piece at a time,
+ * so each piece is checked while it is in the CPU's cache and no buffer the
+ * size of a segment is ever made. Grows to hold the largest frame. */
+typedef struct window {
+    unsigned char *p;
+    size_t cap;
+    size_t start; /* segment offset of p[0] */
+    size_t len;   /* bytes held */
+} window_t;
+
+#define WINDOW_MIN ((size_t)1 << 20)
+
+/* Makes the window hold [off, off + need) of the file (len bytes long), or
+ * as much of it as the file has. -1 on a read error or out of memory. */
+static int window_fill(window_t *w, int fd, size_t len, size_t off, size_t need)
+{
+    if (off >= w->start && off + need <= w->start + w->len)
+        return 0;
+    size_t keep = off >= w->start && off < w->start + w->len ? w->start + w->len - off : 0;
+    if (keep)
+        memmove(w->p, w->p + (off - w->start), keep);
+    w->start = off;
+    w->len = keep;
+    size_t want = need > WINDOW_MIN ? need : WINDOW_MIN;
+    if (want > w->cap) {
+        unsigned char *np = rn_realloc(w->p, want);
+        if (!np) {
+            errno = ENOMEM;
+            return -1;
+        }
+        w->p = np;
+        w->cap = want;
+    }
+    size_t upto = off + w->cap < len ? off + w->cap : len;
+    while (w->start + w->len < upto) {
+        ssize_t r = rn_io_pread(fd, w->p + w->len, upto - (w->start + w->len), (off_t)(w->start + w->len));
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        w->len += (size_t)r;
+    }
+    return 0;
+}
+
+/* Scans one segment's frames (len bytes, its header already checked)
+ * through the window. Returns 0, a scan error, or fn's value; a bad frame
+ * sets *bad to its offset (else (size_t)-1). */
+static int scan_segment(window_t *w, int fd, size_t len, uint32_t segno, const char *path, rn_log_scan_fn fn,
+                        void *ud, rn_log_scan_stats_t *st, size_t *bad)
+{
+    size_t off = RN_SEG_HDR;
+    w->start = w->len = 0;
+    *bad = (size_t)-1;
     while (off < len) {
-        if (!frame_ok(buf, len, off, &end)) {
+        if (window_fill(w, fd, len, off, RN_FRAME_HDR) < 0)
+            goto ioerr;
+        const unsigned char *h = w->p + (off - w->start);
+        uint32_t plen = len - off >= RN_FRAME_HDR ? rn_le32(h + 4) : 0;
+        if (len - off < RN_FRAME_HDR || rn_le32(h) != RN_FRAME_MAGIC || plen == 0 ||
+            plen > len - off - RN_FRAME_HDR) {
             *bad = off;
             return 0;
         }
-        const unsigned char *h = buf + off;
-        uint32_t count = rn_le32(h + 12);
-        uint64_t first = rn_le64(h + 16);
-        if (first <= st->last_lsn) {
-            snprintf(st->error, sizeof st->error, "%s: frame at offset %zu starts at LSN %llu, not after %llu", path,
-                     off, (unsigned long long)first, (unsigned long long)st->last_lsn);
-            return RN_LOG_CORRUPT;
+        size_t end = off + RN_FRAME_HDR + plen;
+        if (window_fill(w, fd, len, off, RN_FRAME_HDR + plen) < 0)
+            goto ioerr;
+        h = w->p + (off - w->start);
+        if (rn_frame_crc(h, h + RN_FRAME_HDR, plen) != rn_le32(h + 8)) {
+            *bad = off;
+            return 0;
         }
-        size_t p = off + RN_FRAME_HDR;
-        for (uint32_t i = 0; i < count; i++) {
-            rn_log_rec_t r;
-            if (rn_log_rec_decode(buf + p, end - p, &r) < 0 || r.lsn != first + i) {
-                snprintf(st->error, sizeof st->error,
-                         "%s: malformed record %u of the frame at offset %zu (its checksum is good)", path, i, off);
-                return RN_LOG_CORRUPT;
-            }
-            r.segment = segno;
-            r.offset = p;
-            st->records++;
-            st->last_lsn = r.lsn;
-            int rc = fn ? fn(ud, &r) : 0;
-            if (rc)
-                return rc;
-            p += r.len;
-        }
-        if (p != end) {
-            snprintf(st->error, sizeof st->error, "%s: the frame at offset %zu holds bytes past its %u records",
-                     path, off, count);
-            return RN_LOG_CORRUPT;
-        }
-        st->frames++;
-        st->tail_offset = end;
+        int rc = scan_frame(h, off, end, segno, path, fn, ud, st);
+        if (rc)
+            return rc;
         off = end;
     }
-    *bad = (size_t)-1;
     return 0;
+ioerr:
+    snprintf(st->error, sizeof st->error, "cannot read %s: %s", path, strerror(errno));
+    return RN_LOG_IOERR;
 }
 
 int rn_log_good_frame_after(const unsigned char *buf, size_t len, size_t from, uint64_t last_lsn, size_t *at)
@@ -257,29 +315,36 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
         snprintf(st->error, sizeof st->error, "cannot list %s: %s", logdir, strerror(errno));
         return RN_LOG_IOERR;
     }
+    window_t w = {0};
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         char path[4096];
         rn_seg_path(path, sizeof path, logdir, nums[i]);
-        unsigned char *buf;
-        size_t len;
-        if (rn_file_read(path, &buf, &len) < 0) {
+        int fd = rn_io_open(path, O_RDONLY | O_CLOEXEC, 0);
+        struct stat sb;
+        unsigned char hb[RN_SEG_HDR];
+        ssize_t got = 0;
+        if (fd < 0 || fstat(fd, &sb) < 0 || (got = rn_io_pread(fd, hb, sizeof hb, 0)) < 0) {
             snprintf(st->error, sizeof st->error, "cannot read %s: %s", path, strerror(errno));
+            if (fd >= 0)
+                rn_io_close(fd);
             rc = RN_LOG_IOERR;
             break;
         }
+        size_t len = (size_t)sb.st_size;
         st->bytes += len;
         int last = i + 1 == n;
-        int hdr_ok = len >= RN_SEG_HDR && memcmp(buf, RN_SEG_MAGIC, 8) == 0 && rn_le32(buf + 12) == RN_SEG_HDR &&
-                     rn_le64(buf + 16) == nums[i];
-        if (hdr_ok && rn_le32(buf + 8) != RN_LOG_VERSION) {
+        int hdr_ok = got == RN_SEG_HDR && memcmp(hb, RN_SEG_MAGIC, 8) == 0 && rn_le32(hb + 12) == RN_SEG_HDR &&
+                     rn_le64(hb + 16) == nums[i];
+        if (hdr_ok && rn_le32(hb + 8) != RN_LOG_VERSION) {
             snprintf(st->error, sizeof st->error, "%s: log format version %u, this runnel reads version %d", path,
-                     rn_le32(buf + 8), RN_LOG_VERSION);
-            rn_free(buf);
+                     rn_le32(hb + 8), RN_LOG_VERSION);
+            rn_io_close(fd);
             rc = RN_LOG_CORRUPT;
             break;
         }
         if (!hdr_ok) {
+            rn_io_close(fd);
             if (!last) {
                 snprintf(st->error, sizeof st->error, "%s: bad segment header at offset 0", path);
                 rc = RN_LOG_CORRUPT;
@@ -293,7 +358,6 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
                     rc = RN_LOG_IOERR;
                 }
             }
-            rn_free(buf);
             break;
         }
         st->segments++;
@@ -302,36 +366,45 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
         st->last_segment = nums[i];
         st->tail_offset = RN_SEG_HDR;
         size_t bad;
-        rc = scan_frames(buf, len, nums[i], path, fn, ud, st, &bad);
-        if (rc || bad == (size_t)-1) {
-            rn_free(buf);
+        rc = scan_segment(&w, fd, len, nums[i], path, fn, ud, st, &bad);
+        rn_io_close(fd);
+        if (rc || bad == (size_t)-1)
             continue;
-        }
         if (!last) {
             snprintf(st->error, sizeof st->error, "%s: bad frame (checksum, magic or length) at offset %zu", path,
                      bad);
-            rn_free(buf);
             rc = RN_LOG_CORRUPT;
             break;
         }
         st->torn_bytes = len - bad;
         st->torn_segment = nums[i];
         st->torn_offset = bad;
-        size_t at;
-        if (cut && rn_log_good_frame_after(buf, len, bad + 1, st->last_lsn, &at)) {
-            /* a torn write ends the log: a good frame after the bad one
-             * says the bad one was most likely acknowledged, so refuse
-             * rather than cut what may be acknowledged writes */
+        if (!cut)
+            continue;
+        /* a torn write ends the log: a good frame after the bad one says
+         * the bad one was most likely acknowledged, so refuse rather than
+         * cut what may be acknowledged writes (a rare path: the whole
+         * segment is read) */
+        unsigned char *buf;
+        size_t blen, at;
+        if (rn_file_read(path, &buf, &blen) < 0) {
+            snprintf(st->error, sizeof st->error, "cannot read %s: %s", path, strerror(errno));
+            rc = RN_LOG_IOERR;
+            break;
+        }
+        int damaged = rn_log_good_frame_after(buf, blen, bad + 1, st->last_lsn, &at);
+        rn_free(buf);
+        if (damaged) {
             snprintf(st->error, sizeof st->error,
                      "%s: bad frame (checksum, magic or length) at offset %zu, followed by a good frame at offset %zu:"
                      " damage inside the log, not a torn tail",
                      path, bad, at);
             rc = RN_LOG_CORRUPT;
-        } else if (cut) {
+        } else {
             rc = cut_tail(path, bad, st);
         }
-        rn_free(buf);
     }
+    rn_free(w.p);
     rn_free(nums);
     return rc;
 }
