@@ -784,11 +784,22 @@ static int internal_endpoint(rn_app_t *app, rn_http_conn_t *conn, rn_http_req_t 
         }
         uint64_t committed, batches;
         rn_store_stats(app->store, &committed, &batches);
-        respond_plain_json(rn_http_respond, conn, 200,
-                           json_pack("{s:s,s:s,s:I,s:o,s:{s:s,s:I,s:I}}", "status", "ok", "version", RN_VERSION_STR,
-                                     "uptime_s", (json_int_t)((rn_now_ms() - rn_clock_offset_ms() - app->started_ms) / 1000), "services",
-                                     rn_instances_stats(app->instances), "store", "kind", rn_store_kind(app->store),
-                                     "committed", (json_int_t)committed, "batches", (json_int_t)batches));
+        json_t *h = json_pack("{s:s,s:s,s:I,s:o,s:{s:s,s:I,s:I}}", "status", "ok", "version", RN_VERSION_STR,
+                              "uptime_s", (json_int_t)((rn_now_ms() - rn_clock_offset_ms() - app->started_ms) / 1000),
+                              "services", rn_instances_stats(app->instances), "store", "kind",
+                              rn_store_kind(app->store), "committed", (json_int_t)committed, "batches",
+                              (json_int_t)batches);
+        rn_store_disk_stats_t d;
+        if (h && rn_store_disk_stats(app->store, &d) == 0) /* the log's figures: size, liveness, amplification */
+            json_object_set_new(json_object_get(h, "store"), "log",
+                                json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "segments", (json_int_t)d.segments,
+                                          "recordBytes", (json_int_t)d.record_bytes, "liveBytes",
+                                          (json_int_t)d.live_bytes, "messages", (json_int_t)d.messages,
+                                          "clientBytes", (json_int_t)d.client_bytes, "compactedBytes",
+                                          (json_int_t)d.compacted_bytes, "writtenBytes",
+                                          (json_int_t)d.written_bytes, "syncs", (json_int_t)d.syncs,
+                                          "writeErrors", (json_int_t)d.write_errors));
+        respond_plain_json(rn_http_respond, conn, 200, h);
         return 1;
     }
     if (strcmp(req->path, "/metrics") == 0) {

@@ -49,6 +49,18 @@ class TestDurableServer(unittest.TestCase):
                 h = json.loads(r.read())
             self.assertEqual(h["status"], "ok")
             self.assertEqual(h["store"]["kind"], "log")
+            # the log's own figures: three sends are three live messages
+            sqs = srv.client("sqs")
+            url = sqs.create_queue(QueueName="health-log")["QueueUrl"]
+            for i in range(3):
+                sqs.send_message(QueueUrl=url, MessageBody="m%d" % i)
+            with urllib.request.urlopen(srv.endpoint + "/_runnel/health") as r:
+                log = json.loads(r.read())["store"]["log"]
+            self.assertEqual(log["messages"], 3)
+            self.assertEqual(log["segments"], 1)
+            self.assertGreater(log["clientBytes"], 0)
+            self.assertGreaterEqual(log["writtenBytes"], log["clientBytes"])
+            self.assertEqual(log["writeErrors"], 0)
             req = urllib.request.Request(srv.endpoint + "/_runnel/reset", method="POST")
             with self.assertRaises(urllib.error.HTTPError) as cm:
                 urllib.request.urlopen(req)
