@@ -162,6 +162,19 @@ for store in disk mem; do
     m=$(median "${mps[@]}")
     echo "  median: $m messages/s (sent, received and deleted)"
     row "full cycle messages/s ($label)" "$m" ">= 150000" "$(ge "$m" 150000)"
+    if [ $store = disk ]; then # the log after sections 1-2: how much compaction rewrote, what is left on disk
+        lg=$(curl -s -m 10 "http://127.0.0.1:$PORT/_runnel/health" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)["store"].get("log")
+if l:
+    print("%.3f %d %d %d %d" % (l["writtenBytes"] / max(l["clientBytes"], 1), l["clientBytes"] >> 20,
+                                l["compactedBytes"] >> 20, l["segments"], l["liveBytes"] >> 20))' 2>/dev/null)
+        if [ -n "$lg" ]; then
+            read -r wa cmb cpb segs lvb <<<"$lg"
+            echo "  log: $cmb MiB appended by clients, $cpb MiB copied forward by compaction, $segs segments left, $lvb MiB live"
+            row "log write amplification after sections 1-2 (written / appended)" "x$wa ($cpb MiB copied, $segs segments left)" "(reported)" "-"
+        fi
+    fi
     if [ $store = disk ]; then # 3 durable requests (send, receive, delete) per 10 messages
         D_CYCLE=$m
         row "full cycle durable vs group-commit limit (16 / fdatasync x 10/3)" "$(of_limit "$m" "$(gc_limit 3.3333)")" "(how close)" "-"
