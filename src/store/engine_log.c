@@ -734,6 +734,7 @@ static void lg_close(rn_store_t *st)
     rn_msgindex_free(&g->loadix);
     rn_logbuf_free(&g->loadstr);
     rn_logbuf_free(&g->scratch);
+    rn_sidecar_free(&g->sc);
     if (g->wfd >= 0)
         rn_io_close(g->wfd);
     pthread_mutex_destroy(&g->mu);

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "store/log_int.h"
+#include "store/sidecar.h"
 #include "store/store_int.h"
 
 /* One loop turn's records: a frame, placed at (seg, off) when it is begun.
@@ -100,6 +101,7 @@ typedef struct lg {
     uint32_t wseg;
     int64_t wpos;            /* where wfd's next write lands (-1: unknown, truncate first) */
     rn_logbuf_t scratch;
+    rn_sidecar_t sc;         /* the index file of the segment being written */
 } lg_t;
 
 /* ---- engine_log.c: the index and its accounting (loop only) ---- */

@@ -12,6 +12,7 @@
 
 typedef struct rn_log_scan_stats {
     uint32_t segments;      /* segment files read */
+    uint32_t indexed;       /* of which replayed from their index files (RN_SCAN_INDEXES) */
     uint32_t first_segment; /* 0 when the log is empty */
     uint32_t last_segment;
     uint64_t tail_offset;   /* end of the last good frame in last_segment */
@@ -42,6 +43,11 @@ typedef int (*rn_log_scan_fn)(void *ud, const rn_log_rec_t *r);
  * check` names them; see docs/store.md.) */
 #define RN_LOG_IOERR (-1)
 int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log_scan_stats_t *st);
+/* cut may also have RN_SCAN_INDEXES: a segment other than the last with a
+ * good index file (sidecar.h) is replayed from it, its bodies never read
+ * (recovery); without it every segment is read whole (runnel check). */
+#define RN_SCAN_CUT 1
+#define RN_SCAN_INDEXES 2
 /* Whether a good frame continuing the log (first LSN past last_lsn) starts
  * anywhere in buf[from, len) of a segment's bytes; its offset into *at. */
 int rn_log_good_frame_after(const unsigned char *buf, size_t len, size_t from, uint64_t last_lsn, size_t *at);

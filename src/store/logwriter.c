@@ -120,6 +120,9 @@ static void do_unlinks(lg_t *g, uint32_t *segs, size_t n)
         rn_seg_path(path, sizeof path, g->logdir, segs[i]);
         if (rn_io_unlink(path) < 0 && errno != ENOENT)
             RN_ERROR("store: cannot delete %s: %s", path, strerror(errno));
+        rn_sidecar_path(path, sizeof path, g->logdir, segs[i]);
+        if (rn_io_unlink(path) < 0 && errno != ENOENT)
+            RN_ERROR("store: cannot delete %s: %s", path, strerror(errno));
     }
     if (n && rn_io_fsync_dir(g->logdir) < 0)
         RN_ERROR("store: cannot sync %s: %s", g->logdir, strerror(errno));
@@ -168,6 +171,11 @@ void *lg_writer_main(void *arg)
         pthread_mutex_unlock(&g->mu);
 
         int rc = first ? write_batch(g, first, last) : 0;
+        for (lframe_t *f = first; rc == 0 && f; f = f->next) { /* before the loop may free them */
+            rn_sidecar_add(&g->sc, g->logdir, g->seg_roll, f->seg, f->off, f->buf.p, f->buf.len);
+            if (f == last)
+                break;
+        }
         do_unlinks(g, ul, nul);
         uint64_t n = 0;
         for (lframe_t *f = first; f; f = f->next) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -121,7 +122,7 @@ static int on_record(void *ud, const rn_log_rec_t *r)
     switch (r->type) {
     case RN_REC_MSG_PUT:
         if (lg_ix_put(g, r->seq, r->qid, r->segment, r->offset, rn_msg_put_body_off(r->id_len, r->meta_len),
-                      r->body_len, r->cold ? r->cold_len : UINT32_MAX) < 0 ||
+                      r->body_len, (r->flags & RN_RECF_COLD) ? r->cold_len : UINT32_MAX) < 0 ||
             keep_for_load(g, r) < 0)
             return -1;
         return 0;
@@ -157,13 +158,21 @@ static int on_record(void *ud, const rn_log_rec_t *r)
     return replay(c, r);
 }
 
+static double mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 int lg_recover(lg_t *g, char *msg, size_t msglen)
 {
+    double t0 = mono_ms();
     rctx_t c = {g, rn_sqlite_applied_lsn(g->inner), 0};
     rn_log_scan_stats_t *st = rn_malloc(sizeof *st);
     if (!st)
         return snprintf(msg, msglen, "out of memory"), -1;
-    int rc = rn_log_scan(g->logdir, 1, on_record, &c, st);
+    int rc = rn_log_scan(g->logdir, RN_SCAN_CUT | RN_SCAN_INDEXES, on_record, &c, st);
     if (rc == RN_LOG_CORRUPT) {
         snprintf(msg, msglen, "the log is damaged: %s (runnel check --data-dir %s says more)", st->error, g->dir);
         rn_free(st);
@@ -177,11 +186,21 @@ int lg_recover(lg_t *g, char *msg, size_t msglen)
     if (st->torn_bytes)
         RN_WARN("store: cut a torn tail of %llu bytes from log segment %u at offset %llu (never acknowledged)",
                 (unsigned long long)st->torn_bytes, st->torn_segment, (unsigned long long)st->torn_offset);
+    if (st->segments)
+        RN_INFO("store: read the log in %.0f ms: %u segments (%u from their index files), %llu MB, %llu records,"
+                " %zu live messages",
+                mono_ms() - t0, st->segments, st->indexed, (unsigned long long)(st->bytes >> 20),
+                (unsigned long long)st->records, g->ix.len);
     g->lsn = st->last_lsn > c.applied ? st->last_lsn : c.applied;
     g->durable_lsn = g->durable_seen = g->lsn; /* all of it is on disk: a barrier on it holds at once */
     rn_sqlite_gate(g->inner, g->lsn); /* what was replayed is durable in the log */
     if (c.replayed) /* load reads SQLite's tables: they must hold it first */
         rn_sqlite_apply_now(g->inner);
+    if (st->segments) { /* the last segment is appended to again: an index of it would go stale */
+        char ipath[4300];
+        rn_sidecar_path(ipath, sizeof ipath, g->logdir, st->last_segment);
+        rn_io_unlink(ipath);
+    }
     if (st->segments == 0) {
         g->tail_seg = 1;
         g->wfd = rn_seg_create(g->logdir, 1, g->lsn + 1, 1);

@@ -16,6 +16,7 @@
 
 #include "core/mem.h"
 #include "store/io.h"
+#include "store/sidecar.h"
 
 void rn_seg_path(char *out, size_t n, const char *logdir, uint32_t segno)
 {
@@ -352,7 +353,7 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
                 st->torn_bytes = len;
                 st->torn_segment = nums[i];
                 st->torn_offset = 0;
-                if (cut && (rn_io_unlink(path) < 0 || rn_dir_sync(logdir) < 0)) {
+                if ((cut & RN_SCAN_CUT) && (rn_io_unlink(path) < 0 || rn_dir_sync(logdir) < 0)) {
                     snprintf(st->error, sizeof st->error, "cannot remove the torn segment %s: %s", path,
                              strerror(errno));
                     rc = RN_LOG_IOERR;
@@ -365,6 +366,14 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
             st->first_segment = nums[i];
         st->last_segment = nums[i];
         st->tail_offset = RN_SEG_HDR;
+        if ((cut & RN_SCAN_INDEXES) && !last &&
+            (rc = rn_sidecar_replay(logdir, nums[i], len, fn, ud, st)) != 1) {
+            rn_io_close(fd);
+            st->tail_offset = len;
+            st->indexed += rc == 0;
+            continue;
+        }
+        rc = 0;
         size_t bad;
         rc = scan_segment(&w, fd, len, nums[i], path, fn, ud, st, &bad);
         rn_io_close(fd);
@@ -379,7 +388,7 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
         st->torn_bytes = len - bad;
         st->torn_segment = nums[i];
         st->torn_offset = bad;
-        if (!cut)
+        if (!(cut & RN_SCAN_CUT))
             continue;
         /* a torn write ends the log: a good frame after the bad one says
          * the bad one was most likely acknowledged, so refuse rather than
