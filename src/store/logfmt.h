@@ -149,6 +149,8 @@ typedef struct rn_log_rec {
 /* Decodes the record at p (at most avail bytes): 0, or -1 when it is
  * malformed (length out of range, unknown type, fields past its end). */
 int rn_log_rec_decode(const unsigned char *p, size_t avail, rn_log_rec_t *r);
+/* Reads MSG_PUT's RN_MSG_PUT_FIXED bytes of fields at q into r. */
+void rn_msg_put_fixed(const unsigned char *q, rn_log_rec_t *r);
 /* Bytes from a MSG_PUT record's start to its body. */
 static inline uint32_t rn_msg_put_body_off(uint32_t id_len, uint32_t meta_len)
 {

@@ -242,6 +242,20 @@ static int take(const unsigned char **pos, const unsigned char *end, uint32_t n,
     return 0;
 }
 
+void rn_msg_put_fixed(const unsigned char *q, rn_log_rec_t *r)
+{
+    r->qid = (int64_t)rn_le64(q);
+    r->seq = (int64_t)rn_le64(q + 8);
+    r->sent_ms = (int64_t)rn_le64(q + 16);
+    r->visible_ms = (int64_t)rn_le64(q + 24);
+    r->first_receive_ms = (int64_t)rn_le64(q + 32);
+    r->receive_count = (int)rn_le32(q + 40);
+    r->id_len = rn_le32(q + 44);
+    r->meta_len = rn_le32(q + 48);
+    r->body_len = rn_le32(q + 52);
+    r->cold_len = rn_le32(q + 56);
+}
+
 int rn_log_rec_decode(const unsigned char *p, size_t avail, rn_log_rec_t *r)
 {
     memset(r, 0, sizeof *r);
@@ -283,16 +297,7 @@ int rn_log_rec_decode(const unsigned char *p, size_t avail, rn_log_rec_t *r)
     case RN_REC_MSG_PUT:
         if (n < RN_MSG_PUT_FIXED)
             return -1;
-        r->qid = (int64_t)rn_le64(q);
-        r->seq = (int64_t)rn_le64(q + 8);
-        r->sent_ms = (int64_t)rn_le64(q + 16);
-        r->visible_ms = (int64_t)rn_le64(q + 24);
-        r->first_receive_ms = (int64_t)rn_le64(q + 32);
-        r->receive_count = (int)rn_le32(q + 40);
-        r->id_len = rn_le32(q + 44);
-        r->meta_len = rn_le32(q + 48);
-        r->body_len = rn_le32(q + 52);
-        r->cold_len = rn_le32(q + 56);
+        rn_msg_put_fixed(q, r);
         q += RN_MSG_PUT_FIXED;
         if (take(&q, end, r->id_len, &r->id) || take(&q, end, r->meta_len, &r->meta) ||
             take(&q, end, r->body_len, &r->body) || take(&q, end, r->cold_len, &r->cold))

@@ -120,16 +120,7 @@ static int decode_put_head(const unsigned char *p, uint32_t n, rn_log_rec_t *r)
     r->flags = p[5];
     r->lsn = rn_le64(p + 8);
     const unsigned char *f = p + RN_REC_HDR;
-    r->qid = (int64_t)rn_le64(f);
-    r->seq = (int64_t)rn_le64(f + 8);
-    r->sent_ms = (int64_t)rn_le64(f + 16);
-    r->visible_ms = (int64_t)rn_le64(f + 24);
-    r->first_receive_ms = (int64_t)rn_le64(f + 32);
-    r->receive_count = (int)rn_le32(f + 40);
-    r->id_len = rn_le32(f + 44);
-    r->meta_len = rn_le32(f + 48);
-    r->body_len = rn_le32(f + 52);
-    r->cold_len = rn_le32(f + 56);
+    rn_msg_put_fixed(f, r);
     uint64_t head = (uint64_t)RN_REC_HDR + RN_MSG_PUT_FIXED + r->id_len + r->meta_len;
     if (r->type != RN_REC_MSG_PUT || head != n || head + r->body_len + r->cold_len != r->len ||
         (!(r->flags & RN_RECF_COLD) && r->cold_len))
