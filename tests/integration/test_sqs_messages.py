@@ -436,7 +436,10 @@ class TestRestoredTimers(unittest.TestCase):
             server = d.start()
             sqs = server.client(read_timeout=30)
             t = time.time()
-            msgs = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10).get("Messages", [])
+            msgs = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=10,
+                                       AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
             self.assertEqual([m["Body"] for m in msgs], ["in flight"])
             self.assertLess(time.time() - t, 9)  # woken by the visibility timeout, not the poll's end
+            # the receive before the kill counted: its receive count survived too
+            self.assertEqual(msgs[0]["Attributes"]["ApproximateReceiveCount"], "2")
             server.stop()
