@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 static const char *usage = "Usage: runnel check --data-dir DIR\n"
@@ -340,6 +341,19 @@ static int check_dir(const char *dir)
     int problems = 0, version;
     char err[512];
     printf("runnel check: data dir %s\n", dir);
+    /* a server holds DATA/LOCK while it runs (rn_datadir_lock); a shared
+     * lock tells without changing anything, and keeps one from starting */
+    char lpath[4200];
+    snprintf(lpath, sizeof lpath, "%s/LOCK", dir);
+    int lfd = open(lpath, O_RDONLY | O_CLOEXEC);
+    if (lfd >= 0 && flock(lfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+        char pid[32] = "";
+        ssize_t n = pread(lfd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        printf("warning: a running runnel (pid %s) has this data dir open: what it writes meanwhile can look torn;"
+               " stop it, or check a copy\n", pid[0] ? pid : "?");
+    }
     if (rn_format_read(dir, &version, err, sizeof err) < 0) {
         printf("problem: %s\n", err);
         problems++;
@@ -348,6 +362,8 @@ static int check_dir(const char *dir)
         printf("problem: store format %d is newer than this runnel's (%d): cannot check it\n", version,
                RN_FORMAT_VERSION);
         printf("result: NOT SOUND (1 problem)\n");
+        if (lfd >= 0)
+            close(lfd);
         return 1;
     } else {
         printf("format: %s\n", version == RN_FORMAT_EMPTY ? "none (an empty or new data dir)"
@@ -426,6 +442,8 @@ static int check_dir(const char *dir)
         printf("result: NOT SOUND (%d problem%s)\n", problems, problems == 1 ? "" : "s");
     else
         printf("result: sound\n");
+    if (lfd >= 0)
+        close(lfd); /* the shared lock with it */
     return problems ? 1 : 0;
 }
 

@@ -737,6 +737,7 @@ static void lg_close(rn_store_t *st)
     rn_sidecar_free(&g->sc);
     if (g->wfd >= 0)
         rn_io_close(g->wfd);
+    rn_io_close(g->lockfd); /* last: the data dir is another process's to take now */
     pthread_mutex_destroy(&g->mu);
     pthread_cond_destroy(&g->cv);
     g->open_handles = 3;
@@ -788,16 +789,23 @@ int rn_store_open_log(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, r
     const char *roll = getenv("RUNNEL_LOG_SEGMENT_BYTES");
     g->seg_roll = roll && atol(roll) >= 4096 ? (uint64_t)atol(roll) : RN_SEG_ROLL;
     snprintf(g->logdir, sizeof g->logdir, "%s/log", dir);
+    if ((g->lockfd = rn_datadir_lock(dir, msg, msglen)) < 0) {
+        rn_free(g);
+        return -1;
+    }
     if (rn_format_prepare(dir, lg_migrate_v1, &fsync_mode, msg, msglen) < 0) {
+        rn_io_close(g->lockfd);
         rn_free(g);
         return -1;
     }
     if (mkdir(g->logdir, 0755) < 0 && errno != EEXIST) {
         snprintf(msg, msglen, "cannot create %s: %s", g->logdir, strerror(errno));
+        rn_io_close(g->lockfd);
         rn_free(g);
         return -1;
     }
     if (rn_store_open_sqlite_inner(loop, dir, fsync_mode, &g->inner, msg, msglen) < 0) {
+        rn_io_close(g->lockfd);
         rn_free(g);
         return -1;
     }
@@ -818,6 +826,7 @@ int rn_store_open_log(uv_loop_t *loop, const char *dir, rn_fsync_t fsync_mode, r
             rn_io_close(g->wfd);
         pthread_mutex_destroy(&g->mu);
         pthread_cond_destroy(&g->cv);
+        rn_io_close(g->lockfd);
         rn_free(g);
         return -1;
     }

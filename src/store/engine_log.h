@@ -57,6 +57,7 @@ typedef struct lg {
     uint64_t seg_roll; /* a segment rolls past this many bytes (RN_SEG_ROLL, or
                           RUNNEL_LOG_SEGMENT_BYTES for tests) */
     rn_store_t *inner; /* sqlite: queue and keyed records' home */
+    int lockfd;        /* holds DATA/LOCK (rn_datadir_lock) until closed */
 
     /* loop only */
     uint64_t lsn;            /* last LSN given */

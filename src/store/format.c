@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -129,4 +130,34 @@ int rn_format_prepare(const char *data_dir, rn_format_migrate_fn migrate, void *
         return -1;
     }
     return rn_format_write(data_dir, RN_FORMAT_VERSION, err, errlen);
+}
+
+int rn_datadir_lock(const char *data_dir, char *err, size_t errlen)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/LOCK", data_dir);
+    int fd = rn_io_open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        int e = errno;
+        char pid[32] = "";
+        ssize_t n = rn_io_pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        if (e == EWOULDBLOCK)
+            snprintf(err, errlen, "data dir %s is in use by another runnel (pid %s): stop it, or give another --data-dir",
+                     data_dir, pid[0] ? pid : "?");
+        else
+            snprintf(err, errlen, "cannot lock %s: %s", path, strerror(e));
+        rn_io_close(fd);
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (rn_io_ftruncate(fd, 0) < 0 || rn_io_write(fd, pid, (size_t)n) < 0)
+        RN_WARN("store: cannot write the pid into %s: %s", path, strerror(errno));
+    return fd;
 }

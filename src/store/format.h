@@ -38,4 +38,9 @@ typedef int (*rn_format_migrate_fn)(void *arg, const char *data_dir, char *err, 
  * newer version is refused, naming both versions. The dir must exist.
  * Returns 0, or -1 with the message in err. */
 int rn_format_prepare(const char *data_dir, rn_format_migrate_fn migrate, void *arg, char *err, size_t errlen);
+/* Takes the data dir for this process: an exclusive lock on DATA/LOCK (which
+ * then holds our pid), kept until the descriptor returned is closed or the
+ * process ends, kill -9 included. -1 with err set when another process holds
+ * it: two servers writing one log would interleave their frames. */
+int rn_datadir_lock(const char *data_dir, char *err, size_t errlen);
 #endif

@@ -71,6 +71,26 @@ class TestFormatFile(unittest.TestCase):
             self.assertIn("not a runnel format file", self.refused(dd, "not a format\n"))
 
 
+class TestDataDirLock(unittest.TestCase):
+    def test_second_server_on_a_data_dir_is_refused_until_the_first_is_gone(self):
+        """Two servers appending to one log would interleave their frames."""
+        with harness.DataDir("runnel-lock-") as dd:
+            first = dd.start()
+            sqs = first.client()
+            url = sqs.create_queue(QueueName="locked")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="kept")
+            with self.assertRaises(harness.ServerFailed) as cm:
+                dd.start()
+            self.assertIn("is in use by another runnel (pid %d)" % first.proc.pid, str(cm.exception))
+            out = harness.run_command(["check", "--data-dir", dd.path])
+            self.assertIn("a running runnel (pid %d) has this data dir open" % first.proc.pid, out.stdout)
+            first.kill()  # kill -9 releases the lock with the process
+            second = dd.start()
+            msgs = second.client().receive_message(QueueUrl=url).get("Messages", [])
+            self.assertEqual([m["Body"] for m in msgs], ["kept"])
+            second.stop()
+
+
 class TestMigrationFromV1(unittest.TestCase):
     def test_v1_dir_is_migrated_once_with_its_messages(self):
         with harness.DataDir("runnel-v1-") as dd:
