@@ -9,15 +9,22 @@
 
 #include "core/mem.h"
 
-/* A message's home slot. Seqs are handed out one after another, so
- * consecutive seqs take consecutive slots: an index filled in seq order (a
- * backlog, recovery) writes memory front to back instead of at random, which
- * is what made inserts cost a cache and TLB miss each. The high bits (a
- * partition's id base, rn_store_view) are mixed in, so partitions start at
- * unrelated slots rather than on top of each other. */
+/* A message's home slot. Seqs are handed out one after another, so a run of
+ * 16 consecutive seqs takes 16 consecutive slots (an index filled in seq
+ * order, a backlog or recovery, touches memory a block at a time instead of
+ * once per message), while the blocks themselves land at random. Fully
+ * consecutive slots would make one run of occupied slots as long as the
+ * backlog, and a delete (backward shift) or a lookup of an absent seq walks
+ * the run to its end: measured, 17x slower cycles on a 1M backlog. */
 static inline size_t hash64(uint64_t x)
 {
-    return (size_t)(x + (x >> 32) * 0x9e3779b97f4a7c15ULL);
+    uint64_t b = x >> 4;
+    b ^= b >> 33;
+    b *= 0xff51afd7ed558ccdULL;
+    b ^= b >> 33;
+    b *= 0xc4ceb9fe1a85ec53ULL;
+    b ^= b >> 33;
+    return (size_t)((b << 4) | (x & 15));
 }
 
 /* Tables come straight from the kernel, zeroed, with huge pages asked for
