@@ -41,8 +41,6 @@ int rn_seg_open_read(const char *logdir, uint32_t segno);
 /* Opens an existing segment for appending at `tail` (truncating anything
  * after it): an fd or -1. */
 int rn_seg_open_append(const char *logdir, uint32_t segno, uint64_t tail);
-/* fsyncs a directory: 0 or -1. */
-int rn_dir_sync(const char *dir);
 /* Segment numbers in logdir, ascending (caller frees *nums with rn_free):
  * 0, or -1 when the directory cannot be read (a missing one is empty). */
 int rn_seg_list(const char *logdir, uint32_t **nums, size_t *n);

@@ -23,11 +23,6 @@ void rn_seg_path(char *out, size_t n, const char *logdir, uint32_t segno)
     snprintf(out, n, "%s/%010u.seg", logdir, segno);
 }
 
-int rn_dir_sync(const char *dir)
-{
-    return rn_io_fsync_dir(dir);
-}
-
 int rn_seg_create(const char *logdir, uint32_t segno, uint64_t first_lsn, int sync)
 {
     char path[4096];
@@ -41,7 +36,7 @@ int rn_seg_create(const char *logdir, uint32_t segno, uint64_t first_lsn, int sy
     rn_put32(h + 12, RN_SEG_HDR);
     rn_put64(h + 16, segno);
     rn_put64(h + 24, first_lsn);
-    if (rn_io_write(fd, h, sizeof h) < 0 || (sync && rn_dir_sync(logdir) < 0)) {
+    if (rn_io_write(fd, h, sizeof h) < 0 || (sync && rn_io_fsync_dir(logdir) < 0)) {
         int e = errno;
         rn_io_close(fd);
         errno = e;
@@ -353,7 +348,7 @@ int rn_log_scan(const char *logdir, int cut, rn_log_scan_fn fn, void *ud, rn_log
                 st->torn_bytes = len;
                 st->torn_segment = nums[i];
                 st->torn_offset = 0;
-                if ((cut & RN_SCAN_CUT) && (rn_io_unlink(path) < 0 || rn_dir_sync(logdir) < 0)) {
+                if ((cut & RN_SCAN_CUT) && (rn_io_unlink(path) < 0 || rn_io_fsync_dir(logdir) < 0)) {
                     snprintf(st->error, sizeof st->error, "cannot remove the torn segment %s: %s", path,
                              strerror(errno));
                     rc = RN_LOG_IOERR;
